@@ -45,7 +45,9 @@ impl ApiError {
         Self {
             status: StatusCode::UNAUTHORIZED,
             message: format!("Invalid token: {why}"),
-            challenge: Some(format!(r#"Bearer realm="Clever", error="invalid_token", error_description="{why}""#)),
+            challenge: Some(format!(
+                r#"Bearer realm="Clever", error="invalid_token", error_description="{why}""#
+            )),
         }
     }
 
@@ -117,7 +119,11 @@ impl OAuthError {
 
     /// 400 `unsupported_grant_type`.
     pub fn unsupported_grant_type(description: impl Into<String>) -> Self {
-        Self { status: StatusCode::BAD_REQUEST, error: "unsupported_grant_type", description: description.into() }
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            error: "unsupported_grant_type",
+            description: description.into(),
+        }
     }
 }
 

@@ -116,7 +116,8 @@ impl Faults {
     fn take(&self, method: &str, path: &str) -> Option<FaultSpec> {
         let mut inner = self.inner.lock();
         for rule in inner.1.iter_mut() {
-            if rule.exhausted() || !rule.spec.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method)) {
+            if rule.exhausted() || !rule.spec.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+            {
                 continue;
             }
             if !glob_match(&rule.spec.path, path) {

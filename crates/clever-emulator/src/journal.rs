@@ -80,9 +80,11 @@ pub async fn record(State(emulator): State<Emulator>, request: Request, next: Ne
     }
     let method = request.method().to_string();
     let query = request.uri().query().map(str::to_owned);
-    let auth = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(|v| {
-        v.split_whitespace().next().unwrap_or_default().to_ascii_lowercase()
-    });
+    let auth = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split_whitespace().next().unwrap_or_default().to_ascii_lowercase());
     let at = rfc3339(emulator.now());
     let started = Instant::now();
     let response = next.run(request).await;

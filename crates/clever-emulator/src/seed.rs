@@ -11,9 +11,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::ids::{derive_id, digest, is_clever_id};
-use crate::model::{
-    AppKind, AppRec, DistrictRec, PersonName, Role, SchoolRec, SectionRec, UserRec, World,
-};
+use crate::model::{AppKind, AppRec, DistrictRec, PersonName, Role, SchoolRec, SectionRec, UserRec, World};
 
 /// A whole seed file.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -333,16 +331,24 @@ impl Builder<'_> {
     }
 
     /// The district of a record: its own `district` key, else its school's, else the first one.
-    fn district_of(&self, from: &str, district: Option<&str>, school: Option<&str>) -> Result<String, SeedError> {
+    fn district_of(
+        &self,
+        from: &str,
+        district: Option<&str>,
+        school: Option<&str>,
+    ) -> Result<String, SeedError> {
         if let Some(key) = district {
             return self.resolve("district", from, key);
         }
         if let Some(s) = school.and_then(|id| self.world.schools.get(id)) {
             return Ok(s.district.clone());
         }
-        self.world.districts.keys().next().cloned().ok_or_else(|| {
-            SeedError::Invalid(format!("{from} needs a district, and the seed defines none"))
-        })
+        self.world
+            .districts
+            .keys()
+            .next()
+            .cloned()
+            .ok_or_else(|| SeedError::Invalid(format!("{from} needs a district, and the seed defines none")))
     }
 
     fn person(&mut self, p: &SeedPerson, role: Role) -> Result<(), SeedError> {
@@ -386,7 +392,9 @@ impl Builder<'_> {
         for key in &s.teachers {
             let id = self.resolve("user", &from, key)?;
             if !self.world.users.get(&id).is_some_and(|u| u.has(Role::Teacher)) {
-                return Err(SeedError::Invalid(format!("{from} lists {key:?} as a teacher, but they are not one")));
+                return Err(SeedError::Invalid(format!(
+                    "{from} lists {key:?} as a teacher, but they are not one"
+                )));
             }
             teachers.push(id);
         }
@@ -394,7 +402,9 @@ impl Builder<'_> {
         for key in &s.students {
             let id = self.resolve("user", &from, key)?;
             if !self.world.users.get(&id).is_some_and(|u| u.has(Role::Student)) {
-                return Err(SeedError::Invalid(format!("{from} lists {key:?} as a student, but they are not one")));
+                return Err(SeedError::Invalid(format!(
+                    "{from} lists {key:?} as a student, but they are not one"
+                )));
             }
             if !students.contains(&id) {
                 students.push(id);
@@ -487,10 +497,19 @@ mod tests {
         let seed = Seed::from_toml(DEMO_SEED).expect("demo seed parses");
         let world = seed.build(NOW).expect("demo seed builds");
         let teachers: Vec<_> = world.users.values().filter(|u| u.has(Role::Teacher)).collect();
-        assert!(teachers.iter().any(|t| world.section_ids_of(&t.id).next().is_none()), "a teacher with no sections");
+        assert!(
+            teachers.iter().any(|t| world.section_ids_of(&t.id).next().is_none()),
+            "a teacher with no sections"
+        );
         assert!(world.sections().values().any(|s| s.teachers.len() > 1), "a co-taught section");
-        assert!(world.users.values().any(|u| u.has(Role::Student) && u.email.is_none()), "a student with no email");
-        assert!(world.users.values().any(|u| !u.name.last.is_ascii() || !u.name.first.is_ascii()), "non-ASCII names");
+        assert!(
+            world.users.values().any(|u| u.has(Role::Student) && u.email.is_none()),
+            "a student with no email"
+        );
+        assert!(
+            world.users.values().any(|u| !u.name.last.is_ascii() || !u.name.first.is_ascii()),
+            "non-ASCII names"
+        );
         let multi = world
             .users
             .values()
@@ -522,7 +541,10 @@ mod tests {
         .unwrap()
         .build(NOW)
         .unwrap_err();
-        assert_eq!(err.to_string(), "section \"s1\" refers to user \"nobody\", which the seed does not define");
+        assert_eq!(
+            err.to_string(),
+            "section \"s1\" refers to user \"nobody\", which the seed does not define"
+        );
     }
 
     #[test]

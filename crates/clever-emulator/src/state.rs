@@ -104,7 +104,9 @@ pub enum RedeemError {
     #[error("invalid code: the authorization code has expired (codes live 60 seconds)")]
     Expired,
     /// The code was used before; the token issued from it is now revoked.
-    #[error("invalid code: the authorization code was already used; the token issued from it has been revoked")]
+    #[error(
+        "invalid code: the authorization code was already used; the token issued from it has been revoked"
+    )]
     Reused,
     /// The code was issued to a different client.
     #[error("invalid code: the authorization code was issued to a different client")]
@@ -369,7 +371,12 @@ impl Emulator {
 
     /// Exchanges a code for a user access token. Atomic: of any number of concurrent redemptions
     /// of one code exactly one succeeds. A replay revokes the token the first redemption got.
-    pub fn redeem_code(&self, client_id: &str, redirect_uri: Option<&str>, code: &str) -> Result<String, RedeemError> {
+    pub fn redeem_code(
+        &self,
+        client_id: &str,
+        redirect_uri: Option<&str>,
+        code: &str,
+    ) -> Result<String, RedeemError> {
         let now = self.now();
         let mut codes = self.inner.codes.lock();
         let rec = codes.get_mut(&digest(code)).ok_or(RedeemError::Unknown)?;
@@ -404,7 +411,14 @@ impl Emulator {
         token
     }
 
-    fn insert_user_token(&self, d: Digest32, user_id: &str, client_id: &str, now: OffsetDateTime, from_code: Option<Digest32>) {
+    fn insert_user_token(
+        &self,
+        d: Digest32,
+        user_id: &str,
+        client_id: &str,
+        now: OffsetDateTime,
+        from_code: Option<Digest32>,
+    ) {
         self.inner.tokens.write().insert(
             d,
             TokenRec {
@@ -456,7 +470,11 @@ impl Emulator {
         if allowed {
             window.count += 1;
         }
-        RateDecision { allowed, limit, remaining: limit.saturating_sub(window.count), reset_unix: (minute + 1) * 60 }
+        RateDecision {
+            allowed,
+            limit,
+            remaining: limit.saturating_sub(window.count),
+            reset_unix: (minute + 1) * 60,
+        }
     }
 }
-

@@ -262,9 +262,28 @@ mod tests {
         assert_eq!(
             wire,
             [
-                "InfantToddler", "Preschool", "PreKindergarten", "TransitionalKindergarten",
-                "Kindergarten", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12",
-                "13", "PostGraduate", "Ungraded", "Other", ""
+                "InfantToddler",
+                "Preschool",
+                "PreKindergarten",
+                "TransitionalKindergarten",
+                "Kindergarten",
+                "1",
+                "2",
+                "3",
+                "4",
+                "5",
+                "6",
+                "7",
+                "8",
+                "9",
+                "10",
+                "11",
+                "12",
+                "13",
+                "PostGraduate",
+                "Ungraded",
+                "Other",
+                ""
             ]
         );
     }
@@ -275,9 +294,18 @@ mod tests {
         assert_eq!(
             wire,
             [
-                "english/language arts", "math", "science", "social studies", "language",
-                "homeroom/advisory", "interventions/online learning",
-                "technology and engineering", "PE and health", "arts and music", "other", ""
+                "english/language arts",
+                "math",
+                "science",
+                "social studies",
+                "language",
+                "homeroom/advisory",
+                "interventions/online learning",
+                "technology and engineering",
+                "PE and health",
+                "arts and music",
+                "other",
+                ""
             ]
         );
     }

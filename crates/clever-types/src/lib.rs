@@ -15,8 +15,8 @@ pub use oauth::{
 };
 pub use section::{District, School, Section};
 pub use user::{
-    ContactRole, Credentials, DistrictAdminRole, LmsStatus, Name, Roles, StaffRole, StudentRole,
-    TeacherRole, User,
+    ContactRole, Credentials, DistrictAdminRole, LmsStatus, Name, Roles, StaffRole, StudentRole, TeacherRole,
+    User,
 };
 
 /// `GET /v3.0/me` response.

@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{DistrictState, Grade, Subject};
 use crate::user::LmsStatus;
+use crate::{DistrictState, Grade, Subject};
 
 /// A section (spec `Section`). A Library token sees only `id`, `name`, `section_number`,
 /// `teachers`, `students`, `subject` and `grade`. Names are not unique; the section grade need not
