@@ -183,3 +183,41 @@ async fn a_district_token_sees_full_records_and_lists() {
     let teachers = ok(&te, &token, &format!("/v3.0/users/{}/myteachers", user_id("maria"))).await;
     assert_eq!(item_ids(&teachers), sorted(vec![user_id("skelly"), user_id("aortega")]));
 }
+
+#[tokio::test]
+async fn other_districts_records_are_404_for_a_district_token_and_403_for_a_teacher() {
+    let te = TestEmulator::start().await;
+    let stranger = {
+        let mut world = te.emulator().world_mut();
+        let mut user = world.users[&user_id("maria")].clone();
+        user.id = "0123456789abcdef01234567".to_owned();
+        user.district = "fedcba9876543210fedcba98".to_owned();
+        world.users.insert(user.id.clone(), user.clone());
+        user.id
+    };
+    let path = format!("/v3.0/users/{stranger}");
+    assert_eq!(get(&te, Some(&district_token(&te)), &path).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&te, Some(&te.token_for("skelly")), &path).await.status, StatusCode::FORBIDDEN);
+    let students = ok(&te, &district_token(&te), "/v3.0/users?role=student").await;
+    assert!(!item_ids(&students).contains(&stranger), "lists stay inside the district");
+}
+
+#[tokio::test]
+async fn library_views_are_the_same_under_v3_1() {
+    let te = TestEmulator::start().await;
+    let token = te.token_for("skelly");
+    let section = ok(&te, &token, &format!("/v3.1/sections/{}", section_id("math4"))).await;
+    assert!(section["data"].get("lms_status").is_none(), "{section}");
+    let maria = ok(&te, &token, &format!("/v3.1/users/{}", user_id("maria"))).await;
+    assert_eq!(keys(&maria["data"]), ["id", "name", "roles"]);
+    assert_eq!(section["links"][0]["uri"], format!("/v3.1/sections/{}", section_id("math4")));
+}
+
+#[tokio::test]
+async fn a_user_whose_record_was_removed_can_no_longer_use_its_token() {
+    let te = TestEmulator::start().await;
+    let token = te.token_for("dbrooks");
+    te.emulator().world_mut().remove_user(&user_id("dbrooks"));
+    let reply = get(&te, Some(&token), "/v3.0/me").await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+}
