@@ -8,7 +8,7 @@ use clever_types::{Envelope, Link, LinkRel, UserResponse};
 
 use super::auth::Caller;
 use super::pagination::ListQuery;
-use super::scope::Viewer;
+use super::scope::{UserView, Viewer};
 use super::{sections_page, users_page, views};
 use crate::error::ApiError;
 use crate::model::{Role, UserRec, World};
@@ -36,7 +36,7 @@ pub async fn list(State(emulator): State<Emulator>, caller: Caller, uri: Uri) ->
             .values()
             .filter(|u| u.district == district)
             .filter(|u| role.is_none_or(|r| u.roles.iter().any(|held| held.as_str() == r)))
-            .map(|u| (u, super::scope::UserView::Full))
+            .map(|u| (u, UserView::Full))
             .collect();
         Ok(Json(users_page(&query, &users, caller.version)))
     });
