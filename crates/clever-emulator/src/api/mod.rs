@@ -1,10 +1,84 @@
-//! Routes: api (being written).
+//! Clever's identity endpoints and Data API (v3.0 and v3.1), with Library ("teacher-shared") and
+//! district-shared scope enforced on every record.
+//!
+//! - `auth`: bearer token and rate limit, on every route;
+//! - `scope`: which token may read which record, and how much of it;
+//! - `views`: record → wire type at that scope;
+//! - `pagination`: Clever's cursor paging and links;
+//! - `me`, `users`, `sections`: the routes.
+
+pub mod auth;
+pub mod me;
+pub mod pagination;
+pub mod scope;
+pub mod sections;
+pub mod users;
+pub mod views;
 
 use axum::Router;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use clever_types::{ListEnvelope, ListItem, Section, User};
 
+use self::auth::Version;
+use self::pagination::ListQuery;
+use self::scope::{SectionView, UserView};
+use crate::error::ApiError;
+use crate::model::{SectionRec, UserRec};
 use crate::state::Emulator;
 
-/// The api routes.
+/// The api routes: `/userinfo`, and `/me` plus the Data API under both `/v3.0` and `/v3.1`.
 pub fn routes() -> Router<Emulator> {
-    Router::new()
+    let mut router = Router::new().route("/userinfo", get(me::userinfo));
+    for version in [Version::V30, Version::V31] {
+        let p = version.prefix();
+        router = router
+            .route(&format!("{p}/me"), get(me::me))
+            .route(&format!("{p}/users"), get(users::list))
+            .route(&format!("{p}/users/{{id}}"), get(users::one))
+            .route(&format!("{p}/users/{{id}}/sections"), get(users::sections))
+            .route(&format!("{p}/users/{{id}}/mystudents"), get(users::my_students))
+            .route(&format!("{p}/users/{{id}}/myteachers"), get(users::my_teachers))
+            .route(&format!("{p}/sections"), get(sections::list))
+            .route(&format!("{p}/sections/{{id}}"), get(sections::one))
+            .route(&format!("{p}/sections/{{id}}/users"), get(sections::users))
+            .route(&format!("{p}/districts/{{id}}"), get(sections::district))
+            // Any other path under the API prefix is Clever's JSON 404, not an empty body.
+            .route(&format!("{p}/{{*rest}}"), get(not_found))
+    }
+    router
+}
+
+async fn not_found() -> Response {
+    ApiError::not_found().into_response()
+}
+
+/// One page of `users` (sorted by ascending id, each with the view the caller may see).
+fn users_page(query: &ListQuery, users: &[(&UserRec, UserView)], version: Version) -> ListEnvelope<User> {
+    let (range, links) = query.page(users, |(u, _)| u.id.as_str());
+    let data = users[range]
+        .iter()
+        .map(|(u, view)| ListItem {
+            data: views::user(u, *view, version),
+            uri: Some(format!("{}/users/{}", version.prefix(), u.id)),
+        })
+        .collect();
+    ListEnvelope { data, links }
+}
+
+/// One page of `sections` (sorted by ascending id).
+fn sections_page(
+    query: &ListQuery,
+    sections: &[(&SectionRec, SectionView)],
+    version: Version,
+) -> ListEnvelope<Section> {
+    let (range, links) = query.page(sections, |(s, _)| s.id.as_str());
+    let data = sections[range]
+        .iter()
+        .map(|(s, view)| ListItem {
+            data: views::section(s, *view, version),
+            uri: Some(format!("{}/sections/{}", version.prefix(), s.id)),
+        })
+        .collect();
+    ListEnvelope { data, links }
 }

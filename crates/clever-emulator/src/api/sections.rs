@@ -1,0 +1,111 @@
+//! `/sections`, `/sections/{id}`, a section's users, and `/districts/{id}`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::response::Response;
+use clever_types::{District, Envelope, Link, LinkRel, SectionResponse};
+
+use super::auth::Caller;
+use super::pagination::ListQuery;
+use super::scope::{SectionView, Viewer};
+use super::{sections_page, users_page, views};
+use crate::error::ApiError;
+use crate::state::Emulator;
+
+/// `GET /v3.x/sections`: every section of the district; district-app tokens only.
+pub async fn list(State(emulator): State<Emulator>, caller: Caller, uri: Uri) -> Response {
+    let result = ListQuery::parse(&uri, emulator.config()).and_then(|query| {
+        let world = emulator.world();
+        let viewer = Viewer::resolve(&world, &caller.token)?;
+        let Viewer::District(district) = viewer else { return Err(ApiError::out_of_scope()) };
+        let sections: Vec<_> = world
+            .sections()
+            .values()
+            .filter(|s| s.district == district)
+            .map(|s| (s, SectionView::Full))
+            .collect();
+        Ok(Json(sections_page(&query, &sections, caller.version)))
+    });
+    caller.reply(result)
+}
+
+/// `GET /v3.x/sections/{id}`.
+pub async fn one(State(emulator): State<Emulator>, caller: Caller, Path(id): Path<String>) -> Response {
+    let result = {
+        let world = emulator.world();
+        Viewer::resolve(&world, &caller.token).and_then(|viewer| {
+            let (section, view) = viewer.find_section(&world, &id)?;
+            let self_uri = format!("{}/sections/{}", caller.version.prefix(), section.id);
+            let body: SectionResponse = Envelope {
+                data: views::section(section, view, caller.version),
+                links: vec![Link::new(LinkRel::SelfLink, self_uri)],
+            };
+            Ok(Json(body))
+        })
+    };
+    caller.reply(result)
+}
+
+/// `GET /v3.x/sections/{id}/users?role=student|teacher`: the section's members (both roles
+/// when `role` is absent).
+pub async fn users(
+    State(emulator): State<Emulator>,
+    caller: Caller,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> Response {
+    let result = ListQuery::parse(&uri, emulator.config()).and_then(|query| {
+        let (teachers, students) = match query.role.as_deref() {
+            None => (true, true),
+            Some("teacher") => (true, false),
+            Some("student") => (false, true),
+            Some(other) => {
+                return Err(ApiError::bad_request(format!("role must be student or teacher, not {other:?}")));
+            }
+        };
+        let world = emulator.world();
+        let viewer = Viewer::resolve(&world, &caller.token)?;
+        let (section, _) = viewer.find_section(&world, &id)?;
+        let mut members: Vec<&String> = Vec::new();
+        if teachers {
+            members.extend(&section.teachers);
+        }
+        if students {
+            members.extend(&section.students);
+        }
+        members.sort_unstable();
+        members.dedup();
+        let users: Vec<_> = members
+            .into_iter()
+            .filter_map(|uid| world.users.get(uid))
+            .filter_map(|u| viewer.user_view(&world, u).map(|view| (u, view)))
+            .collect();
+        Ok(Json(users_page(&query, &users, caller.version)))
+    });
+    caller.reply(result)
+}
+
+/// `GET /v3.x/districts/{id}`: district-shared tokens read their own district. Library tokens
+/// never learn district data (403); a district token asking for another district gets 404, as
+/// for every other record outside its district.
+pub async fn district(State(emulator): State<Emulator>, caller: Caller, Path(id): Path<String>) -> Response {
+    let result = {
+        let world = emulator.world();
+        Viewer::resolve(&world, &caller.token).and_then(|viewer| {
+            let district = world.districts.get(&id).ok_or_else(ApiError::not_found)?;
+            match viewer.shared_district() {
+                Some(own) if own == district.id => {}
+                Some(_) if viewer.is_district() => return Err(ApiError::not_found()),
+                _ => return Err(ApiError::out_of_scope()),
+            }
+            let self_uri = format!("{}/districts/{}", caller.version.prefix(), district.id);
+            let body: Envelope<District> = Envelope {
+                data: views::district(district),
+                links: vec![Link::new(LinkRel::SelfLink, self_uri)],
+            };
+            Ok(Json(body))
+        })
+    };
+    caller.reply(result)
+}

@@ -1,0 +1,142 @@
+//! `/users`, `/users/{id}` and a user's sections, students and teachers.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::response::Response;
+use clever_types::{Envelope, Link, LinkRel, UserResponse};
+
+use super::auth::Caller;
+use super::pagination::ListQuery;
+use super::scope::{UserView, Viewer};
+use super::{sections_page, users_page, views};
+use crate::error::ApiError;
+use crate::model::{Role, UserRec, World};
+use crate::state::Emulator;
+
+/// The `role` values `/users` accepts (Clever's enum; the emulator has no contacts, so
+/// `contact` is valid and always empty).
+const USER_ROLES: [&str; 5] = ["teacher", "student", "staff", "district_admin", "contact"];
+
+/// `GET /v3.x/users?role=…`: every user of the district; district-app tokens only.
+pub async fn list(State(emulator): State<Emulator>, caller: Caller, uri: Uri) -> Response {
+    let result = ListQuery::parse(&uri, emulator.config()).and_then(|query| {
+        let role = match query.role.as_deref() {
+            None => None,
+            Some(r) if USER_ROLES.contains(&r) => Some(r),
+            Some(r) => {
+                return Err(ApiError::bad_request(format!("role must be one of {USER_ROLES:?}, not {r:?}")));
+            }
+        };
+        let world = emulator.world();
+        let viewer = Viewer::resolve(&world, &caller.token)?;
+        let Viewer::District(district) = viewer else { return Err(ApiError::out_of_scope()) };
+        let users: Vec<_> = world
+            .users
+            .values()
+            .filter(|u| u.district == district)
+            .filter(|u| role.is_none_or(|r| u.roles.iter().any(|held| held.as_str() == r)))
+            .map(|u| (u, UserView::Full))
+            .collect();
+        Ok(Json(users_page(&query, &users, caller.version)))
+    });
+    caller.reply(result)
+}
+
+/// `GET /v3.x/users/{id}`.
+pub async fn one(State(emulator): State<Emulator>, caller: Caller, Path(id): Path<String>) -> Response {
+    let result = {
+        let world = emulator.world();
+        Viewer::resolve(&world, &caller.token).and_then(|viewer| {
+            let (user, view) = viewer.find_user(&world, &id)?;
+            let self_uri = format!("{}/users/{}", caller.version.prefix(), user.id);
+            let body: UserResponse = Envelope {
+                data: views::user(user, view, caller.version),
+                links: vec![Link::new(LinkRel::SelfLink, self_uri)],
+            };
+            Ok(Json(body))
+        })
+    };
+    caller.reply(result)
+}
+
+/// `GET /v3.x/users/{id}/sections`: the sections the user teaches or attends.
+pub async fn sections(
+    State(emulator): State<Emulator>,
+    caller: Caller,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> Response {
+    let result = ListQuery::parse(&uri, emulator.config()).and_then(|query| {
+        let world = emulator.world();
+        let viewer = Viewer::resolve(&world, &caller.token)?;
+        let user = listable_user(&viewer, &world, &id)?;
+        let sections: Vec<_> = world
+            .section_ids_of(&user.id)
+            .filter_map(|sid| world.section(sid))
+            .filter_map(|s| viewer.section_view(s).map(|view| (s, view)))
+            .collect();
+        Ok(Json(sections_page(&query, &sections, caller.version)))
+    });
+    caller.reply(result)
+}
+
+/// `GET /v3.x/users/{id}/mystudents`: a teacher's students across their sections, once each.
+pub async fn my_students(
+    State(emulator): State<Emulator>,
+    caller: Caller,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> Response {
+    related(&emulator, &caller, &id, &uri, |world, user| {
+        if user.has(Role::Teacher) {
+            world.students_of_teacher(&user.id).into_iter().collect()
+        } else {
+            Vec::new()
+        }
+    })
+}
+
+/// `GET /v3.x/users/{id}/myteachers`: a student's teachers across their sections, once each.
+pub async fn my_teachers(
+    State(emulator): State<Emulator>,
+    caller: Caller,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> Response {
+    related(&emulator, &caller, &id, &uri, |world, user| {
+        if user.has(Role::Student) {
+            world.teachers_of_student(&user.id).into_iter().collect()
+        } else {
+            Vec::new()
+        }
+    })
+}
+
+/// A page of the users `relatives` finds for user `id` (ids ascending and unique).
+fn related(
+    emulator: &Emulator,
+    caller: &Caller,
+    id: &str,
+    uri: &Uri,
+    relatives: impl for<'w> Fn(&'w World, &'w UserRec) -> Vec<&'w String>,
+) -> Response {
+    let result = ListQuery::parse(uri, emulator.config()).and_then(|query| {
+        let world = emulator.world();
+        let viewer = Viewer::resolve(&world, &caller.token)?;
+        let user = listable_user(&viewer, &world, id)?;
+        let users: Vec<_> = relatives(&world, user)
+            .into_iter()
+            .filter_map(|rid| world.users.get(rid))
+            .filter_map(|u| viewer.user_view(&world, u).map(|view| (u, view)))
+            .collect();
+        Ok(Json(users_page(&query, &users, caller.version)))
+    });
+    caller.reply(result)
+}
+
+/// The user whose relations are listed: 404 if unknown, 403 unless the viewer may list them.
+fn listable_user<'w>(viewer: &Viewer<'_>, world: &'w World, id: &str) -> Result<&'w UserRec, ApiError> {
+    let (user, _) = viewer.find_user(world, id)?;
+    if viewer.may_list_relations_of(user) { Ok(user) } else { Err(ApiError::out_of_scope()) }
+}
