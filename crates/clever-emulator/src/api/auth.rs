@@ -72,8 +72,8 @@ impl FromRequestParts<Emulator> for Caller {
         if !rate.allowed {
             let mut response = ApiError::rate_limited().into_response();
             rate_headers(response.headers_mut(), &rate);
-            let wait = (rate.reset_unix - emulator.now().unix_timestamp()).max(1);
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
+            // Real Clever sends only the X-RateLimit-* headers, no Retry-After; sending one here
+            // would let a client pass against the emulator that fails against Clever.
             return Err(response);
         }
         Ok(Caller { token, rate, version: Version::of_path(parts.uri.path()) })
