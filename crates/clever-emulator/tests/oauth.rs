@@ -1,6 +1,9 @@
 //! The OAuth server from the outside: the authorize endpoint's checks, the browser flow through
 //! login and consent, and the token endpoint's client authentication, body rules and code rules.
 
+// Helpers outside #[test] fns (and the shared harness) panic on purpose: a failed step is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::collections::HashMap;
