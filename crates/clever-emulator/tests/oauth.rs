@@ -304,6 +304,25 @@ async fn csrf_failures_on_login_and_consent_are_refused() {
 }
 
 #[tokio::test]
+async fn cross_site_posts_and_stale_requests_are_refused() {
+    let t = TestEmulator::start().await;
+    let html = authorize(&t, &standard("s")).await.text().await.unwrap();
+    let uid = user_id("skelly");
+    let (req, csrf) = (hidden(&html, "req"), hidden(&html, "csrf"));
+    let form = [("req", req.as_str()), ("csrf", csrf.as_str()), ("user_id", uid.as_str())];
+    let cross_site = |name: &'static str, value: &'static str| {
+        t.http.post(t.url("/oauth/login")).header(name, value).form(&form).send()
+    };
+    assert_eq!(cross_site("sec-fetch-site", "cross-site").await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(cross_site("origin", "https://evil.example").await.unwrap().status(), StatusCode::FORBIDDEN);
+    // Pending requests last 10 minutes.
+    t.emulator().clock().advance(time::Duration::minutes(11));
+    let r = post_form(&t, "/oauth/login", &form).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("expired"));
+}
+
+#[tokio::test]
 async fn consent_page_carries_the_security_headers() {
     let t = TestEmulator::start().await;
     let page = authorize(&t, &standard("s")).await;

@@ -2,7 +2,7 @@
 //! logged in, pending authorization requests and CSRF tokens. Secrets (cookies) are stored only
 //! as SHA-256 digests.
 
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use axum::response::Response;
 use subtle::ConstantTimeEq;
 use time::Duration;
@@ -52,9 +52,27 @@ impl Browser {
     }
 }
 
-/// Compares CSRF tokens in constant time (the length is not secret).
-pub fn csrf_matches(expected: &str, given: Option<&str>) -> bool {
-    given.is_some_and(|g| bool::from(expected.as_bytes().ct_eq(g.as_bytes())))
+/// True when the browser reports that a form was posted from another site (RFC 6749 §10.12
+/// defence in depth on top of the CSRF token). Requests without these headers (non-browser
+/// clients) pass; `Origin: null` also passes, because browsers send it for every form post from
+/// a page served with `Referrer-Policy: no-referrer`, as ours are.
+pub fn cross_site(headers: &HeaderMap) -> bool {
+    let text = |name| headers.get(name).and_then(|v: &axum::http::HeaderValue| v.to_str().ok());
+    if text(HeaderName::from_static("sec-fetch-site")).is_some_and(|s| s.eq_ignore_ascii_case("cross-site")) {
+        return true;
+    }
+    match (text(header::ORIGIN), text(header::HOST)) {
+        (Some(origin), Some(host)) if origin != "null" => {
+            origin.split_once("://").map(|(_, h)| h) != Some(host)
+        }
+        _ => false,
+    }
+}
+
+/// A form post is accepted only from our own pages: same site, and the CSRF token matches
+/// (compared in constant time; the length is not secret).
+pub fn csrf_matches(headers: &HeaderMap, expected: &str, given: Option<&str>) -> bool {
+    !cross_site(headers) && given.is_some_and(|g| bool::from(expected.as_bytes().ct_eq(g.as_bytes())))
 }
 
 /// The 403 page for a form post that fails the CSRF or browser-binding check.
@@ -162,7 +180,7 @@ impl Emulator {
     pub fn check_portal_csrf(&self, headers: &HeaderMap, given: Option<&str>) -> Result<(), ErrorPage> {
         let expected = Browser::existing(headers).and_then(|b| self.browser().portal_csrf.get(&b).cloned());
         match expected {
-            Some(expected) if csrf_matches(&expected, given) => Ok(()),
+            Some(expected) if csrf_matches(headers, &expected, given) => Ok(()),
             _ => Err(forbidden(
                 "The form's security token is missing or does not match this browser. Reload the page \
                  and try again.",

@@ -59,7 +59,7 @@ pub async fn consent(State(emulator): State<Emulator>, headers: HeaderMap, body:
         Ok(p) => p,
         Err(page) => return page.into_response(),
     };
-    if !csrf_matches(&pending.csrf, form.get("csrf").ok().flatten()) {
+    if !csrf_matches(&headers, &pending.csrf, form.get("csrf").ok().flatten()) {
         return forbidden("The consent form's security token is missing or wrong. Start again from the app.")
             .into_response();
     }

@@ -31,7 +31,6 @@ pub fn set(name: &str, value: &str) -> Option<HeaderValue> {
 }
 
 /// `Set-Cookie` that deletes a cookie.
-pub fn clear(name: &str) -> HeaderValue {
-    HeaderValue::try_from(format!("{name}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0"))
-        .unwrap_or(HeaderValue::from_static("clever_session=; Max-Age=0"))
+pub fn clear(name: &str) -> Option<HeaderValue> {
+    HeaderValue::try_from(format!("{name}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0")).ok()
 }

@@ -35,7 +35,7 @@ pub async fn login(State(emulator): State<Emulator>, headers: HeaderMap, body: B
         Ok(p) => p,
         Err(page) => return page.into_response(),
     };
-    if !csrf_matches(&pending.csrf, form.get("csrf").ok().flatten()) {
+    if !csrf_matches(&headers, &pending.csrf, form.get("csrf").ok().flatten()) {
         return forbidden("The login form's security token is missing or wrong. Start again from the app.")
             .into_response();
     }

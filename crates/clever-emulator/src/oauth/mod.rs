@@ -31,8 +31,6 @@ pub mod scopes;
 mod tokeninfo;
 mod tokens;
 
-pub use consent::complete;
-
 /// The OAuth routes. Other methods on these paths get 405 from the router.
 pub fn routes() -> Router<Emulator> {
     Router::new()

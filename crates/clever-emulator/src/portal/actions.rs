@@ -62,7 +62,9 @@ pub async fn logout(State(emulator): State<Emulator>, headers: HeaderMap, body: 
     }
     emulator.end_session(&headers);
     let mut response = see_other("/portal");
-    response.headers_mut().append(header::SET_COOKIE, cookies::clear(cookies::SESSION));
+    if let Some(cookie) = cookies::clear(cookies::SESSION) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
     response
 }
 
