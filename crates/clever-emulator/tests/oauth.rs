@@ -471,6 +471,18 @@ async fn content_types_other_than_form_or_json_are_refused() {
             oauth_error(request.send().await.unwrap(), StatusCode::BAD_REQUEST, "invalid_request").await;
         assert!(body["error_description"].as_str().unwrap().contains("Invalid content type"), "{body}");
     }
+    // JSON must be an object of strings, each key once.
+    let bad_json = [
+        format!(
+            r#"{{"grant_type":"authorization_code","code":"{code}","code":"x","redirect_uri":"{REDIRECT_URI}"}}"#
+        ),
+        format!(r#"{{"grant_type":"authorization_code","code":1,"redirect_uri":"{REDIRECT_URI}"}}"#),
+    ];
+    for body in bad_json {
+        let request = t.http.post(t.url("/oauth/tokens")).header(header::AUTHORIZATION, &auth);
+        let r = request.header(header::CONTENT_TYPE, "application/json").body(body).send().await.unwrap();
+        oauth_error(r, StatusCode::BAD_REQUEST, "invalid_request").await;
+    }
     // JSON works.
     let json: HashMap<_, _> = exchange_form(&code).into_iter().collect();
     let r = t

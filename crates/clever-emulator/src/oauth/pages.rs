@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::people::{self, Group, Hidden};
+use crate::error::no_store;
 use crate::model::{Role, UserRec};
 use crate::state::{Emulator, PendingAuthorization};
 
@@ -39,10 +40,15 @@ struct ConsentTemplate<'a> {
     csrf: &'a str,
 }
 
-/// Renders an askama template as a 200 HTML response (500 if rendering fails).
+/// Renders an askama template as a 200 HTML response (500 if rendering fails). Pages carry CSRF
+/// tokens and request ids, so they are never cached.
 pub fn render(template: &impl Template) -> Response {
     match template.render() {
-        Ok(html) => Html(html).into_response(),
+        Ok(html) => {
+            let mut response = Html(html).into_response();
+            no_store(response.headers_mut());
+            response
+        }
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("template error: {e}")).into_response(),
     }
 }
