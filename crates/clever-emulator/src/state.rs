@@ -161,6 +161,13 @@ pub struct BrowserState {
     pub consents: HashSet<(String, String)>,
     /// Users queued by `POST /__admin/next-login`; `/oauth/authorize` logs the first one in at once.
     pub next_logins: VecDeque<NextLogin>,
+    /// Browser-cookie digest → the CSRF token the portal's forms carry (synchronizer token, one per
+    /// browser, so the portal login form is protected before any session exists).
+    pub portal_csrf: HashMap<Digest32, String>,
+    /// Client id → (unix minute, failed client authentications in it): the token endpoint's
+    /// brute-force guard (RFC 6749 §2.3.1). Only registered client ids are counted, so the map
+    /// cannot grow without bound.
+    pub client_auth_failures: HashMap<String, (i64, u32)>,
 }
 
 /// A validated `/oauth/authorize` request waiting for the user to log in and consent.
@@ -178,6 +185,10 @@ pub struct PendingAuthorization {
     pub browser: Digest32,
     /// After this the request is dropped.
     pub expires_at: OffsetDateTime,
+    /// `district_id` from the authorize request: the login page lists only that district's users.
+    pub district_id: Option<String>,
+    /// Started by a teacher's "Install" in the portal Library: Allow also records the install.
+    pub library_install: bool,
 }
 
 /// One queued login.

@@ -1,0 +1,137 @@
+//! Client authentication at the token endpoint: HTTP Basic only (Clever's documented method).
+//! Per RFC 6749 §2.3.1 the id and secret are form-url-encoded before being joined with `:` and
+//! base64-encoded, so they are decoded the same way here (oauth2-rs encodes like this). A client
+//! that does not encode still works as long as its secret has no `+` or `%`.
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::error::OAuthError;
+use crate::model::AppRec;
+use crate::state::Emulator;
+
+/// Failed client authentications allowed per client id per minute before the endpoint answers
+/// 429 (RFC 6749 §2.3.1 asks for brute-force protection of password-style client auth).
+pub const FAILURES_PER_MINUTE: u32 = 20;
+
+const HOW: &str = "Send the client credentials with HTTP Basic: \
+    Authorization: Basic base64(urlencode(client_id) \":\" urlencode(client_secret)). \
+    Credentials in the request body or query string are not accepted.";
+
+/// 429 once a client id has used up its failed authentications for the minute. It keeps the
+/// `invalid_client` code so that clients branching on `error` treat it as an auth failure.
+fn too_many() -> OAuthError {
+    OAuthError {
+        status: StatusCode::TOO_MANY_REQUESTS,
+        error: "invalid_client",
+        description: format!(
+            "More than {FAILURES_PER_MINUTE} failed client authentications for this client_id in the last \
+             minute; wait for the next minute and check the client secret."
+        ),
+    }
+}
+
+/// An `OAuthError` as a response, with `Retry-After` on 429.
+pub fn respond(error: OAuthError) -> Response {
+    let too_many = error.status == StatusCode::TOO_MANY_REQUESTS;
+    let mut response = error.into_response();
+    if too_many {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    }
+    response
+}
+
+fn invalid(why: &str) -> OAuthError {
+    OAuthError::invalid_client(format!("{why} {HOW}"))
+}
+
+/// Decodes `application/x-www-form-urlencoded` text: `+` is a space and `%XX` a byte. A `%` not
+/// followed by two hex digits is kept literally, as browsers and `form_urlencoded` do.
+pub fn form_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The (client id, secret) of the request's Basic header.
+pub fn basic_credentials(headers: &HeaderMap) -> Result<(String, String), OAuthError> {
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
+        return Err(invalid("Missing (or repeated) Authorization header."));
+    };
+    let value = value.to_str().map_err(|_| invalid("The Authorization header is not ASCII."))?;
+    let (scheme, encoded) = value.trim().split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Err(invalid("The Authorization header must use the Basic scheme."));
+    }
+    let decoded = STANDARD
+        .decode(encoded.trim())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(|| invalid("The Basic credentials are not valid base64 of UTF-8 text."))?;
+    let (id, secret) = decoded
+        .split_once(':')
+        .ok_or_else(|| invalid("The Basic credentials have no ':' between client_id and client_secret."))?;
+    let id = form_decode(id).ok_or_else(|| invalid("The client_id is not valid form-url-encoding."))?;
+    let secret =
+        form_decode(secret).ok_or_else(|| invalid("The client_secret is not valid form-url-encoding."))?;
+    Ok((id, secret))
+}
+
+impl Emulator {
+    /// Authenticates the request's Basic credentials, counting failures per registered client id
+    /// in a fixed one-minute window.
+    pub fn authenticate_basic(&self, headers: &HeaderMap) -> Result<AppRec, OAuthError> {
+        let (id, secret) = basic_credentials(headers)?;
+        let minute = self.now().unix_timestamp().div_euclid(60);
+        let known = self.world().apps.contains_key(&id);
+        let failures = |browser: &crate::state::BrowserState| {
+            browser.client_auth_failures.get(&id).filter(|(m, _)| *m == minute).map_or(0, |(_, n)| *n)
+        };
+        if known && failures(&self.browser()) >= FAILURES_PER_MINUTE {
+            return Err(too_many());
+        }
+        if let Some(app) = self.authenticate_client(&id, &secret) {
+            return Ok(app);
+        }
+        if known {
+            let mut browser = self.browser();
+            let count = failures(&browser) + 1;
+            browser.client_auth_failures.insert(id.clone(), (minute, count));
+        }
+        Err(invalid("Unknown client_id or wrong client_secret."))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_decoding_follows_urlencoded_rules() {
+        assert_eq!(form_decode("a+b%2B%25%3A").as_deref(), Some("a b+%:"));
+        assert_eq!(form_decode("100%").as_deref(), Some("100%"));
+        assert_eq!(form_decode("%zz").as_deref(), Some("%zz"));
+        assert_eq!(form_decode("%ff"), None);
+    }
+}

@@ -1,0 +1,86 @@
+//! `GET/POST /oauth/consent`: the logged-in user allows or denies the app, and the
+//! authorization is completed with a code (or `access_denied`) on the app's redirect URI.
+
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+
+use super::browser::{csrf_matches, expired_request, forbidden};
+use super::params::Params;
+use super::redirect::{code_uri, error_uri, see_other};
+use crate::error::ErrorPage;
+use crate::model::{Role, UserRec};
+use crate::state::{Emulator, PendingAuthorization};
+
+fn login_again(req: &str) -> Response {
+    let query = form_urlencoded::Serializer::new(String::new()).append_pair("req", req).finish();
+    see_other(&format!("/oauth/login?{query}"))
+}
+
+/// Finishes an allowed request: consumes it (so a double-submitted form cannot mint two codes),
+/// remembers the consent, records a Library install, and sends the browser to the app with a
+/// code. Library installs carry no `state`, as on real Clever.
+pub fn complete(emulator: &Emulator, req: &str, pending: &PendingAuthorization, user: &UserRec) -> Response {
+    if !emulator.drop_pending(req) {
+        return expired_request().into_response();
+    }
+    emulator.remember_consent(&pending.client_id, &user.id);
+    if pending.library_install && user.has(Role::Teacher) {
+        emulator.world_mut().installs.insert((pending.client_id.clone(), user.id.clone()));
+    }
+    let code = emulator.issue_code(&pending.client_id, &pending.redirect_uri, &user.id);
+    see_other(&code_uri(&pending.redirect_uri, &code, pending.state.as_deref()))
+}
+
+/// `GET /oauth/consent?req=…`.
+pub async fn consent_page(
+    State(emulator): State<Emulator>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let params = Params::from_urlencoded(query.unwrap_or_default().as_bytes());
+    let Ok(Some(req)) = params.get("req") else { return expired_request().into_response() };
+    let pending = match emulator.pending_for(req, &headers) {
+        Ok(p) => p,
+        Err(page) => return page.into_response(),
+    };
+    match emulator.session_user(&headers) {
+        Some(user) => emulator.consent_page(req, &pending, &user),
+        None => login_again(req),
+    }
+}
+
+/// `POST /oauth/consent` (form: `req`, `csrf`, `decision=allow|deny`).
+pub async fn consent(State(emulator): State<Emulator>, headers: HeaderMap, body: Bytes) -> Response {
+    let form = Params::from_urlencoded(&body);
+    let Ok(Some(req)) = form.get("req") else { return expired_request().into_response() };
+    let pending = match emulator.pending_for(req, &headers) {
+        Ok(p) => p,
+        Err(page) => return page.into_response(),
+    };
+    if !csrf_matches(&headers, &pending.csrf, form.get("csrf").ok().flatten()) {
+        return forbidden("The consent form's security token is missing or wrong. Start again from the app.")
+            .into_response();
+    }
+    let Some(user) = emulator.session_user(&headers) else { return login_again(req) };
+    match form.get("decision") {
+        Ok(Some("allow")) => complete(&emulator, req, &pending, &user),
+        Ok(Some("deny")) => {
+            if !emulator.drop_pending(req) {
+                return expired_request().into_response();
+            }
+            if pending.library_install {
+                return see_other("/portal/library");
+            }
+            let description = "The user denied your app access to their Clever account.";
+            see_other(&error_uri(
+                &pending.redirect_uri,
+                "access_denied",
+                description,
+                pending.state.as_deref(),
+            ))
+        }
+        _ => ErrorPage::bad_request("No decision", "Press Allow or Deny.").into_response(),
+    }
+}

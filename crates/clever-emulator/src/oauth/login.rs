@@ -1,0 +1,61 @@
+//! `GET/POST /oauth/login`: choosing who logs in for a pending authorization request.
+
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+
+use super::browser::{csrf_matches, expired_request, forbidden};
+use super::consent::complete;
+use super::params::Params;
+use super::redirect::see_other;
+use crate::error::ErrorPage;
+use crate::state::Emulator;
+
+/// `GET /oauth/login?req=…`: the login page again (the consent page's "switch user" link).
+pub async fn login_page(
+    State(emulator): State<Emulator>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let params = Params::from_urlencoded(query.unwrap_or_default().as_bytes());
+    let Ok(Some(req)) = params.get("req") else { return expired_request().into_response() };
+    match emulator.pending_for(req, &headers) {
+        Ok(pending) => emulator.login_page(req, &pending),
+        Err(page) => page.into_response(),
+    }
+}
+
+/// `POST /oauth/login` (form: `req`, `csrf`, `user_id`): logs the chosen user in, then shows the
+/// consent page, or returns to the app at once if this user already allowed it.
+pub async fn login(State(emulator): State<Emulator>, headers: HeaderMap, body: Bytes) -> Response {
+    let form = Params::from_urlencoded(&body);
+    let Ok(Some(req)) = form.get("req") else { return expired_request().into_response() };
+    let pending = match emulator.pending_for(req, &headers) {
+        Ok(p) => p,
+        Err(page) => return page.into_response(),
+    };
+    if !csrf_matches(&headers, &pending.csrf, form.get("csrf").ok().flatten()) {
+        return forbidden("The login form's security token is missing or wrong. Start again from the app.")
+            .into_response();
+    }
+    let Ok(Some(user_id)) = form.get("user_id") else {
+        return ErrorPage::bad_request("No user chosen", "Pick a user on the login page.").into_response();
+    };
+    let user = emulator.world().users.get(user_id).cloned();
+    let Some(user) = user.filter(|u| pending.district_id.as_deref().is_none_or(|d| u.district == d)) else {
+        return ErrorPage::bad_request("Unknown user", "That user does not exist in this district.")
+            .into_response();
+    };
+    let cookie = emulator.start_session(&headers, &user.id);
+    let mut response = if emulator.has_consented(&pending.client_id, &user.id) {
+        complete(&emulator, req, &pending, &user)
+    } else {
+        let query = form_urlencoded::Serializer::new(String::new()).append_pair("req", req).finish();
+        see_other(&format!("/oauth/consent?{query}"))
+    };
+    if let Some(cookie) = cookie {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
