@@ -546,10 +546,15 @@ async fn reused_code_is_refused_and_revokes_the_first_token() {
     let auth = basic(CLIENT_ID, CLIENT_SECRET);
     let first: Value = exchange(&t, &auth, &exchange_form(&code)).await.json().await.unwrap();
     let token = first["access_token"].as_str().unwrap().to_owned();
-    assert!(t.emulator().check_token(&token).is_ok());
+    assert_eq!(t.get_as(&token, "/v3.0/me").await.status(), StatusCode::OK);
     oauth_error(exchange(&t, &auth, &exchange_form(&code)).await, StatusCode::BAD_REQUEST, "invalid_grant")
         .await;
     assert_eq!(t.emulator().check_token(&token).unwrap_err(), TokenError::Revoked);
+    // The app holding the first token finds it refused where it uses it.
+    let me = t.get_as(&token, "/v3.0/me").await;
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    let challenge = me.headers()["www-authenticate"].to_str().unwrap().to_owned();
+    assert!(challenge.contains("invalid_token"), "{challenge}");
 }
 
 #[tokio::test]
