@@ -1,0 +1,13 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod client;
+mod config;
+mod error;
+mod paging;
+mod retry;
+
+pub use client::{AccessToken, CleverClient, SystemClock, UnixClock};
+pub use config::{CLEVER_API_BASE, CLEVER_OAUTH_BASE, CleverConfig, RetryPolicy};
+pub use error::ClientError;
+pub use paging::Pages;
