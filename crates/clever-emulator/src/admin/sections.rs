@@ -137,12 +137,8 @@ pub async fn create(
         .map(|s| s.district.clone())
         .or_else(|| world.districts.keys().next().cloned())
         .ok_or_else(|| AdminError::unprocessable("the loaded district has no district record"))?;
-    let mut students = Vec::new();
-    for s in new.students {
-        if !students.contains(&s) {
-            students.push(s);
-        }
-    }
+    // Listing someone twice is harmless in a request body; a roster never holds duplicates.
+    let (teachers, students) = (dedupe(new.teachers), dedupe(new.students));
     let section = SectionRec {
         id,
         district,
@@ -154,7 +150,7 @@ pub async fn create(
         subject: new.subject,
         grade: new.grade,
         sis_id: None,
-        teachers: new.teachers,
+        teachers,
         students,
         created: now,
         last_modified: now,
@@ -162,6 +158,16 @@ pub async fn create(
     let view = SectionView::from(&section);
     world.put_section(section);
     Ok((StatusCode::CREATED, Json(view)))
+}
+
+fn dedupe(ids: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(ids.len());
+    for id in ids {
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out
 }
 
 /// A member listed in a new section's body that does not exist is a bad body (422), not a
