@@ -466,3 +466,19 @@ async fn malformed_json_is_a_400_with_serdes_message() {
     let body: Value = response.json().await.unwrap();
     assert!(error_of(&body).starts_with("invalid JSON body: EOF while parsing"), "{body}");
 }
+
+#[tokio::test]
+async fn a_world_started_without_a_seed_has_no_seed_to_return() {
+    use clever_emulator::generate::{GenerateSpec, generate};
+    use clever_emulator::{Clock, Emulator, EmulatorConfig, RunningEmulator};
+    let world = generate(&GenerateSpec::default(), time::OffsetDateTime::UNIX_EPOCH).unwrap();
+    let emulator = Emulator::from_world(world, EmulatorConfig::default(), Clock::system());
+    let running = RunningEmulator::start(emulator, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let response = reqwest::get(format!("{}/__admin/seed", running.base_url)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let body: Value = response.json().await.unwrap();
+    assert!(error_of(&body).contains("POST /__admin/generate"), "{body}");
+    let health: Value =
+        reqwest::get(format!("{}/__admin/health", running.base_url)).await.unwrap().json().await.unwrap();
+    assert_eq!(health["sections"], GenerateSpec::default().sections);
+}
