@@ -33,8 +33,11 @@ pub async fn journal(
         .journal()
         .entries()
         .into_iter()
-        .filter(|e| q.path.as_deref().is_none_or(|p| glob_match(p, &e.path)))
-        .filter(|e| q.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(&e.method)))
+        // An empty filter (`?path=`) means "no filter", as a form with a blank field would send.
+        .filter(|e| q.path.as_deref().filter(|p| !p.is_empty()).is_none_or(|p| glob_match(p, &e.path)))
+        .filter(|e| {
+            q.method.as_deref().filter(|m| !m.is_empty()).is_none_or(|m| m.eq_ignore_ascii_case(&e.method))
+        })
         .collect();
     Json(entries)
 }

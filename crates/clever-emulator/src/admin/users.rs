@@ -112,6 +112,7 @@ pub async fn list(
     let role = query
         .role
         .as_deref()
+        .filter(|r| !r.is_empty())
         .map(|r| serde_json::from_value::<Role>(serde_json::Value::from(r)))
         .transpose()
         .map_err(|_| AdminError::bad_request("role must be teacher, student, staff or district_admin"))?;
