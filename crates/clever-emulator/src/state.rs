@@ -286,6 +286,21 @@ impl Emulator {
         Ok(())
     }
 
+    /// Replaces the data with `world` (a generated district, say) and starts everything fresh, as
+    /// `load_seed` does; `reset` returns to this world.
+    pub fn load_world(&self, world: World) {
+        *self.inner.baseline.write() = Baseline::World(Box::new(world.clone()));
+        self.reset_to(world);
+    }
+
+    /// The generated world `reset` returns to, or `None` when a seed is loaded.
+    pub fn generated_world(&self) -> Option<World> {
+        match &*self.inner.baseline.read() {
+            Baseline::Seed(_) => None,
+            Baseline::World(world) => Some((**world).clone()),
+        }
+    }
+
     /// Returns to the loaded seed (or generated world), forgetting every change and credential.
     pub fn reset(&self) -> Result<(), SeedError> {
         let world = match &*self.inner.baseline.read() {

@@ -468,17 +468,31 @@ async fn malformed_json_is_a_400_with_serdes_message() {
 }
 
 #[tokio::test]
-async fn a_world_started_without_a_seed_has_no_seed_to_return() {
+async fn a_generated_district_exports_as_a_seed_that_rebuilds_it() {
     use clever_emulator::generate::{GenerateSpec, generate};
     use clever_emulator::{Clock, Emulator, EmulatorConfig, RunningEmulator};
     let world = generate(&GenerateSpec::default(), time::OffsetDateTime::UNIX_EPOCH).unwrap();
+    let ids: Vec<String> = world.users.keys().cloned().collect();
     let emulator = Emulator::from_world(world, EmulatorConfig::default(), Clock::system());
     let running = RunningEmulator::start(emulator, "127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let response = reqwest::get(format!("{}/__admin/seed", running.base_url)).await.unwrap();
-    assert_eq!(response.status(), StatusCode::NOT_FOUND);
-    let body: Value = response.json().await.unwrap();
-    assert!(error_of(&body).contains("POST /__admin/generate"), "{body}");
+    let http = reqwest::Client::new();
+    let response = http.get(format!("{}/__admin/seed", running.base_url)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let seed = response.text().await.unwrap();
+
+    // Change the world, then load the exported seed: the generated district is back, same ids.
+    running.emulator.world_mut().users.clear();
+    let loaded = http
+        .put(format!("{}/__admin/seed", running.base_url))
+        .header("content-type", "application/json")
+        .body(seed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(loaded.status(), StatusCode::OK, "{}", loaded.text().await.unwrap());
+    let reloaded: Vec<String> = running.emulator.world().users.keys().cloned().collect();
+    assert_eq!(reloaded, ids);
     let health: Value =
-        reqwest::get(format!("{}/__admin/health", running.base_url)).await.unwrap().json().await.unwrap();
+        http.get(format!("{}/__admin/health", running.base_url)).send().await.unwrap().json().await.unwrap();
     assert_eq!(health["sections"], GenerateSpec::default().sections);
 }

@@ -57,18 +57,16 @@ pub async fn reset(State(emulator): State<Emulator>) -> AdminResult<Json<Health>
     Ok(Json(health_of(&emulator)))
 }
 
-/// The loaded seed as JSON (a generated district is returned as the seed that rebuilds it).
-/// It includes client secrets, as the seed file itself does.
+/// The loaded seed as JSON; a generated district is exported as a seed that rebuilds it with the
+/// same ids (keep it as a file). It includes client secrets, as the seed file itself does.
 #[utoipa::path(get, path = "/__admin/seed", tag = "world",
-    responses(
-        (status = 200, description = "The seed", body = Object),
-        (status = 404, description = "Started from a generated world with no seed", body = ErrorBody)))]
-pub async fn get_seed(State(emulator): State<Emulator>) -> AdminResult<Json<Seed>> {
-    emulator.seed().map(Json).ok_or_else(|| {
-        AdminError::not_found(
-            "the emulator was started from a generated district and has no seed; \
-             POST /__admin/generate or PUT /__admin/seed to load one",
-        )
+    responses((status = 200, description = "The seed", body = Object)))]
+pub async fn get_seed(State(emulator): State<Emulator>) -> Json<Seed> {
+    Json(match emulator.seed() {
+        Some(seed) => seed,
+        // Generated ids come from the generator's namespace; exporting under another namespace
+        // writes every id explicitly, which rebuilds the same world.
+        None => world_to_seed(&emulator.generated_world().unwrap_or_default(), "exported"),
     })
 }
 
@@ -111,9 +109,7 @@ pub async fn put_seed(
 pub async fn post_generate(State(emulator): State<Emulator>, body: Bytes) -> AdminResult<Json<Health>> {
     let spec: GenerateSpec = parse_json(&body)?;
     let world = generate(&spec, emulator.now()).map_err(|e| AdminError::unprocessable(e.0))?;
-    // Loading through a seed (instead of swapping the world in) makes `reset` return to the
-    // generated district and lets `GET /__admin/seed` export it.
-    emulator.load_seed(world_to_seed(&world, &spec.namespace)).map_err(seed_error)?;
+    emulator.load_world(world);
     Ok(Json(health_of(&emulator)))
 }
 
