@@ -1,1 +1,35 @@
-fn main() {}
+//! `rollcall`: the classroom app, its demo, and the Clever emulator, in one binary.
+//!
+//! `main` only parses the command line and hands over; each command lives in its own module.
+#![forbid(unsafe_code)]
+
+mod bench;
+mod cli;
+mod emulator_cmd;
+mod shutdown;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_tracing(&cli.log_format);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async {
+        match cli.command {
+            Command::Emulator(args) => emulator_cmd::run(args).await,
+            Command::Bench(args) => bench::run(args).await,
+        }
+    })
+}
+
+fn init_tracing(format: &cli::LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("ROLLCALL_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        cli::LogFormat::Json => builder.json().init(),
+        cli::LogFormat::Text => builder.init(),
+    }
+}

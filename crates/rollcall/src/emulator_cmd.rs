@@ -1,0 +1,78 @@
+//! `rollcall emulator`: the Clever emulator as a standalone server.
+
+use std::time::Instant;
+
+use anyhow::Context;
+use clever_emulator::model::{Role, World};
+use clever_emulator::{Clock, Emulator, EmulatorConfig, GenerateSpec, Seed};
+use tokio::net::TcpListener;
+
+use crate::cli::EmulatorArgs;
+
+/// Builds the emulator from the arguments, serves it, and prints where to find it.
+pub async fn run(args: EmulatorArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let emulator = build(&args)?;
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}: is another process using that port?", args.listen))?;
+    let addr = listener.local_addr()?;
+    let base_url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    print_banner(&base_url, &emulator.world(), started);
+    clever_emulator::serve(listener, emulator, crate::shutdown::signal()).await?;
+    Ok(())
+}
+
+fn build(args: &EmulatorArgs) -> anyhow::Result<Emulator> {
+    let config = EmulatorConfig {
+        token_ttl: time::Duration::seconds(args.token_ttl_secs),
+        code_ttl: time::Duration::seconds(args.code_ttl_secs),
+        rate_limit_per_minute: args.rate_limit,
+        ..EmulatorConfig::default()
+    };
+    let clock = Clock::system();
+    if let Some(spec) = &args.generate {
+        let spec: GenerateSpec = spec.parse().map_err(|e| anyhow::anyhow!("--generate {spec:?}: {e}"))?;
+        let world = clever_emulator::generate::generate(&spec, clock.now())
+            .map_err(|e| anyhow::anyhow!("--generate: {e}"))?;
+        return Ok(Emulator::from_world(world, config, clock));
+    }
+    let seed = match &args.seed {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read seed file {}", path.display()))?;
+            Seed::parse(&text).with_context(|| format!("seed file {}", path.display()))?
+        }
+        None => Seed::demo(),
+    };
+    Emulator::new(seed, config, clock).context("the seed is inconsistent")
+}
+
+/// The command's output: where everything is and how to log in. Write errors are ignored: a
+/// closed stdout (`rollcall emulator | head -1`) must not take the server down.
+fn print_banner(base_url: &str, world: &World, started: Instant) {
+    use std::io::Write;
+    let count = |role| world.users.values().filter(|u| u.has(role)).count();
+    let mut banner =
+        format!("Clever emulator ready at {base_url} (started in {} ms)\n", started.elapsed().as_millis());
+    banner += &format!("  OAuth      {base_url}/oauth/authorize   token: POST {base_url}/oauth/tokens\n");
+    banner += &format!("  Data API   {base_url}/v3.0/me   {base_url}/userinfo\n");
+    banner += &format!("  Portal     {base_url}/portal   (log in as anyone, install Library apps)\n");
+    banner += &format!("  Admin API  {base_url}/__admin   OpenAPI: {base_url}/__admin/openapi.json\n");
+    banner += &format!(
+        "  District   {} teachers, {} students, {} staff, {} admins, {} sections\n",
+        count(Role::Teacher),
+        count(Role::Student),
+        count(Role::Staff),
+        count(Role::DistrictAdmin),
+        world.sections().len()
+    );
+    banner += "Apps (client id / secret / redirect URIs, primary first):\n";
+    for app in world.apps.values() {
+        banner +=
+            &format!("  {} / {} / {}\n", app.client_id, app.secret_for_display, app.redirect_uris.join(" "));
+    }
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(banner.as_bytes());
+    let _ = stdout.flush();
+}
