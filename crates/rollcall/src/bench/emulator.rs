@@ -147,10 +147,10 @@ fn print_table(
     );
     println!();
     println!(
-        "| measurement                    |      req/s | p50 ms | p99 ms | failed | vs trivial | target |"
+        "| measurement                          |      req/s | p50 ms | p99 ms | failed | vs trivial | target |"
     );
     println!(
-        "|--------------------------------|-----------:|-------:|-------:|-------:|-----------:|-------:|"
+        "|--------------------------------------|-----------:|-------:|-------:|-------:|-----------:|-------:|"
     );
     for (name, r, target) in [
         ("trivial axum handler (GET /)", trivial, None),
@@ -159,7 +159,7 @@ fn print_table(
     ] {
         let ratio = 100.0 * r.rate() / trivial.rate();
         println!(
-            "| {name:<30} | {:>10.0} | {:>6.2} | {:>6.2} | {:>6} | {:>9.0}% | {:>6} |",
+            "| {name:<36} | {:>10.0} | {:>6.2} | {:>6.2} | {:>6} | {:>9.0}% | {:>6} |",
             r.rate(),
             ms(r.p50),
             ms(r.p99),
