@@ -70,6 +70,15 @@ impl Role {
     }
 }
 
+/// Clever's rule on role combinations: a student holds no other role (a person who is both gets
+/// two user ids). Returns why a set is refused.
+pub fn check_roles(roles: &BTreeSet<Role>) -> Result<(), &'static str> {
+    if roles.contains(&Role::Student) && roles.len() > 1 {
+        return Err("a student cannot hold other roles (Clever gives such a person two user ids)");
+    }
+    Ok(())
+}
+
 /// A user of any role.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UserRec {

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::ids::{derive_id, digest, is_clever_id};
+use crate::model::check_roles;
 use crate::model::{AppKind, AppRec, DistrictRec, PersonName, Role, SchoolRec, SectionRec, UserRec, World};
 
 /// A whole seed file.
@@ -357,11 +358,7 @@ impl Builder<'_> {
         let district = self.district_of(&from, p.district.as_deref(), school.as_deref())?;
         let mut roles = BTreeSet::from([role]);
         roles.extend(p.also.iter().copied());
-        if roles.contains(&Role::Student) && roles.len() > 1 {
-            return Err(SeedError::Invalid(format!(
-                "{from}: a student cannot hold other roles (Clever gives such a person two user ids)"
-            )));
-        }
+        check_roles(&roles).map_err(|why| SeedError::Invalid(format!("{from}: {why}")))?;
         let id = self.assign("user", &p.key, p.id.as_deref())?;
         self.world.users.insert(
             id.clone(),

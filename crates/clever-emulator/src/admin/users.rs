@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::error::{AdminError, AdminResult, ErrorBody, no_user, parse_json, present};
 use super::views::{UserView, namespace, resolve_school};
 use crate::ids::{derive_id, is_clever_id};
-use crate::model::{PersonName, Role, UserRec};
+use crate::model::{PersonName, Role, UserRec, check_roles};
 use crate::state::Emulator;
 
 /// Filters for `GET /__admin/users`.
@@ -161,9 +161,7 @@ pub async fn create(
     if roles.is_empty() {
         return bad("give the user a role: \"role\": \"teacher\" (or student, staff, district_admin)".into());
     }
-    if roles.contains(&Role::Student) && roles.len() > 1 {
-        return bad("a student cannot hold other roles (Clever gives such a person two user ids)".into());
-    }
+    check_roles(&roles).map_err(AdminError::unprocessable)?;
     if new.grade.is_some() && !roles.contains(&Role::Student) {
         return bad("only students have a grade".into());
     }
