@@ -1,0 +1,166 @@
+//! The planner's output: what one sync will change, section by section, and the report the
+//! teacher sees. The store applies each [`SectionChange`] in one transaction with race-free
+//! upserts, so two co-teachers applying plans for the same section at once converge on one row.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{CleverId, SectionId};
+use crate::roster::{FetchError, SourceSection, SourceStudent};
+
+/// Everything one sync does.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncPlan {
+    /// One entry per section Clever listed whose students were fetched, in Clever's order,
+    /// including unchanged ones (for the report).
+    pub sections: Vec<SectionChange>,
+    /// Sections the teacher is linked to that Clever no longer lists for them: the link is flagged,
+    /// and the section is archived once no teacher is actively linked. Never deleted.
+    pub unlinks: Vec<SectionUnlink>,
+    /// Sections whose students could not be fetched: nothing about them changes.
+    pub skipped: Vec<SkippedSection>,
+}
+
+/// The change to one section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionChange {
+    /// The section's state in Clever (written in full, so applying is an idempotent upsert).
+    pub section: SourceSection,
+    /// The local row, if one exists.
+    pub existing: Option<SectionId>,
+    /// What happens to the section itself.
+    pub kind: SectionChangeKind,
+    /// Changes to its enrollments (only the changes; unchanged students are not listed).
+    pub students: Vec<StudentChange>,
+}
+
+/// What happens to a section row and the teacher's link to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum SectionChangeKind {
+    /// New locally: create it and link the teacher.
+    Created,
+    /// Exists (another teacher synced it): link this teacher as a co-teacher, and update fields
+    /// that changed.
+    JoinedAsCoTeacher {
+        /// Fields whose value changed.
+        changed: Vec<SectionField>,
+    },
+    /// Linked already; some of its fields changed, or it comes back from archive or from a
+    /// flagged link.
+    Updated {
+        /// Fields whose value changed.
+        changed: Vec<SectionField>,
+        /// It was archived or the teacher's link was flagged, and Clever lists it again.
+        restored: bool,
+    },
+    /// Nothing about the section changed (its students may have).
+    Unchanged,
+}
+
+/// A synced section field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionField {
+    /// `name`.
+    Name,
+    /// `section_number`.
+    SectionNumber,
+    /// `subject`.
+    Subject,
+    /// `grade`.
+    Grade,
+}
+
+/// A change to one enrollment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum StudentChange {
+    /// Enroll (creating the student account if needed).
+    Added {
+        /// The student as Clever has them.
+        student: SourceStudent,
+    },
+    /// Name or grade changed; or the enrollment was flagged and the student is back.
+    Updated {
+        /// The student as Clever has them.
+        student: SourceStudent,
+        /// Whether to overwrite the stored name (false when the stored name is the fuller one,
+        /// e.g. the student logged in themself and the teacher only sees an initial).
+        update_name: bool,
+        /// The enrollment was flagged as removed and is restored.
+        restored: bool,
+    },
+    /// Clever no longer lists the student in this section: flag the enrollment (never delete).
+    RemovedInClever {
+        /// The student.
+        student_clever_id: CleverId,
+    },
+}
+
+/// A section the teacher no longer has in Clever.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionUnlink {
+    /// Local id.
+    pub section_id: SectionId,
+    /// Clever id.
+    pub clever_id: CleverId,
+    /// Name, for the report.
+    pub name: String,
+}
+
+/// A section left untouched because a fetch failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedSection {
+    /// Clever id.
+    pub clever_id: CleverId,
+    /// Name, for the report.
+    pub name: String,
+    /// What went wrong.
+    pub error: FetchError,
+}
+
+/// The counts a teacher sees after a sync ("3 added, 1 updated, …").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncCounts {
+    /// Sections created or joined, plus students enrolled.
+    pub added: u32,
+    /// Sections whose fields changed or that came back, plus students updated or restored.
+    pub updated: u32,
+    /// Enrollments flagged, plus sections unlinked.
+    pub removed: u32,
+    /// Sections with no change at all (neither the section nor its students).
+    pub unchanged: u32,
+    /// Sections skipped because of an error.
+    pub errors: u32,
+}
+
+impl SyncPlan {
+    /// The counts for the report.
+    pub fn counts(&self) -> SyncCounts {
+        let mut c = SyncCounts::default();
+        for s in &self.sections {
+            match &s.kind {
+                SectionChangeKind::Created | SectionChangeKind::JoinedAsCoTeacher { .. } => c.added += 1,
+                SectionChangeKind::Updated { .. } => c.updated += 1,
+                SectionChangeKind::Unchanged if s.students.is_empty() => c.unchanged += 1,
+                SectionChangeKind::Unchanged => {}
+            }
+            for st in &s.students {
+                match st {
+                    StudentChange::Added { .. } => c.added += 1,
+                    StudentChange::Updated { .. } => c.updated += 1,
+                    StudentChange::RemovedInClever { .. } => c.removed += 1,
+                }
+            }
+        }
+        c.removed += u32::try_from(self.unlinks.len()).unwrap_or(u32::MAX);
+        c.errors = u32::try_from(self.skipped.len()).unwrap_or(u32::MAX);
+        c
+    }
+
+    /// True when applying the plan would change nothing.
+    pub fn is_noop(&self) -> bool {
+        self.unlinks.is_empty()
+            && self.sections.iter().all(|s| s.kind == SectionChangeKind::Unchanged && s.students.is_empty())
+    }
+}

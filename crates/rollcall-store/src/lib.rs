@@ -1,0 +1,141 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod error;
+mod records;
+mod sqlite;
+
+use async_trait::async_trait;
+use rollcall_core::{CleverId, LocalSnapshot, SectionChange, SectionId, SectionUnlink, SyncCounts, UserId};
+use time::OffsetDateTime;
+
+pub use error::StoreError;
+pub use records::{
+    AccountRole, CallbackClaim, CleverProfile, RosterEntry, SealedToken, SectionRoster, SectionSummary,
+    Session, StudentSection, SyncRun, SyncTrigger, User,
+};
+pub use sqlite::SqliteStore;
+
+/// Store results.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Everything Rollcall keeps. SQL lives only behind this trait; the SQLite implementation is
+/// the default, and a PostgreSQL one implements the same trait, so callers never change.
+///
+/// Invariants every implementation keeps:
+/// - every synced record is keyed on its Clever id under a UNIQUE constraint (identities,
+///   sections), and every write that can race (two co-teachers, two first logins) is an upsert;
+/// - each `apply_section` runs in one transaction;
+/// - nothing is deleted by a sync: enrollments and teacher links are flagged, sections archived.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // ---- accounts ----
+
+    /// One account.
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
+
+    /// The account linked to a Clever id.
+    async fn user_by_clever_id(&self, clever_id: &CleverId) -> StoreResult<Option<User>>;
+
+    /// The account for a Clever login: created on first login (race-free: concurrent first
+    /// logins of one person yield one account), else updated with the profile's name, email,
+    /// grade and role. Also the account a roster sync created for a student who now logs in.
+    /// Returns the account and whether it was created.
+    async fn upsert_clever_user(
+        &self,
+        profile: &CleverProfile,
+        now: OffsetDateTime,
+    ) -> StoreResult<(User, bool)>;
+
+    // ---- Clever tokens ----
+
+    /// Stores (replaces) the user's sealed Clever token.
+    async fn save_clever_token(&self, user: UserId, token: &SealedToken) -> StoreResult<()>;
+
+    /// The user's sealed Clever token, if any.
+    async fn clever_token(&self, user: UserId) -> StoreResult<Option<SealedToken>>;
+
+    // ---- sync ----
+
+    /// What the planner needs: the teacher's linked sections (any state) plus the local sections
+    /// with these Clever ids, each with its enrollments.
+    async fn snapshot(&self, teacher: UserId, clever_ids: &[CleverId]) -> StoreResult<LocalSnapshot>;
+
+    /// Applies one section's change in one transaction: upsert the section by Clever id, link the
+    /// teacher (`primary` if they are first in Clever's teacher list, else `co`; a flagged link
+    /// is restored), un-archive it, and apply the enrollment changes (students are upserted by
+    /// Clever id, creating accounts for students who never logged in). Stamps `last_synced_at`.
+    async fn apply_section(
+        &self,
+        teacher: UserId,
+        change: &SectionChange,
+        now: OffsetDateTime,
+    ) -> StoreResult<()>;
+
+    /// Flags the teacher's link to a section Clever no longer lists for them, and archives the
+    /// section if no teacher remains actively linked. Nothing is deleted.
+    async fn apply_unlink(
+        &self,
+        teacher: UserId,
+        unlink: &SectionUnlink,
+        now: OffsetDateTime,
+    ) -> StoreResult<()>;
+
+    /// Records a finished sync run and returns its id.
+    #[allow(clippy::too_many_arguments)]
+    async fn record_sync_run(
+        &self,
+        teacher: UserId,
+        trigger: SyncTrigger,
+        started_at: OffsetDateTime,
+        finished_at: OffsetDateTime,
+        counts: SyncCounts,
+        problems: &[String],
+        failed: bool,
+    ) -> StoreResult<i64>;
+
+    /// The teacher's most recent sync runs, newest first.
+    async fn sync_runs(&self, teacher: UserId, limit: u32) -> StoreResult<Vec<SyncRun>>;
+
+    /// Sets (or clears, with `None`) the teacher's own name for a section. Sync never touches it.
+    /// Fails with `NotFound` if the teacher does not teach the section.
+    async fn set_display_name(
+        &self,
+        teacher: UserId,
+        section: SectionId,
+        name: Option<&str>,
+    ) -> StoreResult<()>;
+
+    // ---- dashboards ----
+
+    /// The teacher's sections, active first then archived, by name.
+    async fn teacher_sections(&self, teacher: UserId) -> StoreResult<Vec<SectionSummary>>;
+
+    /// One of the teacher's sections with its students; `None` if the teacher is not linked to it.
+    async fn section_roster(&self, teacher: UserId, section: SectionId)
+    -> StoreResult<Option<SectionRoster>>;
+
+    /// The classes a student is actively enrolled in.
+    async fn student_sections(&self, student: UserId) -> StoreResult<Vec<StudentSection>>;
+
+    // ---- sessions ----
+
+    /// Creates a session.
+    async fn create_session(&self, session: &Session) -> StoreResult<()>;
+
+    /// A live (unexpired at `now`) session by the hash of its cookie.
+    async fn session(&self, id_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<Option<Session>>;
+
+    /// Ends a session.
+    async fn delete_session(&self, id_hash: &[u8; 32]) -> StoreResult<()>;
+
+    // ---- OAuth callback, exactly once ----
+
+    /// Claims an authorization code (by its SHA-256) for exchange. The first caller gets
+    /// `First`; later callers learn whether it is in progress, done or failed. Claims older than
+    /// `now - ttl` may be reused (a code lives 60 s at Clever anyway).
+    async fn claim_callback(&self, code_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<CallbackClaim>;
+
+    /// Records the outcome of a claimed code: the account it logged in, or `None` on failure.
+    async fn finish_callback(&self, code_hash: &[u8; 32], user: Option<UserId>) -> StoreResult<()>;
+}

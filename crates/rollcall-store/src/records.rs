@@ -1,0 +1,240 @@
+//! What the store reads and writes, as plain data. Ids and Clever ids are the core newtypes.
+
+use rollcall_core::{CleverId, SectionId, SyncCounts, UserId};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// An account's role in Rollcall (see the web crate's docs for what each may do).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountRole {
+    /// Teaches sections; syncs them from Clever.
+    Teacher,
+    /// Attends sections.
+    Student,
+    /// School staff (no sections of their own).
+    Staff,
+    /// District administrator.
+    DistrictAdmin,
+}
+
+impl AccountRole {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountRole::Teacher => "teacher",
+            AccountRole::Student => "student",
+            AccountRole::Staff => "staff",
+            AccountRole::DistrictAdmin => "district_admin",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "teacher" => AccountRole::Teacher,
+            "student" => AccountRole::Student,
+            "staff" => AccountRole::Staff,
+            "district_admin" => AccountRole::DistrictAdmin,
+            _ => return None,
+        })
+    }
+}
+
+/// A Rollcall account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// Local id.
+    pub id: UserId,
+    /// Role.
+    pub role: AccountRole,
+    /// Given name.
+    pub first_name: String,
+    /// Middle name.
+    pub middle_name: Option<String>,
+    /// Family name (an initial for a student only ever seen through a teacher's roster).
+    pub last_name: String,
+    /// Email: informational only, never used to find or link an account.
+    pub email: Option<String>,
+    /// Student grade.
+    pub grade: Option<String>,
+    /// The linked Clever identity, if any.
+    pub clever_id: Option<CleverId>,
+    /// When the account was created.
+    pub created_at: OffsetDateTime,
+}
+
+/// Who just signed in with Clever (from `/me` and `/users/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CleverProfile {
+    /// Clever id.
+    pub clever_id: CleverId,
+    /// Role of this login.
+    pub role: AccountRole,
+    /// Given name.
+    pub first_name: String,
+    /// Middle name.
+    pub middle_name: Option<String>,
+    /// Family name (full: it comes from the user's own token).
+    pub last_name: String,
+    /// Email, if Clever has one.
+    pub email: Option<String>,
+    /// Student grade.
+    pub grade: Option<String>,
+}
+
+/// A Clever access token, sealed (encrypted) by the caller; the store never sees it in clear.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedToken {
+    /// Nonce and ciphertext.
+    pub sealed: Vec<u8>,
+    /// When it was obtained.
+    pub obtained_at: OffsetDateTime,
+    /// When it stops working (Clever does not say; the app assumes a lifetime).
+    pub expires_at: OffsetDateTime,
+}
+
+/// A server-side login session. Only the SHA-256 of the cookie value is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// SHA-256 of the session cookie.
+    pub id_hash: [u8; 32],
+    /// The account.
+    pub user_id: UserId,
+    /// Synchronizer CSRF token for this session's forms.
+    pub csrf_token: String,
+    /// Creation time.
+    pub created_at: OffsetDateTime,
+    /// Expiry.
+    pub expires_at: OffsetDateTime,
+}
+
+/// A section on a teacher's dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionSummary {
+    /// Local id.
+    pub id: SectionId,
+    /// Clever id.
+    pub clever_id: CleverId,
+    /// What to show: the teacher's display name if set, else the synced name.
+    pub name: String,
+    /// The name Clever has.
+    pub synced_name: String,
+    /// The teacher's own name for it, if any.
+    pub display_name: Option<String>,
+    /// Section number.
+    pub section_number: Option<String>,
+    /// Subject.
+    pub subject: Option<String>,
+    /// Grade.
+    pub grade: Option<String>,
+    /// Students currently enrolled (not flagged).
+    pub active_students: u32,
+    /// Students flagged as removed in Clever.
+    pub removed_students: u32,
+    /// The other teachers' names.
+    pub co_teachers: Vec<String>,
+    /// Archived (gone from Clever) or this teacher's link is flagged.
+    pub archived: bool,
+    /// Last time a sync wrote it.
+    pub last_synced_at: OffsetDateTime,
+}
+
+/// One student row in a section roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterEntry {
+    /// The student's account.
+    pub user_id: UserId,
+    /// Clever id.
+    pub clever_id: CleverId,
+    /// Given name.
+    pub first_name: String,
+    /// Family name (or initial).
+    pub last_name: String,
+    /// Grade.
+    pub grade: Option<String>,
+    /// Flagged: Clever no longer lists them in this section.
+    pub removed_in_clever: bool,
+}
+
+/// A section with its students, for the teacher's section page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionRoster {
+    /// The section.
+    pub section: SectionSummary,
+    /// Students, active first, then flagged; by last then first name.
+    pub students: Vec<RosterEntry>,
+}
+
+/// A class on a student's dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StudentSection {
+    /// Local id.
+    pub id: SectionId,
+    /// Name (the synced name; display names are the teacher's).
+    pub name: String,
+    /// Subject.
+    pub subject: Option<String>,
+    /// Teachers' names, primary first.
+    pub teachers: Vec<String>,
+}
+
+/// What started a sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncTrigger {
+    /// A Clever login.
+    Login,
+    /// The "Sync my classes" button.
+    Button,
+    /// A background job.
+    Background,
+    /// `rollcall sync`.
+    Cli,
+}
+
+impl SyncTrigger {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncTrigger::Login => "login",
+            SyncTrigger::Button => "button",
+            SyncTrigger::Background => "background",
+            SyncTrigger::Cli => "cli",
+        }
+    }
+}
+
+/// One sync run, as kept in the history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncRun {
+    /// Run id.
+    pub id: i64,
+    /// The teacher.
+    pub user_id: UserId,
+    /// What started it.
+    pub trigger: SyncTrigger,
+    /// Start time.
+    pub started_at: OffsetDateTime,
+    /// End time.
+    pub finished_at: OffsetDateTime,
+    /// Counts.
+    pub counts: SyncCounts,
+    /// Plain-words problems (one per skipped section, or the reason the whole sync failed).
+    pub problems: Vec<String>,
+    /// True when the whole sync failed before planning (e.g. the section list could not be read).
+    pub failed: bool,
+}
+
+/// What happened to a callback's code the first time it was seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallbackClaim {
+    /// This request is the first: it must exchange the code, then call `finish_callback`.
+    First,
+    /// Another request is exchanging it right now.
+    InProgress,
+    /// Exchanged already; the login produced this account.
+    Done(UserId),
+    /// Exchanged already, and the login failed.
+    Failed,
+}
