@@ -1,0 +1,115 @@
+//! The app's settings, checked once at start-up.
+
+use clever_client::CleverConfig;
+use time::Duration;
+
+/// How the app runs.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// The URL users reach the app at, e.g. `https://rollcall.example` (no trailing slash).
+    pub public_url: String,
+    /// Clever registration and hosts. `redirect_uri` must be `{public_url}/auth/clever/callback`.
+    pub clever: CleverConfig,
+    /// Development mode: allows an `http` redirect URI and non-Secure cookies.
+    pub dev_mode: bool,
+    /// How long a login session lasts.
+    pub session_ttl: Duration,
+    /// How long a Clever token is assumed to live (Clever sends no `expires_in`).
+    pub clever_token_ttl: Duration,
+    /// 32-byte key sealing stored Clever tokens (AES-256-GCM).
+    pub token_key: [u8; 32],
+}
+
+/// Why the configuration is refused, in words an operator can act on.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    /// Production requires https.
+    #[error(
+        "the Clever redirect URI {0:?} is not https; Clever requires https in production (use --dev for local http)"
+    )]
+    InsecureRedirect(String),
+    /// Fragments are forbidden by OAuth 2.0.
+    #[error(
+        "the Clever redirect URI {0:?} contains a fragment (#…); OAuth 2.0 forbids fragments in redirect URIs"
+    )]
+    Fragment(String),
+    /// The redirect URI must be the app's own callback.
+    #[error("the Clever redirect URI {uri:?} must be {expected:?} (the app's callback on its public URL)")]
+    WrongCallback {
+        /// What was configured.
+        uri: String,
+        /// What it must be.
+        expected: String,
+    },
+    /// Missing client credentials.
+    #[error("the Clever client id and secret are required")]
+    MissingCredentials,
+}
+
+impl WebConfig {
+    /// The callback path on this app.
+    pub const CALLBACK_PATH: &'static str = "/auth/clever/callback";
+
+    /// Checks the rules Clever's Library guide sets for redirect URIs: https (outside dev mode),
+    /// no fragment, and pointing at this app's callback.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let uri = &self.clever.redirect_uri;
+        if self.clever.client_id.is_empty() {
+            return Err(ConfigError::MissingCredentials);
+        }
+        if uri.contains('#') {
+            return Err(ConfigError::Fragment(uri.clone()));
+        }
+        if !self.dev_mode && !uri.starts_with("https://") {
+            return Err(ConfigError::InsecureRedirect(uri.clone()));
+        }
+        let expected = format!("{}{}", self.public_url, Self::CALLBACK_PATH);
+        if *uri != expected {
+            return Err(ConfigError::WrongCallback { uri: uri.clone(), expected });
+        }
+        Ok(())
+    }
+
+    /// Whether cookies get the `Secure` attribute (always outside dev mode; in dev mode only
+    /// when the app is served over https).
+    pub fn secure_cookies(&self) -> bool {
+        !self.dev_mode || self.public_url.starts_with("https://")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(public: &str, redirect: &str, dev: bool) -> WebConfig {
+        WebConfig {
+            public_url: public.into(),
+            clever: CleverConfig::new("id", "secret".to_owned().into(), redirect),
+            dev_mode: dev,
+            session_ttl: Duration::hours(8),
+            clever_token_ttl: Duration::hours(1),
+            token_key: [7; 32],
+        }
+    }
+
+    #[test]
+    fn production_refuses_http_and_fragments_with_a_reason() {
+        let http = config("http://app.example", "http://app.example/auth/clever/callback", false);
+        assert!(matches!(http.validate(), Err(ConfigError::InsecureRedirect(_))));
+        assert!(http.validate().unwrap_err().to_string().contains("https"));
+        let frag = config("https://app.example", "https://app.example/auth/clever/callback#x", false);
+        assert!(matches!(frag.validate(), Err(ConfigError::Fragment(_))));
+        let ok = config("https://app.example", "https://app.example/auth/clever/callback", false);
+        assert_eq!(ok.validate(), Ok(()));
+        assert!(ok.secure_cookies());
+    }
+
+    #[test]
+    fn dev_mode_allows_http_but_not_a_foreign_callback() {
+        let dev = config("http://127.0.0.1:8080", "http://127.0.0.1:8080/auth/clever/callback", true);
+        assert_eq!(dev.validate(), Ok(()));
+        assert!(!dev.secure_cookies());
+        let foreign = config("http://127.0.0.1:8080", "http://other.example/cb", true);
+        assert!(matches!(foreign.validate(), Err(ConfigError::WrongCallback { .. })));
+    }
+}

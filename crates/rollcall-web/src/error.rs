@@ -1,0 +1,95 @@
+//! One error type for the web layer. Only this layer knows status codes. A 5xx logs the source
+//! chain and shows a generic page; a 4xx shows what happened and what to do.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use crate::pages::{ErrorPage, render};
+
+/// What can go wrong handling a request.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] rollcall_store::StoreError),
+    /// Not logged in (or the session expired).
+    #[error("please log in")]
+    LoginRequired,
+    /// The form's CSRF token or origin was wrong.
+    #[error("this form has expired; reload the page and try again")]
+    Csrf,
+    /// Logged in, but this page is not for this account.
+    #[error("this page is not available to your account")]
+    Forbidden,
+    /// No such page or record.
+    #[error("not found")]
+    NotFound,
+    /// A problem the user can fix, with a title, explanation and a link to try again.
+    #[error("{title}: {detail}")]
+    Friendly {
+        /// HTTP status.
+        status: StatusCode,
+        /// Headline.
+        title: String,
+        /// What happened and what to do.
+        detail: String,
+        /// Where "Try again" points.
+        retry: Option<String>,
+    },
+    /// Anything else unexpected.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl WebError {
+    /// A friendly error page.
+    pub fn friendly(status: StatusCode, title: &str, detail: &str, retry: Option<&str>) -> Self {
+        WebError::Friendly {
+            status,
+            title: title.to_owned(),
+            detail: detail.to_owned(),
+            retry: retry.map(str::to_owned),
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, title, detail, retry) = match self {
+            WebError::LoginRequired => {
+                return axum::response::Redirect::to("/login").into_response();
+            }
+            WebError::Csrf => (
+                StatusCode::FORBIDDEN,
+                "This form has expired".to_owned(),
+                "For your safety the form was refused. Reload the page and try again.".to_owned(),
+                None,
+            ),
+            WebError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "Not available".to_owned(),
+                "This page is not available to your account.".to_owned(),
+                Some("/".to_owned()),
+            ),
+            WebError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Page not found".to_owned(),
+                "There is nothing here. It may have been moved or you may not have access.".to_owned(),
+                Some("/".to_owned()),
+            ),
+            WebError::Friendly { status, title, detail, retry } => (status, title, detail, retry),
+            error @ (WebError::Store(_) | WebError::Internal(_)) => {
+                tracing::error!(error = %error, source = ?std::error::Error::source(&error), "request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong".to_owned(),
+                    "Rollcall hit an unexpected problem. Nothing you did caused it; please try again."
+                        .to_owned(),
+                    Some("/".to_owned()),
+                )
+            }
+        };
+        let page = ErrorPage { title: &title, detail: &detail, retry: retry.as_deref() };
+        (status, render(&page)).into_response()
+    }
+}

@@ -1,0 +1,59 @@
+//! Pages anyone can see, logout, and static assets.
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+use serde::Deserialize;
+
+use crate::error::WebError;
+use crate::pages::{HomePage, SignupPage, render};
+use crate::session::{self, CurrentUser, MaybeUser};
+use crate::state::AppState;
+
+/// `GET /`: the dashboard when logged in, else the landing page.
+pub async fn home(MaybeUser(user): MaybeUser) -> Response {
+    match user {
+        Some(_) => Redirect::to("/dashboard").into_response(),
+        None => render(&HomePage),
+    }
+}
+
+/// `GET /signup`.
+pub async fn signup() -> Response {
+    render(&SignupPage { login: false })
+}
+
+/// `GET /login`.
+pub async fn login() -> Response {
+    render(&SignupPage { login: true })
+}
+
+/// A form carrying only the CSRF token.
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    /// Synchronizer token.
+    pub csrf: String,
+}
+
+/// `POST /logout`.
+pub async fn logout(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Form(form): Form<CsrfForm>,
+) -> Result<(CookieJar, Redirect), WebError> {
+    user.check_csrf(&form.csrf, &headers, &state)?;
+    Ok((session::end(&state, jar).await?, Redirect::to("/")))
+}
+
+/// `GET /static/app.css` (compiled in; cacheable for a day).
+pub async fn stylesheet() -> Response {
+    let mut response = include_str!("../../static/app.css").into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    response
+}

@@ -1,0 +1,42 @@
+//! "Sync my classes" and the sync history.
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{Redirect, Response};
+use rollcall_store::{AccountRole, SyncTrigger};
+
+use super::public::CsrfForm;
+use crate::error::WebError;
+use crate::pages::{HistoryPage, Viewer, render};
+use crate::session::CurrentUser;
+use crate::state::AppState;
+use crate::sync::sync_teacher;
+
+/// `POST /sync`: runs (or joins) a sync, then shows the dashboard with its report.
+pub async fn sync_now(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Redirect, WebError> {
+    current.check_csrf(&form.csrf, &headers, &state)?;
+    if current.user.role != AccountRole::Teacher {
+        return Err(WebError::Forbidden);
+    }
+    let Some(clever_id) = current.user.clever_id.clone() else {
+        return Err(WebError::Forbidden);
+    };
+    sync_teacher(&state, current.user.id, clever_id, SyncTrigger::Button).await;
+    Ok(Redirect::to("/dashboard"))
+}
+
+/// `GET /sync/history`.
+pub async fn history(State(state): State<AppState>, current: CurrentUser) -> Result<Response, WebError> {
+    if current.user.role != AccountRole::Teacher {
+        return Err(WebError::NotFound);
+    }
+    let runs = state.store().sync_runs(current.user.id, 50).await?;
+    let viewer = Viewer::of(&current.user, &current.session.csrf_token);
+    Ok(render(&HistoryPage { viewer, runs }))
+}

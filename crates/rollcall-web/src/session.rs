@@ -1,0 +1,150 @@
+//! Server-side sessions. The cookie holds 256 random bits; the database holds only their SHA-256,
+//! so a database leak yields no usable session. Cookies are HttpOnly, SameSite=Lax, and Secure
+//! with the `__Host-` prefix whenever the app is served over https.
+
+use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use rollcall_core::UserId;
+use rollcall_store::{Session, User};
+use subtle::ConstantTimeEq;
+
+use crate::crypto::{random_token, sha256};
+use crate::error::WebError;
+use crate::state::AppState;
+
+/// The session cookie's name for this deployment.
+pub fn cookie_name(state: &AppState) -> &'static str {
+    if state.config().secure_cookies() { "__Host-rollcall_session" } else { "rollcall_session" }
+}
+
+/// A logged-in request: the account and its session.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    /// The account.
+    pub user: User,
+    /// The session (for its CSRF token).
+    pub session: Session,
+}
+
+impl CurrentUser {
+    /// Checks a form post: the synchronizer token must match this session's, and the browser must
+    /// not say the post came from another site.
+    pub fn check_csrf(
+        &self,
+        form_token: &str,
+        headers: &HeaderMap,
+        state: &AppState,
+    ) -> Result<(), WebError> {
+        let same = self.session.csrf_token.as_bytes().ct_eq(form_token.as_bytes());
+        if !bool::from(same) || !same_origin(headers, &state.config().public_url) {
+            return Err(WebError::Csrf);
+        }
+        Ok(())
+    }
+}
+
+/// `Sec-Fetch-Site` and `Origin`, when the browser sends them, must point at this app.
+pub fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if header("sec-fetch-site").is_some_and(|site| !matches!(site, "same-origin" | "none")) {
+        return false;
+    }
+    match header("origin") {
+        None | Some("null") => true,
+        Some(origin) => {
+            public_url.starts_with(origin)
+                && public_url[origin.len()..].chars().next().is_none_or(|c| c == '/')
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token =
+            jar.get(cookie_name(state)).map(|c| c.value().to_owned()).ok_or(WebError::LoginRequired)?;
+        let session =
+            state.store().session(&sha256(&token), state.now()).await?.ok_or(WebError::LoginRequired)?;
+        let user = state.store().user(session.user_id).await?.ok_or(WebError::LoginRequired)?;
+        Ok(CurrentUser { user, session })
+    }
+}
+
+/// A request that may or may not be logged in.
+#[derive(Debug, Clone)]
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        match CurrentUser::from_request_parts(parts, state).await {
+            Ok(user) => Ok(MaybeUser(Some(user))),
+            Err(WebError::LoginRequired) => Ok(MaybeUser(None)),
+            Err(other) => Err(other),
+        }
+    }
+}
+
+/// Creates a session for `user` and returns the cookie that carries it.
+pub async fn start(state: &AppState, user: UserId) -> Result<Cookie<'static>, WebError> {
+    let token = random_token();
+    let now = state.now();
+    let session = Session {
+        id_hash: sha256(&token),
+        user_id: user,
+        csrf_token: random_token(),
+        created_at: now,
+        expires_at: now + state.config().session_ttl,
+    };
+    state.store().create_session(&session).await?;
+    Ok(cookie(state, cookie_name(state), token, state.config().session_ttl))
+}
+
+/// Ends the session in `jar`, if any, and returns the jar with the cookie removed.
+pub async fn end(state: &AppState, jar: CookieJar) -> Result<CookieJar, WebError> {
+    if let Some(c) = jar.get(cookie_name(state)) {
+        state.store().delete_session(&sha256(c.value())).await?;
+    }
+    Ok(jar.remove(Cookie::build(cookie_name(state)).path("/")))
+}
+
+/// A hardened cookie: HttpOnly, SameSite=Lax, Path=/, Secure when served over https.
+pub fn cookie(
+    state: &AppState,
+    name: &'static str,
+    value: String,
+    max_age: time::Duration,
+) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.config().secure_cookies())
+        .path("/")
+        .max_age(max_age)
+        .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn cross_site_posts_are_refused() {
+        let app = "https://rollcall.example";
+        let mut h = HeaderMap::new();
+        assert!(same_origin(&h, app), "old browsers send neither header");
+        h.insert("origin", HeaderValue::from_static("https://rollcall.example"));
+        assert!(same_origin(&h, app));
+        h.insert("origin", HeaderValue::from_static("https://rollcall.example.evil.test"));
+        assert!(!same_origin(&h, app));
+        h.insert("origin", HeaderValue::from_static("https://rollcall.example"));
+        h.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
+        assert!(!same_origin(&h, app));
+    }
+}

@@ -1,0 +1,86 @@
+//! Shared application state, handed to every route.
+
+use std::sync::Arc;
+
+use clever_client::CleverClient;
+use rollcall_core::Clock;
+use rollcall_store::Store;
+
+use crate::callback_flight::CallbackFlights;
+use crate::config::WebConfig;
+use crate::crypto::TokenSealer;
+use crate::sync::SyncFlights;
+
+/// Everything a request handler needs. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: WebConfig,
+    store: Arc<dyn Store>,
+    clever: CleverClient,
+    clock: Arc<dyn Clock>,
+    sealer: TokenSealer,
+    sync_flights: SyncFlights,
+    callback_flights: CallbackFlights,
+}
+
+impl AppState {
+    /// Assembles the state. The config should have passed [`WebConfig::validate`].
+    pub fn new(
+        config: WebConfig,
+        store: Arc<dyn Store>,
+        clever: CleverClient,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        let sealer = TokenSealer::new(&config.token_key);
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                store,
+                clever,
+                clock,
+                sealer,
+                sync_flights: SyncFlights::default(),
+                callback_flights: CallbackFlights::default(),
+            }),
+        }
+    }
+
+    /// Settings.
+    pub fn config(&self) -> &WebConfig {
+        &self.inner.config
+    }
+
+    /// The store.
+    pub fn store(&self) -> &dyn Store {
+        self.inner.store.as_ref()
+    }
+
+    /// The Clever client.
+    pub fn clever(&self) -> &CleverClient {
+        &self.inner.clever
+    }
+
+    /// The clock.
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.inner.clock.now()
+    }
+
+    /// Seals and opens stored Clever tokens.
+    pub fn sealer(&self) -> &TokenSealer {
+        &self.inner.sealer
+    }
+
+    /// Per-teacher sync single-flight.
+    pub fn sync_flights(&self) -> &SyncFlights {
+        &self.inner.sync_flights
+    }
+
+    /// Per-code callback single-flight (within this process).
+    pub fn callback_flights(&self) -> &CallbackFlights {
+        &self.inner.callback_flights
+    }
+}
