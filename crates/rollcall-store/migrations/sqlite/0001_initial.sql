@@ -25,7 +25,7 @@ CREATE TABLE users (
 -- External logins. Clever ids live here with provider 'clever'. One account has at most one
 -- identity per provider, and an external id belongs to exactly one account.
 CREATE TABLE identities (
-    provider    TEXT NOT NULL CHECK (provider IN ('clever')),
+    provider    TEXT NOT NULL,
     external_id TEXT NOT NULL,
     user_id     INTEGER NOT NULL REFERENCES users (id),
     created_at  TEXT NOT NULL,

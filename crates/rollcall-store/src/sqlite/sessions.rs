@@ -2,14 +2,10 @@
 
 use rollcall_core::UserId;
 use sqlx::SqlitePool;
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 use super::{begin_write, ts};
-use crate::{CallbackClaim, Session, StoreError, StoreResult};
-
-/// How long a callback claim is remembered. Clever's codes live 60 s, so a claim this old can
-/// only belong to a dead code and its row may be reused.
-pub const CALLBACK_TTL: Duration = Duration::minutes(10);
+use crate::{CALLBACK_TTL, CallbackClaim, Session, StoreError, StoreResult};
 
 /// Creates a session.
 pub(super) async fn create_session(pool: &SqlitePool, s: &Session) -> StoreResult<()> {
