@@ -19,6 +19,10 @@ pub use sqlite::SqliteStore;
 /// Store results.
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// How long [`Store::claim_callback`] remembers a code. Clever's codes live 60 s, so a claim
+/// this old can only belong to a dead code, and its row may be deleted or reused.
+pub const CALLBACK_TTL: time::Duration = time::Duration::minutes(10);
+
 /// Everything Rollcall keeps. SQL lives only behind this trait; the SQLite implementation is
 /// the default, and a PostgreSQL one implements the same trait, so callers never change.
 ///
@@ -73,7 +77,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
 
     /// Flags the teacher's link to a section Clever no longer lists for them, and archives the
-    /// section if no teacher remains actively linked. Nothing is deleted.
+    /// section if no teacher remains actively linked. Nothing is deleted. Idempotent; fails with
+    /// `NotFound` if the teacher was never linked to the section.
     async fn apply_unlink(
         &self,
         teacher: UserId,
@@ -133,9 +138,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Claims an authorization code (by its SHA-256) for exchange. The first caller gets
     /// `First`; later callers learn whether it is in progress, done or failed. Claims older than
-    /// `now - ttl` may be reused (a code lives 60 s at Clever anyway).
+    /// `now - CALLBACK_TTL` may be reused (a code lives 60 s at Clever anyway).
     async fn claim_callback(&self, code_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<CallbackClaim>;
 
     /// Records the outcome of a claimed code: the account it logged in, or `None` on failure.
+    /// Fails with `NotFound` if the code was never claimed (or its claim has expired).
     async fn finish_callback(&self, code_hash: &[u8; 32], user: Option<UserId>) -> StoreResult<()>;
 }

@@ -203,6 +203,17 @@ impl SyncTrigger {
             SyncTrigger::Cli => "cli",
         }
     }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "login" => SyncTrigger::Login,
+            "button" => SyncTrigger::Button,
+            "background" => SyncTrigger::Background,
+            "cli" => SyncTrigger::Cli,
+            _ => return None,
+        })
+    }
 }
 
 /// One sync run, as kept in the history.

@@ -1,0 +1,203 @@
+//! Accounts, Clever identities and Clever tokens.
+
+use rollcall_core::{CleverId, UserId};
+use sqlx::{SqliteConnection, SqlitePool};
+use time::OffsetDateTime;
+
+use super::{begin_write, clever_id, ts};
+use crate::{AccountRole, CleverProfile, SealedToken, StoreError, StoreResult, User};
+
+/// The account columns plus the Clever id; every account query starts here.
+macro_rules! select_user {
+    () => {
+        "SELECT u.id, u.role, u.first_name, u.middle_name, u.last_name, u.email, u.grade, \
+                i.external_id AS clever_id, u.created_at \
+         FROM users u LEFT JOIN identities i ON i.user_id = u.id AND i.provider = 'clever' "
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    role: String,
+    first_name: String,
+    middle_name: Option<String>,
+    last_name: String,
+    email: Option<String>,
+    grade: Option<String>,
+    clever_id: Option<String>,
+    created_at: OffsetDateTime,
+}
+
+impl UserRow {
+    fn into_user(self) -> StoreResult<User> {
+        let role = AccountRole::parse(&self.role)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown role {:?}", self.role)))?;
+        Ok(User {
+            id: UserId(self.id),
+            role,
+            first_name: self.first_name,
+            middle_name: self.middle_name,
+            last_name: self.last_name,
+            email: self.email,
+            grade: self.grade,
+            clever_id: self.clever_id.as_deref().map(clever_id).transpose()?,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// One account.
+pub(super) async fn user(pool: &SqlitePool, id: UserId) -> StoreResult<Option<User>> {
+    let row: Option<UserRow> =
+        sqlx::query_as(concat!(select_user!(), "WHERE u.id = $1")).bind(id.0).fetch_optional(pool).await?;
+    row.map(UserRow::into_user).transpose()
+}
+
+/// The account linked to a Clever id.
+pub(super) async fn user_by_clever_id(pool: &SqlitePool, clever: &CleverId) -> StoreResult<Option<User>> {
+    let row: Option<UserRow> = sqlx::query_as(concat!(select_user!(), "WHERE i.external_id = $1"))
+        .bind(clever.as_str())
+        .fetch_optional(pool)
+        .await?;
+    row.map(UserRow::into_user).transpose()
+}
+
+/// Creates the account on first login, else overwrites its profile: the profile comes from the
+/// user's own token, so it is authoritative (a full last name replaces a roster's initial).
+pub(super) async fn upsert_clever_user(
+    pool: &SqlitePool,
+    profile: &CleverProfile,
+    now: OffsetDateTime,
+) -> StoreResult<(User, bool)> {
+    let mut tx = begin_write(pool).await?;
+    let new = NewAccount {
+        role: profile.role,
+        first_name: &profile.first_name,
+        middle_name: profile.middle_name.as_deref(),
+        last_name: &profile.last_name,
+        email: profile.email.as_deref(),
+        grade: profile.grade.as_deref(),
+    };
+    let (id, created) = ensure_clever_account(&mut tx, &profile.clever_id, &new, now).await?;
+    if !created {
+        sqlx::query(
+            "UPDATE users SET role = $1, first_name = $2, middle_name = $3, last_name = $4, email = $5, \
+             grade = $6, updated_at = $7 WHERE id = $8",
+        )
+        .bind(new.role.as_str())
+        .bind(new.first_name)
+        .bind(new.middle_name)
+        .bind(new.last_name)
+        .bind(new.email)
+        .bind(new.grade)
+        .bind(ts(now))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let row: UserRow =
+        sqlx::query_as(concat!(select_user!(), "WHERE u.id = $1")).bind(id).fetch_one(&mut *tx).await?;
+    tx.commit().await?;
+    Ok((row.into_user()?, created))
+}
+
+/// The profile of an account about to be created.
+pub(super) struct NewAccount<'a> {
+    pub(super) role: AccountRole,
+    pub(super) first_name: &'a str,
+    pub(super) middle_name: Option<&'a str>,
+    pub(super) last_name: &'a str,
+    pub(super) email: Option<&'a str>,
+    pub(super) grade: Option<&'a str>,
+}
+
+/// The account for a Clever id, created from `new` if there is none. Returns its id and whether
+/// it was created. Does not update an existing account.
+///
+/// Race-free twice over: callers hold SQLite's write lock (`BEGIN IMMEDIATE`), so no other
+/// writer runs between the lookup and the insert; and the identity insert is
+/// `ON CONFLICT DO NOTHING` on the UNIQUE (provider, external_id) key, so on a backend without a
+/// single writer the loser drops its fresh account row and adopts the winner's.
+pub(super) async fn ensure_clever_account(
+    conn: &mut SqliteConnection,
+    clever: &CleverId,
+    new: &NewAccount<'_>,
+    now: OffsetDateTime,
+) -> StoreResult<(i64, bool)> {
+    if let Some(id) = clever_account(conn, clever).await? {
+        return Ok((id, false));
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (role, first_name, middle_name, last_name, email, grade, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(new.role.as_str())
+    .bind(new.first_name)
+    .bind(new.middle_name)
+    .bind(new.last_name)
+    .bind(new.email)
+    .bind(new.grade)
+    .bind(ts(now))
+    .fetch_one(&mut *conn)
+    .await?;
+    let linked = sqlx::query(
+        "INSERT INTO identities (provider, external_id, user_id, created_at) VALUES ('clever', $1, $2, $3) \
+         ON CONFLICT (provider, external_id) DO NOTHING",
+    )
+    .bind(clever.as_str())
+    .bind(id)
+    .bind(ts(now))
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if linked == 1 {
+        return Ok((id, true));
+    }
+    sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    let existing = clever_account(conn, clever)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("identity {clever} vanished during upsert")))?;
+    Ok((existing, false))
+}
+
+/// The id of the account linked to a Clever id.
+pub(super) async fn clever_account(
+    conn: &mut SqliteConnection,
+    clever: &CleverId,
+) -> StoreResult<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT user_id FROM identities WHERE provider = 'clever' AND external_id = $1")
+        .bind(clever.as_str())
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Stores (replaces) the user's sealed Clever token.
+pub(super) async fn save_clever_token(
+    pool: &SqlitePool,
+    user: UserId,
+    token: &SealedToken,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO clever_tokens (user_id, sealed, obtained_at, expires_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (user_id) DO UPDATE SET sealed = excluded.sealed, obtained_at = excluded.obtained_at, \
+         expires_at = excluded.expires_at",
+    )
+    .bind(user.0)
+    .bind(token.sealed.as_slice())
+    .bind(ts(token.obtained_at))
+    .bind(ts(token.expires_at))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The user's sealed Clever token, if any.
+pub(super) async fn clever_token(pool: &SqlitePool, user: UserId) -> StoreResult<Option<SealedToken>> {
+    let row: Option<(Vec<u8>, OffsetDateTime, OffsetDateTime)> =
+        sqlx::query_as("SELECT sealed, obtained_at, expires_at FROM clever_tokens WHERE user_id = $1")
+            .bind(user.0)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|(sealed, obtained_at, expires_at)| SealedToken { sealed, obtained_at, expires_at }))
+}

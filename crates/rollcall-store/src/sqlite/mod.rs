@@ -1,0 +1,291 @@
+//! The SQLite store: one database file in WAL mode, opened with foreign keys on and a busy
+//! timeout, migrated on open.
+//!
+//! Every transaction that writes starts with `BEGIN IMMEDIATE`: it takes SQLite's single write
+//! lock up front (waiting up to the busy timeout), so a transaction never reads under a shared
+//! lock and then fails to upgrade it ("database is locked"), and read-then-write sequences inside
+//! it cannot race another writer.
+
+mod accounts;
+mod dashboards;
+mod history;
+mod sessions;
+mod sync;
+mod temp;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use rollcall_core::{CleverId, LocalSnapshot, SectionChange, SectionId, SectionUnlink, SyncCounts, UserId};
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+use time::OffsetDateTime;
+
+use crate::{
+    CallbackClaim, CleverProfile, SealedToken, SectionRoster, SectionSummary, Session, Store, StoreError,
+    StoreResult, StudentSection, SyncRun, SyncTrigger, User,
+};
+use temp::TempFile;
+
+/// The migrations this build knows, embedded at compile time.
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// How long a writer waits for SQLite's write lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Connections in a file database's pool (WAL lets readers run beside the one writer).
+const MAX_CONNECTIONS: u32 = 8;
+
+/// The SQLite implementation of [`crate::Store`]. Cheap to clone: clones share one pool.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+    /// Set by [`SqliteStore::open_temp`]: the file is removed when the last clone is dropped.
+    temp: Option<Arc<TempFile>>,
+}
+
+impl SqliteStore {
+    /// Opens (creating it if missing) the database at `url` (`sqlite://rollcall.db`,
+    /// `sqlite:data/rollcall.db?mode=rwc`, …) and applies any pending migrations.
+    ///
+    /// Fails with [`StoreError::NewerSchema`] if the database was migrated by a newer build.
+    /// A `:memory:` URL gives a private in-memory database, as [`SqliteStore::in_memory`].
+    pub async fn open(url: &str) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)?;
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        Self::connect(options, in_memory, None).await
+    }
+
+    /// Opens (creating it if missing) the database file at `path` and applies pending migrations.
+    pub async fn open_path(path: &Path) -> StoreResult<Self> {
+        Self::connect(SqliteConnectOptions::new().filename(path), false, None).await
+    }
+
+    /// A private, migrated in-memory database. All clones share it (the pool holds exactly one
+    /// connection, kept open for the store's lifetime), so writers are serialised by the pool.
+    pub async fn in_memory() -> StoreResult<Self> {
+        Self::connect(SqliteConnectOptions::new().in_memory(true), true, None).await
+    }
+
+    /// A fresh, migrated database in a new file under [`std::env::temp_dir`], removed (with its
+    /// WAL files) when the last clone of the store is dropped. For tests: each gets its own
+    /// database with the same locking behaviour as production.
+    pub async fn open_temp() -> StoreResult<Self> {
+        let file = TempFile::create().map_err(|e| StoreError::Corrupt(format!("temp database: {e}")))?;
+        let options = SqliteConnectOptions::new().filename(file.path());
+        Self::connect(options, false, Some(Arc::new(file))).await
+    }
+
+    /// The file behind a store made by [`SqliteStore::open_temp`].
+    pub fn temp_path(&self) -> Option<&Path> {
+        self.temp.as_deref().map(TempFile::path)
+    }
+
+    /// Applies pending migrations (open does this already). Fails with
+    /// [`StoreError::NewerSchema`] if the database holds a migration this build does not know.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        if let Some(version) = unknown_migration(&self.pool).await? {
+            return Err(StoreError::NewerSchema(version));
+        }
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes every connection; later calls fail.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn connect(
+        options: SqliteConnectOptions,
+        in_memory: bool,
+        temp: Option<Arc<TempFile>>,
+    ) -> StoreResult<Self> {
+        let options = options
+            .create_if_missing(true)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let pool = if in_memory {
+            // Each connection to `:memory:` is its own database: keep exactly one, forever.
+            SqlitePoolOptions::new()
+                .min_connections(1)
+                .max_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect_with(options.journal_mode(SqliteJournalMode::Memory))
+                .await?
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(MAX_CONNECTIONS)
+                .connect_with(options.journal_mode(SqliteJournalMode::Wal))
+                .await?
+        };
+        let store = Self { pool, temp };
+        store.migrate().await?;
+        Ok(store)
+    }
+}
+
+/// The newest applied migration this build does not know, if any.
+async fn unknown_migration(pool: &SqlitePool) -> StoreResult<Option<i64>> {
+    let table: Option<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_optional(pool)
+    .await?;
+    if table.is_none() {
+        return Ok(None);
+    }
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version DESC")
+        .fetch_all(pool)
+        .await?;
+    Ok(applied.into_iter().find(|v| !MIGRATOR.version_exists(*v)))
+}
+
+/// Begins a transaction holding the write lock from its first statement.
+async fn begin_write(pool: &SqlitePool) -> StoreResult<Transaction<'static, Sqlite>> {
+    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
+}
+
+/// A timestamp as stored: UTC, fixed width, microseconds (`2025-09-01T08:30:00.000000Z`), so
+/// that text comparison is time comparison. Sub-microsecond precision is dropped.
+fn ts(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.microsecond()
+    )
+}
+
+/// A stored Clever id, parsed again on the way out.
+fn clever_id(s: &str) -> StoreResult<CleverId> {
+    CleverId::parse(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// A stored count.
+fn count(n: i64) -> StoreResult<u32> {
+    u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("count out of range: {n}")))
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
+        accounts::user(&self.pool, id).await
+    }
+
+    async fn user_by_clever_id(&self, clever_id: &CleverId) -> StoreResult<Option<User>> {
+        accounts::user_by_clever_id(&self.pool, clever_id).await
+    }
+
+    async fn upsert_clever_user(
+        &self,
+        profile: &CleverProfile,
+        now: OffsetDateTime,
+    ) -> StoreResult<(User, bool)> {
+        accounts::upsert_clever_user(&self.pool, profile, now).await
+    }
+
+    async fn save_clever_token(&self, user: UserId, token: &SealedToken) -> StoreResult<()> {
+        accounts::save_clever_token(&self.pool, user, token).await
+    }
+
+    async fn clever_token(&self, user: UserId) -> StoreResult<Option<SealedToken>> {
+        accounts::clever_token(&self.pool, user).await
+    }
+
+    async fn snapshot(&self, teacher: UserId, clever_ids: &[CleverId]) -> StoreResult<LocalSnapshot> {
+        sync::snapshot(&self.pool, teacher, clever_ids).await
+    }
+
+    async fn apply_section(
+        &self,
+        teacher: UserId,
+        change: &SectionChange,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        sync::apply_section(&self.pool, teacher, change, now).await
+    }
+
+    async fn apply_unlink(
+        &self,
+        teacher: UserId,
+        unlink: &SectionUnlink,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        sync::apply_unlink(&self.pool, teacher, unlink, now).await
+    }
+
+    async fn record_sync_run(
+        &self,
+        teacher: UserId,
+        trigger: SyncTrigger,
+        started_at: OffsetDateTime,
+        finished_at: OffsetDateTime,
+        counts: SyncCounts,
+        problems: &[String],
+        failed: bool,
+    ) -> StoreResult<i64> {
+        let run = history::NewRun { teacher, trigger, started_at, finished_at, counts, problems, failed };
+        history::record_sync_run(&self.pool, &run).await
+    }
+
+    async fn sync_runs(&self, teacher: UserId, limit: u32) -> StoreResult<Vec<SyncRun>> {
+        history::sync_runs(&self.pool, teacher, limit).await
+    }
+
+    async fn set_display_name(
+        &self,
+        teacher: UserId,
+        section: SectionId,
+        name: Option<&str>,
+    ) -> StoreResult<()> {
+        history::set_display_name(&self.pool, teacher, section, name).await
+    }
+
+    async fn teacher_sections(&self, teacher: UserId) -> StoreResult<Vec<SectionSummary>> {
+        dashboards::teacher_sections(&self.pool, teacher).await
+    }
+
+    async fn section_roster(
+        &self,
+        teacher: UserId,
+        section: SectionId,
+    ) -> StoreResult<Option<SectionRoster>> {
+        dashboards::section_roster(&self.pool, teacher, section).await
+    }
+
+    async fn student_sections(&self, student: UserId) -> StoreResult<Vec<StudentSection>> {
+        dashboards::student_sections(&self.pool, student).await
+    }
+
+    async fn create_session(&self, session: &Session) -> StoreResult<()> {
+        sessions::create_session(&self.pool, session).await
+    }
+
+    async fn session(&self, id_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<Option<Session>> {
+        sessions::session(&self.pool, id_hash, now).await
+    }
+
+    async fn delete_session(&self, id_hash: &[u8; 32]) -> StoreResult<()> {
+        sessions::delete_session(&self.pool, id_hash).await
+    }
+
+    async fn claim_callback(&self, code_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<CallbackClaim> {
+        sessions::claim_callback(&self.pool, code_hash, now).await
+    }
+
+    async fn finish_callback(&self, code_hash: &[u8; 32], user: Option<UserId>) -> StoreResult<()> {
+        sessions::finish_callback(&self.pool, code_hash, user).await
+    }
+}

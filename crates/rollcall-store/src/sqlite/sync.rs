@@ -1,0 +1,277 @@
+//! Roster sync: the snapshot the planner reads, and applying its changes.
+
+use std::collections::HashMap;
+
+use rollcall_core::{
+    CleverId, LocalEnrollment, LocalSection, LocalSnapshot, SectionChange, SectionId, SectionUnlink,
+    SourceStudent, StudentChange, TeacherLink, UserId,
+};
+use sqlx::{SqliteConnection, SqlitePool};
+use time::OffsetDateTime;
+
+use super::accounts::{NewAccount, clever_account, ensure_clever_account};
+use super::{begin_write, clever_id, ts};
+use crate::{AccountRole, StoreError, StoreResult};
+
+#[derive(sqlx::FromRow)]
+struct SectionRow {
+    id: i64,
+    clever_id: String,
+    synced_name: String,
+    section_number: Option<String>,
+    subject: Option<String>,
+    grade: Option<String>,
+    archived: bool,
+    linked: bool,
+    link_flagged: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct EnrollmentRow {
+    section_id: i64,
+    clever_id: String,
+    first_name: String,
+    last_name: String,
+    grade: Option<String>,
+    flagged: bool,
+}
+
+/// The teacher's linked sections plus the sections with these Clever ids, with enrollments.
+/// Two queries (sections, then all their enrollments) in one read transaction.
+pub(super) async fn snapshot(
+    pool: &SqlitePool,
+    teacher: UserId,
+    clever_ids: &[CleverId],
+) -> StoreResult<LocalSnapshot> {
+    let wanted = json_array(clever_ids.iter().map(CleverId::as_str))?;
+    let mut tx = pool.begin().await?;
+    let sections: Vec<SectionRow> = sqlx::query_as(
+        "SELECT s.id, s.clever_id, s.synced_name, s.section_number, s.subject, s.grade, \
+                s.archived_at IS NOT NULL AS archived, st.user_id IS NOT NULL AS linked, \
+                st.removed_in_clever_at IS NOT NULL AS link_flagged \
+         FROM sections s \
+         LEFT JOIN section_teachers st ON st.section_id = s.id AND st.user_id = $1 \
+         WHERE st.user_id IS NOT NULL OR s.clever_id IN (SELECT value FROM json_each($2)) \
+         ORDER BY s.id",
+    )
+    .bind(teacher.0)
+    .bind(wanted)
+    .fetch_all(&mut *tx)
+    .await?;
+    let ids = json_array(sections.iter().map(|s| s.id))?;
+    let enrollments: Vec<EnrollmentRow> = sqlx::query_as(
+        "SELECT e.section_id, i.external_id AS clever_id, u.first_name, u.last_name, u.grade, \
+                e.removed_in_clever_at IS NOT NULL AS flagged \
+         FROM enrollments e \
+         JOIN users u ON u.id = e.user_id \
+         JOIN identities i ON i.user_id = u.id AND i.provider = 'clever' \
+         WHERE e.section_id IN (SELECT value FROM json_each($1)) \
+         ORDER BY e.section_id, u.last_name, u.first_name, u.id",
+    )
+    .bind(ids)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+
+    let mut by_section: HashMap<i64, Vec<LocalEnrollment>> = HashMap::new();
+    for e in enrollments {
+        by_section.entry(e.section_id).or_default().push(LocalEnrollment {
+            student_clever_id: clever_id(&e.clever_id)?,
+            first_name: e.first_name,
+            last_name: e.last_name,
+            grade: e.grade,
+            removed_in_clever: e.flagged,
+        });
+    }
+    let sections = sections
+        .into_iter()
+        .map(|s| {
+            Ok(LocalSection {
+                id: SectionId(s.id),
+                clever_id: clever_id(&s.clever_id)?,
+                synced_name: s.synced_name,
+                section_number: s.section_number,
+                subject: s.subject,
+                grade: s.grade,
+                archived: s.archived,
+                teacher_link: match (s.linked, s.link_flagged) {
+                    (false, _) => TeacherLink::NotLinked,
+                    (true, false) => TeacherLink::Active,
+                    (true, true) => TeacherLink::RemovedInClever,
+                },
+                students: by_section.remove(&s.id).unwrap_or_default(),
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(LocalSnapshot { sections })
+}
+
+/// A JSON array, to pass a list as one parameter (`json_each` on SQLite).
+fn json_array<T: serde::Serialize>(items: impl Iterator<Item = T>) -> StoreResult<String> {
+    serde_json::to_string(&items.collect::<Vec<T>>()).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Applies one section's change in one write transaction.
+pub(super) async fn apply_section(
+    pool: &SqlitePool,
+    teacher: UserId,
+    change: &SectionChange,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let s = &change.section;
+    let mut tx = begin_write(pool).await?;
+    // One row per Clever id whoever gets here first; display_name is the teacher's, never synced.
+    let section_id: i64 = sqlx::query_scalar(
+        "INSERT INTO sections (clever_id, synced_name, section_number, subject, grade, last_synced_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) \
+         ON CONFLICT (clever_id) DO UPDATE SET synced_name = excluded.synced_name, \
+             section_number = excluded.section_number, subject = excluded.subject, grade = excluded.grade, \
+             archived_at = NULL, last_synced_at = excluded.last_synced_at \
+         RETURNING id",
+    )
+    .bind(s.clever_id.as_str())
+    .bind(&s.name)
+    .bind(s.section_number.as_deref())
+    .bind(s.subject.as_deref())
+    .bind(s.grade.as_deref())
+    .bind(ts(now))
+    .fetch_one(&mut *tx)
+    .await?;
+
+    let teacher_clever: Option<String> =
+        sqlx::query_scalar("SELECT external_id FROM identities WHERE provider = 'clever' AND user_id = $1")
+            .bind(teacher.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let primary =
+        matches!((&teacher_clever, s.teacher_ids.first()), (Some(t), Some(first)) if t == first.as_str());
+    sqlx::query(
+        "INSERT INTO section_teachers (section_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (section_id, user_id) DO UPDATE SET role = excluded.role, removed_in_clever_at = NULL",
+    )
+    .bind(section_id)
+    .bind(teacher.0)
+    .bind(if primary { "primary" } else { "co" })
+    .bind(ts(now))
+    .execute(&mut *tx)
+    .await?;
+
+    for student in &change.students {
+        apply_student(&mut tx, section_id, student, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn apply_student(
+    conn: &mut SqliteConnection,
+    section_id: i64,
+    change: &StudentChange,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let (student, update_name) = match change {
+        // An account that exists already keeps its names: they are either the student's own
+        // (from their login, so fuller) or the same roster data.
+        StudentChange::Added { student } => (student, false),
+        StudentChange::Updated { student, update_name, .. } => (student, *update_name),
+        StudentChange::RemovedInClever { student_clever_id } => {
+            if let Some(user_id) = clever_account(conn, student_clever_id).await? {
+                sqlx::query(
+                    "UPDATE enrollments SET removed_in_clever_at = $1 \
+                     WHERE section_id = $2 AND user_id = $3 AND removed_in_clever_at IS NULL",
+                )
+                .bind(ts(now))
+                .bind(section_id)
+                .bind(user_id)
+                .execute(&mut *conn)
+                .await?;
+            }
+            return Ok(());
+        }
+    };
+    let user_id = upsert_student(conn, student, update_name, now).await?;
+    sqlx::query(
+        "INSERT INTO enrollments (section_id, user_id, enrolled_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (section_id, user_id) DO UPDATE SET removed_in_clever_at = NULL",
+    )
+    .bind(section_id)
+    .bind(user_id)
+    .bind(ts(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The student's account, created if they never logged in and no roster has them yet.
+async fn upsert_student(
+    conn: &mut SqliteConnection,
+    student: &SourceStudent,
+    update_name: bool,
+    now: OffsetDateTime,
+) -> StoreResult<i64> {
+    let new = NewAccount {
+        role: AccountRole::Student,
+        first_name: &student.first_name,
+        middle_name: None,
+        last_name: &student.last_name,
+        email: None,
+        grade: student.grade.as_deref(),
+    };
+    let (user_id, created) = ensure_clever_account(conn, &student.clever_id, &new, now).await?;
+    if !created {
+        sqlx::query(
+            "UPDATE users SET grade = $1, updated_at = $2, \
+                 first_name = CASE WHEN $3 THEN $4 ELSE first_name END, \
+                 last_name = CASE WHEN $3 THEN $5 ELSE last_name END \
+             WHERE id = $6",
+        )
+        .bind(student.grade.as_deref())
+        .bind(ts(now))
+        .bind(update_name)
+        .bind(&student.first_name)
+        .bind(&student.last_name)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(user_id)
+}
+
+/// Flags the teacher's link; archives the section once no teacher is actively linked.
+pub(super) async fn apply_unlink(
+    pool: &SqlitePool,
+    teacher: UserId,
+    unlink: &SectionUnlink,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let mut tx = begin_write(pool).await?;
+    let linked: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM section_teachers WHERE section_id = $1 AND user_id = $2")
+            .bind(unlink.section_id.0)
+            .bind(teacher.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if linked.is_none() {
+        return Err(StoreError::NotFound(format!("section {} for teacher {teacher}", unlink.section_id)));
+    }
+    sqlx::query(
+        "UPDATE section_teachers SET removed_in_clever_at = $1 \
+         WHERE section_id = $2 AND user_id = $3 AND removed_in_clever_at IS NULL",
+    )
+    .bind(ts(now))
+    .bind(unlink.section_id.0)
+    .bind(teacher.0)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE sections SET archived_at = $1 \
+         WHERE id = $2 AND archived_at IS NULL AND NOT EXISTS ( \
+             SELECT 1 FROM section_teachers WHERE section_id = $2 AND removed_in_clever_at IS NULL)",
+    )
+    .bind(ts(now))
+    .bind(unlink.section_id.0)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

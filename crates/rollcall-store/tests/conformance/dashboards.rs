@@ -1,0 +1,88 @@
+//! Dashboards and the sync history.
+
+use std::sync::Arc;
+
+use rollcall_core::{SectionId, SectionUnlink, SyncCounts};
+use rollcall_store::{Store, SyncTrigger};
+
+use super::{at, cid, created, dashboard, section, student, teacher};
+
+pub async fn teacher_sections_active_first_by_name(store: Arc<dyn Store>) {
+    let t = teacher(&*store, "t1", "Tara", "Ng").await;
+    for (c, name) in [("c1", "biology"), ("c2", "Algebra"), ("c3", "Chemistry"), ("c4", "Art")] {
+        store.apply_section(t.id, &created(section(c, name, &["t1"]), &[]), at(1)).await.unwrap();
+    }
+    let art =
+        store.snapshot(t.id, &[]).await.unwrap().sections.into_iter().find(|s| s.clever_id == cid("c4"));
+    let unlink = SectionUnlink { section_id: art.unwrap().id, clever_id: cid("c4"), name: "Art".to_owned() };
+    store.apply_unlink(t.id, &unlink, at(2)).await.unwrap();
+    let chem = store.snapshot(t.id, &[cid("c3")]).await.unwrap().sections;
+    let chem = chem.iter().find(|s| s.clever_id == cid("c3")).unwrap().id;
+    store.set_display_name(t.id, chem, Some("Zoology, really")).await.unwrap();
+
+    let names: Vec<_> = dashboard(&*store, t.id).await;
+    let expected = [("Algebra", false), ("biology", false), ("Zoology, really", false), ("Art", true)];
+    assert_eq!(names, expected.map(|(n, a)| (n.to_owned(), a)));
+}
+
+pub async fn section_roster_is_for_linked_teachers_only(store: Arc<dyn Store>) {
+    let t = teacher(&*store, "t1", "Tara", "Ng").await;
+    let stranger = teacher(&*store, "t9", "Otto", "Vo").await;
+    let kids = [student("s1", "Zoe", "A"), student("s2", "Ana", "B"), student("s3", "Bea", "A")];
+    store.apply_section(t.id, &created(section("c1", "Math", &["t1"]), &kids), at(1)).await.unwrap();
+    let sid = store.teacher_sections(t.id).await.unwrap()[0].id;
+
+    assert_eq!(store.section_roster(stranger.id, sid).await.unwrap(), None);
+    assert_eq!(store.section_roster(t.id, SectionId(sid.0 + 1000)).await.unwrap(), None);
+    let roster = store.section_roster(t.id, sid).await.unwrap().unwrap();
+    assert_eq!(roster.section.id, sid);
+    assert_eq!(roster.section.clever_id, cid("c1"));
+    assert_eq!((roster.section.active_students, roster.section.removed_students), (3, 0));
+    let order: Vec<_> = roster.students.iter().map(|s| format!("{} {}", s.first_name, s.last_name)).collect();
+    assert_eq!(order, ["Bea A", "Zoe A", "Ana B"], "by last then first name");
+    assert_eq!(roster.students[0].clever_id, cid("s3"));
+    assert_eq!(roster.students[0].grade.as_deref(), Some("5"));
+}
+
+pub async fn student_sections_list_active_classes(store: Arc<dyn Store>) {
+    let t = teacher(&*store, "t1", "Tara", "Ng").await;
+    let ana = student("s1", "Ana", "B");
+    store
+        .apply_section(t.id, &created(section("c2", "Science", &["t1"]), std::slice::from_ref(&ana)), at(1))
+        .await
+        .unwrap();
+    store.apply_section(t.id, &created(section("c1", "Math", &["t1"]), &[ana]), at(1)).await.unwrap();
+    store.apply_section(t.id, &created(section("c3", "Art", &["t1"]), &[]), at(1)).await.unwrap();
+    let me = store.user_by_clever_id(&cid("s1")).await.unwrap().unwrap();
+    let classes = store.student_sections(me.id).await.unwrap();
+    let names: Vec<_> = classes.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["Math", "Science"]);
+    assert_eq!(classes[0].subject.as_deref(), Some("math"));
+    assert_eq!(classes[0].teachers, ["Tara Ng"]);
+    assert!(store.student_sections(t.id).await.unwrap().is_empty());
+}
+
+pub async fn sync_runs_round_trip_newest_first(store: Arc<dyn Store>) {
+    let t = teacher(&*store, "t1", "Tara", "Ng").await;
+    let other = teacher(&*store, "t2", "Cole", "Park").await;
+    let counts = SyncCounts { added: 3, updated: 1, removed: 2, unchanged: 4, errors: 1 };
+    let problems = vec!["Art: Clever did not share this class".to_owned(), "quote \" and ünïcode".to_owned()];
+    let first = store
+        .record_sync_run(t.id, SyncTrigger::Login, at(1), at(2), counts, &problems, false)
+        .await
+        .unwrap();
+    let second = store
+        .record_sync_run(t.id, SyncTrigger::Button, at(10), at(11), SyncCounts::default(), &[], true)
+        .await
+        .unwrap();
+    store.record_sync_run(other.id, SyncTrigger::Cli, at(20), at(21), counts, &[], false).await.unwrap();
+
+    let runs = store.sync_runs(t.id, 10).await.unwrap();
+    assert_eq!(runs.iter().map(|r| r.id).collect::<Vec<_>>(), [second, first]);
+    let r = &runs[1];
+    assert_eq!((r.user_id, r.trigger, r.started_at, r.finished_at), (t.id, SyncTrigger::Login, at(1), at(2)));
+    assert_eq!((r.counts, &r.problems, r.failed), (counts, &problems, false));
+    assert!(runs[0].failed && runs[0].problems.is_empty());
+    assert_eq!(store.sync_runs(t.id, 1).await.unwrap().len(), 1);
+    assert_eq!(store.sync_runs(other.id, 10).await.unwrap()[0].trigger, SyncTrigger::Cli);
+}

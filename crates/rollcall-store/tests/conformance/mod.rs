@@ -1,0 +1,82 @@
+//! The conformance suite: each test takes a fresh, empty store and tells one story.
+
+pub mod accounts;
+pub mod dashboards;
+pub mod sessions;
+pub mod sync;
+
+use rollcall_core::{
+    CleverId, SectionChange, SectionChangeKind, SourceSection, SourceStudent, StudentChange, UserId,
+};
+use rollcall_store::{AccountRole, CleverProfile, Store, User};
+use time::{Duration, OffsetDateTime, macros::datetime};
+
+/// A point in time, `minutes` after the suite's epoch.
+pub fn at(minutes: i64) -> OffsetDateTime {
+    datetime!(2025-09-01 08:00 UTC) + Duration::minutes(minutes)
+}
+
+/// A Clever id.
+pub fn cid(s: &str) -> CleverId {
+    CleverId::parse(s).unwrap()
+}
+
+/// A login profile.
+pub fn profile(clever: &str, role: AccountRole, first: &str, last: &str) -> CleverProfile {
+    CleverProfile {
+        clever_id: cid(clever),
+        role,
+        first_name: first.to_owned(),
+        middle_name: None,
+        last_name: last.to_owned(),
+        email: None,
+        grade: None,
+    }
+}
+
+/// A teacher who has logged in with Clever.
+pub async fn teacher(store: &dyn Store, clever: &str, first: &str, last: &str) -> User {
+    store.upsert_clever_user(&profile(clever, AccountRole::Teacher, first, last), at(0)).await.unwrap().0
+}
+
+/// A section as Clever lists it.
+pub fn section(clever: &str, name: &str, teachers: &[&str]) -> SourceSection {
+    SourceSection {
+        clever_id: cid(clever),
+        name: name.to_owned(),
+        section_number: Some("1".to_owned()),
+        subject: Some("math".to_owned()),
+        grade: Some("5".to_owned()),
+        teacher_ids: teachers.iter().map(|t| cid(t)).collect(),
+    }
+}
+
+/// A student as a teacher's token shows them (last initial only).
+pub fn student(clever: &str, first: &str, last: &str) -> SourceStudent {
+    SourceStudent {
+        clever_id: cid(clever),
+        first_name: first.to_owned(),
+        last_name: last.to_owned(),
+        grade: Some("5".to_owned()),
+    }
+}
+
+/// A change of `kind` to `section` with these student changes.
+pub fn change(
+    section: SourceSection,
+    kind: SectionChangeKind,
+    students: Vec<StudentChange>,
+) -> SectionChange {
+    SectionChange { section, existing: None, kind, students }
+}
+
+/// A new section with these students enrolled.
+pub fn created(section: SourceSection, students: &[SourceStudent]) -> SectionChange {
+    let students = students.iter().map(|s| StudentChange::Added { student: s.clone() }).collect();
+    change(section, SectionChangeKind::Created, students)
+}
+
+/// The ids and names of the teacher's sections, as the dashboard lists them.
+pub async fn dashboard(store: &dyn Store, teacher: UserId) -> Vec<(String, bool)> {
+    store.teacher_sections(teacher).await.unwrap().into_iter().map(|s| (s.name, s.archived)).collect()
+}

@@ -1,0 +1,186 @@
+//! Applying sync plans: sections, co-teachers, enrollments, display names, unlinks.
+
+use std::sync::Arc;
+
+use rollcall_core::{SectionChangeKind, SectionUnlink, StudentChange, TeacherLink};
+use rollcall_store::{Store, StoreError};
+
+use super::{at, change, cid, created, dashboard, section, student, teacher};
+
+pub async fn created_section_shows_in_the_snapshot(store: Arc<dyn Store>) {
+    let t = teacher(&*store, "t1", "Tara", "Ng").await;
+    let other = teacher(&*store, "t9", "Otto", "Vo").await;
+    let students = [student("s2", "Ben", "C"), student("s1", "Ana", "B")];
+    store.apply_section(t.id, &created(section("c1", "Math 5", &["t1"]), &students), at(1)).await.unwrap();
+
+    let snap = store.snapshot(t.id, &[]).await.unwrap();
+    assert_eq!(snap.sections.len(), 1);
+    let s = &snap.sections[0];
+    assert_eq!((s.clever_id.as_str(), s.synced_name.as_str()), ("c1", "Math 5"));
+    assert_eq!((s.section_number.as_deref(), s.subject.as_deref()), (Some("1"), Some("math")));
+    assert_eq!(s.teacher_link, TeacherLink::Active);
+    assert!(!s.archived);
+    let names: Vec<_> =
+        s.students.iter().map(|e| (e.student_clever_id.as_str(), e.removed_in_clever)).collect();
+    assert_eq!(names, [("s1", false), ("s2", false)]);
+
+    // Another teacher sees it only when asked by Clever id, and as not linked.
+    assert!(store.snapshot(other.id, &[]).await.unwrap().sections.is_empty());
+    let theirs = store.snapshot(other.id, &[cid("c1"), cid("nope")]).await.unwrap();
+    assert_eq!(theirs.sections.len(), 1);
+    assert_eq!(theirs.sections[0].teacher_link, TeacherLink::NotLinked);
+    assert_eq!(theirs.sections[0].id, s.id);
+    assert_eq!(theirs.sections[0].students.len(), 2);
+}
+
+pub async fn co_teacher_joins_the_same_row(store: Arc<dyn Store>) {
+    let first = teacher(&*store, "t1", "Tara", "Ng").await;
+    let co = teacher(&*store, "t2", "Cole", "Park").await;
+    let src = section("c1", "Math", &["t1", "t2"]);
+    // The co-teacher syncs first; roles still follow Clever's order, not who came first.
+    store.apply_section(co.id, &created(src.clone(), &[student("s1", "Ana", "B")]), at(1)).await.unwrap();
+    let join = change(src, SectionChangeKind::JoinedAsCoTeacher { changed: vec![] }, vec![]);
+    store.apply_section(first.id, &join, at(2)).await.unwrap();
+
+    let a = store.teacher_sections(first.id).await.unwrap();
+    let b = store.teacher_sections(co.id).await.unwrap();
+    assert_eq!((a.len(), b.len()), (1, 1));
+    assert_eq!(a[0].id, b[0].id, "one row per Clever id");
+    assert_eq!(a[0].co_teachers, ["Cole Park"]);
+    assert_eq!(b[0].co_teachers, ["Tara Ng"]);
+    let ana = store.user_by_clever_id(&cid("s1")).await.unwrap().unwrap();
+    let classes = store.student_sections(ana.id).await.unwrap();
+    assert_eq!(classes[0].teachers, ["Tara Ng", "Cole Park"], "primary first");
+}
+
+pub async fn concurrent_co_teachers_make_one_row(store: Arc<dyn Store>) {
+    let one = teacher(&*store, "t1", "Tara", "Ng").await;
+    let two = teacher(&*store, "t2", "Cole", "Park").await;
+    // Both planners saw no local row, so both apply `Created`, with overlapping students.
+    let mut tasks = Vec::new();
+    for n in 0..10 {
+        for who in [one.id, two.id] {
+            let store = store.clone();
+            let src = section(&format!("c{n}"), &format!("Class {n}"), &["t1", "t2"]);
+            let kids = [student(&format!("s{n}"), "Ana", "B"), student("shared", "Zed", "Q")];
+            tasks.push(tokio::spawn(
+                async move { store.apply_section(who, &created(src, &kids), at(1)).await },
+            ));
+        }
+    }
+    for r in futures::future::join_all(tasks).await {
+        r.unwrap().unwrap();
+    }
+    let a = store.teacher_sections(one.id).await.unwrap();
+    let b = store.teacher_sections(two.id).await.unwrap();
+    assert_eq!((a.len(), b.len()), (10, 10));
+    let ids = |v: &[rollcall_store::SectionSummary]| {
+        let mut ids: Vec<_> = v.iter().map(|s| s.id).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(&a), ids(&b), "both teachers are on the same ten rows");
+    assert!(a.iter().all(|s| s.active_students == 2 && s.co_teachers == ["Cole Park"]));
+    let zed = store.user_by_clever_id(&cid("shared")).await.unwrap().unwrap();
+    assert_eq!(store.student_sections(zed.id).await.unwrap().len(), 10, "one account for the shared student");
+}
+
+pub async fn removed_students_are_flagged_and_restored(store: Arc<dyn Store>) {
+    let t = teacher(&*store, "t1", "Tara", "Ng").await;
+    let src = section("c1", "Math", &["t1"]);
+    let (ana, ben) = (student("s1", "Ana", "B"), student("s2", "Ben", "A"));
+    store.apply_section(t.id, &created(src.clone(), &[ana, ben.clone()]), at(1)).await.unwrap();
+    let sid = store.teacher_sections(t.id).await.unwrap()[0].id;
+
+    let gone = StudentChange::RemovedInClever { student_clever_id: cid("s2") };
+    store
+        .apply_section(t.id, &change(src.clone(), SectionChangeKind::Unchanged, vec![gone]), at(2))
+        .await
+        .unwrap();
+    let roster = store.section_roster(t.id, sid).await.unwrap().unwrap();
+    let rows: Vec<_> = roster.students.iter().map(|s| (s.first_name.as_str(), s.removed_in_clever)).collect();
+    assert_eq!(rows, [("Ana", false), ("Ben", true)], "kept, flagged, listed last");
+    assert_eq!((roster.section.active_students, roster.section.removed_students), (1, 1));
+    let snap = store.snapshot(t.id, &[]).await.unwrap();
+    assert!(
+        snap.sections[0].students.iter().any(|e| e.student_clever_id == cid("s2") && e.removed_in_clever)
+    );
+    let ben_id = store.user_by_clever_id(&cid("s2")).await.unwrap().unwrap().id;
+    assert!(store.student_sections(ben_id).await.unwrap().is_empty());
+
+    let back = StudentChange::Updated { student: ben, update_name: true, restored: true };
+    store.apply_section(t.id, &change(src, SectionChangeKind::Unchanged, vec![back]), at(3)).await.unwrap();
+    let roster = store.section_roster(t.id, sid).await.unwrap().unwrap();
+    assert!(roster.students.iter().all(|s| !s.removed_in_clever));
+    assert_eq!(store.student_sections(ben_id).await.unwrap().len(), 1);
+}
+
+pub async fn display_name_survives_sync(store: Arc<dyn Store>) {
+    let t = teacher(&*store, "t1", "Tara", "Ng").await;
+    let stranger = teacher(&*store, "t9", "Otto", "Vo").await;
+    store.apply_section(t.id, &created(section("c1", "MATH-5-P3", &["t1"]), &[]), at(1)).await.unwrap();
+    let sid = store.teacher_sections(t.id).await.unwrap()[0].id;
+    store.set_display_name(t.id, sid, Some("  Period 3 Math ")).await.unwrap();
+
+    let renamed =
+        SectionChangeKind::Updated { changed: vec![rollcall_core::SectionField::Name], restored: false };
+    store
+        .apply_section(t.id, &change(section("c1", "MATH-5-P3b", &["t1"]), renamed, vec![]), at(2))
+        .await
+        .unwrap();
+    let s = &store.teacher_sections(t.id).await.unwrap()[0];
+    assert_eq!((s.name.as_str(), s.synced_name.as_str()), ("Period 3 Math", "MATH-5-P3b"));
+    assert_eq!(s.display_name.as_deref(), Some("Period 3 Math"));
+    assert_eq!(s.last_synced_at, at(2));
+
+    let err = store.set_display_name(stranger.id, sid, Some("Mine")).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+    store.set_display_name(t.id, sid, None).await.unwrap();
+    assert_eq!(store.teacher_sections(t.id).await.unwrap()[0].name, "MATH-5-P3b");
+}
+
+pub async fn unlink_archives_only_when_no_teacher_remains(store: Arc<dyn Store>) {
+    let one = teacher(&*store, "t1", "Tara", "Ng").await;
+    let two = teacher(&*store, "t2", "Cole", "Park").await;
+    let src = section("c1", "Math", &["t1", "t2"]);
+    store.apply_section(one.id, &created(src.clone(), &[student("s1", "Ana", "B")]), at(1)).await.unwrap();
+    let join = change(src.clone(), SectionChangeKind::JoinedAsCoTeacher { changed: vec![] }, vec![]);
+    store.apply_section(two.id, &join, at(1)).await.unwrap();
+    let sid = store.teacher_sections(one.id).await.unwrap()[0].id;
+    let unlink = SectionUnlink { section_id: sid, clever_id: cid("c1"), name: "Math".to_owned() };
+
+    store.apply_unlink(one.id, &unlink, at(2)).await.unwrap();
+    let snap = store.snapshot(one.id, &[]).await.unwrap();
+    assert_eq!(snap.sections[0].teacher_link, TeacherLink::RemovedInClever);
+    assert!(!snap.sections[0].archived, "Cole still teaches it");
+    assert_eq!(dashboard(&*store, one.id).await, [("Math".to_owned(), true)], "flagged for Tara");
+    assert_eq!(dashboard(&*store, two.id).await, [("Math".to_owned(), false)]);
+    assert_eq!(store.teacher_sections(two.id).await.unwrap()[0].co_teachers, Vec::<String>::new());
+    let ana = store.user_by_clever_id(&cid("s1")).await.unwrap().unwrap();
+    assert_eq!(store.student_sections(ana.id).await.unwrap()[0].teachers, ["Cole Park"]);
+
+    store.apply_unlink(two.id, &unlink, at(3)).await.unwrap();
+    store.apply_unlink(two.id, &unlink, at(4)).await.unwrap(); // idempotent
+    let snap = store.snapshot(two.id, &[]).await.unwrap();
+    assert!(snap.sections[0].archived, "nobody teaches it any more");
+    assert_eq!(snap.sections[0].students.len(), 1, "nothing deleted");
+    assert!(store.student_sections(ana.id).await.unwrap().is_empty());
+
+    // Clever lists it again for Cole: restored and un-archived; Tara stays flagged.
+    let back = change(src, SectionChangeKind::Updated { changed: vec![], restored: true }, vec![]);
+    store.apply_section(two.id, &back, at(5)).await.unwrap();
+    assert_eq!(dashboard(&*store, two.id).await, [("Math".to_owned(), false)]);
+    assert_eq!(dashboard(&*store, one.id).await, [("Math".to_owned(), true)]);
+    assert_eq!(store.student_sections(ana.id).await.unwrap()[0].teachers, ["Cole Park"]);
+}
+
+pub async fn unlink_needs_a_link(store: Arc<dyn Store>) {
+    let one = teacher(&*store, "t1", "Tara", "Ng").await;
+    let stranger = teacher(&*store, "t9", "Otto", "Vo").await;
+    store.apply_section(one.id, &created(section("c1", "Math", &["t1"]), &[]), at(1)).await.unwrap();
+    let sid = store.teacher_sections(one.id).await.unwrap()[0].id;
+    let unlink = SectionUnlink { section_id: sid, clever_id: cid("c1"), name: "Math".to_owned() };
+    let err = store.apply_unlink(stranger.id, &unlink, at(2)).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+    assert_eq!(dashboard(&*store, one.id).await, [("Math".to_owned(), false)], "nothing changed");
+}
