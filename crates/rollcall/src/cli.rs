@@ -29,6 +29,11 @@ pub enum LogFormat {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The whole product on this machine: the emulator with a demo district plus the app on a
+    /// SQLite file. Prints the URL to open and whom to log in as.
+    Demo(DemoArgs),
+    /// Run the Rollcall app against Clever (or an emulator).
+    Serve(ServeArgs),
     /// Run the Clever emulator on its own (OAuth server, portal, Data API, admin API).
     Emulator(EmulatorArgs),
     /// Run a benchmark and print a table.
@@ -60,6 +65,58 @@ pub struct EmulatorArgs {
     /// Requests per token per minute before 429.
     #[arg(long, default_value_t = 1200, env = "CLEVER_EMULATOR_RATE_LIMIT")]
     pub rate_limit: u32,
+}
+
+/// `rollcall demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Address the app listens on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "ROLLCALL_DEMO_LISTEN")]
+    pub listen: SocketAddr,
+    /// Address the embedded Clever emulator listens on.
+    #[arg(long, default_value = "127.0.0.1:4000", env = "ROLLCALL_DEMO_EMULATOR_LISTEN")]
+    pub emulator_listen: SocketAddr,
+    /// The demo's database (created if missing).
+    #[arg(long, default_value = "sqlite://rollcall-demo.db", env = "ROLLCALL_DEMO_DATABASE_URL")]
+    pub database_url: String,
+}
+
+/// `rollcall serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "ROLLCALL_LISTEN")]
+    pub listen: SocketAddr,
+    /// The URL users reach the app at; the Clever redirect URI is this plus `/auth/clever/callback`.
+    #[arg(long, env = "ROLLCALL_PUBLIC_URL")]
+    pub public_url: String,
+    /// Database URL (`sqlite://path/to/file.db`).
+    #[arg(long, default_value = "sqlite://rollcall.db", env = "ROLLCALL_DATABASE_URL")]
+    pub database_url: String,
+    /// The app's Clever client id.
+    #[arg(long, env = "ROLLCALL_CLEVER_CLIENT_ID")]
+    pub clever_client_id: String,
+    /// The app's Clever client secret (prefer the environment variable: flags show up in `ps`).
+    #[arg(long, env = "ROLLCALL_CLEVER_CLIENT_SECRET", hide_env_values = true)]
+    pub clever_client_secret: String,
+    /// Clever's OAuth host.
+    #[arg(long, default_value = "https://clever.com", env = "ROLLCALL_CLEVER_OAUTH_URL")]
+    pub clever_oauth_url: String,
+    /// Clever's API host.
+    #[arg(long, default_value = "https://api.clever.com", env = "ROLLCALL_CLEVER_API_URL")]
+    pub clever_api_url: String,
+    /// 64 hex digits (32 bytes) sealing stored Clever tokens. Required outside --dev.
+    #[arg(long, env = "ROLLCALL_TOKEN_KEY", hide_env_values = true)]
+    pub token_key: Option<String>,
+    /// Development mode: allows an http public URL and generates a token key if none is given.
+    #[arg(long, env = "ROLLCALL_DEV")]
+    pub dev: bool,
+    /// Login session lifetime in hours.
+    #[arg(long, default_value_t = 8, env = "ROLLCALL_SESSION_HOURS")]
+    pub session_hours: i64,
+    /// How long a Clever token is assumed valid, in minutes (Clever does not say).
+    #[arg(long, default_value_t = 120, env = "ROLLCALL_CLEVER_TOKEN_MINUTES")]
+    pub clever_token_minutes: i64,
 }
 
 /// `rollcall bench`.

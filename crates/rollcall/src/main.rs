@@ -3,8 +3,10 @@
 //! `main` only parses the command line and hands over; each command lives in its own module.
 #![forbid(unsafe_code)]
 
+mod app;
 mod bench;
 mod cli;
+mod demo_cmd;
 mod emulator_cmd;
 mod shutdown;
 
@@ -18,6 +20,8 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         match cli.command {
+            Command::Demo(args) => demo_cmd::run(args).await,
+            Command::Serve(args) => app::serve(args).await,
             Command::Emulator(args) => emulator_cmd::run(args).await,
             Command::Bench(args) => bench::run(args).await,
         }

@@ -1,0 +1,242 @@
+//! Stories through HTTP: a browser, the real app, the real emulator. Each test is one thing a
+//! teacher, a student or an operator would notice.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use reqwest::StatusCode;
+use rollcall_core::CleverId;
+use support::{TestApp, section_id, user_id};
+
+fn cid(s: &str) -> CleverId {
+    CleverId::parse(s).unwrap()
+}
+
+#[tokio::test]
+async fn signup_page_offers_sign_up_with_clever() {
+    let app = TestApp::spawn().await;
+    let page = app.browser().get("/signup").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.contains("Sign up with Clever") && page.contains("href=\"/auth/clever/start\""));
+    let login = app.browser().get("/login").await;
+    assert!(login.contains("Log in with Clever"));
+}
+
+#[tokio::test]
+async fn a_teachers_first_login_creates_the_account_and_imports_every_class() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    let page = app.login(&browser, "skelly").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.url.ends_with("/dashboard"), "{}", page.url);
+    for class in ["Grade 4 Math", "Grade 4 Reading", "Homeroom 4B"] {
+        assert!(page.contains(class), "{class} missing");
+    }
+    assert!(page.contains("5 students"), "Grade 4 Math has five students");
+    assert!(!page.contains("Co-taught with"), "Ana has not joined yet");
+    let teacher = app.store().user_by_clever_id(&cid(&user_id("skelly"))).await.unwrap().unwrap();
+    assert_eq!(teacher.first_name, "Sam");
+    let runs = app.store().sync_runs(teacher.id, 5).await.unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].counts.added, 3 + 5 + 4 + 3, "three sections and twelve enrollments");
+}
+
+#[tokio::test]
+async fn a_student_who_logs_in_first_gets_an_account_and_classes_appear_later() {
+    let app = TestApp::spawn().await;
+    let student = app.browser();
+    let page = app.login(&student, "maria").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.contains("Your classes will appear here"), "{}", page.body);
+
+    app.login(&app.browser(), "skelly").await;
+    let page = student.get("/dashboard").await;
+    assert!(page.contains("Grade 4 Math") && page.contains("Grade 4 Reading"), "{}", page.body);
+    let maria = app.store().user_by_clever_id(&cid(&user_id("maria"))).await.unwrap().unwrap();
+    assert_eq!(maria.last_name, "Núñez", "the full name from her own login survives the teacher's sync");
+}
+
+#[tokio::test]
+async fn a_co_teacher_joins_the_existing_section() {
+    let app = TestApp::spawn().await;
+    app.login(&app.browser(), "skelly").await;
+    let page = app.login(&app.browser(), "aortega").await;
+    assert!(page.contains("Grade 4 Math") && page.contains("Co-taught with Sam Kelly"), "{}", page.body);
+    let ana = app.store().user_by_clever_id(&cid(&user_id("aortega"))).await.unwrap().unwrap();
+    let sam = app.store().user_by_clever_id(&cid(&user_id("skelly"))).await.unwrap().unwrap();
+    let ana_math = app.store().teacher_sections(ana.id).await.unwrap();
+    let sam_math: Vec<_> = app.store().teacher_sections(sam.id).await.unwrap();
+    let math = |list: &Vec<rollcall_store::SectionSummary>| {
+        list.iter().find(|s| s.clever_id.as_str() == section_id("math4")).map(|s| s.id)
+    };
+    assert_eq!(math(&ana_math), math(&sam_math), "one section row, two teachers");
+}
+
+#[tokio::test]
+async fn a_teacher_with_no_classes_sees_how_to_get_them() {
+    let app = TestApp::spawn().await;
+    let page = app.login(&app.browser(), "dbrooks").await;
+    assert!(page.contains("no classes in Clever yet"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn every_login_resyncs_new_renamed_and_removed() {
+    let app = TestApp::spawn().await;
+    app.login(&app.browser(), "skelly").await;
+    {
+        let mut world = app.emulator().world_mut();
+        world.update_section(&section_id("math4"), |s| {
+            s.name = "Math 4 (Advanced)".into();
+            s.students.retain(|id| *id != user_id("jamal"));
+            s.students.push(user_id("sofia"));
+        });
+    }
+    let page = app.login(&app.browser(), "skelly").await;
+    assert!(page.contains("Math 4 (Advanced)"), "renamed");
+    assert!(page.contains("1 removed in Clever"), "Jamal is flagged, not deleted: {}", page.body);
+    let sam = app.store().user_by_clever_id(&cid(&user_id("skelly"))).await.unwrap().unwrap();
+    let math = app
+        .store()
+        .teacher_sections(sam.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.synced_name.starts_with("Math 4"))
+        .unwrap();
+    let roster = app.store().section_roster(sam.id, math.id).await.unwrap().unwrap();
+    let jamal = roster.students.iter().find(|s| s.first_name == "Jamal").unwrap();
+    assert!(jamal.removed_in_clever);
+    assert!(roster.students.iter().any(|s| s.first_name == "Sofía" && !s.removed_in_clever), "added");
+}
+
+#[tokio::test]
+async fn the_sync_button_picks_up_changes_and_needs_the_csrf_token() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    let dashboard = app.login(&browser, "skelly").await;
+    app.emulator()
+        .world_mut()
+        .update_section(&section_id("reading4"), |s| s.name = "Reading Workshop".into());
+
+    let refused = browser.post("/sync", &[("csrf", "forged")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(!browser.get("/dashboard").await.contains("Reading Workshop"), "nothing ran");
+
+    let page = browser.post("/sync", &[("csrf", &dashboard.csrf())]).await;
+    assert!(page.url.ends_with("/dashboard"));
+    assert!(page.contains("Reading Workshop"));
+    assert!(page.contains("1 updated"), "the report says what changed: {}", page.body);
+}
+
+#[tokio::test]
+async fn a_library_install_without_state_is_bounced_once_and_signs_the_teacher_in() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    // Clever sends the teacher to the primary redirect URI with a code and no state.
+    let code = app.emulator().issue_code(
+        support::CLIENT_ID,
+        &format!("{}/auth/clever/callback", app.url),
+        &user_id("skelly"),
+    );
+    app.next_login("skelly");
+    let page = browser.get(&format!("/auth/clever/callback?code={code}")).await;
+    assert!(page.url.ends_with("/dashboard"), "{}", page.url);
+    assert!(page.contains("Grade 4 Math"));
+    assert_eq!(app.token_exchanges(), 1, "the stateless code is never exchanged; the bounced one is");
+}
+
+#[tokio::test]
+async fn reloading_the_callback_does_not_exchange_the_code_again() {
+    let app = TestApp::spawn().await;
+    let browser = app.stepping_browser();
+    app.next_login("skelly");
+    let start = browser.get("/auth/clever/start").await;
+    let authorize = start.location().unwrap().to_owned();
+    let back = browser.http.get(&authorize).send().await.unwrap();
+    let callback = back.headers()["location"].to_str().unwrap().to_owned();
+    let first = browser.get(&callback).await;
+    assert_eq!(first.location(), Some("/dashboard"));
+    let reload = browser.get(&callback).await;
+    assert_eq!(reload.location(), Some("/dashboard"), "a reload goes home, no error page");
+    assert_eq!(app.token_exchanges(), 1);
+}
+
+#[tokio::test]
+async fn a_double_submitted_callback_signs_in_once() {
+    let app = TestApp::spawn().await;
+    let browser = app.stepping_browser();
+    app.next_login("skelly");
+    let start = browser.get("/auth/clever/start").await;
+    let back = browser.http.get(start.location().unwrap()).send().await.unwrap();
+    let callback = back.headers()["location"].to_str().unwrap().to_owned();
+    let (a, b) = tokio::join!(browser.get(&callback), browser.get(&callback));
+    assert_eq!(a.location(), Some("/dashboard"), "{}", a.body);
+    assert_eq!(b.location(), Some("/dashboard"), "{}", b.body);
+    assert_eq!(app.token_exchanges(), 1);
+}
+
+#[tokio::test]
+async fn denying_consent_shows_a_friendly_page_with_a_way_back() {
+    let app = TestApp::spawn().await;
+    let browser = app.stepping_browser();
+    let start = browser.get("/auth/clever/start").await;
+    let state = start.location().unwrap().split("state=").nth(1).unwrap().to_owned();
+    let page = browser.get(&format!("/auth/clever/callback?error=access_denied&state={state}")).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.contains("Sign-in cancelled") && page.contains("Try again"));
+}
+
+#[tokio::test]
+async fn a_used_code_in_a_fresh_login_restarts_cleanly() {
+    let app = TestApp::spawn().await;
+    let first = app.stepping_browser();
+    app.next_login("skelly");
+    let start = first.get("/auth/clever/start").await;
+    let back = first.http.get(start.location().unwrap()).send().await.unwrap();
+    let callback = back.headers()["location"].to_str().unwrap().to_owned();
+    first.get(&callback).await;
+    // Someone else replays the callback URL in another browser: no session, a clear page.
+    let other = app.stepping_browser();
+    let page = other.get(&callback).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("expired") && page.contains("Try again"));
+    assert_eq!(app.token_exchanges(), 1);
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_the_session_cookie_is_locked_down() {
+    let app = TestApp::spawn().await;
+    let browser = app.stepping_browser();
+    let page = browser.get("/signup").await;
+    assert_eq!(page.headers["x-frame-options"], "DENY");
+    assert_eq!(page.headers["referrer-policy"], "no-referrer");
+    assert!(page.headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    app.next_login("skelly");
+    let start = browser.get("/auth/clever/start").await;
+    let back = browser.http.get(start.location().unwrap()).send().await.unwrap();
+    let callback = back.headers()["location"].to_str().unwrap().to_owned();
+    let done = browser.get(&callback).await;
+    let cookies: Vec<&str> = done.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).collect();
+    let session = cookies.iter().find(|c| c.starts_with("rollcall_session=")).expect("session cookie");
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"), "{session}");
+}
+
+#[tokio::test]
+async fn logout_ends_the_session() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    let dashboard = app.login(&browser, "skelly").await;
+    let page = browser.post("/logout", &[("csrf", &dashboard.csrf())]).await;
+    assert!(page.contains("Your classes, ready"), "back on the landing page");
+    let again = browser.get("/dashboard").await;
+    assert!(again.url.ends_with("/login"), "{}", again.url);
+}
+
+#[tokio::test]
+async fn staff_get_a_clear_page_and_no_account() {
+    let app = TestApp::spawn().await;
+    let page = app.login(&app.browser(), "pwhite").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.contains("Rollcall is built for teachers and their students"), "{}", page.body);
+    assert!(app.store().user_by_clever_id(&cid(&user_id("pwhite"))).await.unwrap().is_none());
+}

@@ -1,0 +1,200 @@
+//! Story-test harness: the real emulator and the real app, each on port 0, with a fresh SQLite
+//! file per test and a cookie-jar "browser" that follows the real OAuth redirects.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clever_client::{CleverClient, CleverConfig, RetryPolicy};
+use clever_emulator::ids::derive_id;
+use clever_emulator::state::NextLogin;
+use clever_emulator::{Clock, Emulator, EmulatorConfig, RunningEmulator, Seed};
+use rollcall_core::FixedClock;
+use rollcall_store::{SqliteStore, Store};
+use rollcall_web::{AppState, WebConfig};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+pub const CLIENT_ID: &str = "rollcall-demo";
+
+pub fn user_id(key: &str) -> String {
+    derive_id("demo", "user", key)
+}
+
+pub fn section_id(key: &str) -> String {
+    derive_id("demo", "section", key)
+}
+
+/// A running emulator + app pair.
+pub struct TestApp {
+    pub emulator: RunningEmulator,
+    pub url: String,
+    pub state: AppState,
+    pub clock: FixedClock,
+    db: PathBuf,
+    _shutdown: oneshot::Sender<()>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(EmulatorConfig::default()).await
+    }
+
+    pub async fn spawn_with(emulator_config: EmulatorConfig) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let redirect = format!("{url}{}", WebConfig::CALLBACK_PATH);
+        let mut seed = Seed::demo();
+        seed.set_redirect_uris(CLIENT_ID, vec![redirect.clone()]);
+        let secret = seed.apps[0].client_secret.clone();
+        let emulator = Emulator::new(seed, emulator_config, Clock::system()).unwrap();
+        let emulator = RunningEmulator::start(emulator, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+
+        let db = std::env::temp_dir().join(format!("rollcall-web-test-{}.db", crate::support::unique()));
+        let store = SqliteStore::open(&format!("sqlite://{}", db.display())).await.unwrap();
+        let mut clever = CleverConfig::new(CLIENT_ID, secret.into(), redirect)
+            .with_base_urls(&emulator.base_url, &emulator.base_url);
+        clever.retry = RetryPolicy {
+            max_attempts: 3,
+            base_delay: std::time::Duration::from_millis(1),
+            max_delay: std::time::Duration::from_millis(5),
+            max_rate_limit_wait: std::time::Duration::from_millis(5),
+            max_in_flight: 4,
+        };
+        let config = WebConfig {
+            public_url: url.clone(),
+            clever: clever.clone(),
+            dev_mode: true,
+            session_ttl: time::Duration::hours(8),
+            clever_token_ttl: time::Duration::hours(2),
+            token_key: [9; 32],
+        };
+        config.validate().unwrap();
+        let clock = FixedClock::new(emulator.emulator.now());
+        let state = AppState::new(
+            config,
+            Arc::new(store),
+            CleverClient::new(clever).unwrap(),
+            Arc::new(clock.clone()),
+        );
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(rollcall_web::serve(listener, state.clone(), async move {
+            let _ = rx.await;
+        }));
+        Self { emulator, url, state, clock, db, _shutdown: tx }
+    }
+
+    pub fn emulator(&self) -> &Emulator {
+        &self.emulator.emulator
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        self.state.store()
+    }
+
+    /// A new browser: cookie jar, follows redirects.
+    pub fn browser(&self) -> Browser {
+        let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        Browser { http, app: self.url.clone() }
+    }
+
+    /// A browser that stops at every redirect.
+    pub fn stepping_browser(&self) -> Browser {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Browser { http, app: self.url.clone() }
+    }
+
+    /// The emulator logs `key` in at the next authorize request (no login page).
+    pub fn next_login(&self, key: &str) {
+        self.emulator()
+            .browser()
+            .next_logins
+            .push_back(NextLogin { user_id: user_id(key), client_id: Some(CLIENT_ID.into()) });
+    }
+
+    /// Signs `key` in with Clever through the app's button; returns the final page.
+    pub async fn login(&self, browser: &Browser, key: &str) -> Page {
+        self.next_login(key);
+        browser.get("/auth/clever/start").await
+    }
+
+    /// How many code exchanges the app made.
+    pub fn token_exchanges(&self) -> usize {
+        self.emulator()
+            .journal()
+            .entries()
+            .iter()
+            .filter(|e| e.path == "/oauth/tokens" && e.method == "POST")
+            .count()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.db.display()));
+        }
+    }
+}
+
+pub fn unique() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A cookie-jar HTTP client pointed at the app.
+pub struct Browser {
+    pub http: reqwest::Client,
+    app: String,
+}
+
+/// A fetched page.
+#[derive(Debug)]
+pub struct Page {
+    pub status: reqwest::StatusCode,
+    pub url: String,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get("location").and_then(|v| v.to_str().ok())
+    }
+
+    /// The value of the first `name="csrf"` hidden field.
+    pub fn csrf(&self) -> String {
+        let at = self.body.find("name=\"csrf\" value=\"").expect("page has a CSRF field") + 19;
+        self.body[at..].split('"').next().unwrap().to_owned()
+    }
+
+    pub fn contains(&self, text: &str) -> bool {
+        self.body.contains(text)
+    }
+}
+
+impl Browser {
+    fn abs(&self, path: &str) -> String {
+        if path.starts_with("http") { path.to_owned() } else { format!("{}{path}", self.app) }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        Self::page(self.http.get(self.abs(path)).send().await.unwrap()).await
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        Self::page(self.http.post(self.abs(path)).form(form).send().await.unwrap()).await
+    }
+
+    async fn page(r: reqwest::Response) -> Page {
+        let status = r.status();
+        let url = r.url().to_string();
+        let headers = r.headers().clone();
+        Page { status, url, headers, body: r.text().await.unwrap() }
+    }
+}

@@ -1,0 +1,102 @@
+//! `rollcall serve`: the app, configured by flags and environment.
+
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clever_client::{CleverClient, CleverConfig};
+use rollcall_core::SystemClock;
+use rollcall_store::SqliteStore;
+use rollcall_web::{AppState, WebConfig};
+use tokio::net::TcpListener;
+
+use crate::cli::ServeArgs;
+
+/// Validates the configuration, opens the database, and serves until Ctrl-C / SIGTERM.
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let public_url = args.public_url.trim_end_matches('/').to_owned();
+    let token_key = match (&args.token_key, args.dev) {
+        (Some(hex_key), _) => parse_key(hex_key)?,
+        (None, true) => {
+            tracing::warn!(
+                "no --token-key: using a random one; stored Clever tokens will not survive a restart"
+            );
+            random_key()
+        }
+        (None, false) => bail!(
+            "--token-key (ROLLCALL_TOKEN_KEY) is required outside --dev: 64 hex digits, e.g. from `openssl rand -hex 32`"
+        ),
+    };
+    let clever = CleverConfig::new(
+        args.clever_client_id,
+        args.clever_client_secret.into(),
+        format!("{public_url}{}", WebConfig::CALLBACK_PATH),
+    )
+    .with_base_urls(args.clever_oauth_url, args.clever_api_url);
+    let config = WebConfig {
+        public_url,
+        clever,
+        dev_mode: args.dev,
+        session_ttl: time::Duration::hours(args.session_hours),
+        clever_token_ttl: time::Duration::minutes(args.clever_token_minutes),
+        token_key,
+    };
+    config.validate().context("refusing to start")?;
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}: is another process using that port?", args.listen))?;
+    let state = build_state(config, &args.database_url).await?;
+    tracing::info!(listen = %listener.local_addr()?, public_url = %state.config().public_url, "Rollcall serving");
+    rollcall_web::serve(listener, state, crate::shutdown::signal()).await?;
+    Ok(())
+}
+
+/// Opens the store and assembles the app state.
+pub async fn build_state(config: WebConfig, database_url: &str) -> anyhow::Result<AppState> {
+    let store = SqliteStore::open(database_url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(database_url)))?;
+    let clever = CleverClient::new(config.clever.clone()).context("cannot build the HTTP client")?;
+    Ok(AppState::new(config, Arc::new(store), clever, Arc::new(SystemClock)))
+}
+
+fn parse_key(hex_key: &str) -> anyhow::Result<[u8; 32]> {
+    let bytes = hex::decode(hex_key.trim()).context("--token-key must be 64 hex digits")?;
+    bytes.try_into().map_err(|_| anyhow::anyhow!("--token-key must be exactly 64 hex digits (32 bytes)"))
+}
+
+/// A random 32-byte key.
+pub fn random_key() -> [u8; 32] {
+    let mut key = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
+    key
+}
+
+/// A database URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_passwords_never_reach_messages() {
+        assert_eq!(redact("postgres://app:hunter2@db:5432/rollcall"), "postgres://app:***@db:5432/rollcall");
+        assert_eq!(redact("sqlite://rollcall.db"), "sqlite://rollcall.db");
+    }
+
+    #[test]
+    fn token_keys_must_be_32_bytes_of_hex() {
+        assert!(parse_key(&"ab".repeat(32)).is_ok());
+        assert!(parse_key("abcd").is_err());
+        assert!(parse_key(&"zz".repeat(32)).is_err());
+    }
+}

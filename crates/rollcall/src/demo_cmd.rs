@@ -1,0 +1,96 @@
+//! `rollcall demo`: one process, one command — the Clever emulator with the demo district and the
+//! app on a SQLite file, wired to each other.
+
+use anyhow::Context;
+use clever_client::CleverConfig;
+use clever_emulator::model::{Role, World};
+use clever_emulator::{Clock, Emulator, EmulatorConfig, Seed};
+use rollcall_web::WebConfig;
+use tokio::net::TcpListener;
+
+use crate::cli::DemoArgs;
+
+const DEMO_CLIENT_ID: &str = "rollcall-demo";
+
+/// Public on purpose: it seals the demo's stored tokens, so a restarted demo can still sync.
+/// Never use it outside the demo.
+const DEMO_TOKEN_KEY: [u8; 32] = *b"rollcall-demo-key-not-a-secret!!";
+
+/// Starts both servers and prints how to use them.
+pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let app_listener = TcpListener::bind(args.listen).await.with_context(|| {
+        format!("cannot listen on {}: is another process using it? (--listen)", args.listen)
+    })?;
+    let public_url = format!("http://{}", app_listener.local_addr()?);
+    let redirect_uri = format!("{public_url}{}", WebConfig::CALLBACK_PATH);
+
+    let mut seed = Seed::demo();
+    seed.set_redirect_uris(DEMO_CLIENT_ID, vec![redirect_uri.clone()]);
+    let secret = seed
+        .apps
+        .iter()
+        .find(|a| a.client_id == DEMO_CLIENT_ID)
+        .map(|a| a.client_secret.clone())
+        .context("the demo seed has no demo app")?;
+    let emulator = Emulator::new(seed, EmulatorConfig::default(), Clock::system())?;
+    let emulator_listener = TcpListener::bind(args.emulator_listen).await.with_context(|| {
+        format!("cannot listen on {} for the emulator (--emulator-listen)", args.emulator_listen)
+    })?;
+    let emulator_url = format!("http://{}", emulator_listener.local_addr()?);
+    let banner = banner(&public_url, &emulator_url, &args.database_url, &emulator.world());
+    tokio::spawn(clever_emulator::serve(emulator_listener, emulator, std::future::pending()));
+
+    let config = WebConfig {
+        public_url,
+        clever: CleverConfig::new(DEMO_CLIENT_ID, secret.into(), redirect_uri)
+            .with_base_urls(emulator_url.clone(), emulator_url),
+        dev_mode: true,
+        session_ttl: time::Duration::hours(8),
+        clever_token_ttl: time::Duration::hours(24),
+        token_key: DEMO_TOKEN_KEY,
+    };
+    config.validate()?;
+    let state = crate::app::build_state(config, &args.database_url).await?;
+    print(&banner);
+    rollcall_web::serve(app_listener, state, crate::shutdown::signal()).await?;
+    Ok(())
+}
+
+/// Whom to log in as, read from the demo district itself so it never goes stale.
+fn banner(app: &str, emulator: &str, database: &str, world: &World) -> String {
+    let mut out = format!(
+        "Rollcall demo ready — open {app}\n\nLog in with Clever as (you pick on the emulator's login page):\n"
+    );
+    for user in world.users.values().filter(|u| u.has(Role::Teacher)) {
+        let sections: Vec<&str> = world
+            .section_ids_of(&user.id)
+            .filter_map(|id| world.section(id))
+            .filter(|s| s.teachers.contains(&user.id))
+            .map(|s| s.name.as_str())
+            .collect();
+        let classes = if sections.is_empty() { "no classes yet".to_owned() } else { sections.join(", ") };
+        out += &format!("  teacher  {} {} — {classes}\n", user.name.first, user.name.last);
+    }
+    for user in world.users.values().filter(|u| u.has(Role::Student)).take(3) {
+        out += &format!("  student  {} {}\n", user.name.first, user.name.last);
+    }
+    if let Some(staff) = world.users.values().find(|u| u.has(Role::Staff) && !u.has(Role::Teacher)) {
+        out += &format!(
+            "  staff    {} {} (see what Rollcall tells non-teachers)\n",
+            staff.name.first, staff.name.last
+        );
+    }
+    out += &format!(
+        "\nClever emulator: {emulator}/portal (the Library's Install button is the other way in)\n\
+         Database: {database} (delete the file to start over). Stop with Ctrl-C.\n"
+    );
+    out
+}
+
+/// Ignores write errors: a closed stdout must not stop the servers.
+fn print(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
