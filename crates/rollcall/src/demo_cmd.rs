@@ -61,7 +61,10 @@ fn banner(app: &str, emulator: &str, database: &str, world: &World) -> String {
     let mut out = format!(
         "Rollcall demo ready — open {app}\n\nLog in with Clever as (you pick on the emulator's login page):\n"
     );
-    for user in world.users.values().filter(|u| u.has(Role::Teacher)) {
+    // Most classes first: the richest login leads.
+    let mut teachers: Vec<_> = world.users.values().filter(|u| u.has(Role::Teacher)).collect();
+    teachers.sort_by_key(|u| std::cmp::Reverse(world.section_ids_of(&u.id).count()));
+    for user in teachers {
         let sections: Vec<&str> = world
             .section_ids_of(&user.id)
             .filter_map(|id| world.section(id))
