@@ -1,0 +1,245 @@
+//! Sync stories: what a teacher sees when Clever changes, fails, or is slow — and that a failed
+//! or partial Clever response never deletes or flags anything.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use clever_emulator::EmulatorConfig;
+use clever_emulator::faults::FaultSpec;
+use rollcall_core::CleverId;
+use rollcall_store::{RosterEntry, SectionSummary};
+use support::{Browser, TestApp, section_id, user_id};
+
+fn cid(s: &str) -> CleverId {
+    CleverId::parse(s).unwrap()
+}
+
+impl TestApp {
+    fn fault(&self, spec: serde_json::Value) {
+        self.emulator().faults().add(serde_json::from_value::<FaultSpec>(spec).unwrap());
+    }
+
+    async fn teacher_sections(&self, key: &str) -> Vec<SectionSummary> {
+        let teacher = self.store().user_by_clever_id(&cid(&user_id(key))).await.unwrap().unwrap();
+        self.store().teacher_sections(teacher.id).await.unwrap()
+    }
+
+    async fn roster(&self, teacher: &str, section: &str) -> Vec<RosterEntry> {
+        let t = self.store().user_by_clever_id(&cid(&user_id(teacher))).await.unwrap().unwrap();
+        let s = self
+            .teacher_sections(teacher)
+            .await
+            .into_iter()
+            .find(|s| s.clever_id.as_str() == section_id(section))
+            .unwrap();
+        self.store().section_roster(t.id, s.id).await.unwrap().unwrap().students
+    }
+
+    /// Logs Sam in and returns his browser and the dashboard's CSRF token.
+    async fn sam(&self) -> (Browser, String) {
+        let browser = self.browser();
+        let page = self.login(&browser, "skelly").await;
+        let csrf = page.csrf();
+        (browser, csrf)
+    }
+
+    /// Renames Reading and moves Jamal out of Math in Clever.
+    fn change_clever(&self) {
+        let mut world = self.emulator().world_mut();
+        world.update_section(&section_id("reading4"), |s| s.name = "Reading Workshop".into());
+        world.update_section(&section_id("math4"), |s| s.students.retain(|id| *id != user_id("jamal")));
+    }
+}
+
+fn active(roster: &[RosterEntry]) -> usize {
+    roster.iter().filter(|s| !s.removed_in_clever).count()
+}
+
+#[tokio::test]
+async fn a_section_with_more_students_than_one_page_is_imported_whole() {
+    let app =
+        TestApp::spawn_with(EmulatorConfig { default_page_limit: 2, ..EmulatorConfig::default() }).await;
+    app.sam().await;
+    assert_eq!(active(&app.roster("skelly", "math4").await), 5, "five students over three pages");
+    assert_eq!(app.teacher_sections("skelly").await.len(), 3, "three sections over two pages");
+}
+
+#[tokio::test]
+async fn two_co_teachers_logging_in_at_the_same_moment_share_one_section() {
+    let app = TestApp::spawn().await;
+    app.next_login("skelly");
+    app.next_login("aortega");
+    let (a, b) = (app.browser(), app.browser());
+    let (pa, pb) = tokio::join!(a.get("/auth/clever/start"), b.get("/auth/clever/start"));
+    assert!(pa.url.ends_with("/dashboard") && pb.url.ends_with("/dashboard"), "no error pages");
+    let sam = app.teacher_sections("skelly").await;
+    let ana = app.teacher_sections("aortega").await;
+    let math = |list: &[SectionSummary]| {
+        list.iter().find(|s| s.clever_id.as_str() == section_id("math4")).map(|s| s.id)
+    };
+    assert!(math(&sam).is_some());
+    assert_eq!(math(&sam), math(&ana), "one row, both teachers");
+    assert_eq!(active(&app.roster("skelly", "math4").await), 5, "students enrolled once");
+}
+
+#[tokio::test]
+async fn a_server_error_mid_roster_changes_nothing_in_that_section_and_the_next_sync_converges() {
+    let app = TestApp::spawn().await;
+    let (browser, csrf) = app.sam().await;
+    app.change_clever();
+    // mystudents fails, so each section is fetched on its own, and Math's fetch keeps failing.
+    app.fault(serde_json::json!({"path": "/v3.0/users/*/mystudents", "status": 500}));
+    app.fault(
+        serde_json::json!({"path": format!("/v3.0/sections/{}/users", section_id("math4")), "status": 500}),
+    );
+    let page = browser.post("/sync", &[("csrf", &csrf)]).await;
+    assert!(page.contains("Grade 4 Math: Clever is not responding"), "{}", page.body);
+    assert!(page.contains("Reading Workshop"), "the other sections still synced");
+    assert_eq!(active(&app.roster("skelly", "math4").await), 5, "Jamal is not flagged on a failed fetch");
+
+    app.emulator().faults().clear();
+    let page = browser.post("/sync", &[("csrf", &csrf)]).await;
+    assert!(page.contains("1 removed") && !page.contains("not responding"), "{}", page.body);
+    assert_eq!(active(&app.roster("skelly", "math4").await), 4, "converged: Jamal flagged now");
+}
+
+#[tokio::test]
+async fn a_truncated_body_mid_roster_loses_nothing() {
+    let app = TestApp::spawn().await;
+    let (browser, csrf) = app.sam().await;
+    app.change_clever();
+    app.fault(serde_json::json!({"path": "/v3.0/users/*/mystudents", "status": 503}));
+    app.fault(serde_json::json!({"path": format!("/v3.0/sections/{}/users", section_id("math4")), "body": "truncated"}));
+    let page = browser.post("/sync", &[("csrf", &csrf)]).await;
+    assert!(page.contains("Grade 4 Math: Clever sent an answer we could not read"), "{}", page.body);
+    assert_eq!(active(&app.roster("skelly", "math4").await), 5);
+}
+
+#[tokio::test]
+async fn a_401_mid_roster_asks_to_reconnect_and_flags_nobody() {
+    let app = TestApp::spawn().await;
+    let (browser, csrf) = app.sam().await;
+    app.change_clever();
+    app.fault(serde_json::json!({"path": "/v3.0/users/*/mystudents", "status": 500}));
+    app.fault(
+        serde_json::json!({"path": format!("/v3.0/sections/{}/users", section_id("math4")), "status": 401}),
+    );
+    let page = browser.post("/sync", &[("csrf", &csrf)]).await;
+    assert!(page.contains("Reconnect Clever"), "{}", page.body);
+    assert_eq!(active(&app.roster("skelly", "math4").await), 5);
+}
+
+#[tokio::test]
+async fn a_429_storm_is_waited_out_and_the_sync_completes() {
+    let app = TestApp::spawn().await;
+    let (browser, csrf) = app.sam().await;
+    app.change_clever();
+    app.fault(serde_json::json!({"path": "/v3.0/users/*", "rate_limit": true, "times": 2}));
+    let page = browser.post("/sync", &[("csrf", &csrf)]).await;
+    assert!(page.contains("Reading Workshop") && page.contains("1 removed"), "{}", page.body);
+    assert!(!page.contains("not synced"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn a_class_that_is_not_shared_tells_the_teacher_whom_to_ask() {
+    let app = TestApp::spawn().await;
+    let (browser, csrf) = app.sam().await;
+    app.fault(serde_json::json!({"path": "/v3.0/users/*/mystudents", "status": 500}));
+    app.fault(serde_json::json!({"path": format!("/v3.0/sections/{}/users", section_id("homeroom4")), "status": 404}));
+    let page = browser.post("/sync", &[("csrf", &csrf)]).await;
+    assert!(
+        page.contains("Homeroom 4B: Clever did not share this class with Rollcall. Ask your district"),
+        "{}",
+        page.body
+    );
+    assert_eq!(active(&app.roster("skelly", "homeroom4").await), 3);
+}
+
+#[tokio::test]
+async fn when_the_section_list_fails_nothing_changes_and_the_teacher_is_told() {
+    let app = TestApp::spawn().await;
+    let (browser, csrf) = app.sam().await;
+    app.change_clever();
+    app.fault(serde_json::json!({"path": "/v3.0/users/*/sections", "status": 500}));
+    let page = browser.post("/sync", &[("csrf", &csrf)]).await;
+    assert!(page.contains("Clever is not responding right now. Nothing was changed"), "{}", page.body);
+    assert!(page.contains("Grade 4 Reading") && !page.contains("Reading Workshop"));
+    assert_eq!(
+        app.teacher_sections("skelly").await.iter().filter(|s| s.archived).count(),
+        0,
+        "nothing archived"
+    );
+}
+
+#[tokio::test]
+async fn an_expired_clever_authorization_asks_the_teacher_to_reconnect() {
+    let app = TestApp::spawn().await;
+    let (browser, csrf) = app.sam().await;
+    app.clock.advance(time::Duration::hours(3));
+    let page = browser.post("/sync", &[("csrf", &csrf)]).await;
+    assert!(page.contains("Reconnect Clever"), "{}", page.body);
+    assert!(page.contains("href=\"/auth/clever/start\""), "a one-click way back");
+    let page = app.login(&browser, "skelly").await;
+    assert!(!page.contains("has expired"), "signing in again fixes it: {}", page.body);
+}
+
+#[tokio::test]
+async fn a_teachers_own_class_name_survives_resync() {
+    let app = TestApp::spawn().await;
+    let (browser, csrf) = app.sam().await;
+    let math = app
+        .teacher_sections("skelly")
+        .await
+        .into_iter()
+        .find(|s| s.clever_id.as_str() == section_id("math4"))
+        .unwrap();
+    let page = browser
+        .post(&format!("/sections/{}/name", math.id), &[("csrf", &csrf), ("display_name", "Math Wizards")])
+        .await;
+    assert!(page.contains("Math Wizards"));
+    app.emulator().world_mut().update_section(&section_id("math4"), |s| s.name = "Mathematics 4".into());
+    let page = browser.post("/sync", &[("csrf", &csrf)]).await;
+    assert!(page.contains("Math Wizards") && !page.contains("<h2>Mathematics 4</h2>"), "{}", page.body);
+    let section = browser.get(&format!("/sections/{}", math.id)).await;
+    assert!(section.contains("Clever calls it “Mathematics 4”"), "the synced name is still tracked");
+}
+
+#[tokio::test]
+async fn a_class_gone_from_clever_is_archived_with_its_students() {
+    let app = TestApp::spawn().await;
+    let (browser, csrf) = app.sam().await;
+    app.emulator().world_mut().update_section(&section_id("homeroom4"), |s| s.teachers.clear());
+    let page = browser.post("/sync", &[("csrf", &csrf)]).await;
+    let archived = page.body.split("Archived").nth(1).unwrap_or_default();
+    assert!(archived.contains("Homeroom 4B"), "{}", page.body);
+    assert_eq!(app.roster("skelly", "homeroom4").await.len(), 3, "kept, not deleted");
+
+    app.emulator()
+        .world_mut()
+        .update_section(&section_id("homeroom4"), |s| s.teachers.push(user_id("skelly")));
+    let page = browser.post("/sync", &[("csrf", &csrf)]).await;
+    assert!(!page.body.contains("<h2 class=\"sub\">Archived"), "back when Clever lists it again");
+}
+
+#[tokio::test]
+async fn the_sync_history_keeps_every_run() {
+    let app = TestApp::spawn().await;
+    let (browser, csrf) = app.sam().await;
+    browser.post("/sync", &[("csrf", &csrf)]).await;
+    let history = browser.get("/sync/history").await;
+    assert!(history.contains("<td>login</td>") && history.contains("<td>button</td>"), "{}", history.body);
+}
+
+#[tokio::test]
+async fn syncs_of_one_teacher_never_run_twice_at_once() {
+    let app = TestApp::spawn().await;
+    let (browser, csrf) = app.sam().await;
+    let teacher = app.store().user_by_clever_id(&cid(&user_id("skelly"))).await.unwrap().unwrap();
+    // Slow Clever down so the two presses overlap.
+    app.fault(serde_json::json!({"path": "/v3.0/users/*/sections", "latency_ms": 300, "times": 1}));
+    let form = [("csrf", csrf.as_str())];
+    let (a, b) = tokio::join!(browser.post("/sync", &form), browser.post("/sync", &form));
+    assert!(a.url.ends_with("/dashboard") && b.url.ends_with("/dashboard"));
+    let runs = app.store().sync_runs(teacher.id, 10).await.unwrap();
+    assert_eq!(runs.len(), 2, "the login's run and one shared button run, not two: {runs:?}");
+}
