@@ -240,3 +240,30 @@ async fn staff_get_a_clear_page_and_no_account() {
     assert!(page.contains("Rollcall is built for teachers and their students"), "{}", page.body);
     assert!(app.store().user_by_clever_id(&cid(&user_id("pwhite"))).await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn installing_from_the_clever_library_signs_the_teacher_in_and_shares_the_app_with_students() {
+    let app = TestApp::spawn().await;
+    let clever = app.emulator.base_url.clone();
+    let teacher = app.browser();
+    let login = teacher.get(&format!("{clever}/portal")).await;
+    let portal = teacher.submit(&login, &clever, "Sam Kelly").await;
+    assert!(portal.url.ends_with("/portal"), "{}", portal.url);
+    let library = teacher.get(&format!("{clever}/portal/library")).await;
+    let consent = teacher.submit(&library, &clever, "Install").await;
+    // Allow → Clever lands on Rollcall's primary redirect URI with a code and no state; Rollcall
+    // bounces once through its own start and the teacher ends on the dashboard.
+    let page = teacher.submit(&consent, &clever, "Allow").await;
+    assert!(page.url.ends_with("/dashboard"), "{}\n{}", page.url, page.body);
+    assert!(page.contains("Grade 4 Math") && page.contains("Homeroom 4B"));
+    assert_eq!(app.token_exchanges(), 1);
+
+    // A student of Sam's now finds Rollcall in their portal and launches it.
+    let student = app.browser();
+    let login = student.get(&format!("{clever}/portal")).await;
+    let portal = student.submit(&login, &clever, "María Núñez").await;
+    let consent = student.submit(&portal, &clever, "Launch").await;
+    let page = student.submit(&consent, &clever, "Allow").await;
+    assert!(page.url.ends_with("/dashboard"), "{}\n{}", page.url, page.body);
+    assert!(page.contains("Grade 4 Math") && page.contains("Sam Kelly"), "{}", page.body);
+}

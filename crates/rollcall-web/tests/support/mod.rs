@@ -198,3 +198,47 @@ impl Browser {
         Page { status, url, headers, body: r.text().await.unwrap() }
     }
 }
+
+/// The form on `page` whose submit button shows `button`: its action and fields (hidden inputs
+/// plus the button's own name/value), as a browser would submit them.
+pub fn form_with_button(page: &Page, button: &str) -> (String, Vec<(String, String)>) {
+    let form = page
+        .body
+        .split("<form")
+        .skip(1)
+        .find(|f| f.split("</form>").next().unwrap_or_default().contains(button))
+        .unwrap_or_else(|| panic!("no form with a {button:?} button on {}:\n{}", page.url, page.body));
+    let form = form.split("</form>").next().unwrap();
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let key = format!("{name}=\"");
+        let at = tag.find(&key)? + key.len();
+        Some(tag[at..].split('"').next()?.replace("&amp;", "&"))
+    };
+    let action = attr(form, "action").expect("form action");
+    let mut fields = Vec::new();
+    for input in form.split("<input").skip(1) {
+        let tag = input.split('>').next().unwrap();
+        if tag.contains("type=\"hidden\"") {
+            fields.push((attr(tag, "name").unwrap(), attr(tag, "value").unwrap_or_default()));
+        }
+    }
+    for b in form.split("<button").skip(1) {
+        let tag = b.split('>').next().unwrap();
+        let text = b.split('>').nth(1).unwrap_or_default();
+        if text.contains(button) {
+            if let (Some(name), Some(value)) = (attr(tag, "name"), attr(tag, "value")) {
+                fields.push((name, value));
+            }
+        }
+    }
+    (action, fields)
+}
+
+impl Browser {
+    /// Submits the form whose button shows `button`, resolving its action against `base`.
+    pub async fn submit(&self, page: &Page, base: &str, button: &str) -> Page {
+        let (action, fields) = form_with_button(page, button);
+        let url = if action.starts_with("http") { action } else { format!("{base}{action}") };
+        Self::page(self.http.post(url).form(&fields).send().await.unwrap()).await
+    }
+}

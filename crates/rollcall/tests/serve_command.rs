@@ -1,0 +1,39 @@
+//! `rollcall serve` refuses configurations Clever's Library guide forbids, and says why.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
+
+use std::process::Command;
+
+fn serve(public_url: &str, extra: &[&str]) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_rollcall"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--public-url", public_url])
+        .args(["--clever-client-id", "id", "--clever-client-secret", "secret"])
+        .args(extra)
+        .env_remove("ROLLCALL_DEV")
+        .env_remove("ROLLCALL_TOKEN_KEY")
+        .output()
+        .unwrap();
+    (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn an_http_redirect_uri_is_refused_outside_dev_mode() {
+    let key = "ab".repeat(32);
+    let (ok, stderr) = serve("http://rollcall.example", &["--token-key", &key]);
+    assert!(!ok);
+    assert!(stderr.contains("is not https") && stderr.contains("--dev"), "{stderr}");
+}
+
+#[test]
+fn a_redirect_uri_with_a_fragment_is_refused() {
+    let key = "ab".repeat(32);
+    let (ok, stderr) = serve("https://rollcall.example/#app", &["--token-key", &key]);
+    assert!(!ok);
+    assert!(stderr.contains("fragment"), "{stderr}");
+}
+
+#[test]
+fn a_token_key_is_required_outside_dev_mode() {
+    let (ok, stderr) = serve("https://rollcall.example", &[]);
+    assert!(!ok);
+    assert!(stderr.contains("--token-key") && stderr.contains("openssl rand -hex 32"), "{stderr}");
+}
