@@ -225,10 +225,10 @@ pub fn form_with_button(page: &Page, button: &str) -> (String, Vec<(String, Stri
     for b in form.split("<button").skip(1) {
         let tag = b.split('>').next().unwrap();
         let text = b.split('>').nth(1).unwrap_or_default();
-        if text.contains(button) {
-            if let (Some(name), Some(value)) = (attr(tag, "name"), attr(tag, "value")) {
-                fields.push((name, value));
-            }
+        if let (true, Some(name), Some(value)) =
+            (text.contains(button), attr(tag, "name"), attr(tag, "value"))
+        {
+            fields.push((name, value));
         }
     }
     (action, fields)
