@@ -16,5 +16,5 @@ pub use plan::{
 pub use planner::plan;
 pub use roster::{
     FetchError, FetchErrorKind, FetchedRoster, FetchedSection, LocalEnrollment, LocalSection, LocalSnapshot,
-    SourceSection, SourceStudent, TeacherLink,
+    RECONNECT_ADVICE, SourceSection, SourceStudent, TeacherLink,
 };

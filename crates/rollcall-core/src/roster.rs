@@ -51,6 +51,11 @@ pub enum FetchErrorKind {
     Malformed,
 }
 
+/// What a teacher is told when the Clever authorization has expired; the app shows a
+/// "Reconnect Clever" banner whenever a sync problem ends with it.
+pub const RECONNECT_ADVICE: &str =
+    "Your Clever authorization has expired. Reconnect Clever (log in with Clever again) to sync.";
+
 /// A failed fetch. Never to be read as "empty".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FetchError {
@@ -64,9 +69,7 @@ impl FetchError {
     /// What the teacher should do, in plain words.
     pub fn advice(&self) -> &'static str {
         match self.kind {
-            FetchErrorKind::Unauthorized => {
-                "Your Clever authorization has expired. Reconnect Clever (log in with Clever again) to sync."
-            }
+            FetchErrorKind::Unauthorized => RECONNECT_ADVICE,
             FetchErrorKind::NotShared => {
                 "Clever did not share this class with Rollcall. Ask your district to share it, then sync again."
             }

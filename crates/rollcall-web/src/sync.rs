@@ -106,9 +106,6 @@ async fn run(state: &AppState, teacher: UserId, clever_id: &CleverId, trigger: S
     outcome
 }
 
-const RECONNECT: &str =
-    "Your Clever authorization has expired. Reconnect Clever (log in with Clever again) to sync.";
-
 /// One sync; `Err` carries the plain-words reason nothing was synced.
 async fn attempt(state: &AppState, teacher: UserId, clever_id: &CleverId) -> Result<SyncOutcome, String> {
     let store = state.store();
@@ -119,7 +116,7 @@ async fn attempt(state: &AppState, teacher: UserId, clever_id: &CleverId) -> Res
     let reconnect = || SyncOutcome {
         failed: true,
         reconnect: true,
-        problems: vec![RECONNECT.into()],
+        problems: vec![rollcall_core::RECONNECT_ADVICE.into()],
         ..Default::default()
     };
     let Some(sealed) = store.clever_token(teacher).await.map_err(internal)? else {

@@ -29,7 +29,7 @@ pub async fn dashboard(State(state): State<AppState>, current: CurrentUser) -> R
             let reconnect = token_expired
                 || last_sync
                     .as_ref()
-                    .is_some_and(|r| r.problems.iter().any(|p| p.contains("Reconnect Clever")));
+                    .is_some_and(|r| r.problems.iter().any(|p| p.ends_with(rollcall_core::RECONNECT_ADVICE)));
             Ok(render(&TeacherPage { viewer, sections, archived, last_sync, reconnect }))
         }
         AccountRole::Student => {
