@@ -3,6 +3,7 @@
 
 mod emulator;
 mod load;
+mod login;
 
 use std::time::Duration;
 
@@ -15,6 +16,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     match args.which {
         BenchKind::Emulator => emulator::run(&args).await,
+        BenchKind::Login => login::run(&args).await,
     }
 }
 
