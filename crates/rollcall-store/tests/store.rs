@@ -33,6 +33,7 @@ macro_rules! conformance_suite {
                 sync::co_teacher_joins_the_same_row,
                 sync::concurrent_co_teachers_make_one_row,
                 sync::removed_students_are_flagged_and_restored,
+                sync::roster_updates_grades_and_names_only_when_told,
                 sync::display_name_survives_sync,
                 sync::unlink_archives_only_when_no_teacher_remains,
                 sync::unlink_needs_a_link,

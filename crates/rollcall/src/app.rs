@@ -55,6 +55,11 @@ pub async fn build_state(config: WebConfig, database_url: &str) -> anyhow::Resul
     let store = SqliteStore::open(database_url)
         .await
         .with_context(|| format!("cannot open the database {}", redact(database_url)))?;
+    state_with_store(config, store)
+}
+
+/// Assembles the app state on an open store, with the system clock.
+pub fn state_with_store(config: WebConfig, store: SqliteStore) -> anyhow::Result<AppState> {
     let clever = CleverClient::new(config.clever.clone()).context("cannot build the HTTP client")?;
     Ok(AppState::new(config, Arc::new(store), clever, Arc::new(SystemClock)))
 }

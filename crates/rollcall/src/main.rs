@@ -16,7 +16,9 @@ use crate::cli::{Cli, Command};
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    init_tracing(&cli.log_format);
+    // A benchmark measures the work, not one log line per request: warnings only unless asked.
+    let default_level = if matches!(cli.command, Command::Bench(_)) { "warn" } else { "info" };
+    init_tracing(&cli.log_format, default_level);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         match cli.command {
@@ -28,9 +30,9 @@ fn main() -> anyhow::Result<()> {
     })
 }
 
-fn init_tracing(format: &cli::LogFormat) {
+fn init_tracing(format: &cli::LogFormat, default_level: &str) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("ROLLCALL_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = EnvFilter::try_from_env("ROLLCALL_LOG").unwrap_or_else(|_| EnvFilter::new(default_level));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     match format {
         cli::LogFormat::Json => builder.json().init(),

@@ -128,6 +128,17 @@ pub(super) async fn ensure_clever_account(
     if let Some(id) = clever_account(conn, clever).await? {
         return Ok((id, false));
     }
+    create_clever_account(conn, clever, new, now).await
+}
+
+/// [`ensure_clever_account`] for a caller that just looked the Clever id up (under the write lock)
+/// and found no account: creates it, or adopts the account another writer linked meanwhile.
+pub(super) async fn create_clever_account(
+    conn: &mut SqliteConnection,
+    clever: &CleverId,
+    new: &NewAccount<'_>,
+    now: OffsetDateTime,
+) -> StoreResult<(i64, bool)> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO users (role, first_name, middle_name, last_name, email, grade, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",

@@ -44,6 +44,8 @@ const MAX_CONNECTIONS: u32 = 8;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Taken by every method that writes, for its whole transaction: see [`SqliteStore::write_turn`].
+    writers: Arc<tokio::sync::Mutex<()>>,
     /// Set by [`SqliteStore::open_temp`]: the file is removed when the last clone is dropped.
     temp: Option<Arc<TempFile>>,
 }
@@ -125,9 +127,21 @@ impl SqliteStore {
                 .connect_with(options.journal_mode(SqliteJournalMode::Wal))
                 .await?
         };
-        let store = Self { pool, temp };
+        let store = Self { pool, writers: Arc::default(), temp };
         store.migrate().await?;
         Ok(store)
+    }
+}
+
+impl SqliteStore {
+    /// Waits for this process's turn to write. SQLite has one write lock per database; when
+    /// several pool connections want it at once, the losers wait in SQLite's busy handler, which
+    /// polls with sleeps of up to 100 ms, so under load the lock sits free while every waiter
+    /// sleeps (sessions took over a second to insert). Queuing writers here first hands the lock
+    /// on in order, at once. Nothing else changes: each transaction still begins with
+    /// `BEGIN IMMEDIATE`, and the busy timeout still covers writers in other processes.
+    async fn write_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.writers.lock().await
     }
 }
 
@@ -193,10 +207,12 @@ impl Store for SqliteStore {
         profile: &CleverProfile,
         now: OffsetDateTime,
     ) -> StoreResult<(User, bool)> {
+        let _turn = self.write_turn().await;
         accounts::upsert_clever_user(&self.pool, profile, now).await
     }
 
     async fn save_clever_token(&self, user: UserId, token: &SealedToken) -> StoreResult<()> {
+        let _turn = self.write_turn().await;
         accounts::save_clever_token(&self.pool, user, token).await
     }
 
@@ -214,6 +230,7 @@ impl Store for SqliteStore {
         change: &SectionChange,
         now: OffsetDateTime,
     ) -> StoreResult<()> {
+        let _turn = self.write_turn().await;
         sync::apply_section(&self.pool, teacher, change, now).await
     }
 
@@ -223,6 +240,7 @@ impl Store for SqliteStore {
         unlink: &SectionUnlink,
         now: OffsetDateTime,
     ) -> StoreResult<()> {
+        let _turn = self.write_turn().await;
         sync::apply_unlink(&self.pool, teacher, unlink, now).await
     }
 
@@ -236,6 +254,7 @@ impl Store for SqliteStore {
         problems: &[String],
         failed: bool,
     ) -> StoreResult<i64> {
+        let _turn = self.write_turn().await;
         let run = history::NewRun { teacher, trigger, started_at, finished_at, counts, problems, failed };
         history::record_sync_run(&self.pool, &run).await
     }
@@ -250,6 +269,7 @@ impl Store for SqliteStore {
         section: SectionId,
         name: Option<&str>,
     ) -> StoreResult<()> {
+        let _turn = self.write_turn().await;
         history::set_display_name(&self.pool, teacher, section, name).await
     }
 
@@ -270,6 +290,7 @@ impl Store for SqliteStore {
     }
 
     async fn create_session(&self, session: &Session) -> StoreResult<()> {
+        let _turn = self.write_turn().await;
         sessions::create_session(&self.pool, session).await
     }
 
@@ -278,14 +299,17 @@ impl Store for SqliteStore {
     }
 
     async fn delete_session(&self, id_hash: &[u8; 32]) -> StoreResult<()> {
+        let _turn = self.write_turn().await;
         sessions::delete_session(&self.pool, id_hash).await
     }
 
     async fn claim_callback(&self, code_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<CallbackClaim> {
+        let _turn = self.write_turn().await;
         sessions::claim_callback(&self.pool, code_hash, now).await
     }
 
     async fn finish_callback(&self, code_hash: &[u8; 32], user: Option<UserId>) -> StoreResult<()> {
+        let _turn = self.write_turn().await;
         sessions::finish_callback(&self.pool, code_hash, user).await
     }
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use rollcall_core::{SectionChangeKind, SectionUnlink, StudentChange, TeacherLink};
+use rollcall_core::{SectionChangeKind, SectionUnlink, SourceStudent, StudentChange, TeacherLink};
 use rollcall_store::{Store, StoreError};
 
 use super::{at, change, cid, created, dashboard, section, student, teacher};
@@ -113,6 +113,29 @@ pub async fn removed_students_are_flagged_and_restored(store: Arc<dyn Store>) {
     let roster = store.section_roster(t.id, sid).await.unwrap().unwrap();
     assert!(roster.students.iter().all(|s| !s.removed_in_clever));
     assert_eq!(store.student_sections(ben_id).await.unwrap().len(), 1);
+}
+
+pub async fn roster_updates_grades_and_names_only_when_told(store: Arc<dyn Store>) {
+    let t = teacher(&*store, "t1", "Tara", "Ng").await;
+    let src = section("c1", "Math", &["t1"]);
+    let (ana, ben) = (student("s1", "Ana", "B"), student("s2", "Ben", "A"));
+    store.apply_section(t.id, &created(src.clone(), &[ana.clone(), ben.clone()]), at(1)).await.unwrap();
+    let moved_up = |s: &SourceStudent, first: &str| SourceStudent {
+        first_name: first.to_owned(),
+        grade: Some("6".to_owned()),
+        ..s.clone()
+    };
+    let changes = vec![
+        StudentChange::Updated { student: moved_up(&ana, "Anabel"), update_name: true, restored: false },
+        StudentChange::Updated { student: moved_up(&ben, "Benjamin"), update_name: false, restored: false },
+    ];
+    store.apply_section(t.id, &change(src, SectionChangeKind::Unchanged, changes), at(2)).await.unwrap();
+    for (clever, first) in [("s1", "Anabel"), ("s2", "Ben")] {
+        let user = store.user_by_clever_id(&cid(clever)).await.unwrap().unwrap();
+        assert_eq!((user.first_name.as_str(), user.grade.as_deref()), (first, Some("6")));
+    }
+    let sid = store.teacher_sections(t.id).await.unwrap()[0].id;
+    assert_eq!(store.section_roster(t.id, sid).await.unwrap().unwrap().students.len(), 2);
 }
 
 pub async fn display_name_survives_sync(store: Arc<dyn Store>) {

@@ -14,6 +14,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::TcpListener;
 
 use super::load::{self, LoadResult};
+use super::{Report, ms};
 use crate::cli::BenchArgs;
 
 const CLIENT_ID: &str = "rollcall-demo";
@@ -132,7 +133,6 @@ fn rss_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-#[allow(clippy::print_stdout)] // the table is the command's output
 fn print_table(
     args: &BenchArgs,
     startup: &Startup,
@@ -140,17 +140,12 @@ fn print_table(
     exchange: &LoadResult,
     me: &LoadResult,
 ) {
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!(
-        "Emulator benchmark: loopback, {} keep-alive connections, {:.0} s per row, load generator on the same cores",
-        args.connections, args.seconds
-    );
-    println!();
-    println!(
-        "| measurement                          |      req/s | p50 ms | p99 ms | failed | vs trivial | target |"
-    );
-    println!(
-        "|--------------------------------------|-----------:|-------:|-------:|-------:|-----------:|-------:|"
+    let mut report = Report::new(
+        format!(
+            "Emulator benchmark: loopback, {} keep-alive connections, {:.0} s per row, load generator on the same cores",
+            args.connections, args.seconds
+        ),
+        &["measurement", "req/s", "p50 ms", "p99 ms", "failed", "vs trivial", "target"],
     );
     for (name, r, target) in [
         ("trivial axum handler (GET /)", trivial, None),
@@ -158,20 +153,20 @@ fn print_table(
         ("GET /v3.0/me", me, Some(40.0)),
     ] {
         let ratio = 100.0 * r.rate() / trivial.rate();
-        println!(
-            "| {name:<36} | {:>10.0} | {:>6.2} | {:>6.2} | {:>6} | {:>9.0}% | {:>6} |",
-            r.rate(),
-            ms(r.p50),
-            ms(r.p99),
-            r.failed,
-            ratio,
-            target.map(|t| format!("≥{t:.0}%")).unwrap_or_default()
-        );
+        report.row(vec![
+            name.to_owned(),
+            format!("{:.0}", r.rate()),
+            format!("{:.2}", ms(r.p50)),
+            format!("{:.2}", ms(r.p99)),
+            r.failed.to_string(),
+            format!("{ratio:.0}%"),
+            target.map(|t| format!("≥{t:.0}%")).unwrap_or_default(),
+        ]);
     }
-    println!();
-    println!(
+    report.note(format!(
         "Start-up with a generated district ({GENERATE}): {:.0} ms from spawn to ready (target < 200 ms), RSS {}",
         ms(startup.wall),
         startup.rss_kib.map(|k| format!("{:.1} MiB", k as f64 / 1024.0)).unwrap_or_else(|| "unknown".into())
-    );
+    ));
+    report.print();
 }
