@@ -33,6 +33,13 @@ pub struct SectionChange {
     pub students: Vec<StudentChange>,
 }
 
+impl SectionChange {
+    /// True when neither the section, the teacher's link nor any enrollment changes.
+    pub fn is_noop(&self) -> bool {
+        self.kind == SectionChangeKind::Unchanged && self.students.is_empty()
+    }
+}
+
 /// What happens to a section row and the teacher's link to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
@@ -160,7 +167,6 @@ impl SyncPlan {
 
     /// True when applying the plan would change nothing.
     pub fn is_noop(&self) -> bool {
-        self.unlinks.is_empty()
-            && self.sections.iter().all(|s| s.kind == SectionChangeKind::Unchanged && s.students.is_empty())
+        self.unlinks.is_empty() && self.sections.iter().all(SectionChange::is_noop)
     }
 }

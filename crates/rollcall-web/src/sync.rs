@@ -141,7 +141,9 @@ async fn attempt(state: &AppState, teacher: UserId, clever_id: &CleverId) -> Res
     let local = store.snapshot(teacher, &ids).await.map_err(internal)?;
     let plan = rollcall_core::plan(&local, &roster);
     let now = state.now();
-    for change in &plan.sections {
+    // A section with nothing to change is not written: "last synced" is the run's time, and an
+    // idle repeat login then costs no section transactions on the single SQLite writer.
+    for change in plan.sections.iter().filter(|c| !c.is_noop()) {
         store.apply_section(teacher, change, now).await.map_err(internal)?;
     }
     for unlink in &plan.unlinks {
