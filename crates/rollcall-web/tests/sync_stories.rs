@@ -236,7 +236,7 @@ async fn syncs_of_one_teacher_never_run_twice_at_once() {
     let (browser, csrf) = app.sam().await;
     let teacher = app.store().user_by_clever_id(&cid(&user_id("skelly"))).await.unwrap().unwrap();
     // Slow Clever down so the two presses overlap.
-    app.fault(serde_json::json!({"path": "/v3.0/users/*/sections", "latency_ms": 300, "times": 1}));
+    app.fault(serde_json::json!({"path": "/v3.0/users/*/sections", "latency_ms": 1000, "times": 1}));
     let form = [("csrf", csrf.as_str())];
     let (a, b) = tokio::join!(browser.post("/sync", &form), browser.post("/sync", &form));
     assert!(a.url.ends_with("/dashboard") && b.url.ends_with("/dashboard"));
