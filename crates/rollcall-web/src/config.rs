@@ -18,6 +18,8 @@ pub struct WebConfig {
     pub clever_token_ttl: Duration,
     /// 32-byte key sealing stored Clever tokens (AES-256-GCM).
     pub token_key: [u8; 32],
+    /// Bearer token that unlocks `GET /metrics`; without one the endpoint does not exist.
+    pub metrics_token: Option<secrecy::SecretString>,
 }
 
 /// Why the configuration is refused, in words an operator can act on.
@@ -89,6 +91,7 @@ mod tests {
             session_ttl: Duration::hours(8),
             clever_token_ttl: Duration::hours(1),
             token_key: [7; 32],
+            metrics_token: None,
         }
     }
 

@@ -6,6 +6,7 @@ pub mod config;
 mod crypto;
 mod error;
 mod headers;
+pub mod metrics;
 mod pages;
 mod roster_source;
 mod routes;
@@ -17,7 +18,7 @@ use std::future::Future;
 use std::io;
 
 use axum::Router;
-use axum::middleware::from_fn;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
 
@@ -40,9 +41,11 @@ pub fn router(state: AppState) -> Router {
         .route("/sync", post(routes::sync::sync_now))
         .route("/sync/history", get(routes::sync::history))
         .route("/healthz", get(routes::health::healthz))
+        .route("/metrics", get(metrics::endpoint))
         .route("/static/app.css", get(routes::public::stylesheet))
         .fallback(|| async { WebError::NotFound })
         .layer(from_fn(headers::security_headers))
+        .layer(from_fn_with_state(state.clone(), metrics::observe))
         .with_state(state)
 }
 

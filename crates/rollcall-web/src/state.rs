@@ -9,6 +9,7 @@ use rollcall_store::Store;
 use crate::callback_flight::CallbackFlights;
 use crate::config::WebConfig;
 use crate::crypto::TokenSealer;
+use crate::metrics::Metrics;
 use crate::sync::SyncFlights;
 
 /// Everything a request handler needs. Cheap to clone.
@@ -25,6 +26,7 @@ struct Inner {
     sealer: TokenSealer,
     sync_flights: SyncFlights,
     callback_flights: CallbackFlights,
+    metrics: Metrics,
 }
 
 impl AppState {
@@ -45,6 +47,7 @@ impl AppState {
                 sealer,
                 sync_flights: SyncFlights::default(),
                 callback_flights: CallbackFlights::default(),
+                metrics: Metrics::default(),
             }),
         }
     }
@@ -77,6 +80,11 @@ impl AppState {
     /// Per-teacher sync single-flight.
     pub fn sync_flights(&self) -> &SyncFlights {
         &self.inner.sync_flights
+    }
+
+    /// Operator counters.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
     }
 
     /// Per-code callback single-flight (within this process).

@@ -78,11 +78,13 @@ pub async fn sync_teacher(
 
 async fn run(state: &AppState, teacher: UserId, clever_id: &CleverId, trigger: SyncTrigger) -> SyncOutcome {
     let started = state.now();
+    let timer = std::time::Instant::now();
     let outcome = match attempt(state, teacher, clever_id).await {
         Ok(outcome) => outcome,
         Err(problem) => SyncOutcome { failed: true, problems: vec![problem], ..SyncOutcome::default() },
     };
     let finished = state.now();
+    state.metrics().sync(outcome.failed, outcome.counts.errors, timer.elapsed());
     if let Err(error) = state
         .store()
         .record_sync_run(

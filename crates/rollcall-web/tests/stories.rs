@@ -267,3 +267,16 @@ async fn installing_from_the_clever_library_signs_the_teacher_in_and_shares_the_
     assert!(page.url.ends_with("/dashboard"), "{}\n{}", page.url, page.body);
     assert!(page.contains("Grade 4 Math") && page.contains("Sam Kelly"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn operators_read_metrics_with_the_metrics_token_only() {
+    let app = TestApp::spawn().await;
+    app.login(&app.browser(), "skelly").await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/metrics", app.url);
+    let anonymous = http.get(&url).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let text = http.get(&url).bearer_auth("metrics-secret").send().await.unwrap().text().await.unwrap();
+    assert!(text.contains("rollcall_logins_total{role=\"teacher\"} 1"), "{text}");
+    assert!(text.contains("rollcall_syncs_total{outcome=\"ok\"} 1"), "{text}");
+}

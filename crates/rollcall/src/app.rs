@@ -39,6 +39,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         session_ttl: time::Duration::hours(args.session_hours),
         clever_token_ttl: time::Duration::minutes(args.clever_token_minutes),
         token_key,
+        metrics_token: args.metrics_token.map(Into::into),
     };
     config.validate().context("refusing to start")?;
     let listener = TcpListener::bind(args.listen)

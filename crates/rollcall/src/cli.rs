@@ -111,6 +111,9 @@ pub struct ServeArgs {
     /// Development mode: allows an http public URL and generates a token key if none is given.
     #[arg(long, env = "ROLLCALL_DEV")]
     pub dev: bool,
+    /// Bearer token for `GET /metrics` (Prometheus text); without it the endpoint is off.
+    #[arg(long, env = "ROLLCALL_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     /// Login session lifetime in hours.
     #[arg(long, default_value_t = 8, env = "ROLLCALL_SESSION_HOURS")]
     pub session_hours: i64,

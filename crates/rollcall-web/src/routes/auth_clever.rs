@@ -21,6 +21,7 @@ use subtle::ConstantTimeEq;
 
 use crate::crypto::{random_token, sha256};
 use crate::error::WebError;
+use crate::metrics::LoginKind;
 use crate::pages::{UnsupportedRolePage, render};
 use crate::session::{self, MaybeUser, cookie};
 use crate::state::AppState;
@@ -95,6 +96,10 @@ pub async fn callback(
                 };
                 state.store().finish_callback(&code_hash, user).await?;
                 drop(guard);
+                match &outcome {
+                    Ok(LoginOutcome::Account(_)) => {}
+                    Ok(LoginOutcome::Unsupported { .. }) | Err(_) => state.metrics().login_failed(),
+                }
                 return match outcome? {
                     LoginOutcome::Account(user) => signed_in(&state, jar, user).await,
                     LoginOutcome::Unsupported { name, role } => {
@@ -203,6 +208,10 @@ async fn login(state: &AppState, code: &str) -> Result<LoginOutcome, WebError> {
         expires_at: now + state.config().clever_token_ttl,
     };
     state.store().save_clever_token(account.id, &sealed).await?;
+    state.metrics().login(match role {
+        AccountRole::Teacher => LoginKind::Teacher,
+        _ => LoginKind::Student,
+    });
     if role == AccountRole::Teacher {
         sync_teacher(state, account.id, clever_id, SyncTrigger::Login).await;
     }

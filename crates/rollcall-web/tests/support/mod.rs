@@ -68,6 +68,7 @@ impl TestApp {
             session_ttl: time::Duration::hours(8),
             clever_token_ttl: time::Duration::hours(2),
             token_key: [9; 32],
+            metrics_token: Some("metrics-secret".to_owned().into()),
         };
         config.validate().unwrap();
         let clock = FixedClock::new(emulator.emulator.now());

@@ -182,6 +182,7 @@ impl Rig {
             session_ttl: time::Duration::hours(8),
             clever_token_ttl: time::Duration::hours(2),
             token_key: crate::app::random_key(),
+            metrics_token: None,
         };
         config.validate()?;
         let state = crate::app::state_with_store(config, store.clone())?;

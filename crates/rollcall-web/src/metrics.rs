@@ -1,0 +1,177 @@
+//! Operator metrics in the Prometheus text format, and a request log. Counters are plain atomics:
+//! a handful of numbers does not need a metrics framework.
+//!
+//! `/metrics` is off unless a bearer token is configured (`--metrics-token`), and then requires
+//! it: sync and login counts are not for the public internet.
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use secrecy::ExposeSecret;
+use subtle::ConstantTimeEq;
+
+use crate::error::WebError;
+use crate::state::AppState;
+
+/// The app's counters.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    requests_2xx: AtomicU64,
+    requests_3xx: AtomicU64,
+    requests_4xx: AtomicU64,
+    requests_5xx: AtomicU64,
+    request_micros: AtomicU64,
+    logins: [AtomicU64; 2],
+    login_failures: AtomicU64,
+    syncs_ok: AtomicU64,
+    syncs_partial: AtomicU64,
+    syncs_failed: AtomicU64,
+    sync_micros: AtomicU64,
+}
+
+/// Which kind of account signed in.
+#[derive(Debug, Clone, Copy)]
+pub enum LoginKind {
+    /// A teacher.
+    Teacher = 0,
+    /// A student.
+    Student = 1,
+}
+
+impl Metrics {
+    /// Counts a completed Clever login.
+    pub fn login(&self, kind: LoginKind) {
+        self.logins[kind as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a Clever login that ended on an error page.
+    pub fn login_failed(&self) {
+        self.login_failures.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a finished sync and its duration.
+    pub fn sync(&self, failed: bool, errors: u32, took: std::time::Duration) {
+        let counter = match (failed, errors) {
+            (true, _) => &self.syncs_failed,
+            (false, 0) => &self.syncs_ok,
+            (false, _) => &self.syncs_partial,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        self.sync_micros.fetch_add(micros(took), Ordering::Relaxed);
+    }
+
+    fn request(&self, status: StatusCode, took: std::time::Duration) {
+        let counter = match status.as_u16() {
+            200..=299 => &self.requests_2xx,
+            300..=399 => &self.requests_3xx,
+            400..=499 => &self.requests_4xx,
+            _ => &self.requests_5xx,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        self.request_micros.fetch_add(micros(took), Ordering::Relaxed);
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let secs = |c: &AtomicU64| c.load(Ordering::Relaxed) as f64 / 1e6;
+        let mut out = String::new();
+        let _ = writeln!(out, "# HELP rollcall_http_requests_total HTTP requests answered, by status class.");
+        let _ = writeln!(out, "# TYPE rollcall_http_requests_total counter");
+        for (class, c) in [
+            ("2xx", &self.requests_2xx),
+            ("3xx", &self.requests_3xx),
+            ("4xx", &self.requests_4xx),
+            ("5xx", &self.requests_5xx),
+        ] {
+            let _ = writeln!(out, "rollcall_http_requests_total{{status=\"{class}\"}} {}", get(c));
+        }
+        let _ = writeln!(out, "# HELP rollcall_http_request_seconds_total Time spent answering requests.");
+        let _ = writeln!(out, "# TYPE rollcall_http_request_seconds_total counter");
+        let _ = writeln!(out, "rollcall_http_request_seconds_total {}", secs(&self.request_micros));
+        let _ = writeln!(out, "# HELP rollcall_logins_total Completed Clever logins, by role.");
+        let _ = writeln!(out, "# TYPE rollcall_logins_total counter");
+        let _ = writeln!(out, "rollcall_logins_total{{role=\"teacher\"}} {}", get(&self.logins[0]));
+        let _ = writeln!(out, "rollcall_logins_total{{role=\"student\"}} {}", get(&self.logins[1]));
+        let _ =
+            writeln!(out, "# HELP rollcall_login_failures_total Clever logins that ended on an error page.");
+        let _ = writeln!(out, "# TYPE rollcall_login_failures_total counter");
+        let _ = writeln!(out, "rollcall_login_failures_total {}", get(&self.login_failures));
+        let _ = writeln!(
+            out,
+            "# HELP rollcall_syncs_total Finished syncs: ok, partial (some sections skipped), failed."
+        );
+        let _ = writeln!(out, "# TYPE rollcall_syncs_total counter");
+        for (outcome, c) in
+            [("ok", &self.syncs_ok), ("partial", &self.syncs_partial), ("failed", &self.syncs_failed)]
+        {
+            let _ = writeln!(out, "rollcall_syncs_total{{outcome=\"{outcome}\"}} {}", get(c));
+        }
+        let _ = writeln!(out, "# HELP rollcall_sync_seconds_total Time spent syncing.");
+        let _ = writeln!(out, "# TYPE rollcall_sync_seconds_total counter");
+        let _ = writeln!(out, "rollcall_sync_seconds_total {}", secs(&self.sync_micros));
+        out
+    }
+}
+
+fn micros(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+}
+
+/// `GET /metrics`: 404 unless a metrics token is configured; then the token is required.
+pub async fn endpoint(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    let Some(expected) = state.config().metrics_token.as_ref().map(ExposeSecret::expose_secret) else {
+        return Err(WebError::NotFound);
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+        return Ok((
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "metrics token required\n",
+        )
+            .into_response());
+    }
+    let body = state.metrics().render();
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response())
+}
+
+/// Logs every request (method, path, status, time) and counts it. The query string is never
+/// logged: the OAuth callback's carries a sign-in code.
+pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let took = started.elapsed();
+    state.metrics().request(response.status(), took);
+    tracing::info!(%method, %path, status = response.status().as_u16(), micros = micros(took), "request");
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_exposition_counts_what_happened() {
+        let m = Metrics::default();
+        m.login(LoginKind::Teacher);
+        m.sync(false, 1, std::time::Duration::from_millis(1500));
+        m.request(StatusCode::SEE_OTHER, std::time::Duration::from_millis(2));
+        let text = m.render();
+        assert!(text.contains("rollcall_logins_total{role=\"teacher\"} 1"), "{text}");
+        assert!(text.contains("rollcall_syncs_total{outcome=\"partial\"} 1"));
+        assert!(text.contains("rollcall_sync_seconds_total 1.5"));
+        assert!(text.contains("rollcall_http_requests_total{status=\"3xx\"} 1"));
+    }
+}
