@@ -13,11 +13,11 @@ use rollcall_core::{CleverId, LocalSnapshot, SectionChange, SectionId, SectionUn
 use time::OffsetDateTime;
 
 pub use error::StoreError;
+pub use postgres::PgStore;
 pub use records::{
     AccountRole, CallbackClaim, CleverProfile, RosterEntry, SealedToken, SectionRoster, SectionSummary,
     Session, StudentSection, SyncRun, SyncTrigger, User,
 };
-pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 /// Store results.

@@ -80,9 +80,8 @@ impl PgStore {
 
 /// The newest applied migration this build does not know, if any.
 async fn unknown_migration(pool: &PgPool) -> StoreResult<Option<i64>> {
-    let table: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
-        .fetch_one(pool)
-        .await?;
+    let table: bool =
+        sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetch_one(pool).await?;
     if !table {
         return Ok(None);
     }
