@@ -184,7 +184,7 @@ impl Rig {
             token_key: crate::app::random_key(),
         };
         config.validate()?;
-        let state = crate::app::state_with_store(config, store.clone())?;
+        let state = crate::app::state_with_store(config, Arc::new(store.clone()))?;
         let (stop_app, stopped) = oneshot::channel::<()>();
         let app_task = tokio::spawn(rollcall_web::serve(listener, state.clone(), async move {
             let _ = stopped.await;
