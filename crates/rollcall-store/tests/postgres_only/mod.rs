@@ -197,3 +197,44 @@ async fn co_teachers_unlinking_on_two_replicas_archive_the_section() {
     drop(stores);
     db.drop_database().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn syncs_sharing_students_on_two_replicas_neither_deadlock_nor_duplicate() {
+    let Some(db) = TestDb::create().await else { return };
+    let stores = replicas(&db).await;
+    let teachers =
+        [teacher(&*stores[0], "t1", "Tara", "Ng").await, teacher(&*stores[0], "t2", "Bo", "Li").await];
+    // Every section lists the same 20 students, in a different order; none exists yet.
+    let students: Vec<_> = (0..20).map(|i| student(&format!("s{i}"), "Stu", &format!("{i}"))).collect();
+    let tasks: Vec<_> = (0..16)
+        .map(|n| {
+            let store = stores[n % 2].clone();
+            let t = &teachers[n % 2];
+            let (id, clever) = (t.id, t.clever_id.clone().unwrap());
+            let mut roster = students.clone();
+            roster.rotate_left(n * 7 % 20);
+            if n % 3 == 0 {
+                roster.reverse();
+            }
+            let c = created(section(&format!("c{n}"), &format!("Class {n}"), &[clever.as_str()]), &roster);
+            tokio::spawn(async move { store.apply_section(id, &c, at(1)).await.unwrap() })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let mut ids = Vec::new();
+    for s in &students {
+        ids.push(stores[1].user_by_clever_id(&s.clever_id).await.unwrap().unwrap().id);
+    }
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 20, "one account per student");
+    for t in &teachers {
+        let sections = stores[0].teacher_sections(t.id).await.unwrap();
+        assert_eq!(sections.len(), 8);
+        assert!(sections.iter().all(|s| s.active_students == 20));
+    }
+    drop(stores);
+    db.drop_database().await;
+}
