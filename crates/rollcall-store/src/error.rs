@@ -17,6 +17,12 @@ pub enum StoreError {
     /// A stored value could not be read back (corruption or a manual edit).
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    /// A database URL names no backend this build has (only its scheme is kept: the rest may hold
+    /// a password).
+    #[error(
+        "unsupported database URL scheme {0:?}: use sqlite:// (a file) or postgres:// (a PostgreSQL server)"
+    )]
+    UnsupportedUrl(String),
     /// The requested row does not exist.
     #[error("not found: {0}")]
     NotFound(String),

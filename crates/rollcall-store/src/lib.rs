@@ -2,14 +2,18 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod postgres;
 mod records;
 mod sqlite;
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use rollcall_core::{CleverId, LocalSnapshot, SectionChange, SectionId, SectionUnlink, SyncCounts, UserId};
 use time::OffsetDateTime;
 
 pub use error::StoreError;
+pub use postgres::PgStore;
 pub use records::{
     AccountRole, CallbackClaim, CleverProfile, RosterEntry, SealedToken, SectionRoster, SectionSummary,
     Session, StudentSection, SyncRun, SyncTrigger, User,
@@ -23,8 +27,23 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// this old can only belong to a dead code, and its row may be deleted or reused.
 pub const CALLBACK_TTL: time::Duration = time::Duration::minutes(10);
 
-/// Everything Rollcall keeps. SQL lives only behind this trait; the SQLite implementation is
-/// the default, and a PostgreSQL one implements the same trait, so callers never change.
+/// Opens (and migrates) the store a database URL names: [`SqliteStore`] for `sqlite:` URLs
+/// (`sqlite://rollcall.db`, `sqlite::memory:`), [`PgStore`] for `postgres://` and
+/// `postgresql://` URLs. Any other scheme is refused with [`StoreError::UnsupportedUrl`].
+pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::open(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::open(url).await?))
+    } else {
+        // Only the scheme: the rest of a URL may hold a password.
+        let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
+        Err(StoreError::UnsupportedUrl(scheme.to_owned()))
+    }
+}
+
+/// Everything Rollcall keeps. SQL lives only behind this trait, implemented for SQLite
+/// ([`SqliteStore`], the default) and PostgreSQL ([`PgStore`]), so callers never change.
 ///
 /// Invariants every implementation keeps:
 /// - every synced record is keyed on its Clever id under a UNIQUE constraint (identities,

@@ -1,25 +1,63 @@
-//! The store's tests: a conformance suite any [`Store`] must pass (run here on SQLite, as a file
-//! and in memory; the PostgreSQL backend adds one line below), plus SQLite-only checks.
+//! The store's tests: a conformance suite any [`Store`] must pass, run on SQLite (as a file and
+//! in memory) and on PostgreSQL (when `ROLLCALL_TEST_POSTGRES_URL` names a reachable server;
+//! otherwise each PostgreSQL test prints why and passes), plus each backend's own checks.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod conformance;
+mod pg;
+mod postgres_only;
 mod sqlite_only;
 
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-use rollcall_store::{SqliteStore, Store};
+use futures::FutureExt;
+use rollcall_store::{PgStore, SqliteStore, Store, StoreError};
+
+/// A fresh store for one test, and the database to drop after it (PostgreSQL).
+pub struct Fresh {
+    store: Arc<dyn Store>,
+    db: Option<pg::TestDb>,
+}
+
+impl Fresh {
+    /// Runs `test` on the store, then drops the database, whether the test passed or panicked.
+    pub async fn run<F, Fut>(self, test: F)
+    where
+        F: FnOnce(Arc<dyn Store>) -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        let Fresh { store, db } = self;
+        let outcome = AssertUnwindSafe(test(store)).catch_unwind().await;
+        if let Some(db) = db {
+            db.drop_database().await;
+        }
+        if let Err(panic) = outcome {
+            std::panic::resume_unwind(panic);
+        }
+    }
+}
 
 /// A fresh database in its own temp file (removed when the store is dropped).
-async fn sqlite_file() -> Arc<dyn Store> {
-    Arc::new(SqliteStore::open_temp().await.unwrap())
+async fn sqlite_file() -> Option<Fresh> {
+    Some(Fresh { store: Arc::new(SqliteStore::open_temp().await.unwrap()), db: None })
 }
 
 /// A fresh private in-memory database.
-async fn sqlite_memory() -> Arc<dyn Store> {
-    Arc::new(SqliteStore::in_memory().await.unwrap())
+async fn sqlite_memory() -> Option<Fresh> {
+    Some(Fresh { store: Arc::new(SqliteStore::in_memory().await.unwrap()), db: None })
 }
 
-/// Runs every conformance test against the backend `$fresh` makes (a fresh database per test).
+/// A fresh, migrated PostgreSQL database of its own; `None` (the test skips) without a server.
+async fn postgres() -> Option<Fresh> {
+    let db = pg::TestDb::create().await?;
+    let store = PgStore::open(db.url()).await.unwrap();
+    Some(Fresh { store: Arc::new(store), db: Some(db) })
+}
+
+/// Runs every conformance test against the backend `$fresh` makes (a fresh database per test;
+/// `None` skips the test).
 macro_rules! conformance_suite {
     ($backend:ident, $fresh:path) => {
         mod $backend {
@@ -50,7 +88,9 @@ macro_rules! conformance_suite {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $test() {
-                crate::conformance::$module::$test($fresh().await).await;
+                if let Some(fresh) = $fresh().await {
+                    fresh.run(crate::conformance::$module::$test).await;
+                }
             }
         )*
     };
@@ -58,3 +98,22 @@ macro_rules! conformance_suite {
 
 conformance_suite!(sqlite_file, crate::sqlite_file);
 conformance_suite!(sqlite_memory, crate::sqlite_memory);
+conformance_suite!(postgres, crate::postgres);
+
+#[tokio::test]
+async fn open_picks_the_backend_by_url() {
+    let store = rollcall_store::open("sqlite::memory:").await.unwrap();
+    assert_eq!(store.user_by_clever_id(&conformance::cid("t1")).await.unwrap(), None);
+
+    for url in ["mysql://app:hunter2@db/rollcall", "rollcall.db", ""] {
+        let err = rollcall_store::open(url).await.err().unwrap();
+        assert!(matches!(err, StoreError::UnsupportedUrl(_)), "{url}: {err:?}");
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+    if let Some(db) = pg::TestDb::create().await {
+        let store = rollcall_store::open(db.url()).await.unwrap();
+        assert_eq!(store.user_by_clever_id(&conformance::cid("t1")).await.unwrap(), None);
+        drop(store);
+        db.drop_database().await;
+    }
+}

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use clever_client::{CleverClient, CleverConfig};
 use rollcall_core::SystemClock;
-use rollcall_store::SqliteStore;
+use rollcall_store::Store;
 use rollcall_web::{AppState, WebConfig};
 use tokio::net::TcpListener;
 
@@ -51,18 +51,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens the store and assembles the app state.
+/// Opens the store the URL names (`sqlite:` or `postgres://`) and assembles the app state.
 pub async fn build_state(config: WebConfig, database_url: &str) -> anyhow::Result<AppState> {
-    let store = SqliteStore::open(database_url)
+    let store = rollcall_store::open(database_url)
         .await
         .with_context(|| format!("cannot open the database {}", redact(database_url)))?;
     state_with_store(config, store)
 }
 
 /// Assembles the app state on an open store, with the system clock.
-pub fn state_with_store(config: WebConfig, store: SqliteStore) -> anyhow::Result<AppState> {
+pub fn state_with_store(config: WebConfig, store: Arc<dyn Store>) -> anyhow::Result<AppState> {
     let clever = CleverClient::new(config.clever.clone()).context("cannot build the HTTP client")?;
-    Ok(AppState::new(config, Arc::new(store), clever, Arc::new(SystemClock)))
+    Ok(AppState::new(config, store, clever, Arc::new(SystemClock)))
 }
 
 fn parse_key(hex_key: &str) -> anyhow::Result<[u8; 32]> {

@@ -90,7 +90,8 @@ pub struct ServeArgs {
     /// The URL users reach the app at; the Clever redirect URI is this plus `/auth/clever/callback`.
     #[arg(long, env = "ROLLCALL_PUBLIC_URL")]
     pub public_url: String,
-    /// Database URL (`sqlite://path/to/file.db`).
+    /// Database URL: `sqlite://path/to/file.db`, or `postgres://user:password@host:5432/rollcall`
+    /// (the database must exist; migrations run on start).
     #[arg(long, default_value = "sqlite://rollcall.db", env = "ROLLCALL_DATABASE_URL")]
     pub database_url: String,
     /// The app's Clever client id.

@@ -37,3 +37,25 @@ fn a_token_key_is_required_outside_dev_mode() {
     assert!(!ok);
     assert!(stderr.contains("--token-key") && stderr.contains("openssl rand -hex 32"), "{stderr}");
 }
+
+#[test]
+fn an_unknown_database_scheme_is_refused_without_its_password() {
+    let key = "ab".repeat(32);
+    let (ok, stderr) = serve(
+        "https://rollcall.example",
+        &["--token-key", &key, "--database-url", "mysql://app:hunter2@db/rollcall"],
+    );
+    assert!(!ok);
+    assert!(stderr.contains("unsupported database URL scheme") && stderr.contains("app:***@db"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+}
+
+#[test]
+fn an_unreachable_postgres_is_reported_without_its_password() {
+    let key = "ab".repeat(32);
+    let url = "postgres://app:hunter2@127.0.0.1:1/rollcall";
+    let (ok, stderr) = serve("https://rollcall.example", &["--token-key", &key, "--database-url", url]);
+    assert!(!ok);
+    assert!(stderr.contains("cannot open the database postgres://app:***@127.0.0.1:1/rollcall"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+}

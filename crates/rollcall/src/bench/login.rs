@@ -185,7 +185,7 @@ impl Rig {
             metrics_token: None,
         };
         config.validate()?;
-        let state = crate::app::state_with_store(config, store.clone())?;
+        let state = crate::app::state_with_store(config, Arc::new(store.clone()))?;
         let (stop_app, stopped) = oneshot::channel::<()>();
         let app_task = tokio::spawn(rollcall_web::serve(listener, state.clone(), async move {
             let _ = stopped.await;

@@ -1,0 +1,215 @@
+//! Accounts, Clever identities and Clever tokens.
+
+use rollcall_core::{CleverId, UserId};
+use sqlx::{PgConnection, PgPool};
+use time::OffsetDateTime;
+
+use super::clever_id;
+use crate::{AccountRole, CleverProfile, SealedToken, StoreError, StoreResult, User};
+
+/// The first key of the advisory locks taken on Clever ids (the second is `hashtext(clever id)`),
+/// so they never share a key with other advisory locks (sqlx's migration lock uses one bigint).
+const CLEVER_ID_LOCKS: i32 = 0x5243_4c4c;
+
+/// The account columns plus the Clever id; every account query starts here.
+macro_rules! select_user {
+    () => {
+        "SELECT u.id, u.role, u.first_name, u.middle_name, u.last_name, u.email, u.grade, \
+                i.external_id AS clever_id, u.created_at \
+         FROM users u LEFT JOIN identities i ON i.user_id = u.id AND i.provider = 'clever' "
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    role: String,
+    first_name: String,
+    middle_name: Option<String>,
+    last_name: String,
+    email: Option<String>,
+    grade: Option<String>,
+    clever_id: Option<String>,
+    created_at: OffsetDateTime,
+}
+
+impl UserRow {
+    fn into_user(self) -> StoreResult<User> {
+        let role = AccountRole::parse(&self.role)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown role {:?}", self.role)))?;
+        Ok(User {
+            id: UserId(self.id),
+            role,
+            first_name: self.first_name,
+            middle_name: self.middle_name,
+            last_name: self.last_name,
+            email: self.email,
+            grade: self.grade,
+            clever_id: self.clever_id.as_deref().map(clever_id).transpose()?,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// One account.
+pub(super) async fn user(pool: &PgPool, id: UserId) -> StoreResult<Option<User>> {
+    let row: Option<UserRow> =
+        sqlx::query_as(concat!(select_user!(), "WHERE u.id = $1")).bind(id.0).fetch_optional(pool).await?;
+    row.map(UserRow::into_user).transpose()
+}
+
+/// The account linked to a Clever id.
+pub(super) async fn user_by_clever_id(pool: &PgPool, clever: &CleverId) -> StoreResult<Option<User>> {
+    let row: Option<UserRow> = sqlx::query_as(concat!(select_user!(), "WHERE i.external_id = $1"))
+        .bind(clever.as_str())
+        .fetch_optional(pool)
+        .await?;
+    row.map(UserRow::into_user).transpose()
+}
+
+/// Creates the account on first login, else overwrites its profile: the profile comes from the
+/// user's own token, so it is authoritative (a full last name replaces a roster's initial).
+///
+/// Race-free across replicas: the transaction first takes the Clever id's advisory lock, so
+/// concurrent first logins of one person (or a login racing a roster sync creating the same
+/// student) run one after the other, and the later one finds the account.
+pub(super) async fn upsert_clever_user(
+    pool: &PgPool,
+    profile: &CleverProfile,
+    now: OffsetDateTime,
+) -> StoreResult<(User, bool)> {
+    let mut tx = pool.begin().await?;
+    lock_clever_ids(&mut tx, &[profile.clever_id.as_str()]).await?;
+    let new = NewAccount {
+        role: profile.role,
+        first_name: &profile.first_name,
+        middle_name: profile.middle_name.as_deref(),
+        last_name: &profile.last_name,
+        email: profile.email.as_deref(),
+        grade: profile.grade.as_deref(),
+    };
+    let (id, created) = match clever_account(&mut tx, &profile.clever_id).await? {
+        Some(id) => (id, false),
+        None => create_clever_account(&mut tx, &profile.clever_id, &new, now).await?,
+    };
+    if !created {
+        sqlx::query(
+            "UPDATE users SET role = $1, first_name = $2, middle_name = $3, last_name = $4, email = $5, \
+             grade = $6, updated_at = $7 WHERE id = $8",
+        )
+        .bind(new.role.as_str())
+        .bind(new.first_name)
+        .bind(new.middle_name)
+        .bind(new.last_name)
+        .bind(new.email)
+        .bind(new.grade)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let row: UserRow =
+        sqlx::query_as(concat!(select_user!(), "WHERE u.id = $1")).bind(id).fetch_one(&mut *tx).await?;
+    tx.commit().await?;
+    Ok((row.into_user()?, created))
+}
+
+/// Takes the transaction-scoped advisory locks of these Clever ids, in one fixed (key) order so
+/// that two transactions locking overlapping sets cannot deadlock. Held until commit/rollback.
+pub(super) async fn lock_clever_ids(conn: &mut PgConnection, clever_ids: &[&str]) -> StoreResult<()> {
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock($1, k) \
+         FROM (SELECT DISTINCT hashtext(c) AS k FROM unnest($2::text[]) AS c ORDER BY k) AS keys",
+    )
+    .bind(CLEVER_ID_LOCKS)
+    .bind(clever_ids)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The profile of an account about to be created.
+pub(super) struct NewAccount<'a> {
+    pub(super) role: AccountRole,
+    pub(super) first_name: &'a str,
+    pub(super) middle_name: Option<&'a str>,
+    pub(super) last_name: &'a str,
+    pub(super) email: Option<&'a str>,
+    pub(super) grade: Option<&'a str>,
+}
+
+/// Creates the account for a Clever id the caller found unlinked while holding its advisory lock
+/// ([`lock_clever_ids`]). The identity insert is still `ON CONFLICT DO NOTHING` on the UNIQUE
+/// (provider, external_id) key: should a writer ever link the id without the lock, the fresh
+/// account row is dropped and the winner's adopted.
+pub(super) async fn create_clever_account(
+    conn: &mut PgConnection,
+    clever: &CleverId,
+    new: &NewAccount<'_>,
+    now: OffsetDateTime,
+) -> StoreResult<(i64, bool)> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (role, first_name, middle_name, last_name, email, grade, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(new.role.as_str())
+    .bind(new.first_name)
+    .bind(new.middle_name)
+    .bind(new.last_name)
+    .bind(new.email)
+    .bind(new.grade)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    let linked: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO identities (provider, external_id, user_id, created_at) VALUES ('clever', $1, $2, $3) \
+         ON CONFLICT (provider, external_id) DO NOTHING RETURNING user_id",
+    )
+    .bind(clever.as_str())
+    .bind(id)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if linked.is_some() {
+        return Ok((id, true));
+    }
+    sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    let existing = clever_account(conn, clever)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("identity {clever} vanished during upsert")))?;
+    Ok((existing, false))
+}
+
+/// The id of the account linked to a Clever id.
+pub(super) async fn clever_account(conn: &mut PgConnection, clever: &CleverId) -> StoreResult<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT user_id FROM identities WHERE provider = 'clever' AND external_id = $1")
+        .bind(clever.as_str())
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Stores (replaces) the user's sealed Clever token.
+pub(super) async fn save_clever_token(pool: &PgPool, user: UserId, token: &SealedToken) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO clever_tokens (user_id, sealed, obtained_at, expires_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (user_id) DO UPDATE SET sealed = excluded.sealed, obtained_at = excluded.obtained_at, \
+         expires_at = excluded.expires_at",
+    )
+    .bind(user.0)
+    .bind(token.sealed.as_slice())
+    .bind(token.obtained_at)
+    .bind(token.expires_at)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The user's sealed Clever token, if any.
+pub(super) async fn clever_token(pool: &PgPool, user: UserId) -> StoreResult<Option<SealedToken>> {
+    let row: Option<(Vec<u8>, OffsetDateTime, OffsetDateTime)> =
+        sqlx::query_as("SELECT sealed, obtained_at, expires_at FROM clever_tokens WHERE user_id = $1")
+            .bind(user.0)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|(sealed, obtained_at, expires_at)| SealedToken { sealed, obtained_at, expires_at }))
+}

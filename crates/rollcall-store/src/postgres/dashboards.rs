@@ -1,0 +1,186 @@
+//! What the dashboards show: a teacher's sections, one section's roster, a student's classes.
+
+use std::collections::HashMap;
+
+use rollcall_core::{SectionId, UserId};
+use sqlx::{PgConnection, PgPool};
+use time::OffsetDateTime;
+
+use super::{begin_read, clever_id, count};
+use crate::{RosterEntry, SectionRoster, SectionSummary, StoreResult, StudentSection};
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: i64,
+    clever_id: String,
+    synced_name: String,
+    display_name: Option<String>,
+    section_number: Option<String>,
+    subject: Option<String>,
+    grade: Option<String>,
+    archived: bool,
+    last_synced_at: OffsetDateTime,
+    active_students: i64,
+    removed_students: i64,
+}
+
+/// The teacher's sections, active first then archived or flagged, by the name shown.
+pub(super) async fn teacher_sections(pool: &PgPool, teacher: UserId) -> StoreResult<Vec<SectionSummary>> {
+    let mut tx = begin_read(pool).await?;
+    let summaries = summaries(&mut tx, teacher, None).await?;
+    tx.commit().await?;
+    Ok(summaries)
+}
+
+/// The teacher's sections (or just `only`), with co-teachers and student counts.
+async fn summaries(
+    conn: &mut PgConnection,
+    teacher: UserId,
+    only: Option<SectionId>,
+) -> StoreResult<Vec<SectionSummary>> {
+    let rows: Vec<SummaryRow> = sqlx::query_as(
+        "SELECT s.id, s.clever_id, s.synced_name, s.display_name, s.section_number, s.subject, s.grade, \
+                (s.archived_at IS NOT NULL OR st.removed_in_clever_at IS NOT NULL) AS archived, \
+                s.last_synced_at, \
+                (SELECT COUNT(*) FROM enrollments e \
+                  WHERE e.section_id = s.id AND e.removed_in_clever_at IS NULL) AS active_students, \
+                (SELECT COUNT(*) FROM enrollments e \
+                  WHERE e.section_id = s.id AND e.removed_in_clever_at IS NOT NULL) AS removed_students \
+         FROM section_teachers st JOIN sections s ON s.id = st.section_id \
+         WHERE st.user_id = $1 AND ($2 IS NULL OR s.id = $2) \
+         ORDER BY archived, lower(COALESCE(s.display_name, s.synced_name)), s.id",
+    )
+    .bind(teacher.0)
+    .bind(only.map(|s| s.0))
+    .fetch_all(&mut *conn)
+    .await?;
+    let others: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT o.section_id, u.first_name, u.last_name \
+         FROM section_teachers mine \
+         JOIN section_teachers o ON o.section_id = mine.section_id AND o.user_id <> mine.user_id \
+              AND o.removed_in_clever_at IS NULL \
+         JOIN users u ON u.id = o.user_id \
+         WHERE mine.user_id = $1 AND ($2 IS NULL OR mine.section_id = $2) \
+         ORDER BY o.section_id, CASE o.role WHEN 'primary' THEN 0 ELSE 1 END, u.last_name, u.first_name, u.id",
+    )
+    .bind(teacher.0)
+    .bind(only.map(|s| s.0))
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut co_teachers = group_names(others);
+    rows.into_iter()
+        .map(|r| {
+            Ok(SectionSummary {
+                id: SectionId(r.id),
+                clever_id: clever_id(&r.clever_id)?,
+                name: r.display_name.clone().unwrap_or_else(|| r.synced_name.clone()),
+                synced_name: r.synced_name,
+                display_name: r.display_name,
+                section_number: r.section_number,
+                subject: r.subject,
+                grade: r.grade,
+                active_students: count(r.active_students)?,
+                removed_students: count(r.removed_students)?,
+                co_teachers: co_teachers.remove(&r.id).unwrap_or_default(),
+                archived: r.archived,
+                last_synced_at: r.last_synced_at,
+            })
+        })
+        .collect()
+}
+
+/// "First Last" per section, in query order.
+fn group_names(rows: Vec<(i64, String, String)>) -> HashMap<i64, Vec<String>> {
+    let mut by_section: HashMap<i64, Vec<String>> = HashMap::new();
+    for (section, first, last) in rows {
+        by_section.entry(section).or_default().push(format!("{first} {last}"));
+    }
+    by_section
+}
+
+#[derive(sqlx::FromRow)]
+struct RosterRow {
+    user_id: i64,
+    clever_id: String,
+    first_name: String,
+    last_name: String,
+    grade: Option<String>,
+    flagged: bool,
+}
+
+/// One of the teacher's sections (linked in any state) with its students: active first, then
+/// flagged, each by last then first name.
+pub(super) async fn section_roster(
+    pool: &PgPool,
+    teacher: UserId,
+    section: SectionId,
+) -> StoreResult<Option<SectionRoster>> {
+    let mut tx = begin_read(pool).await?;
+    let Some(summary) = summaries(&mut tx, teacher, Some(section)).await?.pop() else {
+        return Ok(None);
+    };
+    let rows: Vec<RosterRow> = sqlx::query_as(
+        "SELECT u.id AS user_id, i.external_id AS clever_id, u.first_name, u.last_name, u.grade, \
+                e.removed_in_clever_at IS NOT NULL AS flagged \
+         FROM enrollments e \
+         JOIN users u ON u.id = e.user_id \
+         JOIN identities i ON i.user_id = u.id AND i.provider = 'clever' \
+         WHERE e.section_id = $1 \
+         ORDER BY flagged, lower(u.last_name), lower(u.first_name), u.id",
+    )
+    .bind(section.0)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let students = rows
+        .into_iter()
+        .map(|r| {
+            Ok(RosterEntry {
+                user_id: UserId(r.user_id),
+                clever_id: clever_id(&r.clever_id)?,
+                first_name: r.first_name,
+                last_name: r.last_name,
+                grade: r.grade,
+                removed_in_clever: r.flagged,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(Some(SectionRoster { section: summary, students }))
+}
+
+/// The student's active enrollments in sections that are not archived, by name; each with its
+/// actively linked teachers, primary first.
+pub(super) async fn student_sections(pool: &PgPool, student: UserId) -> StoreResult<Vec<StudentSection>> {
+    let mut tx = begin_read(pool).await?;
+    let sections: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT s.id, s.synced_name, s.subject \
+         FROM enrollments e JOIN sections s ON s.id = e.section_id \
+         WHERE e.user_id = $1 AND e.removed_in_clever_at IS NULL AND s.archived_at IS NULL \
+         ORDER BY lower(s.synced_name), s.id",
+    )
+    .bind(student.0)
+    .fetch_all(&mut *tx)
+    .await?;
+    let teachers: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT st.section_id, u.first_name, u.last_name \
+         FROM enrollments e \
+         JOIN section_teachers st ON st.section_id = e.section_id AND st.removed_in_clever_at IS NULL \
+         JOIN users u ON u.id = st.user_id \
+         WHERE e.user_id = $1 AND e.removed_in_clever_at IS NULL \
+         ORDER BY st.section_id, CASE st.role WHEN 'primary' THEN 0 ELSE 1 END, u.last_name, u.first_name, u.id",
+    )
+    .bind(student.0)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let mut teachers = group_names(teachers);
+    Ok(sections
+        .into_iter()
+        .map(|(id, name, subject)| StudentSection {
+            id: SectionId(id),
+            name,
+            subject,
+            teachers: teachers.remove(&id).unwrap_or_default(),
+        })
+        .collect())
+}

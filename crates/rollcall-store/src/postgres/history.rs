@@ -1,0 +1,123 @@
+//! Sync history and the teacher's own section names.
+
+use rollcall_core::{SectionId, SyncCounts, UserId};
+use sqlx::PgPool;
+use time::OffsetDateTime;
+
+use super::count;
+use crate::{StoreError, StoreResult, SyncRun, SyncTrigger};
+
+/// A sync run about to be recorded (the trait method's arguments).
+pub(super) struct NewRun<'a> {
+    pub(super) teacher: UserId,
+    pub(super) trigger: SyncTrigger,
+    pub(super) started_at: OffsetDateTime,
+    pub(super) finished_at: OffsetDateTime,
+    pub(super) counts: SyncCounts,
+    pub(super) problems: &'a [String],
+    pub(super) failed: bool,
+}
+
+/// Records a finished sync run; returns its id.
+pub(super) async fn record_sync_run(pool: &PgPool, run: &NewRun<'_>) -> StoreResult<i64> {
+    let problems = serde_json::to_string(run.problems).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let c = run.counts;
+    Ok(sqlx::query_scalar(
+        "INSERT INTO sync_runs (user_id, trigger, started_at, finished_at, added, updated, removed, unchanged, \
+             errors, problems, failed) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11) RETURNING id",
+    )
+    .bind(run.teacher.0)
+    .bind(run.trigger.as_str())
+    .bind(run.started_at)
+    .bind(run.finished_at)
+    .bind(i64::from(c.added))
+    .bind(i64::from(c.updated))
+    .bind(i64::from(c.removed))
+    .bind(i64::from(c.unchanged))
+    .bind(i64::from(c.errors))
+    .bind(problems)
+    .bind(run.failed)
+    .fetch_one(pool)
+    .await?)
+}
+
+#[derive(sqlx::FromRow)]
+struct RunRow {
+    id: i64,
+    user_id: i64,
+    trigger: String,
+    started_at: OffsetDateTime,
+    finished_at: OffsetDateTime,
+    added: i64,
+    updated: i64,
+    removed: i64,
+    unchanged: i64,
+    errors: i64,
+    problems: String,
+    failed: bool,
+}
+
+impl RunRow {
+    fn into_run(self) -> StoreResult<SyncRun> {
+        let trigger = SyncTrigger::parse(&self.trigger)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown sync trigger {:?}", self.trigger)))?;
+        let problems: Vec<String> = serde_json::from_str(&self.problems)
+            .map_err(|e| StoreError::Corrupt(format!("sync run {} problems: {e}", self.id)))?;
+        Ok(SyncRun {
+            id: self.id,
+            user_id: UserId(self.user_id),
+            trigger,
+            started_at: self.started_at,
+            finished_at: self.finished_at,
+            counts: SyncCounts {
+                added: count(self.added)?,
+                updated: count(self.updated)?,
+                removed: count(self.removed)?,
+                unchanged: count(self.unchanged)?,
+                errors: count(self.errors)?,
+            },
+            problems,
+            failed: self.failed,
+        })
+    }
+}
+
+/// The teacher's most recent runs, newest (by start time) first.
+pub(super) async fn sync_runs(pool: &PgPool, teacher: UserId, limit: u32) -> StoreResult<Vec<SyncRun>> {
+    let rows: Vec<RunRow> = sqlx::query_as(
+        "SELECT id, user_id, trigger, started_at, finished_at, added, updated, removed, unchanged, errors, \
+                problems::text AS problems, failed \
+         FROM sync_runs WHERE user_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2",
+    )
+    .bind(teacher.0)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(RunRow::into_run).collect()
+}
+
+/// Sets or clears the teacher's own name for a section they are linked to. Surrounding blanks
+/// are trimmed, and a blank name clears it.
+pub(super) async fn set_display_name(
+    pool: &PgPool,
+    teacher: UserId,
+    section: SectionId,
+    name: Option<&str>,
+) -> StoreResult<()> {
+    let name = name.map(str::trim).filter(|n| !n.is_empty());
+    let done = sqlx::query(
+        "UPDATE sections SET display_name = $1 \
+         WHERE id = $2 AND EXISTS (SELECT 1 FROM section_teachers WHERE section_id = $2 AND user_id = $3)",
+    )
+    .bind(name)
+    .bind(section.0)
+    .bind(teacher.0)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    if done == 0 {
+        return Err(StoreError::NotFound(format!("section {section} for teacher {teacher}")));
+    }
+    Ok(())
+}

@@ -1,0 +1,219 @@
+//! The PostgreSQL store: a connection pool, migrated on open, shared by any number of app
+//! replicas.
+//!
+//! Nothing here relies on being the only process: every race is settled by the database itself.
+//! Racy inserts are `INSERT … ON CONFLICT` upserts (the loser waits on the UNIQUE index, then
+//! updates or skips the winner's row); a read-then-write that must be atomic takes a lock first:
+//! a transaction-scoped advisory lock on the Clever id before "find or create the account", and
+//! the section's row lock before archiving it. Reads that span several queries run in one
+//! `REPEATABLE READ` transaction, so they see one snapshot.
+
+mod accounts;
+mod dashboards;
+mod history;
+mod sessions;
+mod students;
+mod sync;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use rollcall_core::{CleverId, LocalSnapshot, SectionChange, SectionId, SectionUnlink, SyncCounts, UserId};
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres, Transaction};
+use time::OffsetDateTime;
+
+use crate::{
+    CallbackClaim, CleverProfile, SealedToken, SectionRoster, SectionSummary, Session, Store, StoreError,
+    StoreResult, StudentSection, SyncRun, SyncTrigger, User,
+};
+
+/// The migrations this build knows, embedded at compile time.
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Connections per process (per replica).
+const MAX_CONNECTIONS: u32 = 10;
+
+/// How long a call waits for a free connection (or for the server to answer) before failing.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The PostgreSQL implementation of [`crate::Store`]. Cheap to clone: clones share one pool.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (`postgres://user:password@host:5432/rollcall`) and
+    /// applies any pending migrations. The database must exist.
+    ///
+    /// Fails with [`StoreError::NewerSchema`] if the database was migrated by a newer build.
+    /// Replicas starting together are safe: sqlx holds an advisory lock while it migrates.
+    pub async fn open(url: &str) -> StoreResult<Self> {
+        let options: PgConnectOptions = url.parse()?;
+        let pool = PgPoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await?;
+        let store = Self { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies pending migrations (open does this already). Fails with
+    /// [`StoreError::NewerSchema`] if the database holds a migration this build does not know.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        if let Some(version) = unknown_migration(&self.pool).await? {
+            return Err(StoreError::NewerSchema(version));
+        }
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes every connection; later calls fail.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// The newest applied migration this build does not know, if any.
+async fn unknown_migration(pool: &PgPool) -> StoreResult<Option<i64>> {
+    let table: bool =
+        sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetch_one(pool).await?;
+    if !table {
+        return Ok(None);
+    }
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version DESC")
+        .fetch_all(pool)
+        .await?;
+    Ok(applied.into_iter().find(|v| !MIGRATOR.version_exists(*v)))
+}
+
+/// Begins a read-only transaction that sees one snapshot for all its queries.
+async fn begin_read(pool: &PgPool) -> StoreResult<Transaction<'static, Postgres>> {
+    Ok(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?)
+}
+
+/// A stored Clever id, parsed again on the way out.
+fn clever_id(s: &str) -> StoreResult<CleverId> {
+    CleverId::parse(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// A stored count.
+fn count(n: i64) -> StoreResult<u32> {
+    u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("count out of range: {n}")))
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
+        accounts::user(&self.pool, id).await
+    }
+
+    async fn user_by_clever_id(&self, clever_id: &CleverId) -> StoreResult<Option<User>> {
+        accounts::user_by_clever_id(&self.pool, clever_id).await
+    }
+
+    async fn upsert_clever_user(
+        &self,
+        profile: &CleverProfile,
+        now: OffsetDateTime,
+    ) -> StoreResult<(User, bool)> {
+        accounts::upsert_clever_user(&self.pool, profile, now).await
+    }
+
+    async fn save_clever_token(&self, user: UserId, token: &SealedToken) -> StoreResult<()> {
+        accounts::save_clever_token(&self.pool, user, token).await
+    }
+
+    async fn clever_token(&self, user: UserId) -> StoreResult<Option<SealedToken>> {
+        accounts::clever_token(&self.pool, user).await
+    }
+
+    async fn snapshot(&self, teacher: UserId, clever_ids: &[CleverId]) -> StoreResult<LocalSnapshot> {
+        sync::snapshot(&self.pool, teacher, clever_ids).await
+    }
+
+    async fn apply_section(
+        &self,
+        teacher: UserId,
+        change: &SectionChange,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        sync::apply_section(&self.pool, teacher, change, now).await
+    }
+
+    async fn apply_unlink(
+        &self,
+        teacher: UserId,
+        unlink: &SectionUnlink,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        sync::apply_unlink(&self.pool, teacher, unlink, now).await
+    }
+
+    async fn record_sync_run(
+        &self,
+        teacher: UserId,
+        trigger: SyncTrigger,
+        started_at: OffsetDateTime,
+        finished_at: OffsetDateTime,
+        counts: SyncCounts,
+        problems: &[String],
+        failed: bool,
+    ) -> StoreResult<i64> {
+        let run = history::NewRun { teacher, trigger, started_at, finished_at, counts, problems, failed };
+        history::record_sync_run(&self.pool, &run).await
+    }
+
+    async fn sync_runs(&self, teacher: UserId, limit: u32) -> StoreResult<Vec<SyncRun>> {
+        history::sync_runs(&self.pool, teacher, limit).await
+    }
+
+    async fn set_display_name(
+        &self,
+        teacher: UserId,
+        section: SectionId,
+        name: Option<&str>,
+    ) -> StoreResult<()> {
+        history::set_display_name(&self.pool, teacher, section, name).await
+    }
+
+    async fn teacher_sections(&self, teacher: UserId) -> StoreResult<Vec<SectionSummary>> {
+        dashboards::teacher_sections(&self.pool, teacher).await
+    }
+
+    async fn section_roster(
+        &self,
+        teacher: UserId,
+        section: SectionId,
+    ) -> StoreResult<Option<SectionRoster>> {
+        dashboards::section_roster(&self.pool, teacher, section).await
+    }
+
+    async fn student_sections(&self, student: UserId) -> StoreResult<Vec<StudentSection>> {
+        dashboards::student_sections(&self.pool, student).await
+    }
+
+    async fn create_session(&self, session: &Session) -> StoreResult<()> {
+        sessions::create_session(&self.pool, session).await
+    }
+
+    async fn session(&self, id_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<Option<Session>> {
+        sessions::session(&self.pool, id_hash, now).await
+    }
+
+    async fn delete_session(&self, id_hash: &[u8; 32]) -> StoreResult<()> {
+        sessions::delete_session(&self.pool, id_hash).await
+    }
+
+    async fn claim_callback(&self, code_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<CallbackClaim> {
+        sessions::claim_callback(&self.pool, code_hash, now).await
+    }
+
+    async fn finish_callback(&self, code_hash: &[u8; 32], user: Option<UserId>) -> StoreResult<()> {
+        sessions::finish_callback(&self.pool, code_hash, user).await
+    }
+}

@@ -1,0 +1,112 @@
+//! Login sessions and exactly-once OAuth callbacks.
+
+use rollcall_core::UserId;
+use sqlx::PgPool;
+use time::OffsetDateTime;
+
+use crate::{CALLBACK_TTL, CallbackClaim, Session, StoreError, StoreResult};
+
+/// Creates a session.
+pub(super) async fn create_session(pool: &PgPool, s: &Session) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(s.id_hash.as_slice())
+    .bind(s.user_id.0)
+    .bind(&s.csrf_token)
+    .bind(s.created_at)
+    .bind(s.expires_at)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// A session unexpired at `now`.
+pub(super) async fn session(
+    pool: &PgPool,
+    id_hash: &[u8; 32],
+    now: OffsetDateTime,
+) -> StoreResult<Option<Session>> {
+    let row: Option<(i64, String, OffsetDateTime, OffsetDateTime)> = sqlx::query_as(
+        "SELECT user_id, csrf_token, created_at, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2",
+    )
+    .bind(id_hash.as_slice())
+    .bind(now)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(user_id, csrf_token, created_at, expires_at)| Session {
+        id_hash: *id_hash,
+        user_id: UserId(user_id),
+        csrf_token,
+        created_at,
+        expires_at,
+    }))
+}
+
+/// Ends a session (a no-op if there is none).
+pub(super) async fn delete_session(pool: &PgPool, id_hash: &[u8; 32]) -> StoreResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash.as_slice()).execute(pool).await?;
+    Ok(())
+}
+
+/// Claims a code. Claims older than [`CALLBACK_TTL`] are deleted first (so their codes can be
+/// claimed again); then the claim is one `INSERT … ON CONFLICT DO NOTHING RETURNING`: across
+/// every connection and replica exactly one insert returns a row, and that caller is `First`
+/// (a concurrent insert of the same hash waits on the primary key until the winner commits, then
+/// does nothing). Everyone else reads the state the winner left.
+pub(super) async fn claim_callback(
+    pool: &PgPool,
+    code_hash: &[u8; 32],
+    now: OffsetDateTime,
+) -> StoreResult<CallbackClaim> {
+    sqlx::query("DELETE FROM oauth_callbacks WHERE created_at < $1")
+        .bind(now - CALLBACK_TTL)
+        .execute(pool)
+        .await?;
+    let inserted: Option<bool> = sqlx::query_scalar(
+        "INSERT INTO oauth_callbacks (code_hash, user_id, state, created_at) VALUES ($1, NULL, 'pending', $2) \
+         ON CONFLICT (code_hash) DO NOTHING RETURNING true",
+    )
+    .bind(code_hash.as_slice())
+    .bind(now)
+    .fetch_optional(pool)
+    .await?;
+    if inserted.is_some() {
+        return Ok(CallbackClaim::First);
+    }
+    let row: Option<(String, Option<i64>)> =
+        sqlx::query_as("SELECT state, user_id FROM oauth_callbacks WHERE code_hash = $1")
+            .bind(code_hash.as_slice())
+            .fetch_optional(pool)
+            .await?;
+    Ok(match row {
+        // Deleted as expired just now by a replica whose clock runs ahead: the code is dead, and
+        // whoever claimed it is (or was) exchanging it.
+        None => CallbackClaim::InProgress,
+        Some((state, user)) => match (state.as_str(), user) {
+            ("pending", _) => CallbackClaim::InProgress,
+            ("done", Some(user)) => CallbackClaim::Done(UserId(user)),
+            ("failed", _) => CallbackClaim::Failed,
+            _ => return Err(StoreError::Corrupt(format!("callback state {state:?} with user {user:?}"))),
+        },
+    })
+}
+
+/// Records the outcome of a claimed code. `NotFound` if it was never claimed (or has expired).
+pub(super) async fn finish_callback(
+    pool: &PgPool,
+    code_hash: &[u8; 32],
+    user: Option<UserId>,
+) -> StoreResult<()> {
+    let done = sqlx::query("UPDATE oauth_callbacks SET state = $1, user_id = $2 WHERE code_hash = $3")
+        .bind(if user.is_some() { "done" } else { "failed" })
+        .bind(user.map(|u| u.0))
+        .bind(code_hash.as_slice())
+        .execute(pool)
+        .await?
+        .rows_affected();
+    if done == 0 {
+        return Err(StoreError::NotFound("callback claim".to_owned()));
+    }
+    Ok(())
+}

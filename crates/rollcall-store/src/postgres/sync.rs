@@ -1,0 +1,206 @@
+//! Roster sync: the snapshot the planner reads, and applying its changes.
+
+use std::collections::HashMap;
+
+use rollcall_core::{
+    CleverId, LocalEnrollment, LocalSection, LocalSnapshot, SectionChange, SectionId, SectionUnlink,
+    TeacherLink, UserId,
+};
+use sqlx::PgPool;
+use time::OffsetDateTime;
+
+use super::students::apply_students;
+use super::{begin_read, clever_id};
+use crate::{StoreError, StoreResult};
+
+#[derive(sqlx::FromRow)]
+struct SectionRow {
+    id: i64,
+    clever_id: String,
+    synced_name: String,
+    section_number: Option<String>,
+    subject: Option<String>,
+    grade: Option<String>,
+    archived: bool,
+    linked: bool,
+    link_flagged: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct EnrollmentRow {
+    section_id: i64,
+    clever_id: String,
+    first_name: String,
+    last_name: String,
+    grade: Option<String>,
+    flagged: bool,
+}
+
+/// The teacher's linked sections plus the sections with these Clever ids, with enrollments.
+/// Two queries (sections, then all their enrollments) in one snapshot; lists are bound as arrays.
+pub(super) async fn snapshot(
+    pool: &PgPool,
+    teacher: UserId,
+    clever_ids: &[CleverId],
+) -> StoreResult<LocalSnapshot> {
+    let wanted: Vec<&str> = clever_ids.iter().map(CleverId::as_str).collect();
+    let mut tx = begin_read(pool).await?;
+    let sections: Vec<SectionRow> = sqlx::query_as(
+        "SELECT s.id, s.clever_id, s.synced_name, s.section_number, s.subject, s.grade, \
+                s.archived_at IS NOT NULL AS archived, st.user_id IS NOT NULL AS linked, \
+                st.removed_in_clever_at IS NOT NULL AS link_flagged \
+         FROM sections s \
+         LEFT JOIN section_teachers st ON st.section_id = s.id AND st.user_id = $1 \
+         WHERE s.id IN (SELECT section_id FROM section_teachers WHERE user_id = $1 \
+                        UNION SELECT id FROM sections WHERE clever_id = ANY($2)) \
+         ORDER BY s.id",
+    )
+    .bind(teacher.0)
+    .bind(wanted.as_slice())
+    .fetch_all(&mut *tx)
+    .await?;
+    let ids: Vec<i64> = sections.iter().map(|s| s.id).collect();
+    let enrollments: Vec<EnrollmentRow> = sqlx::query_as(
+        "SELECT e.section_id, i.external_id AS clever_id, u.first_name, u.last_name, u.grade, \
+                e.removed_in_clever_at IS NOT NULL AS flagged \
+         FROM enrollments e \
+         JOIN users u ON u.id = e.user_id \
+         JOIN identities i ON i.user_id = u.id AND i.provider = 'clever' \
+         WHERE e.section_id = ANY($1) \
+         ORDER BY e.section_id, u.last_name, u.first_name, u.id",
+    )
+    .bind(ids.as_slice())
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+
+    let mut by_section: HashMap<i64, Vec<LocalEnrollment>> = HashMap::new();
+    for e in enrollments {
+        by_section.entry(e.section_id).or_default().push(LocalEnrollment {
+            student_clever_id: clever_id(&e.clever_id)?,
+            first_name: e.first_name,
+            last_name: e.last_name,
+            grade: e.grade,
+            removed_in_clever: e.flagged,
+        });
+    }
+    let sections = sections
+        .into_iter()
+        .map(|s| {
+            Ok(LocalSection {
+                id: SectionId(s.id),
+                clever_id: clever_id(&s.clever_id)?,
+                synced_name: s.synced_name,
+                section_number: s.section_number,
+                subject: s.subject,
+                grade: s.grade,
+                archived: s.archived,
+                teacher_link: match (s.linked, s.link_flagged) {
+                    (false, _) => TeacherLink::NotLinked,
+                    (true, false) => TeacherLink::Active,
+                    (true, true) => TeacherLink::RemovedInClever,
+                },
+                students: by_section.remove(&s.id).unwrap_or_default(),
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(LocalSnapshot { sections })
+}
+
+/// Applies one section's change in one transaction.
+///
+/// The section upsert comes first: it locks the section's row (a concurrent first insert of the
+/// same Clever id waits on the UNIQUE index, then updates the winner's row), so two co-teachers
+/// syncing one section run one after the other, as do a sync and an unlink of it.
+pub(super) async fn apply_section(
+    pool: &PgPool,
+    teacher: UserId,
+    change: &SectionChange,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let s = &change.section;
+    let mut tx = pool.begin().await?;
+    // One row per Clever id whoever gets here first; display_name is the teacher's, never synced.
+    let section_id: i64 = sqlx::query_scalar(
+        "INSERT INTO sections (clever_id, synced_name, section_number, subject, grade, last_synced_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) \
+         ON CONFLICT (clever_id) DO UPDATE SET synced_name = excluded.synced_name, \
+             section_number = excluded.section_number, subject = excluded.subject, grade = excluded.grade, \
+             archived_at = NULL, last_synced_at = excluded.last_synced_at \
+         RETURNING id",
+    )
+    .bind(s.clever_id.as_str())
+    .bind(&s.name)
+    .bind(s.section_number.as_deref())
+    .bind(s.subject.as_deref())
+    .bind(s.grade.as_deref())
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+
+    let teacher_clever: Option<String> =
+        sqlx::query_scalar("SELECT external_id FROM identities WHERE provider = 'clever' AND user_id = $1")
+            .bind(teacher.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let primary =
+        matches!((&teacher_clever, s.teacher_ids.first()), (Some(t), Some(first)) if t == first.as_str());
+    sqlx::query(
+        "INSERT INTO section_teachers (section_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (section_id, user_id) DO UPDATE SET role = excluded.role, removed_in_clever_at = NULL",
+    )
+    .bind(section_id)
+    .bind(teacher.0)
+    .bind(if primary { "primary" } else { "co" })
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+
+    apply_students(&mut tx, section_id, &change.students, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Flags the teacher's link; archives the section once no teacher is actively linked.
+///
+/// The section's row is locked first: without it, two co-teachers unlinking at once would each
+/// still see the other's link active (neither commit visible yet) and neither would archive.
+pub(super) async fn apply_unlink(
+    pool: &PgPool,
+    teacher: UserId,
+    unlink: &SectionUnlink,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let mut tx = pool.begin().await?;
+    let linked: Option<i32> = sqlx::query_scalar(
+        "SELECT 1 FROM sections s JOIN section_teachers st ON st.section_id = s.id \
+         WHERE s.id = $1 AND st.user_id = $2 FOR NO KEY UPDATE OF s",
+    )
+    .bind(unlink.section_id.0)
+    .bind(teacher.0)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if linked.is_none() {
+        return Err(StoreError::NotFound(format!("section {} for teacher {teacher}", unlink.section_id)));
+    }
+    sqlx::query(
+        "UPDATE section_teachers SET removed_in_clever_at = $1 \
+         WHERE section_id = $2 AND user_id = $3 AND removed_in_clever_at IS NULL",
+    )
+    .bind(now)
+    .bind(unlink.section_id.0)
+    .bind(teacher.0)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE sections SET archived_at = $1 \
+         WHERE id = $2 AND archived_at IS NULL AND NOT EXISTS ( \
+             SELECT 1 FROM section_teachers WHERE section_id = $2 AND removed_in_clever_at IS NULL)",
+    )
+    .bind(now)
+    .bind(unlink.section_id.0)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
