@@ -52,36 +52,10 @@ impl TestApp {
 
         let db = std::env::temp_dir().join(format!("rollcall-web-test-{}.db", crate::support::unique()));
         let store = SqliteStore::open(&format!("sqlite://{}", db.display())).await.unwrap();
-        let mut clever = CleverConfig::new(CLIENT_ID, secret.into(), redirect)
-            .with_base_urls(&emulator.base_url, &emulator.base_url);
-        clever.retry = RetryPolicy {
-            max_attempts: 3,
-            base_delay: std::time::Duration::from_millis(1),
-            max_delay: std::time::Duration::from_millis(5),
-            max_rate_limit_wait: std::time::Duration::from_millis(5),
-            max_in_flight: 4,
-        };
-        let config = WebConfig {
-            public_url: url.clone(),
-            clever: clever.clone(),
-            dev_mode: true,
-            session_ttl: time::Duration::hours(8),
-            clever_token_ttl: time::Duration::hours(2),
-            token_key: [9; 32],
-            metrics_token: Some("metrics-secret".to_owned().into()),
-        };
-        config.validate().unwrap();
         let clock = FixedClock::new(emulator.emulator.now());
-        let state = AppState::new(
-            config,
-            Arc::new(store),
-            CleverClient::new(clever).unwrap(),
-            Arc::new(clock.clone()),
-        );
-        let (tx, rx) = oneshot::channel::<()>();
-        tokio::spawn(rollcall_web::serve(listener, state.clone(), async move {
-            let _ = rx.await;
-        }));
+        let replica =
+            Replica::start(listener, &emulator.base_url, &secret, Arc::new(store), clock.clone()).await;
+        let Replica { url, state, _shutdown: tx } = replica;
         Self { emulator, url, state, clock, db, _shutdown: tx }
     }
 
@@ -131,6 +105,53 @@ impl TestApp {
             .iter()
             .filter(|e| e.path == "/oauth/tokens" && e.method == "POST")
             .count()
+    }
+}
+
+/// One app server (a "replica"): its own state, pool and in-process single-flights.
+pub struct Replica {
+    pub url: String,
+    pub state: AppState,
+    _shutdown: oneshot::Sender<()>,
+}
+
+impl Replica {
+    /// Serves the app on `listener`, talking to the emulator at `clever_url` and keeping its data
+    /// in `store`. The app's redirect URI must be registered with the emulator.
+    pub async fn start(
+        listener: TcpListener,
+        clever_url: &str,
+        secret: &str,
+        store: Arc<dyn Store>,
+        clock: FixedClock,
+    ) -> Self {
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let redirect = format!("{url}{}", WebConfig::CALLBACK_PATH);
+        let mut clever = CleverConfig::new(CLIENT_ID, secret.to_owned().into(), redirect)
+            .with_base_urls(clever_url, clever_url);
+        clever.retry = RetryPolicy {
+            max_attempts: 3,
+            base_delay: std::time::Duration::from_millis(1),
+            max_delay: std::time::Duration::from_millis(5),
+            max_rate_limit_wait: std::time::Duration::from_millis(5),
+            max_in_flight: 4,
+        };
+        let config = WebConfig {
+            public_url: url.clone(),
+            clever: clever.clone(),
+            dev_mode: true,
+            session_ttl: time::Duration::hours(8),
+            clever_token_ttl: time::Duration::hours(2),
+            token_key: [9; 32],
+            metrics_token: Some("metrics-secret".to_owned().into()),
+        };
+        config.validate().unwrap();
+        let state = AppState::new(config, store, CleverClient::new(clever).unwrap(), Arc::new(clock));
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(rollcall_web::serve(listener, state.clone(), async move {
+            let _ = rx.await;
+        }));
+        Self { url, state, _shutdown: tx }
     }
 }
 
