@@ -56,7 +56,9 @@ impl PgDatabase {
 
 async fn drop_database(admin_url: &str, name: &str) {
     if let Ok(admin) = sqlx::PgPool::connect(admin_url).await {
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&admin).await;
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+            .execute(&admin)
+            .await;
         admin.close().await;
     }
 }

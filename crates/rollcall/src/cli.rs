@@ -34,6 +34,9 @@ pub enum Command {
     Demo(DemoArgs),
     /// Run the Rollcall app against Clever (or an emulator).
     Serve(ServeArgs),
+    /// Apply pending database migrations and exit (`serve` also applies them at start; run this
+    /// first when upgrading several replicas). Refuses a database migrated by a newer Rollcall.
+    Migrate(MigrateArgs),
     /// Run the Clever emulator on its own (OAuth server, portal, Data API, admin API).
     Emulator(EmulatorArgs),
     /// Run a benchmark and print a table.
@@ -121,6 +124,14 @@ pub struct ServeArgs {
     /// How long a Clever token is assumed valid, in minutes (Clever does not say).
     #[arg(long, default_value_t = 120, env = "ROLLCALL_CLEVER_TOKEN_MINUTES")]
     pub clever_token_minutes: i64,
+}
+
+/// `rollcall migrate`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Database URL (`sqlite://rollcall.db` or `postgres://user@host/db`).
+    #[arg(long, default_value = "sqlite://rollcall.db", env = "ROLLCALL_DATABASE_URL")]
+    pub database_url: String,
 }
 
 /// `rollcall bench`.

@@ -24,6 +24,7 @@ fn main() -> anyhow::Result<()> {
         match cli.command {
             Command::Demo(args) => demo_cmd::run(args).await,
             Command::Serve(args) => app::serve(args).await,
+            Command::Migrate(args) => app::migrate(args).await,
             Command::Emulator(args) => emulator_cmd::run(args).await,
             Command::Bench(args) => bench::run(args).await,
         }

@@ -59,3 +59,21 @@ fn an_unreachable_postgres_is_reported_without_its_password() {
     assert!(stderr.contains("cannot open the database postgres://app:***@127.0.0.1:1/rollcall"), "{stderr}");
     assert!(!stderr.contains("hunter2"), "{stderr}");
 }
+
+#[test]
+fn migrate_prepares_a_fresh_database_and_says_so() {
+    let path =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("migrate-{}.db", std::process::id()));
+    let url = format!("sqlite://{}", path.display());
+    for _ in 0..2 {
+        let output = Command::new(env!("CARGO_BIN_EXE_rollcall"))
+            .args(["migrate", "--database-url", &url])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(String::from_utf8_lossy(&output.stdout).contains("migrations applied"));
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
