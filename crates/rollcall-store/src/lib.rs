@@ -121,6 +121,10 @@ pub trait Store: Send + Sync + 'static {
     /// The teacher's most recent sync runs, newest first.
     async fn sync_runs(&self, teacher: UserId, limit: u32) -> StoreResult<Vec<SyncRun>>;
 
+    /// Every teacher with a linked Clever id and a Clever token still valid at `now`, by id:
+    /// the accounts a sync of "all teachers" can reach.
+    async fn teachers_to_sync(&self, now: OffsetDateTime) -> StoreResult<Vec<(UserId, CleverId)>>;
+
     /// Sets (or clears, with `None`) the teacher's own name for a section. Sync never touches it.
     /// Fails with `NotFound` if the teacher does not teach the section.
     async fn set_display_name(

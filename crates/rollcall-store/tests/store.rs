@@ -66,6 +66,7 @@ macro_rules! conformance_suite {
                 accounts::concurrent_first_logins_make_one_account,
                 accounts::each_clever_id_has_its_own_account,
                 accounts::tokens_are_replaced,
+                accounts::only_teachers_with_a_live_token_are_synced,
                 accounts::roster_student_who_logs_in_keeps_the_account,
                 sync::created_section_shows_in_the_snapshot,
                 sync::co_teacher_joins_the_same_row,

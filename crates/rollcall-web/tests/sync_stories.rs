@@ -243,3 +243,23 @@ async fn syncs_of_one_teacher_never_run_twice_at_once() {
     let runs = app.store().sync_runs(teacher.id, 10).await.unwrap();
     assert_eq!(runs.len(), 2, "the login's run and one shared button run, not two: {runs:?}");
 }
+
+#[tokio::test]
+async fn a_sync_of_all_teachers_reaches_those_with_a_live_token_and_picks_up_changes() {
+    let app = TestApp::spawn().await;
+    app.sam().await;
+    app.login(&app.browser(), "nokafor").await;
+    app.emulator().world_mut().update_section(&section_id("science7"), |s| s.name = "Biology 7".into());
+    let targets = app.store().teachers_to_sync(app.state.now()).await.unwrap();
+    assert_eq!(targets.len(), 2, "Sam and Ngozi");
+    for (teacher, clever_id) in targets {
+        rollcall_web::sync::sync_teacher(&app.state, teacher, clever_id, rollcall_store::SyncTrigger::Cli)
+            .await;
+    }
+    assert!(app.teacher_sections("nokafor").await.iter().any(|s| s.synced_name == "Biology 7"));
+    app.clock.advance(time::Duration::hours(3));
+    assert!(
+        app.store().teachers_to_sync(app.state.now()).await.unwrap().is_empty(),
+        "expired tokens are not reached"
+    );
+}

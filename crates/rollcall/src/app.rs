@@ -9,10 +9,22 @@ use rollcall_store::Store;
 use rollcall_web::{AppState, WebConfig};
 use tokio::net::TcpListener;
 
-use crate::cli::ServeArgs;
+use crate::cli::{AppArgs, ServeArgs};
 
 /// Validates the configuration, opens the database, and serves until Ctrl-C / SIGTERM.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let config = web_config(&args.app)?;
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}: is another process using that port?", args.listen))?;
+    let state = build_state(config, &args.app.database_url).await?;
+    tracing::info!(listen = %listener.local_addr()?, public_url = %state.config().public_url, "Rollcall serving");
+    rollcall_web::serve(listener, state, crate::shutdown::signal()).await?;
+    Ok(())
+}
+
+/// The app's configuration from flags and environment, validated.
+pub fn web_config(args: &AppArgs) -> anyhow::Result<WebConfig> {
     let public_url = args.public_url.trim_end_matches('/').to_owned();
     let token_key = match (&args.token_key, args.dev) {
         (Some(hex_key), _) => parse_key(hex_key)?,
@@ -27,11 +39,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         ),
     };
     let clever = CleverConfig::new(
-        args.clever_client_id,
-        args.clever_client_secret.into(),
+        args.clever_client_id.clone(),
+        args.clever_client_secret.clone().into(),
         format!("{public_url}{}", WebConfig::CALLBACK_PATH),
     )
-    .with_base_urls(args.clever_oauth_url, args.clever_api_url);
+    .with_base_urls(args.clever_oauth_url.clone(), args.clever_api_url.clone());
     let config = WebConfig {
         public_url,
         clever,
@@ -39,16 +51,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         session_ttl: time::Duration::hours(args.session_hours),
         clever_token_ttl: time::Duration::minutes(args.clever_token_minutes),
         token_key,
-        metrics_token: args.metrics_token.map(Into::into),
+        metrics_token: args.metrics_token.clone().map(Into::into),
     };
     config.validate().context("refusing to start")?;
-    let listener = TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}: is another process using that port?", args.listen))?;
-    let state = build_state(config, &args.database_url).await?;
-    tracing::info!(listen = %listener.local_addr()?, public_url = %state.config().public_url, "Rollcall serving");
-    rollcall_web::serve(listener, state, crate::shutdown::signal()).await?;
-    Ok(())
+    Ok(config)
 }
 
 /// `rollcall migrate`: opening the store applies pending migrations (and refuses a newer schema).

@@ -34,6 +34,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Run the Rollcall app against Clever (or an emulator).
     Serve(ServeArgs),
+    /// Sync one teacher's classes, or every teacher's whose Clever token is still valid.
+    Sync(SyncArgs),
     /// Apply pending database migrations and exit (`serve` also applies them at start; run this
     /// first when upgrading several replicas). Refuses a database migrated by a newer Rollcall.
     Migrate(MigrateArgs),
@@ -90,6 +92,28 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080", env = "ROLLCALL_LISTEN")]
     pub listen: SocketAddr,
+    /// The app's settings.
+    #[command(flatten)]
+    pub app: AppArgs,
+}
+
+/// `rollcall sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Sync this teacher (their Clever id).
+    #[arg(long, conflicts_with = "all", required_unless_present = "all")]
+    pub teacher: Option<String>,
+    /// Sync every teacher whose Clever token is still valid.
+    #[arg(long)]
+    pub all: bool,
+    /// The app's settings (the same as `serve`'s).
+    #[command(flatten)]
+    pub app: AppArgs,
+}
+
+/// Settings shared by `serve` and `sync`.
+#[derive(Debug, Args)]
+pub struct AppArgs {
     /// The URL users reach the app at; the Clever redirect URI is this plus `/auth/clever/callback`.
     #[arg(long, env = "ROLLCALL_PUBLIC_URL")]
     pub public_url: String,

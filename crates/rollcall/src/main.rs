@@ -9,6 +9,7 @@ mod cli;
 mod demo_cmd;
 mod emulator_cmd;
 mod shutdown;
+mod sync_cmd;
 
 use clap::Parser;
 
@@ -25,6 +26,7 @@ fn main() -> anyhow::Result<()> {
             Command::Demo(args) => demo_cmd::run(args).await,
             Command::Serve(args) => app::serve(args).await,
             Command::Migrate(args) => app::migrate(args).await,
+            Command::Sync(args) => sync_cmd::run(args).await,
             Command::Emulator(args) => emulator_cmd::run(args).await,
             Command::Bench(args) => bench::run(args).await,
         }

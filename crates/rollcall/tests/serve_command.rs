@@ -77,3 +77,36 @@ fn migrate_prepares_a_fresh_database_and_says_so() {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
 }
+
+fn sync(extra: &[&str]) -> std::process::Output {
+    let path =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("sync-{}.db", std::process::id()));
+    let url = format!("sqlite://{}", path.display());
+    Command::new(env!("CARGO_BIN_EXE_rollcall"))
+        .args(["sync", "--dev", "--public-url", "http://127.0.0.1:9", "--database-url", &url])
+        .args(["--clever-client-id", "id", "--clever-client-secret", "secret"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn sync_all_with_nobody_to_sync_says_so() {
+    let output = sync(&["--all"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("no teachers with a valid Clever token"));
+}
+
+#[test]
+fn sync_of_an_unknown_teacher_is_refused_with_the_reason() {
+    let output = sync(&["--teacher", "5f1e2d3c4b5a697887766554"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no Rollcall account has the Clever id"));
+}
+
+#[test]
+fn sync_needs_a_teacher_or_all() {
+    let output = sync(&[]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--teacher"));
+}

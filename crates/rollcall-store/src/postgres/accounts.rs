@@ -213,3 +213,20 @@ pub(super) async fn clever_token(pool: &PgPool, user: UserId) -> StoreResult<Opt
             .await?;
     Ok(row.map(|(sealed, obtained_at, expires_at)| SealedToken { sealed, obtained_at, expires_at }))
 }
+
+/// Teachers with a linked Clever identity whose token is still valid at `now`, by id.
+pub(super) async fn teachers_to_sync(
+    pool: &PgPool,
+    now: OffsetDateTime,
+) -> StoreResult<Vec<(UserId, CleverId)>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT u.id, i.external_id FROM users u \
+         JOIN identities i ON i.user_id = u.id AND i.provider = 'clever' \
+         JOIN clever_tokens t ON t.user_id = u.id \
+         WHERE u.role = 'teacher' AND t.expires_at > $1 ORDER BY u.id",
+    )
+    .bind(now)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(|(id, clever)| Ok((UserId(id), clever_id(&clever)?))).collect()
+}

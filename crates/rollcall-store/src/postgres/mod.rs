@@ -172,6 +172,10 @@ impl Store for PgStore {
         history::sync_runs(&self.pool, teacher, limit).await
     }
 
+    async fn teachers_to_sync(&self, now: OffsetDateTime) -> StoreResult<Vec<(UserId, CleverId)>> {
+        accounts::teachers_to_sync(&self.pool, now).await
+    }
+
     async fn set_display_name(
         &self,
         teacher: UserId,

@@ -212,3 +212,20 @@ pub(super) async fn clever_token(pool: &SqlitePool, user: UserId) -> StoreResult
             .await?;
     Ok(row.map(|(sealed, obtained_at, expires_at)| SealedToken { sealed, obtained_at, expires_at }))
 }
+
+/// Teachers with a linked Clever identity whose token is still valid at `now`, by id.
+pub(super) async fn teachers_to_sync(
+    pool: &SqlitePool,
+    now: OffsetDateTime,
+) -> StoreResult<Vec<(UserId, CleverId)>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT u.id, i.external_id FROM users u \
+         JOIN identities i ON i.user_id = u.id AND i.provider = 'clever' \
+         JOIN clever_tokens t ON t.user_id = u.id \
+         WHERE u.role = 'teacher' AND t.expires_at > $1 ORDER BY u.id",
+    )
+    .bind(ts(now))
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(|(id, clever)| Ok((UserId(id), clever_id(&clever)?))).collect()
+}

@@ -105,3 +105,22 @@ pub async fn roster_student_who_logs_in_keeps_the_account(store: Arc<dyn Store>)
     assert_eq!(snap.sections.len(), 2);
     assert!(snap.sections.iter().all(|s| s.students[0].last_name == "Bautista"));
 }
+
+pub async fn only_teachers_with_a_live_token_are_synced(store: Arc<dyn Store>) {
+    let token = |expires| SealedToken { sealed: vec![1; 40], obtained_at: at(0), expires_at: at(expires) };
+    let (live, _) =
+        store.upsert_clever_user(&profile("t1", AccountRole::Teacher, "Live", "T"), at(0)).await.unwrap();
+    let (stale, _) =
+        store.upsert_clever_user(&profile("t2", AccountRole::Teacher, "Stale", "T"), at(0)).await.unwrap();
+    let (pupil, _) =
+        store.upsert_clever_user(&profile("s1", AccountRole::Student, "Pupil", "S"), at(0)).await.unwrap();
+    store.upsert_clever_user(&profile("t3", AccountRole::Teacher, "Tokenless", "T"), at(0)).await.unwrap();
+    store.save_clever_token(live.id, &token(100)).await.unwrap();
+    store.save_clever_token(stale.id, &token(10)).await.unwrap();
+    store.save_clever_token(pupil.id, &token(100)).await.unwrap();
+    assert_eq!(store.teachers_to_sync(at(50)).await.unwrap(), vec![(live.id, cid("t1"))]);
+    assert_eq!(
+        store.teachers_to_sync(at(5)).await.unwrap(),
+        vec![(live.id, cid("t1")), (stale.id, cid("t2"))]
+    );
+}
