@@ -171,6 +171,10 @@ pub struct BenchArgs {
     /// Concurrent keep-alive connections.
     #[arg(long, default_value_t = 32)]
     pub connections: usize,
+    /// `bench login` also runs every row on PostgreSQL, in a fresh database created (and dropped)
+    /// on the server this admin URL names, e.g. `postgres://postgres@127.0.0.1:5432/postgres`.
+    #[arg(long, env = "ROLLCALL_BENCH_POSTGRES_URL")]
+    pub postgres_url: Option<String>,
 }
 
 /// Available benchmarks.
@@ -179,7 +183,8 @@ pub enum BenchKind {
     /// Emulator start-up (10k-student district) and token-exchange and /v3.0/me throughput next
     /// to a trivial axum handler.
     Emulator,
-    /// "Sign up with Clever" logins/s through the real app and emulator on a SQLite file: first
-    /// logins (each imports 6 classes × 30 students), then unchanged repeat logins.
+    /// "Sign up with Clever" logins/s through the real app and emulator on SQLite (and PostgreSQL
+    /// with --postgres-url): first logins (each imports 6 classes × 30 students), unchanged repeat
+    /// logins, and a whole district's import and re-sync (10,000 students, 500 sections).
     Login,
 }
