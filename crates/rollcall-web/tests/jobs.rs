@@ -113,9 +113,10 @@ async fn login(emulator: &RunningEmulator, replica: &Replica, key: &str) {
     assert_eq!(response.url().path(), "/dashboard");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_job_whose_replica_died_mid_sync_is_finished_by_the_other_replica_once_its_lease_ends() {
-    let Some(db) = PgDatabase::create().await else { return };
+/// Two replicas (each its own pool and in-process state) on one fresh PostgreSQL database, with
+/// the demo district in the emulator and one clock; `None` without PostgreSQL.
+async fn two_replicas() -> Option<(PgDatabase, RunningEmulator, FixedClock, Replica, Replica)> {
+    let db = PgDatabase::create().await?;
     let listeners =
         [TcpListener::bind("127.0.0.1:0").await.unwrap(), TcpListener::bind("127.0.0.1:0").await.unwrap()];
     let mut seed = Seed::demo();
@@ -133,6 +134,12 @@ async fn a_job_whose_replica_died_mid_sync_is_finished_by_the_other_replica_once
     }
     let [a, b] = <[Replica; 2]>::try_from(replicas).ok().unwrap();
 
+    Some((db, emulator, clock, a, b))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_whose_replica_died_mid_sync_is_finished_by_the_other_replica_once_its_lease_ends() {
+    let Some((db, emulator, clock, a, b)) = two_replicas().await else { return };
     login(&emulator, &a, "skelly").await;
     let sam = teacher_id(a.state.store(), "skelly").await;
     let before = section_names(a.state.store(), sam).await;
@@ -181,5 +188,49 @@ async fn a_job_whose_replica_died_mid_sync_is_finished_by_the_other_replica_once
     assert!(b.state.store().sync_job(sam).await.unwrap().is_some());
 
     pool.close().await;
+    db.drop_now().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workers_on_two_replicas_run_each_due_job_exactly_once() {
+    let Some((db, emulator, clock, a, b)) = two_replicas().await else { return };
+    let keys = ["skelly", "aortega", "nokafor"];
+    for (i, key) in keys.iter().enumerate() {
+        login(&emulator, if i % 2 == 0 { &a } else { &b }, key).await;
+    }
+    clock.advance(EVERY);
+
+    // Two workers per replica race through the queue until it is empty.
+    let workers = [(&a, "a1"), (&a, "a2"), (&b, "b1"), (&b, "b2")].map(|(replica, id)| {
+        let state = replica.state.clone();
+        tokio::spawn(async move {
+            let mut done = Vec::new();
+            while let Some(report) = work_once(&state, id).await {
+                done.push(report);
+            }
+            done
+        })
+    });
+    let mut reports = Vec::new();
+    for worker in workers {
+        reports.extend(worker.await.unwrap());
+    }
+    let store = a.state.store();
+    let mut ran: Vec<UserId> = reports.iter().map(|r| r.teacher).collect();
+    ran.sort_by_key(|t| t.0);
+    let mut want = Vec::new();
+    for key in keys {
+        want.push(teacher_id(store, key).await);
+    }
+    want.sort_by_key(|t| t.0);
+    assert_eq!(ran, want, "every due job ran, each once: {reports:?}");
+    assert!(reports.iter().all(|r| r.finished && r.error.is_none()), "{reports:?}");
+    for teacher in want {
+        let runs = store.sync_runs(teacher, 10).await.unwrap();
+        let background = runs.iter().filter(|r| r.trigger == SyncTrigger::Background).count();
+        assert_eq!(background, 1, "one background run for {teacher}");
+        let job = store.sync_job(teacher).await.unwrap().unwrap();
+        assert_eq!((job.claimed_by, job.run_after), (None, stored(clock.now() + EVERY)));
+    }
     db.drop_now().await;
 }
