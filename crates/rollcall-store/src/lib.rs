@@ -16,7 +16,7 @@ pub use error::StoreError;
 pub use postgres::PgStore;
 pub use records::{
     AccountRole, CallbackClaim, CleverProfile, RosterEntry, SealedToken, SectionRoster, SectionSummary,
-    Session, StudentSection, SyncRun, SyncTrigger, User,
+    Session, StudentSection, SyncJob, SyncRun, SyncTrigger, User,
 };
 pub use sqlite::SqliteStore;
 
@@ -167,4 +167,43 @@ pub trait Store: Send + Sync + 'static {
     /// Records the outcome of a claimed code: the account it logged in, or `None` on failure.
     /// Fails with `NotFound` if the code was never claimed (or its claim has expired).
     async fn finish_callback(&self, code_hash: &[u8; 32], user: Option<UserId>) -> StoreResult<()>;
+
+    // ---- background sync jobs ----
+
+    /// Makes sure the teacher has a background sync job due at `run_after` or earlier: creates it
+    /// (stamped `now`), or moves an existing job's time earlier (a later `run_after` changes
+    /// nothing). One job per teacher, race-free. A job being run keeps its holder.
+    async fn schedule_sync(
+        &self,
+        teacher: UserId,
+        run_after: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> StoreResult<()>;
+
+    /// Atomically claims one job that is due at `now` (`run_after <= now`) and not held (never
+    /// claimed, finished, or its lease ended at or before `now`), earliest first: it is held by
+    /// `worker` until `now + lease` and its attempts go up by one. Of any number of concurrent
+    /// claimers, on any replica, exactly one gets a given job. `None` if nothing is due.
+    async fn claim_sync_job(
+        &self,
+        worker: &str,
+        now: OffsetDateTime,
+        lease: time::Duration,
+    ) -> StoreResult<Option<SyncJob>>;
+
+    /// Releases the teacher's job held by `worker`: with `next_run`, it is due again then (and
+    /// `error` is kept as its last error; attempts restart after a run without error); with
+    /// `None` the job is removed (the teacher must reconnect Clever first). Returns `false`, and
+    /// changes nothing, if `worker` does not hold the job (its lease ran out and another worker
+    /// claimed it, or there is no job).
+    async fn finish_sync_job(
+        &self,
+        teacher: UserId,
+        worker: &str,
+        next_run: Option<OffsetDateTime>,
+        error: Option<&str>,
+    ) -> StoreResult<bool>;
+
+    /// The teacher's job, if any.
+    async fn sync_job(&self, teacher: UserId) -> StoreResult<Option<SyncJob>>;
 }

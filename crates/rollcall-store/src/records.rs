@@ -249,3 +249,22 @@ pub enum CallbackClaim {
     /// Exchanged already, and the login failed.
     Failed,
 }
+
+/// A teacher's background sync job (at most one per teacher).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncJob {
+    /// The teacher whose classes it syncs.
+    pub user_id: UserId,
+    /// Not run before this time.
+    pub run_after: OffsetDateTime,
+    /// The worker holding it, if any.
+    pub claimed_by: Option<String>,
+    /// When the holder's lease ends (after which another worker may claim it).
+    pub claimed_until: Option<OffsetDateTime>,
+    /// Claims since the last successful run (1 on a first claim).
+    pub attempts: u32,
+    /// Why the last run failed, if it did.
+    pub last_error: Option<String>,
+    /// When the job was first scheduled.
+    pub created_at: OffsetDateTime,
+}

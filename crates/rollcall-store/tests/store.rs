@@ -82,6 +82,10 @@ macro_rules! conformance_suite {
                 dashboards::sync_runs_round_trip_newest_first,
                 sessions::sessions_expire,
                 sessions::callbacks_are_claimed_once,
+                jobs::twenty_concurrent_claimers_get_one_job_once,
+                jobs::an_expired_lease_is_reclaimed_and_the_stale_holder_cannot_finish,
+                jobs::finishing_without_a_next_run_removes_the_job,
+                jobs::scheduling_keeps_one_job_at_the_earliest_time,
             );
         }
     };

@@ -20,6 +20,9 @@ pub struct WebConfig {
     pub token_key: [u8; 32],
     /// Bearer token that unlocks `GET /metrics`; without one the endpoint does not exist.
     pub metrics_token: Option<secrecy::SecretString>,
+    /// How often a background worker re-syncs each teacher's classes while their Clever token is
+    /// valid (see [`crate::jobs`]); `None` turns background sync off (no jobs are scheduled).
+    pub background_sync_every: Option<Duration>,
 }
 
 /// Why the configuration is refused, in words an operator can act on.
@@ -92,6 +95,7 @@ mod tests {
             clever_token_ttl: Duration::hours(1),
             token_key: [7; 32],
             metrics_token: None,
+            background_sync_every: None,
         }
     }
 

@@ -6,6 +6,7 @@ pub mod config;
 mod crypto;
 mod error;
 mod headers;
+pub mod jobs;
 pub mod metrics;
 mod pages;
 mod roster_source;

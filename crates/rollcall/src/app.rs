@@ -19,7 +19,29 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}: is another process using that port?", args.listen))?;
     let state = build_state(config, &args.app.database_url).await?;
     tracing::info!(listen = %listener.local_addr()?, public_url = %state.config().public_url, "Rollcall serving");
-    rollcall_web::serve(listener, state, crate::shutdown::signal()).await?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = state.config().background_sync_every.map(|every| {
+        let worker_id = worker_id();
+        tracing::info!(worker = %worker_id, every_minutes = every.whole_minutes(), "background sync on");
+        let mut stopped = stopped.clone();
+        tokio::spawn(rollcall_web::jobs::run_worker(state.clone(), worker_id, WORKER_POLL, async move {
+            // A closed channel (the server ended) stops the worker too.
+            let _ = stopped.wait_for(|stop| *stop).await;
+        }))
+    });
+    let served = rollcall_web::serve(listener, state, async move {
+        crate::shutdown::signal().await;
+        let _ = stop.send(true);
+    })
+    .await;
+    if let Some(worker) = worker {
+        // The server stopped: let a sync in progress finish (its job is released or rescheduled).
+        drop(stopped);
+        if let Err(error) = worker.await {
+            tracing::error!(%error, "the background sync worker panicked");
+        }
+    }
+    served?;
     Ok(())
 }
 
@@ -52,9 +74,27 @@ pub fn web_config(args: &AppArgs) -> anyhow::Result<WebConfig> {
         clever_token_ttl: time::Duration::minutes(args.clever_token_minutes),
         token_key,
         metrics_token: args.metrics_token.clone().map(Into::into),
+        background_sync_every: (args.background_sync_minutes > 0)
+            .then(|| time::Duration::minutes(i64::from(args.background_sync_minutes))),
     };
     config.validate().context("refusing to start")?;
     Ok(config)
+}
+
+/// How often an idle background worker looks for due jobs.
+const WORKER_POLL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// A worker id unique to this process: host, process id and a random suffix (so a restarted
+/// process with a reused pid never passes for its predecessor).
+fn worker_id() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "rollcall".to_owned());
+    let suffix: u32 = rand::random();
+    format!("{host}/{}/{suffix:08x}", std::process::id())
 }
 
 /// `rollcall migrate`: opening the store applies pending migrations (and refuses a newer schema).

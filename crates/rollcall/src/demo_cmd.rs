@@ -49,6 +49,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         clever_token_ttl: time::Duration::hours(24),
         token_key: DEMO_TOKEN_KEY,
         metrics_token: None,
+        background_sync_every: None,
     };
     config.validate()?;
     let state = crate::app::build_state(config, &args.database_url).await?;

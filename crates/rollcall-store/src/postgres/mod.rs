@@ -11,6 +11,7 @@
 mod accounts;
 mod dashboards;
 mod history;
+mod jobs;
 mod sessions;
 mod students;
 mod sync;
@@ -26,7 +27,7 @@ use time::OffsetDateTime;
 
 use crate::{
     CallbackClaim, CleverProfile, SealedToken, SectionRoster, SectionSummary, Session, Store, StoreError,
-    StoreResult, StudentSection, SyncRun, SyncTrigger, User,
+    StoreResult, StudentSection, SyncJob, SyncRun, SyncTrigger, User,
 };
 
 /// The migrations this build knows, embedded at compile time.
@@ -219,5 +220,37 @@ impl Store for PgStore {
 
     async fn finish_callback(&self, code_hash: &[u8; 32], user: Option<UserId>) -> StoreResult<()> {
         sessions::finish_callback(&self.pool, code_hash, user).await
+    }
+
+    async fn schedule_sync(
+        &self,
+        teacher: UserId,
+        run_after: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        jobs::schedule_sync(&self.pool, teacher, run_after, now).await
+    }
+
+    async fn claim_sync_job(
+        &self,
+        worker: &str,
+        now: OffsetDateTime,
+        lease: time::Duration,
+    ) -> StoreResult<Option<SyncJob>> {
+        jobs::claim_sync_job(&self.pool, worker, now, lease).await
+    }
+
+    async fn finish_sync_job(
+        &self,
+        teacher: UserId,
+        worker: &str,
+        next_run: Option<OffsetDateTime>,
+        error: Option<&str>,
+    ) -> StoreResult<bool> {
+        jobs::finish_sync_job(&self.pool, teacher, worker, next_run, error).await
+    }
+
+    async fn sync_job(&self, teacher: UserId) -> StoreResult<Option<SyncJob>> {
+        jobs::sync_job(&self.pool, teacher).await
     }
 }

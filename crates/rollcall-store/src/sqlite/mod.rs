@@ -9,6 +9,7 @@
 mod accounts;
 mod dashboards;
 mod history;
+mod jobs;
 mod sessions;
 mod sync;
 mod temp;
@@ -27,7 +28,7 @@ use time::OffsetDateTime;
 
 use crate::{
     CallbackClaim, CleverProfile, SealedToken, SectionRoster, SectionSummary, Session, Store, StoreError,
-    StoreResult, StudentSection, SyncRun, SyncTrigger, User,
+    StoreResult, StudentSection, SyncJob, SyncRun, SyncTrigger, User,
 };
 use temp::TempFile;
 
@@ -315,5 +316,40 @@ impl Store for SqliteStore {
     async fn finish_callback(&self, code_hash: &[u8; 32], user: Option<UserId>) -> StoreResult<()> {
         let _turn = self.write_turn().await;
         sessions::finish_callback(&self.pool, code_hash, user).await
+    }
+
+    async fn schedule_sync(
+        &self,
+        teacher: UserId,
+        run_after: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let _turn = self.write_turn().await;
+        jobs::schedule_sync(&self.pool, teacher, run_after, now).await
+    }
+
+    async fn claim_sync_job(
+        &self,
+        worker: &str,
+        now: OffsetDateTime,
+        lease: time::Duration,
+    ) -> StoreResult<Option<SyncJob>> {
+        let _turn = self.write_turn().await;
+        jobs::claim_sync_job(&self.pool, worker, now, lease).await
+    }
+
+    async fn finish_sync_job(
+        &self,
+        teacher: UserId,
+        worker: &str,
+        next_run: Option<OffsetDateTime>,
+        error: Option<&str>,
+    ) -> StoreResult<bool> {
+        let _turn = self.write_turn().await;
+        jobs::finish_sync_job(&self.pool, teacher, worker, next_run, error).await
+    }
+
+    async fn sync_job(&self, teacher: UserId) -> StoreResult<Option<SyncJob>> {
+        jobs::sync_job(&self.pool, teacher).await
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod dashboards;
+pub mod jobs;
 pub mod sessions;
 pub mod sync;
 

@@ -30,9 +30,11 @@ async fn migrations_apply_and_reopen_cleanly() {
     reopened.close().await;
 
     let mut raw = PgConnection::connect(db.url()).await.unwrap();
-    let versions: Vec<i64> =
-        sqlx::query_scalar("SELECT version FROM _sqlx_migrations").fetch_all(&mut raw).await.unwrap();
-    assert_eq!(versions, [1]);
+    let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+        .fetch_all(&mut raw)
+        .await
+        .unwrap();
+    assert_eq!(versions, [1, 2]);
     raw.close().await.unwrap();
     db.drop_database().await;
 }

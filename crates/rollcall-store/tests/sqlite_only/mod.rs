@@ -28,9 +28,11 @@ async fn migrations_apply_on_a_fresh_file_and_reopen_cleanly() {
     reopened.close().await;
 
     let pool = raw(&path).await;
-    let versions: Vec<i64> =
-        sqlx::query_scalar("SELECT version FROM _sqlx_migrations").fetch_all(&pool).await.unwrap();
-    assert_eq!(versions, [1]);
+    let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(versions, [1, 2]);
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&pool).await.unwrap();
     assert_eq!(mode, "wal");
     pool.close().await;

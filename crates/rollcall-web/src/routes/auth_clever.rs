@@ -213,7 +213,10 @@ async fn login(state: &AppState, code: &str) -> Result<LoginOutcome, WebError> {
         _ => LoginKind::Student,
     });
     if role == AccountRole::Teacher {
-        sync_teacher(state, account.id, clever_id, SyncTrigger::Login).await;
+        let outcome = sync_teacher(state, account.id, clever_id, SyncTrigger::Login).await;
+        if !outcome.reconnect {
+            crate::jobs::schedule_next(state, account.id).await;
+        }
     }
     Ok(LoginOutcome::Account(account.id))
 }

@@ -27,7 +27,11 @@ pub async fn sync_now(
     let Some(clever_id) = current.user.clever_id.clone() else {
         return Err(WebError::Forbidden);
     };
-    sync_teacher(&state, current.user.id, clever_id, SyncTrigger::Button).await;
+    // Runs now, inline; then the background job (kept, or made anew) follows on from here.
+    let outcome = sync_teacher(&state, current.user.id, clever_id, SyncTrigger::Button).await;
+    if !outcome.reconnect {
+        crate::jobs::schedule_next(&state, current.user.id).await;
+    }
     Ok(Redirect::to("/dashboard"))
 }
 

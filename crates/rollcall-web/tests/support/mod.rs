@@ -2,6 +2,8 @@
 //! file per test and a cookie-jar "browser" that follows the real OAuth redirects.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod pg;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -144,6 +146,7 @@ impl Replica {
             clever_token_ttl: time::Duration::hours(2),
             token_key: [9; 32],
             metrics_token: Some("metrics-secret".to_owned().into()),
+            background_sync_every: Some(time::Duration::hours(1)),
         };
         config.validate().unwrap();
         let state = AppState::new(config, store, CleverClient::new(clever).unwrap(), Arc::new(clock));

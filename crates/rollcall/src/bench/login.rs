@@ -335,6 +335,7 @@ impl Rig {
             clever_token_ttl: time::Duration::hours(2),
             token_key: crate::app::random_key(),
             metrics_token: None,
+            background_sync_every: None,
         };
         config.validate()?;
         let state = crate::app::state_with_store(config, store)?;

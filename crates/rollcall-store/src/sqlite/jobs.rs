@@ -1,0 +1,115 @@
+//! Background sync jobs. A claim is one `UPDATE … RETURNING` in a `BEGIN IMMEDIATE`
+//! transaction, taken under the store's writer queue: SQLite's single write lock means no other
+//! connection or process can claim between the choice of the job and the update.
+
+use rollcall_core::UserId;
+use sqlx::SqlitePool;
+use time::OffsetDateTime;
+
+use super::{begin_write, count, ts};
+use crate::{StoreResult, SyncJob};
+
+/// The columns of a job, in [`JobRow`] order.
+const COLUMNS: &str = "user_id, run_after, claimed_by, claimed_until, attempts, last_error, created_at";
+
+type JobRow =
+    (i64, OffsetDateTime, Option<String>, Option<OffsetDateTime>, i64, Option<String>, OffsetDateTime);
+
+fn job(row: JobRow) -> StoreResult<SyncJob> {
+    let (user_id, run_after, claimed_by, claimed_until, attempts, last_error, created_at) = row;
+    Ok(SyncJob {
+        user_id: UserId(user_id),
+        run_after,
+        claimed_by,
+        claimed_until,
+        attempts: count(attempts)?,
+        last_error,
+        created_at,
+    })
+}
+
+/// Creates the job or moves it earlier.
+pub(super) async fn schedule_sync(
+    pool: &SqlitePool,
+    teacher: UserId,
+    run_after: OffsetDateTime,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO sync_jobs (user_id, run_after, attempts, created_at) VALUES ($1, $2, 0, $3) \
+         ON CONFLICT (user_id) DO UPDATE SET run_after = min(sync_jobs.run_after, excluded.run_after)",
+    )
+    .bind(teacher.0)
+    .bind(ts(run_after))
+    .bind(ts(now))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Claims the earliest due, unheld job.
+pub(super) async fn claim_sync_job(
+    pool: &SqlitePool,
+    worker: &str,
+    now: OffsetDateTime,
+    lease: time::Duration,
+) -> StoreResult<Option<SyncJob>> {
+    let mut tx = begin_write(pool).await?;
+    let row: Option<JobRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "UPDATE sync_jobs SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1 \
+         WHERE user_id = (SELECT user_id FROM sync_jobs \
+                          WHERE run_after <= $3 AND (claimed_until IS NULL OR claimed_until <= $3) \
+                          ORDER BY run_after, user_id LIMIT 1) \
+         RETURNING {COLUMNS}"
+    )))
+    .bind(worker)
+    .bind(ts(now + lease))
+    .bind(ts(now))
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    row.map(job).transpose()
+}
+
+/// Releases (or removes) a job `worker` holds; `false` if it holds none.
+pub(super) async fn finish_sync_job(
+    pool: &SqlitePool,
+    teacher: UserId,
+    worker: &str,
+    next_run: Option<OffsetDateTime>,
+    error: Option<&str>,
+) -> StoreResult<bool> {
+    let done = match next_run {
+        None => {
+            sqlx::query("DELETE FROM sync_jobs WHERE user_id = $1 AND claimed_by = $2")
+                .bind(teacher.0)
+                .bind(worker)
+                .execute(pool)
+                .await?
+        }
+        Some(next) => {
+            sqlx::query(
+                "UPDATE sync_jobs SET run_after = $3, claimed_by = NULL, claimed_until = NULL, \
+                 last_error = $4, attempts = CASE WHEN $4 IS NULL THEN 0 ELSE attempts END \
+                 WHERE user_id = $1 AND claimed_by = $2",
+            )
+            .bind(teacher.0)
+            .bind(worker)
+            .bind(ts(next))
+            .bind(error)
+            .execute(pool)
+            .await?
+        }
+    };
+    Ok(done.rows_affected() == 1)
+}
+
+/// The teacher's job.
+pub(super) async fn sync_job(pool: &SqlitePool, teacher: UserId) -> StoreResult<Option<SyncJob>> {
+    let row: Option<JobRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM sync_jobs WHERE user_id = $1")))
+            .bind(teacher.0)
+            .fetch_optional(pool)
+            .await?;
+    row.map(job).transpose()
+}
