@@ -12,72 +12,13 @@ use clever_emulator::state::NextLogin;
 use clever_emulator::{Clock, Emulator, EmulatorConfig, RunningEmulator, Seed};
 use rollcall_core::{CleverId, FixedClock};
 use rollcall_web::WebConfig;
-use support::{CLIENT_ID, Replica, unique};
+use support::pg::PgDatabase;
+use support::{CLIENT_ID, Replica};
 use tokio::net::TcpListener;
 
 const TEACHERS: usize = 50;
 const SECTIONS: usize = 10;
 const STUDENTS: usize = 100;
-
-/// A fresh database on the test server, dropped by `drop()` (or, failing that, by `Drop`).
-struct PgDatabase {
-    admin_url: String,
-    name: String,
-    url: String,
-    dropped: bool,
-}
-
-impl PgDatabase {
-    async fn create() -> Option<Self> {
-        let Ok(admin_url) = std::env::var("ROLLCALL_TEST_POSTGRES_URL") else {
-            eprintln!("skipping: ROLLCALL_TEST_POSTGRES_URL is not set (CI sets it)");
-            return None;
-        };
-        let admin = match sqlx::PgPool::connect(&admin_url).await {
-            Ok(pool) => pool,
-            Err(e) => {
-                eprintln!("skipping: cannot connect to PostgreSQL at ROLLCALL_TEST_POSTGRES_URL: {e}");
-                return None;
-            }
-        };
-        // Only digits and underscores: safe to splice into CREATE/DROP DATABASE.
-        let name = format!("rollcall_web_test_{}", unique().replace('-', "_"));
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
-        admin.close().await;
-        let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap();
-        Some(Self { url: format!("{base}/{name}"), admin_url, name, dropped: false })
-    }
-
-    async fn drop_now(mut self) {
-        drop_database(&self.admin_url, &self.name).await;
-        self.dropped = true;
-    }
-}
-
-async fn drop_database(admin_url: &str, name: &str) {
-    if let Ok(admin) = sqlx::PgPool::connect(admin_url).await {
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-            .execute(&admin)
-            .await;
-        admin.close().await;
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        if self.dropped {
-            return;
-        }
-        // A failed test never reached drop_now: clean up on a thread of our own.
-        let (admin, name) = (self.admin_url.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                rt.block_on(drop_database(&admin, &name));
-            }
-        })
-        .join();
-    }
-}
 
 fn teacher_sections(t: usize) -> [usize; 3] {
     [t % SECTIONS, (t + 3) % SECTIONS, (t + 7) % SECTIONS]
