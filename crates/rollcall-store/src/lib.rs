@@ -4,6 +4,7 @@
 mod error;
 mod postgres;
 mod records;
+mod rows;
 mod sqlite;
 
 use std::sync::Arc;

@@ -9,6 +9,9 @@
 //! `REPEATABLE READ` transaction, so they see one snapshot.
 
 mod accounts;
+// Deliberately compiled into both backends: the same queries against each one's connection types.
+#[allow(clippy::duplicate_mod)]
+#[path = "../shared/dashboards.rs"]
 mod dashboards;
 mod history;
 mod jobs;
@@ -97,15 +100,11 @@ async fn begin_read(pool: &PgPool) -> StoreResult<Transaction<'static, Postgres>
     Ok(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?)
 }
 
-/// A stored Clever id, parsed again on the way out.
-fn clever_id(s: &str) -> StoreResult<CleverId> {
-    CleverId::parse(s).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
+use crate::rows::{clever_id, count};
 
-/// A stored count.
-fn count(n: i64) -> StoreResult<u32> {
-    u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("count out of range: {n}")))
-}
+/// The connection types the shared query files are written against.
+type Pool = PgPool;
+type Conn = sqlx::PgConnection;
 
 #[async_trait]
 impl Store for PgStore {

@@ -7,6 +7,9 @@
 //! it cannot race another writer.
 
 mod accounts;
+// Deliberately compiled into both backends: the same queries against each one's connection types.
+#[allow(clippy::duplicate_mod)]
+#[path = "../shared/dashboards.rs"]
 mod dashboards;
 mod history;
 mod jobs;
@@ -183,14 +186,16 @@ fn ts(t: OffsetDateTime) -> String {
     )
 }
 
-/// A stored Clever id, parsed again on the way out.
-fn clever_id(s: &str) -> StoreResult<CleverId> {
-    CleverId::parse(s).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
+use crate::rows::{clever_id, count};
 
-/// A stored count.
-fn count(n: i64) -> StoreResult<u32> {
-    u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("count out of range: {n}")))
+/// The connection types the shared query files are written against.
+type Pool = SqlitePool;
+type Conn = sqlx::SqliteConnection;
+
+/// Begins a transaction for reads that span several queries (SQLite's reads see one snapshot
+/// for the whole transaction).
+async fn begin_read(pool: &SqlitePool) -> StoreResult<Transaction<'static, Sqlite>> {
+    Ok(pool.begin().await?)
 }
 
 #[async_trait]

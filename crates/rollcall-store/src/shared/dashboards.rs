@@ -1,12 +1,15 @@
 //! What the dashboards show: a teacher's sections, one section's roster, a student's classes.
+//!
+//! The queries are the same on both backends, so this one file is compiled into each of them
+//! (`#[path]`); each backend supplies `Pool`, `Conn` and `begin_read`.
 
 use std::collections::HashMap;
 
 use rollcall_core::{SectionId, UserId};
-use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 
-use super::{begin_read, clever_id, count};
+use super::{Conn, Pool, begin_read};
+use crate::rows::{clever_id, count};
 use crate::{RosterEntry, SectionRoster, SectionSummary, StoreResult, StudentSection};
 
 #[derive(sqlx::FromRow)]
@@ -25,7 +28,7 @@ struct SummaryRow {
 }
 
 /// The teacher's sections, active first then archived or flagged, by the name shown.
-pub(super) async fn teacher_sections(pool: &PgPool, teacher: UserId) -> StoreResult<Vec<SectionSummary>> {
+pub(super) async fn teacher_sections(pool: &Pool, teacher: UserId) -> StoreResult<Vec<SectionSummary>> {
     let mut tx = begin_read(pool).await?;
     let summaries = summaries(&mut tx, teacher, None).await?;
     tx.commit().await?;
@@ -34,7 +37,7 @@ pub(super) async fn teacher_sections(pool: &PgPool, teacher: UserId) -> StoreRes
 
 /// The teacher's sections (or just `only`), with co-teachers and student counts.
 async fn summaries(
-    conn: &mut PgConnection,
+    conn: &mut Conn,
     teacher: UserId,
     only: Option<SectionId>,
 ) -> StoreResult<Vec<SectionSummary>> {
@@ -111,7 +114,7 @@ struct RosterRow {
 /// One of the teacher's sections (linked in any state) with its students: active first, then
 /// flagged, each by last then first name.
 pub(super) async fn section_roster(
-    pool: &PgPool,
+    pool: &Pool,
     teacher: UserId,
     section: SectionId,
 ) -> StoreResult<Option<SectionRoster>> {
@@ -150,7 +153,7 @@ pub(super) async fn section_roster(
 
 /// The student's active enrollments in sections that are not archived, by name; each with its
 /// actively linked teachers, primary first.
-pub(super) async fn student_sections(pool: &PgPool, student: UserId) -> StoreResult<Vec<StudentSection>> {
+pub(super) async fn student_sections(pool: &Pool, student: UserId) -> StoreResult<Vec<StudentSection>> {
     let mut tx = begin_read(pool).await?;
     let sections: Vec<(i64, String, Option<String>)> = sqlx::query_as(
         "SELECT s.id, s.synced_name, s.subject \
