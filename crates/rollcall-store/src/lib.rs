@@ -169,6 +169,21 @@ pub trait Store: Send + Sync + 'static {
     /// Fails with `NotFound` if the code was never claimed (or its claim has expired).
     async fn finish_callback(&self, code_hash: &[u8; 32], user: Option<UserId>) -> StoreResult<()>;
 
+    // ---- sync leases: one sync of a teacher at a time, across replicas ----
+
+    /// Takes the teacher's sync lease for `holder` until `now + lease`, if nobody else holds a
+    /// live one (a lease that ran out is taken over). Returns whether `holder` now holds it.
+    async fn take_sync_lease(
+        &self,
+        teacher: UserId,
+        holder: &str,
+        now: OffsetDateTime,
+        lease: time::Duration,
+    ) -> StoreResult<bool>;
+
+    /// Gives the lease back, if `holder` still holds it.
+    async fn release_sync_lease(&self, teacher: UserId, holder: &str) -> StoreResult<()>;
+
     // ---- background sync jobs ----
 
     /// Makes sure the teacher has a background sync job due at `run_after` or earlier: creates it

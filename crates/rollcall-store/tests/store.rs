@@ -75,6 +75,7 @@ macro_rules! conformance_suite {
                 sync::roster_updates_grades_and_names_only_when_told,
                 sync::display_name_survives_sync,
                 sync::unlink_archives_only_when_no_teacher_remains,
+                sync::one_sync_lease_per_teacher_until_it_is_released_or_runs_out,
                 sync::unlink_needs_a_link,
                 dashboards::teacher_sections_active_first_by_name,
                 dashboards::section_roster_is_for_linked_teachers_only,

@@ -27,6 +27,7 @@ struct Inner {
     sync_flights: SyncFlights,
     callback_flights: CallbackFlights,
     metrics: Metrics,
+    instance: String,
 }
 
 impl AppState {
@@ -48,6 +49,7 @@ impl AppState {
                 sync_flights: SyncFlights::default(),
                 callback_flights: CallbackFlights::default(),
                 metrics: Metrics::default(),
+                instance: crate::crypto::random_token(),
             }),
         }
     }
@@ -80,6 +82,11 @@ impl AppState {
     /// Per-teacher sync single-flight.
     pub fn sync_flights(&self) -> &SyncFlights {
         &self.inner.sync_flights
+    }
+
+    /// A random id for this app instance (replica), e.g. as the holder of a sync lease.
+    pub fn instance(&self) -> &str {
+        &self.inner.instance
     }
 
     /// Operator counters.

@@ -76,7 +76,82 @@ pub async fn sync_teacher(
     flight.await
 }
 
+/// How long a sync may hold the teacher's lease: far longer than a sync takes; a replica that
+/// dies mid-sync blocks its teacher's syncs at most this long.
+const SYNC_LEASE: time::Duration = time::Duration::minutes(5);
+
+/// How often a replica waiting for another's sync of the same teacher looks again.
+const LEASE_POLL: std::time::Duration = std::time::Duration::from_millis(200);
+
 async fn run(state: &AppState, teacher: UserId, clever_id: &CleverId, trigger: SyncTrigger) -> SyncOutcome {
+    // Across replicas: only the holder of the teacher's lease syncs; another replica's request
+    // waits and shares the result that replica records.
+    match wait_for_lease(state, teacher).await {
+        Lease::Held => {}
+        Lease::SyncedElsewhere(outcome) => return outcome,
+        Lease::Unavailable => {} // the store is failing; the sync will report it
+    }
+    let outcome = run_holding_lease(state, teacher, clever_id, trigger).await;
+    if let Err(error) = state.store().release_sync_lease(teacher, state.instance()).await {
+        tracing::warn!(%error, teacher = %teacher, "could not release a sync lease (it will run out)");
+    }
+    outcome
+}
+
+enum Lease {
+    Held,
+    SyncedElsewhere(SyncOutcome),
+    Unavailable,
+}
+
+/// Takes the teacher's sync lease, waiting while another replica holds it. If that replica
+/// recorded a sync run meanwhile, its outcome is returned instead of syncing again.
+async fn wait_for_lease(state: &AppState, teacher: UserId) -> Lease {
+    let store = state.store();
+    let latest = |runs: Vec<rollcall_store::SyncRun>| runs.into_iter().next();
+    let before = match store.sync_runs(teacher, 1).await {
+        Ok(runs) => latest(runs).map(|r| r.id),
+        Err(_) => return Lease::Unavailable,
+    };
+    let mut waited = false;
+    loop {
+        match store.take_sync_lease(teacher, state.instance(), state.now(), SYNC_LEASE).await {
+            Ok(true) if !waited => return Lease::Held,
+            Ok(true) => {
+                let newer =
+                    store.sync_runs(teacher, 1).await.ok().and_then(latest).filter(|r| Some(r.id) != before);
+                return match newer {
+                    Some(run) => {
+                        let _ = store.release_sync_lease(teacher, state.instance()).await;
+                        Lease::SyncedElsewhere(outcome_of(run))
+                    }
+                    None => Lease::Held,
+                };
+            }
+            Ok(false) => {
+                waited = true;
+                tokio::time::sleep(LEASE_POLL).await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, teacher = %teacher, "could not take a sync lease");
+                return Lease::Unavailable;
+            }
+        }
+    }
+}
+
+/// The outcome another replica's run recorded.
+fn outcome_of(run: rollcall_store::SyncRun) -> SyncOutcome {
+    let reconnect = run.problems.iter().any(|p| p.ends_with(rollcall_core::RECONNECT_ADVICE));
+    SyncOutcome { counts: run.counts, problems: run.problems, failed: run.failed, reconnect }
+}
+
+async fn run_holding_lease(
+    state: &AppState,
+    teacher: UserId,
+    clever_id: &CleverId,
+    trigger: SyncTrigger,
+) -> SyncOutcome {
     let started = state.now();
     let timer = std::time::Instant::now();
     let outcome = match attempt(state, teacher, clever_id).await {

@@ -263,3 +263,28 @@ async fn a_sync_of_all_teachers_reaches_those_with_a_live_token_and_picks_up_cha
         "expired tokens are not reached"
     );
 }
+
+#[tokio::test]
+async fn two_replicas_never_sync_one_teacher_at_once() {
+    let app = TestApp::spawn().await;
+    let (browser, csrf) = app.sam().await;
+    let teacher = app.store().user_by_clever_id(&cid(&user_id("skelly"))).await.unwrap().unwrap();
+    // A second replica: its own pool on the same database, its own in-process state.
+    let store = rollcall_store::open(&format!("sqlite://{}", app.db.display())).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let other = support::Replica::start(
+        listener,
+        &app.emulator.base_url,
+        "demo-secret-change-me",
+        store,
+        app.clock.clone(),
+    )
+    .await;
+    app.fault(serde_json::json!({"path": "/v3.0/users/*/sections", "latency_ms": 1000, "times": 1}));
+    let form = [("csrf", csrf.as_str())];
+    let other_sync = format!("{}/sync", other.url);
+    let (a, b) = tokio::join!(browser.post("/sync", &form), browser.post(&other_sync, &form));
+    assert!(a.url.ends_with("/dashboard") && b.url.ends_with("/dashboard"), "{}\n{}", a.body, b.body);
+    let runs = app.store().sync_runs(teacher.id, 10).await.unwrap();
+    assert_eq!(runs.len(), 2, "the login's run and one shared button run: {runs:?}");
+}

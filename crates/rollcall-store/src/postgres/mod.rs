@@ -176,6 +176,37 @@ impl Store for PgStore {
         accounts::teachers_to_sync(&self.pool, now).await
     }
 
+    async fn take_sync_lease(
+        &self,
+        teacher: UserId,
+        holder: &str,
+        now: OffsetDateTime,
+        lease: time::Duration,
+    ) -> StoreResult<bool> {
+        // One statement: insert, or take over a lease that ran out; a live one is left alone.
+        let taken: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO sync_leases (user_id, holder, until) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id) DO UPDATE SET holder = excluded.holder, until = excluded.until \
+             WHERE sync_leases.until <= $4 RETURNING user_id",
+        )
+        .bind(teacher.0)
+        .bind(holder)
+        .bind(now + lease)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(taken.is_some())
+    }
+
+    async fn release_sync_lease(&self, teacher: UserId, holder: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sync_leases WHERE user_id = $1 AND holder = $2")
+            .bind(teacher.0)
+            .bind(holder)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     async fn set_display_name(
         &self,
         teacher: UserId,

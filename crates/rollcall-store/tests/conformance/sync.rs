@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use rollcall_core::{SectionChangeKind, SectionUnlink, SourceStudent, StudentChange, TeacherLink};
-use rollcall_store::{Store, StoreError};
+use rollcall_store::{AccountRole, Store, StoreError};
 
-use super::{at, change, cid, created, dashboard, section, student, teacher};
+use super::{at, change, cid, created, dashboard, profile, section, student, teacher};
 
 pub async fn created_section_shows_in_the_snapshot(store: Arc<dyn Store>) {
     let t = teacher(&*store, "t1", "Tara", "Ng").await;
@@ -206,4 +206,29 @@ pub async fn unlink_needs_a_link(store: Arc<dyn Store>) {
     let err = store.apply_unlink(stranger.id, &unlink, at(2)).await.unwrap_err();
     assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
     assert_eq!(dashboard(&*store, one.id).await, [("Math".to_owned(), false)], "nothing changed");
+}
+
+pub async fn one_sync_lease_per_teacher_until_it_is_released_or_runs_out(store: Arc<dyn Store>) {
+    let (t, _) =
+        store.upsert_clever_user(&profile("t1", AccountRole::Teacher, "Tara", "Ng"), at(0)).await.unwrap();
+    let lease = time::Duration::minutes(5);
+    let takers: Vec<_> = (0..20)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store.take_sync_lease(t.id, &format!("replica-{i}"), at(0), lease).await.unwrap()
+            })
+        })
+        .collect();
+    let taken = futures::future::join_all(takers).await.into_iter().filter(|r| *r.as_ref().unwrap()).count();
+    assert_eq!(taken, 1, "exactly one of twenty concurrent syncs holds the lease");
+    assert!(!store.take_sync_lease(t.id, "late", at(1), lease).await.unwrap(), "live lease");
+    assert!(
+        store.take_sync_lease(t.id, "late", at(6), lease).await.unwrap(),
+        "a lease that ran out is taken over"
+    );
+    store.release_sync_lease(t.id, "somebody-else").await.unwrap();
+    assert!(!store.take_sync_lease(t.id, "third", at(7), lease).await.unwrap(), "only the holder releases");
+    store.release_sync_lease(t.id, "late").await.unwrap();
+    assert!(store.take_sync_lease(t.id, "third", at(7), lease).await.unwrap());
 }

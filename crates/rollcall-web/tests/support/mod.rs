@@ -33,7 +33,7 @@ pub struct TestApp {
     pub url: String,
     pub state: AppState,
     pub clock: FixedClock,
-    db: PathBuf,
+    pub db: PathBuf,
     _shutdown: oneshot::Sender<()>,
 }
 
