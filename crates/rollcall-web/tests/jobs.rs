@@ -153,16 +153,44 @@ async fn a_job_whose_replica_died_mid_sync_is_finished_by_the_other_replica_once
     };
     let enrolled = enrollments().await;
 
-    // The job falls due; replica A claims it and dies before finishing (it never will).
+    // Clever changes two sections; the job falls due; replica A claims it, takes the teacher's
+    // sync lease, applies the first section of its plan (one transaction, as a sync does) and
+    // dies before the rest.
     rename_reading(&emulator.emulator);
+    emulator
+        .emulator
+        .world_mut()
+        .update_section(&section_id("math4"), |s| s.students.retain(|id| *id != user_id("jamal")));
     clock.advance(EVERY + Duration::minutes(1));
     let dead = "replica-a/dead";
     let claimed = a.state.store().claim_sync_job(dead, clock.now(), LEASE).await.unwrap().unwrap();
     assert_eq!(claimed.user_id, sam);
+    assert!(a.state.store().take_sync_lease(sam, dead, clock.now(), LEASE).await.unwrap());
+    let reading = CleverId::parse(&section_id("reading4")).unwrap();
+    let local = a.state.store().snapshot(sam, std::slice::from_ref(&reading)).await.unwrap();
+    let current = local.sections.iter().find(|s| s.clever_id == reading).unwrap();
+    let change = rollcall_core::SectionChange {
+        section: rollcall_core::SourceSection {
+            clever_id: reading.clone(),
+            name: "Reading Workshop".into(),
+            section_number: current.section_number.clone(),
+            subject: current.subject.clone(),
+            grade: current.grade.clone(),
+            teacher_ids: vec![CleverId::parse(&user_id("skelly")).unwrap()],
+        },
+        existing: Some(current.id),
+        kind: rollcall_core::SectionChangeKind::Updated {
+            changed: vec![rollcall_core::SectionField::Name],
+            restored: false,
+        },
+        students: vec![],
+    };
+    a.state.store().apply_section(sam, &change, clock.now()).await.unwrap();
     drop(a);
 
-    // The database is as A left it: every section is either wholly old or wholly new.
-    assert_eq!(section_names(b.state.store(), sam).await, before);
+    // The database is consistent: Reading is wholly new, Math wholly old (Jamal still enrolled).
+    let partial = section_names(b.state.store(), sam).await;
+    assert!(partial.contains(&"Reading Workshop".to_owned()) && partial.contains(&"Grade 4 Math".to_owned()));
     assert_eq!(enrollments().await, enrolled);
 
     // While A's lease is live, nobody else runs the job.
@@ -177,7 +205,7 @@ async fn a_job_whose_replica_died_mid_sync_is_finished_by_the_other_replica_once
     assert_eq!(report.next_run, Some(clock.now() + EVERY));
     let after = section_names(b.state.store(), sam).await;
     assert!(after.contains(&"Reading Workshop".to_owned()) && !after.contains(&"Grade 4 Reading".to_owned()));
-    assert_eq!(enrollments().await, enrolled, "nobody lost or duplicated");
+    assert_eq!(enrollments().await, enrolled - 1, "converged: Jamal flagged in Math, nobody duplicated");
     let job = b.state.store().sync_job(sam).await.unwrap().unwrap();
     assert_eq!((job.claimed_by, job.attempts), (None, 0));
     let run = b.state.store().sync_runs(sam, 1).await.unwrap().remove(0);
