@@ -1,8 +1,14 @@
-//! Reading stored values back, the same way on every backend.
+//! Reading stored values back, the same way on every backend: the row types both backends'
+//! queries return, and their conversion into records. Only the SQL differs per backend.
 
-use rollcall_core::CleverId;
+use std::collections::HashMap;
 
-use crate::{StoreError, StoreResult};
+use rollcall_core::{
+    CleverId, LocalEnrollment, LocalSection, LocalSnapshot, SectionId, SyncCounts, TeacherLink, UserId,
+};
+use time::OffsetDateTime;
+
+use crate::{AccountRole, StoreError, StoreResult, SyncRun, SyncTrigger, User};
 
 /// A stored Clever id, parsed again on the way out.
 pub(crate) fn clever_id(s: &str) -> StoreResult<CleverId> {
@@ -12,4 +18,144 @@ pub(crate) fn clever_id(s: &str) -> StoreResult<CleverId> {
 /// A stored count.
 pub(crate) fn count(n: i64) -> StoreResult<u32> {
     u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("count out of range: {n}")))
+}
+
+/// A `users` row joined with its Clever identity.
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    id: i64,
+    role: String,
+    first_name: String,
+    middle_name: Option<String>,
+    last_name: String,
+    email: Option<String>,
+    grade: Option<String>,
+    clever_id: Option<String>,
+    created_at: OffsetDateTime,
+}
+
+impl UserRow {
+    /// The account this row stores.
+    pub(crate) fn into_user(self) -> StoreResult<User> {
+        let role = AccountRole::parse(&self.role)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown role {:?}", self.role)))?;
+        Ok(User {
+            id: UserId(self.id),
+            role,
+            first_name: self.first_name,
+            middle_name: self.middle_name,
+            last_name: self.last_name,
+            email: self.email,
+            grade: self.grade,
+            clever_id: self.clever_id.as_deref().map(clever_id).transpose()?,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// A `sync_runs` row (`problems` read as JSON text on both backends).
+#[derive(sqlx::FromRow)]
+pub(crate) struct RunRow {
+    id: i64,
+    user_id: i64,
+    trigger: String,
+    started_at: OffsetDateTime,
+    finished_at: OffsetDateTime,
+    added: i64,
+    updated: i64,
+    removed: i64,
+    unchanged: i64,
+    errors: i64,
+    problems: String,
+    failed: bool,
+}
+
+impl RunRow {
+    /// The run this row stores.
+    pub(crate) fn into_run(self) -> StoreResult<SyncRun> {
+        let trigger = SyncTrigger::parse(&self.trigger)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown sync trigger {:?}", self.trigger)))?;
+        let problems: Vec<String> = serde_json::from_str(&self.problems)
+            .map_err(|e| StoreError::Corrupt(format!("sync run {} problems: {e}", self.id)))?;
+        Ok(SyncRun {
+            id: self.id,
+            user_id: UserId(self.user_id),
+            trigger,
+            started_at: self.started_at,
+            finished_at: self.finished_at,
+            counts: SyncCounts {
+                added: count(self.added)?,
+                updated: count(self.updated)?,
+                removed: count(self.removed)?,
+                unchanged: count(self.unchanged)?,
+                errors: count(self.errors)?,
+            },
+            problems,
+            failed: self.failed,
+        })
+    }
+}
+
+/// A section in the sync snapshot, with this teacher's link to it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct SectionRow {
+    /// Local id (the backends bind these to fetch the enrollments).
+    pub(crate) id: i64,
+    clever_id: String,
+    synced_name: String,
+    section_number: Option<String>,
+    subject: Option<String>,
+    grade: Option<String>,
+    archived: bool,
+    linked: bool,
+    link_flagged: bool,
+}
+
+/// An enrollment in the sync snapshot.
+#[derive(sqlx::FromRow)]
+pub(crate) struct EnrollmentRow {
+    section_id: i64,
+    clever_id: String,
+    first_name: String,
+    last_name: String,
+    grade: Option<String>,
+    flagged: bool,
+}
+
+/// The planner's snapshot from the two snapshot queries' rows.
+pub(crate) fn local_snapshot(
+    sections: Vec<SectionRow>,
+    enrollments: Vec<EnrollmentRow>,
+) -> StoreResult<LocalSnapshot> {
+    let mut by_section: HashMap<i64, Vec<LocalEnrollment>> = HashMap::new();
+    for e in enrollments {
+        by_section.entry(e.section_id).or_default().push(LocalEnrollment {
+            student_clever_id: clever_id(&e.clever_id)?,
+            first_name: e.first_name,
+            last_name: e.last_name,
+            grade: e.grade,
+            removed_in_clever: e.flagged,
+        });
+    }
+    let sections = sections
+        .into_iter()
+        .map(|s| {
+            Ok(LocalSection {
+                id: SectionId(s.id),
+                clever_id: clever_id(&s.clever_id)?,
+                synced_name: s.synced_name,
+                section_number: s.section_number,
+                subject: s.subject,
+                grade: s.grade,
+                archived: s.archived,
+                teacher_link: match (s.linked, s.link_flagged) {
+                    (false, _) => TeacherLink::NotLinked,
+                    (true, false) => TeacherLink::Active,
+                    (true, true) => TeacherLink::RemovedInClever,
+                },
+                students: by_section.remove(&s.id).unwrap_or_default(),
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(LocalSnapshot { sections })
 }

@@ -4,7 +4,7 @@ use rollcall_core::{SectionId, SyncCounts, UserId};
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
-use super::count;
+use crate::rows::RunRow;
 use crate::{StoreError, StoreResult, SyncRun, SyncTrigger};
 
 /// A sync run about to be recorded (the trait method's arguments).
@@ -40,47 +40,6 @@ pub(super) async fn record_sync_run(pool: &PgPool, run: &NewRun<'_>) -> StoreRes
     .bind(run.failed)
     .fetch_one(pool)
     .await?)
-}
-
-#[derive(sqlx::FromRow)]
-struct RunRow {
-    id: i64,
-    user_id: i64,
-    trigger: String,
-    started_at: OffsetDateTime,
-    finished_at: OffsetDateTime,
-    added: i64,
-    updated: i64,
-    removed: i64,
-    unchanged: i64,
-    errors: i64,
-    problems: String,
-    failed: bool,
-}
-
-impl RunRow {
-    fn into_run(self) -> StoreResult<SyncRun> {
-        let trigger = SyncTrigger::parse(&self.trigger)
-            .ok_or_else(|| StoreError::Corrupt(format!("unknown sync trigger {:?}", self.trigger)))?;
-        let problems: Vec<String> = serde_json::from_str(&self.problems)
-            .map_err(|e| StoreError::Corrupt(format!("sync run {} problems: {e}", self.id)))?;
-        Ok(SyncRun {
-            id: self.id,
-            user_id: UserId(self.user_id),
-            trigger,
-            started_at: self.started_at,
-            finished_at: self.finished_at,
-            counts: SyncCounts {
-                added: count(self.added)?,
-                updated: count(self.updated)?,
-                removed: count(self.removed)?,
-                unchanged: count(self.unchanged)?,
-                errors: count(self.errors)?,
-            },
-            problems,
-            failed: self.failed,
-        })
-    }
 }
 
 /// The teacher's most recent runs, newest (by start time) first.

@@ -1,40 +1,13 @@
 //! Roster sync: the snapshot the planner reads, and applying its changes.
 
-use std::collections::HashMap;
-
-use rollcall_core::{
-    CleverId, LocalEnrollment, LocalSection, LocalSnapshot, SectionChange, SectionId, SectionUnlink,
-    TeacherLink, UserId,
-};
+use rollcall_core::{CleverId, LocalSnapshot, SectionChange, SectionUnlink, UserId};
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
+use super::begin_read;
 use super::students::apply_students;
-use super::{begin_read, clever_id};
+use crate::rows::{EnrollmentRow, SectionRow, local_snapshot};
 use crate::{StoreError, StoreResult};
-
-#[derive(sqlx::FromRow)]
-struct SectionRow {
-    id: i64,
-    clever_id: String,
-    synced_name: String,
-    section_number: Option<String>,
-    subject: Option<String>,
-    grade: Option<String>,
-    archived: bool,
-    linked: bool,
-    link_flagged: bool,
-}
-
-#[derive(sqlx::FromRow)]
-struct EnrollmentRow {
-    section_id: i64,
-    clever_id: String,
-    first_name: String,
-    last_name: String,
-    grade: Option<String>,
-    flagged: bool,
-}
 
 /// The teacher's linked sections plus the sections with these Clever ids, with enrollments.
 /// Two queries (sections, then all their enrollments) in one snapshot; lists are bound as arrays.
@@ -74,37 +47,7 @@ pub(super) async fn snapshot(
     .await?;
     tx.commit().await?;
 
-    let mut by_section: HashMap<i64, Vec<LocalEnrollment>> = HashMap::new();
-    for e in enrollments {
-        by_section.entry(e.section_id).or_default().push(LocalEnrollment {
-            student_clever_id: clever_id(&e.clever_id)?,
-            first_name: e.first_name,
-            last_name: e.last_name,
-            grade: e.grade,
-            removed_in_clever: e.flagged,
-        });
-    }
-    let sections = sections
-        .into_iter()
-        .map(|s| {
-            Ok(LocalSection {
-                id: SectionId(s.id),
-                clever_id: clever_id(&s.clever_id)?,
-                synced_name: s.synced_name,
-                section_number: s.section_number,
-                subject: s.subject,
-                grade: s.grade,
-                archived: s.archived,
-                teacher_link: match (s.linked, s.link_flagged) {
-                    (false, _) => TeacherLink::NotLinked,
-                    (true, false) => TeacherLink::Active,
-                    (true, true) => TeacherLink::RemovedInClever,
-                },
-                students: by_section.remove(&s.id).unwrap_or_default(),
-            })
-        })
-        .collect::<StoreResult<Vec<_>>>()?;
-    Ok(LocalSnapshot { sections })
+    local_snapshot(sections, enrollments)
 }
 
 /// Applies one section's change in one transaction.

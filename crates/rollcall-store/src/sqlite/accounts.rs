@@ -5,6 +5,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 
 use super::{begin_write, clever_id, ts};
+use crate::rows::UserRow;
 use crate::{AccountRole, CleverProfile, SealedToken, StoreError, StoreResult, User};
 
 /// The account columns plus the Clever id; every account query starts here.
@@ -14,37 +15,6 @@ macro_rules! select_user {
                 i.external_id AS clever_id, u.created_at \
          FROM users u LEFT JOIN identities i ON i.user_id = u.id AND i.provider = 'clever' "
     };
-}
-
-#[derive(sqlx::FromRow)]
-struct UserRow {
-    id: i64,
-    role: String,
-    first_name: String,
-    middle_name: Option<String>,
-    last_name: String,
-    email: Option<String>,
-    grade: Option<String>,
-    clever_id: Option<String>,
-    created_at: OffsetDateTime,
-}
-
-impl UserRow {
-    fn into_user(self) -> StoreResult<User> {
-        let role = AccountRole::parse(&self.role)
-            .ok_or_else(|| StoreError::Corrupt(format!("unknown role {:?}", self.role)))?;
-        Ok(User {
-            id: UserId(self.id),
-            role,
-            first_name: self.first_name,
-            middle_name: self.middle_name,
-            last_name: self.last_name,
-            email: self.email,
-            grade: self.grade,
-            clever_id: self.clever_id.as_deref().map(clever_id).transpose()?,
-            created_at: self.created_at,
-        })
-    }
 }
 
 /// One account.
