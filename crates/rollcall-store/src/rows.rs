@@ -8,7 +8,7 @@ use rollcall_core::{
 };
 use time::OffsetDateTime;
 
-use crate::{AccountRole, StoreError, StoreResult, SyncRun, SyncTrigger, User};
+use crate::{AccountRole, StoreError, StoreResult, SyncJob, SyncRun, SyncTrigger, User};
 
 /// A stored Clever id, parsed again on the way out.
 pub(crate) fn clever_id(s: &str) -> StoreResult<CleverId> {
@@ -158,4 +158,26 @@ pub(crate) fn local_snapshot(
         })
         .collect::<StoreResult<Vec<_>>>()?;
     Ok(LocalSnapshot { sections })
+}
+
+/// The columns of a `sync_jobs` row, in [`JobRow`] order.
+pub(crate) const JOB_COLUMNS: &str =
+    "user_id, run_after, claimed_by, claimed_until, attempts, last_error, created_at";
+
+/// A `sync_jobs` row, as the columns in [`JOB_COLUMNS`].
+pub(crate) type JobRow =
+    (i64, OffsetDateTime, Option<String>, Option<OffsetDateTime>, i64, Option<String>, OffsetDateTime);
+
+/// The job a row stores.
+pub(crate) fn job(row: JobRow) -> StoreResult<SyncJob> {
+    let (user_id, run_after, claimed_by, claimed_until, attempts, last_error, created_at) = row;
+    Ok(SyncJob {
+        user_id: UserId(user_id),
+        run_after,
+        claimed_by,
+        claimed_until,
+        attempts: count(attempts)?,
+        last_error,
+        created_at,
+    })
 }

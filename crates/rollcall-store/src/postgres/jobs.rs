@@ -8,27 +8,8 @@ use rollcall_core::UserId;
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
-use super::count;
+use crate::rows::{JOB_COLUMNS as COLUMNS, JobRow, job};
 use crate::{StoreResult, SyncJob};
-
-/// The columns of a job, in [`JobRow`] order.
-const COLUMNS: &str = "user_id, run_after, claimed_by, claimed_until, attempts, last_error, created_at";
-
-type JobRow =
-    (i64, OffsetDateTime, Option<String>, Option<OffsetDateTime>, i64, Option<String>, OffsetDateTime);
-
-fn job(row: JobRow) -> StoreResult<SyncJob> {
-    let (user_id, run_after, claimed_by, claimed_until, attempts, last_error, created_at) = row;
-    Ok(SyncJob {
-        user_id: UserId(user_id),
-        run_after,
-        claimed_by,
-        claimed_until,
-        attempts: count(attempts)?,
-        last_error,
-        created_at,
-    })
-}
 
 /// Creates the job or moves it earlier.
 pub(super) async fn schedule_sync(

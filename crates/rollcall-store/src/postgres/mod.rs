@@ -100,7 +100,7 @@ async fn begin_read(pool: &PgPool) -> StoreResult<Transaction<'static, Postgres>
     Ok(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?)
 }
 
-use crate::rows::{clever_id, count};
+use crate::rows::clever_id;
 
 /// The connection types the shared query files are written against.
 type Pool = PgPool;

@@ -186,7 +186,7 @@ fn ts(t: OffsetDateTime) -> String {
     )
 }
 
-use crate::rows::{clever_id, count};
+use crate::rows::clever_id;
 
 /// The connection types the shared query files are written against.
 type Pool = SqlitePool;
