@@ -11,8 +11,7 @@ use serde::Deserialize;
 
 use super::error::{AdminError, AdminResult, ErrorBody, no_section, parse_json, present};
 use super::members::check_role;
-use super::views::{SectionView, namespace, resolve_school};
-use crate::ids::{derive_id, is_clever_id};
+use super::views::{SectionView, namespace, record_id, resolve_school};
 use crate::model::{Role, SectionRec};
 use crate::state::Emulator;
 
@@ -104,13 +103,7 @@ pub async fn create(
     if new.key.trim().is_empty() {
         return Err(AdminError::unprocessable("key must not be empty"));
     }
-    let id = match new.id {
-        Some(id) if !is_clever_id(&id) => {
-            return Err(AdminError::unprocessable(format!("id {id:?} must be 24 lowercase hex digits")));
-        }
-        Some(id) => id,
-        None => derive_id(&ns, "section", &new.key),
-    };
+    let id = record_id(&ns, "section", &new.key, new.id)?;
     let now = emulator.now();
     let mut world = emulator.world_mut();
     if world.section(&id).is_some() || world.sections().values().any(|s| s.key == new.key) {
@@ -119,12 +112,7 @@ pub async fn create(
             new.key
         )));
     }
-    let school = match &new.school {
-        Some(s) => Some(resolve_school(&world, &ns, s).ok_or_else(|| {
-            AdminError::unprocessable(format!("school {s:?} does not exist; give a school id"))
-        })?),
-        None => None,
-    };
+    let school = resolve_school(&world, &ns, new.school.as_deref())?;
     for t in &new.teachers {
         check_role(&world, t, Role::Teacher).map_err(unprocessable_ref)?;
     }

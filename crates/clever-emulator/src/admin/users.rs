@@ -11,8 +11,7 @@ use clever_types::Grade;
 use serde::Deserialize;
 
 use super::error::{AdminError, AdminResult, ErrorBody, no_user, parse_json, present};
-use super::views::{UserView, namespace, resolve_school};
-use crate::ids::{derive_id, is_clever_id};
+use super::views::{UserView, namespace, record_id, resolve_school};
 use crate::model::{PersonName, Role, UserRec, check_roles};
 use crate::state::Emulator;
 
@@ -165,11 +164,7 @@ pub async fn create(
     if new.grade.is_some() && !roles.contains(&Role::Student) {
         return bad("only students have a grade".into());
     }
-    let id = match new.id {
-        Some(id) if !is_clever_id(&id) => return bad(format!("id {id:?} must be 24 lowercase hex digits")),
-        Some(id) => id,
-        None => derive_id(&ns, "user", &new.key),
-    };
+    let id = record_id(&ns, "user", &new.key, new.id)?;
     let now = emulator.now();
     let mut world = emulator.world_mut();
     if world.users.contains_key(&id) {
@@ -178,12 +173,7 @@ pub async fn create(
     if world.users.values().any(|u| u.key == new.key) {
         return Err(AdminError::conflict(format!("a user with key {:?} already exists", new.key)));
     }
-    let school = match &new.school {
-        Some(s) => Some(resolve_school(&world, &ns, s).ok_or_else(|| {
-            AdminError::unprocessable(format!("school {s:?} does not exist; give a school id"))
-        })?),
-        None => None,
-    };
+    let school = resolve_school(&world, &ns, new.school.as_deref())?;
     let district = school
         .as_ref()
         .and_then(|s| world.schools.get(s))
@@ -224,12 +214,7 @@ pub async fn patch(
     let ns = namespace(&emulator);
     let now = emulator.now();
     let mut world = emulator.world_mut();
-    let school = match &patch.school {
-        Some(s) => Some(resolve_school(&world, &ns, s).ok_or_else(|| {
-            AdminError::unprocessable(format!("school {s:?} does not exist; give a school id"))
-        })?),
-        None => None,
-    };
+    let school = resolve_school(&world, &ns, patch.school.as_deref())?;
     let user = world.users.get_mut(&id).ok_or_else(|| no_user(&id))?;
     if matches!(patch.grade, Some(Some(_))) && !user.has(Role::Student) {
         return Err(AdminError::unprocessable("only students have a grade"));

@@ -3,8 +3,9 @@
 use clever_types::{Grade, Subject};
 use serde::Serialize;
 
+use super::error::{AdminError, AdminResult};
 use crate::clock::rfc3339;
-use crate::ids::derive_id;
+use crate::ids::{derive_id, is_clever_id};
 use crate::model::{SectionRec, UserRec, World};
 use crate::state::Emulator;
 
@@ -129,11 +130,31 @@ pub fn namespace(emulator: &Emulator) -> String {
     emulator.seed().map_or_else(|| "admin".to_owned(), |s| s.namespace)
 }
 
-/// A school by id, or by seed key (derived id).
-pub fn resolve_school(world: &World, namespace: &str, id_or_key: &str) -> Option<String> {
+/// The school a request names, by id or by seed key (derived id); `None` if it names none.
+pub fn resolve_school(
+    world: &World,
+    namespace: &str,
+    id_or_key: Option<&str>,
+) -> AdminResult<Option<String>> {
+    let Some(id_or_key) = id_or_key else { return Ok(None) };
     if world.schools.contains_key(id_or_key) {
-        return Some(id_or_key.to_owned());
+        return Ok(Some(id_or_key.to_owned()));
     }
     let derived = derive_id(namespace, "school", id_or_key);
-    world.schools.contains_key(&derived).then_some(derived)
+    if world.schools.contains_key(&derived) {
+        return Ok(Some(derived));
+    }
+    Err(AdminError::unprocessable(format!("school {id_or_key:?} does not exist; give a school id")))
+}
+
+/// The id of a record being created: the explicit one (which must look like a Clever id), or
+/// one derived from the loaded seed's namespace, the record kind and its key.
+pub fn record_id(namespace: &str, kind: &str, key: &str, explicit: Option<String>) -> AdminResult<String> {
+    match explicit {
+        Some(id) if !is_clever_id(&id) => {
+            Err(AdminError::unprocessable(format!("id {id:?} must be 24 lowercase hex digits")))
+        }
+        Some(id) => Ok(id),
+        None => Ok(derive_id(namespace, kind, key)),
+    }
 }
