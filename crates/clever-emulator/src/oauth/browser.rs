@@ -8,6 +8,7 @@ use subtle::ConstantTimeEq;
 use time::Duration;
 
 use super::cookies;
+use super::params::Params;
 use crate::error::ErrorPage;
 use crate::ids::{Digest32, digest, random_secret};
 use crate::model::UserRec;
@@ -88,7 +89,37 @@ pub fn expired_request() -> ErrorPage {
     )
 }
 
+/// A posted login or consent form that belongs to a live authorization request of this browser
+/// and carries that request's CSRF token.
+pub struct PostedForm {
+    /// The form's fields.
+    pub form: Params,
+    /// The pending request's id.
+    pub req: String,
+    /// The pending request.
+    pub pending: PendingAuthorization,
+}
+
 impl Emulator {
+    /// Checks a login or consent form post; `which` names the form in the refusal.
+    pub fn posted_form(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        which: &str,
+    ) -> Result<PostedForm, ErrorPage> {
+        let form = Params::from_urlencoded(body);
+        let Ok(Some(req)) = form.get("req") else { return Err(expired_request()) };
+        let req = req.to_owned();
+        let pending = self.pending_for(&req, headers)?;
+        if !csrf_matches(headers, &pending.csrf, form.get("csrf").ok().flatten()) {
+            return Err(forbidden(&format!(
+                "The {which} form's security token is missing or wrong. Start again from the app."
+            )));
+        }
+        Ok(PostedForm { form, req, pending })
+    }
+
     /// The logged-in user of this request's session cookie, if any.
     pub fn session_user(&self, headers: &HeaderMap) -> Option<UserRec> {
         let cookie = cookies::read(headers, cookies::SESSION)?;

@@ -6,7 +6,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
-use super::browser::{csrf_matches, expired_request, forbidden};
+use super::browser::{PostedForm, expired_request};
 use super::params::Params;
 use super::redirect::{code_uri, error_uri, see_other};
 use crate::error::ErrorPage;
@@ -53,16 +53,11 @@ pub async fn consent_page(
 
 /// `POST /oauth/consent` (form: `req`, `csrf`, `decision=allow|deny`).
 pub async fn consent(State(emulator): State<Emulator>, headers: HeaderMap, body: Bytes) -> Response {
-    let form = Params::from_urlencoded(&body);
-    let Ok(Some(req)) = form.get("req") else { return expired_request().into_response() };
-    let pending = match emulator.pending_for(req, &headers) {
-        Ok(p) => p,
+    let PostedForm { form, req, pending } = match emulator.posted_form(&headers, &body, "consent") {
+        Ok(posted) => posted,
         Err(page) => return page.into_response(),
     };
-    if !csrf_matches(&headers, &pending.csrf, form.get("csrf").ok().flatten()) {
-        return forbidden("The consent form's security token is missing or wrong. Start again from the app.")
-            .into_response();
-    }
+    let req = req.as_str();
     let Some(user) = emulator.session_user(&headers) else { return login_again(req) };
     match form.get("decision") {
         Ok(Some("allow")) => complete(&emulator, req, &pending, &user),

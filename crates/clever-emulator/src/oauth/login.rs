@@ -5,7 +5,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
-use super::browser::{csrf_matches, expired_request, forbidden};
+use super::browser::{PostedForm, expired_request};
 use super::consent::complete;
 use super::params::Params;
 use super::redirect::see_other;
@@ -29,16 +29,11 @@ pub async fn login_page(
 /// `POST /oauth/login` (form: `req`, `csrf`, `user_id`): logs the chosen user in, then shows the
 /// consent page, or returns to the app at once if this user already allowed it.
 pub async fn login(State(emulator): State<Emulator>, headers: HeaderMap, body: Bytes) -> Response {
-    let form = Params::from_urlencoded(&body);
-    let Ok(Some(req)) = form.get("req") else { return expired_request().into_response() };
-    let pending = match emulator.pending_for(req, &headers) {
-        Ok(p) => p,
+    let PostedForm { form, req, pending } = match emulator.posted_form(&headers, &body, "login") {
+        Ok(posted) => posted,
         Err(page) => return page.into_response(),
     };
-    if !csrf_matches(&headers, &pending.csrf, form.get("csrf").ok().flatten()) {
-        return forbidden("The login form's security token is missing or wrong. Start again from the app.")
-            .into_response();
-    }
+    let req = req.as_str();
     let Ok(Some(user_id)) = form.get("user_id") else {
         return ErrorPage::bad_request("No user chosen", "Pick a user on the login page.").into_response();
     };
