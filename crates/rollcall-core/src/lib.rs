@@ -8,7 +8,7 @@ pub mod planner;
 pub mod roster;
 
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use ids::{CleverId, InvalidCleverId, SectionId, UserId};
+pub use ids::{AssignmentId, CleverId, InvalidCleverId, SectionId, UserId};
 pub use plan::{
     SectionChange, SectionChangeKind, SectionField, SectionUnlink, SkippedSection, StudentChange, SyncCounts,
     SyncPlan,

@@ -23,6 +23,9 @@ pub enum StoreError {
         "unsupported database URL scheme {0:?}: use sqlite:// (a file) or postgres:// (a PostgreSQL server)"
     )]
     UnsupportedUrl(String),
+    /// The write would break an account rule (see [`crate::Conflict`]); nothing was changed.
+    #[error("refused: {0}")]
+    Conflict(#[from] crate::Conflict),
     /// The requested row does not exist.
     #[error("not found: {0}")]
     NotFound(String),

@@ -1,11 +1,15 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod accounts;
+mod audit;
+mod classwork;
 mod error;
 mod postgres;
 mod records;
 mod rows;
 mod sqlite;
+mod stubs;
 
 use std::sync::Arc;
 
@@ -13,6 +17,9 @@ use async_trait::async_trait;
 use rollcall_core::{CleverId, LocalSnapshot, SectionChange, SectionId, SectionUnlink, SyncCounts, UserId};
 use time::OffsetDateTime;
 
+pub use accounts::{AccountStore, Conflict, FailureCount, LocalCredential, MergeReport, NewLocalAccount};
+pub use audit::{AuditAction, AuditEntry, AuditFilter, AuditStore, NewAuditEntry};
+pub use classwork::{Assignment, ClassworkStore, Completion, NewAssignment, StudentAssignment};
 pub use error::StoreError;
 pub use postgres::PgStore;
 pub use records::{
@@ -51,8 +58,12 @@ pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
 ///   sections), and every write that can race (two co-teachers, two first logins) is an upsert;
 /// - each `apply_section` runs in one transaction;
 /// - nothing is deleted by a sync: enrollments and teacher links are flagged, sections archived.
+///
+/// Local accounts, linking and merging live in [`AccountStore`], classwork in
+/// [`ClassworkStore`], the audit log in [`AuditStore`]; every store implements all of them, so
+/// an `Arc<dyn Store>` offers every method (bring the trait into scope to call it).
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: AccountStore + ClassworkStore + AuditStore + Send + Sync + 'static {
     // ---- accounts ----
 
     /// One account.
@@ -64,7 +75,9 @@ pub trait Store: Send + Sync + 'static {
     /// The account for a Clever login: created on first login (race-free: concurrent first
     /// logins of one person yield one account), else updated with the profile's name, email,
     /// grade and role. Also the account a roster sync created for a student who now logs in.
-    /// Returns the account and whether it was created.
+    /// Returns the account and whether it was created. Records `account_created` (actor: the
+    /// account) when it creates one, and `role_changed` (actor: none, detail `"student → teacher"`)
+    /// when Clever now reports a different role, in the same transaction.
     async fn upsert_clever_user(
         &self,
         profile: &CleverProfile,
@@ -106,7 +119,9 @@ pub trait Store: Send + Sync + 'static {
         now: OffsetDateTime,
     ) -> StoreResult<()>;
 
-    /// Records a finished sync run and returns its id.
+    /// Records a finished sync run and returns its id, with a `sync_run` audit entry (actor: the
+    /// teacher for a login or the button, none for background and CLI runs; detail: the trigger
+    /// and counts in words) in the same transaction.
     #[allow(clippy::too_many_arguments)]
     async fn record_sync_run(
         &self,

@@ -60,6 +60,10 @@ pub struct User {
     pub grade: Option<String>,
     /// The linked Clever identity, if any.
     pub clever_id: Option<CleverId>,
+    /// The email this account logs in with, if it has a password.
+    pub login_email: Option<String>,
+    /// The teacher's school, as they named it (Clever's Library data carries no school).
+    pub school: Option<String>,
     /// When the account was created.
     pub created_at: OffsetDateTime,
 }

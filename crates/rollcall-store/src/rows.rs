@@ -48,6 +48,8 @@ impl UserRow {
             email: self.email,
             grade: self.grade,
             clever_id: self.clever_id.as_deref().map(clever_id).transpose()?,
+            login_email: None,
+            school: None,
             created_at: self.created_at,
         })
     }

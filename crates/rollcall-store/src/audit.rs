@@ -1,0 +1,127 @@
+//! The audit log: who did what to which account, and when. Entries are written by the store in
+//! the same transaction as the change they describe (link, unlink, merge, role change, sync run)
+//! or by the web layer for events that have no other write ([`AuditStore::record_audit`]).
+//! Entries name accounts by id without a foreign key, so history outlives a merged account.
+
+use async_trait::async_trait;
+use rollcall_core::UserId;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::StoreResult;
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    /// An account was created (by a Clever login or a local sign-up).
+    AccountCreated,
+    /// A Clever identity was linked to an existing account.
+    CleverLinked,
+    /// A Clever identity was unlinked.
+    CleverUnlinked,
+    /// Two accounts were merged.
+    AccountsMerged,
+    /// Clever reported a different role for the account.
+    RoleChanged,
+    /// A roster sync ran.
+    SyncRun,
+    /// A password was added to an account.
+    PasswordAdded,
+    /// The teacher's school was set or cleared.
+    SchoolChanged,
+}
+
+impl AuditAction {
+    /// Every action, for filters.
+    pub const ALL: [AuditAction; 8] = [
+        AuditAction::AccountCreated,
+        AuditAction::CleverLinked,
+        AuditAction::CleverUnlinked,
+        AuditAction::AccountsMerged,
+        AuditAction::RoleChanged,
+        AuditAction::SyncRun,
+        AuditAction::PasswordAdded,
+        AuditAction::SchoolChanged,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::AccountCreated => "account_created",
+            AuditAction::CleverLinked => "clever_linked",
+            AuditAction::CleverUnlinked => "clever_unlinked",
+            AuditAction::AccountsMerged => "accounts_merged",
+            AuditAction::RoleChanged => "role_changed",
+            AuditAction::SyncRun => "sync_run",
+            AuditAction::PasswordAdded => "password_added",
+            AuditAction::SchoolChanged => "school_changed",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        AuditAction::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+/// An entry to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAuditEntry {
+    /// When.
+    pub at: OffsetDateTime,
+    /// Who did it: an account, or `None` for Rollcall itself (a background sync, Clever's data).
+    pub actor: Option<UserId>,
+    /// What.
+    pub action: AuditAction,
+    /// The account it concerns.
+    pub subject: UserId,
+    /// Details in words (`"Linked Clever account 5f…"`, `"3 added, 1 updated"`).
+    pub detail: String,
+}
+
+/// A recorded entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Id (increasing with time of recording).
+    pub id: i64,
+    /// When.
+    pub at: OffsetDateTime,
+    /// Who did it.
+    pub actor: Option<UserId>,
+    /// The actor's current name, if the account still exists.
+    pub actor_name: Option<String>,
+    /// What.
+    pub action: AuditAction,
+    /// The account it concerns.
+    pub subject: UserId,
+    /// The subject's current name, if the account still exists.
+    pub subject_name: Option<String>,
+    /// Details.
+    pub detail: String,
+}
+
+/// Which entries to list. Every set field narrows the list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Only this action.
+    pub action: Option<AuditAction>,
+    /// Only entries whose subject or actor is this account.
+    pub user: Option<UserId>,
+    /// Only entries at or after this time.
+    pub since: Option<OffsetDateTime>,
+    /// Only entries before this time.
+    pub until: Option<OffsetDateTime>,
+    /// Only entries with an id below this (for "older" paging).
+    pub before_id: Option<i64>,
+}
+
+/// The audit log.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// Records an entry.
+    async fn record_audit(&self, entry: &NewAuditEntry) -> StoreResult<()>;
+
+    /// Entries matching `filter`, newest first (by id), at most `limit`.
+    async fn audit_log(&self, filter: &AuditFilter, limit: u32) -> StoreResult<Vec<AuditEntry>>;
+}
