@@ -4,6 +4,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use rollcall_store::Conflict;
+
 use crate::pages::{ErrorPage, render};
 
 /// What can go wrong handling a request.
@@ -78,6 +80,10 @@ impl IntoResponse for WebError {
                 Some("/".to_owned()),
             ),
             WebError::Friendly { status, title, detail, retry } => (status, title, detail, retry),
+            WebError::Store(rollcall_store::StoreError::Conflict(conflict)) => {
+                let (title, detail, retry) = conflict_words(conflict);
+                (StatusCode::CONFLICT, title.to_owned(), detail.to_owned(), Some(retry.to_owned()))
+            }
             error @ (WebError::Store(_) | WebError::Internal(_)) => {
                 tracing::error!(error = %error, source = ?std::error::Error::source(&error), "request failed");
                 (
@@ -91,5 +97,51 @@ impl IntoResponse for WebError {
         };
         let page = ErrorPage { title: &title, detail: &detail, retry: retry.as_deref() };
         (status, render(&page)).into_response()
+    }
+}
+
+/// What each account rule means for the person who ran into it, and where to go next.
+fn conflict_words(conflict: Conflict) -> (&'static str, &'static str, &'static str) {
+    match conflict {
+        Conflict::EmailTaken => (
+            "That email is already in use",
+            "Another Rollcall account already logs in with this email. Log in to it, or use another email.",
+            "/profile",
+        ),
+        Conflict::PasswordAlreadySet => (
+            "You already have a password",
+            "This account already logs in with an email and password.",
+            "/profile",
+        ),
+        Conflict::CleverLinkedElsewhere => (
+            "This Clever account is already linked",
+            "This Clever account already belongs to a different Rollcall account, so it cannot be linked to this one. Log in with Clever to use that account. A student with two accounts can merge them from their profile.",
+            "/profile",
+        ),
+        Conflict::AccountHasOtherClever => (
+            "Already linked to Clever",
+            "This Rollcall account is already linked to a different Clever account. Unlink it on your profile first.",
+            "/profile",
+        ),
+        Conflict::NoOtherLogin => (
+            "Add a password first",
+            "Without Clever this account would have no way to log in. Add an email and password on your profile, then unlink.",
+            "/profile#password",
+        ),
+        Conflict::SameAccount => (
+            "That is this account",
+            "You are already logged in to that account, so there is nothing to merge.",
+            "/profile#merge",
+        ),
+        Conflict::NotBothStudents => (
+            "Only student accounts can be merged",
+            "The account you logged in to is not a student account. Ask your teacher for help.",
+            "/profile#merge",
+        ),
+        Conflict::BothLinkedToClever => (
+            "Both accounts use Clever",
+            "Both accounts are linked to a Clever account, so they cannot be merged here. Ask your teacher for help.",
+            "/profile#merge",
+        ),
     }
 }

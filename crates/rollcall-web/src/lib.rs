@@ -4,11 +4,15 @@
 mod callback_flight;
 pub mod config;
 mod crypto;
+mod csrf;
 mod error;
 mod headers;
 pub mod jobs;
+mod login;
 pub mod metrics;
 mod pages;
+pub mod passwords;
+mod pending;
 mod roster_source;
 mod routes;
 mod session;
@@ -31,14 +35,27 @@ pub use state::AppState;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(routes::public::home))
-        .route("/signup", get(routes::public::signup))
-        .route("/login", get(routes::public::login))
+        .route("/signup", get(routes::public::signup).post(routes::local::signup))
+        .route("/login", get(routes::public::login).post(routes::local::login))
         .route("/logout", post(routes::public::logout))
         .route("/auth/clever/start", get(routes::auth_clever::start))
+        .route("/auth/clever/link", post(routes::auth_clever::start_link))
         .route(WebConfig::CALLBACK_PATH, get(routes::auth_clever::callback))
+        .route("/auth/clever/welcome", get(routes::welcome::show))
+        .route("/auth/clever/welcome/new", post(routes::welcome::create))
+        .route("/auth/clever/welcome/link", post(routes::welcome::link))
+        .route("/profile", get(routes::profile::show))
+        .route("/profile/school", post(routes::profile::set_school))
+        .route("/profile/password", post(routes::profile::add_password))
+        .route("/profile/unlink", post(routes::profile::unlink))
+        .route("/profile/merge", post(routes::profile::merge))
         .route("/dashboard", get(routes::dashboard::dashboard))
         .route("/sections/{id}", get(routes::dashboard::section))
         .route("/sections/{id}/name", post(routes::dashboard::rename))
+        .route("/sections/{id}/assignments", post(routes::classwork::create))
+        .route("/assignments/{id}", get(routes::classwork::progress))
+        .route("/assignments/{id}/done", post(routes::classwork::set_done))
+        .route("/admin/audit", get(routes::admin::audit))
         .route("/sync", post(routes::sync::sync_now))
         .route("/sync/history", get(routes::sync::history))
         .route("/healthz", get(routes::health::healthz))

@@ -3,7 +3,13 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use rollcall_store::{SectionRoster, SectionSummary, StudentSection, SyncRun, User};
+use rollcall_store::{
+    AccountRole, Assignment, AuditAction, AuditEntry, Completion, MergeReport, SectionRoster, SectionSummary,
+    StudentAssignment, StudentSection, SyncRun, User,
+};
+
+use crate::session::CurrentUser;
+use crate::state::AppState;
 
 /// Renders a template, or a plain 500 if rendering itself fails (a bug, logged).
 pub fn render<T: Template>(page: &T) -> Response {
@@ -20,15 +26,28 @@ pub fn render<T: Template>(page: &T) -> Response {
 pub struct Viewer<'a> {
     /// Display name.
     pub name: String,
-    /// CSRF token for the logout form.
+    /// CSRF token for the logout form (and every other form on the page).
     pub csrf: &'a str,
+    /// Whether to show the admin link.
+    pub admin: bool,
 }
 
 impl<'a> Viewer<'a> {
-    /// The header's view of a user.
-    pub fn of(user: &User, csrf: &'a str) -> Self {
-        Viewer { name: format!("{} {}", user.first_name, user.last_name), csrf }
+    /// The header's view of the logged-in user.
+    pub fn of(state: &AppState, current: &'a CurrentUser) -> Self {
+        let user = &current.user;
+        Viewer {
+            name: format!("{} {}", user.first_name, user.last_name),
+            csrf: &current.session.csrf_token,
+            admin: is_admin(state, user),
+        }
     }
+}
+
+/// Whether `user` may see the admin pages: their login email is one the operator listed
+/// (`--admin-email`). An account without a password is never an admin.
+pub fn is_admin(state: &AppState, user: &User) -> bool {
+    user.login_email.as_ref().is_some_and(|email| state.config().admin_emails.iter().any(|a| a == email))
 }
 
 /// `/`: what Rollcall is, with both buttons.
@@ -36,12 +55,146 @@ impl<'a> Viewer<'a> {
 #[template(path = "home.html")]
 pub struct HomePage;
 
-/// `/signup` and `/login`.
-#[derive(Template)]
+/// `/signup` and `/login`: Clever's button, and the email + password form.
+#[derive(Template, Default)]
 #[template(path = "signup.html")]
 pub struct SignupPage {
     /// True on `/login`.
     pub login: bool,
+    /// The form's CSRF token.
+    pub csrf: String,
+    /// What was wrong with the last attempt.
+    pub error: Option<String>,
+    /// What the person typed, kept on error.
+    pub email: String,
+    /// Given name (sign-up).
+    pub first_name: String,
+    /// Family name (sign-up).
+    pub last_name: String,
+    /// `teacher` or `student` (sign-up).
+    pub role: String,
+}
+
+/// A new Clever teacher, asked whether they already have an account.
+#[derive(Template)]
+#[template(path = "welcome.html")]
+pub struct WelcomePage {
+    /// Their first name.
+    pub first_name: String,
+    /// The choice forms' CSRF token.
+    pub csrf: String,
+    /// What was wrong with the last attempt to log in to the older account.
+    pub error: Option<String>,
+    /// What they typed.
+    pub email: String,
+}
+
+/// The account page.
+#[derive(Template)]
+#[template(path = "profile.html")]
+pub struct ProfilePage<'a> {
+    /// Header.
+    pub viewer: Viewer<'a>,
+    /// The account.
+    pub user: &'a User,
+    /// A one-line confirmation of what just happened.
+    pub notice: Option<&'static str>,
+    /// School names to suggest.
+    pub schools: Vec<String>,
+    /// The account's history, newest first.
+    pub audit: Vec<AuditEntry>,
+}
+
+/// What a merge kept.
+#[derive(Template)]
+#[template(path = "merged.html")]
+pub struct MergedPage<'a> {
+    /// Header.
+    pub viewer: Viewer<'a>,
+    /// What moved.
+    pub report: MergeReport,
+}
+
+/// One assignment's progress, for its teachers.
+#[derive(Template)]
+#[template(path = "assignment.html")]
+pub struct AssignmentPage<'a> {
+    /// Header.
+    pub viewer: Viewer<'a>,
+    /// The assignment.
+    pub assignment: Assignment,
+    /// A row per student.
+    pub rows: Vec<Completion>,
+}
+
+/// The admin's audit log.
+#[derive(Template)]
+#[template(path = "admin_audit.html")]
+pub struct AuditPage<'a> {
+    /// Header.
+    pub viewer: Viewer<'a>,
+    /// Matching entries, newest first.
+    pub entries: Vec<AuditEntry>,
+    /// The filter as typed: action.
+    pub action: String,
+    /// The filter as typed: account id.
+    pub user: String,
+    /// The filter as typed: from date (YYYY-MM-DD).
+    pub since: String,
+    /// The filter as typed: to date (YYYY-MM-DD).
+    pub until: String,
+    /// Every action, for the filter's list.
+    pub actions: Vec<&'static str>,
+    /// The query for the next (older) page, if there may be one.
+    pub older: Option<String>,
+    /// A filter that could not be read.
+    pub error: Option<String>,
+}
+
+/// An audit action in words.
+pub fn action_label(action: AuditAction) -> &'static str {
+    match action {
+        AuditAction::AccountCreated => "Account created",
+        AuditAction::CleverLinked => "Clever linked",
+        AuditAction::CleverUnlinked => "Clever unlinked",
+        AuditAction::AccountsMerged => "Accounts merged",
+        AuditAction::RoleChanged => "Role changed",
+        AuditAction::SyncRun => "Classes synced",
+        AuditAction::PasswordAdded => "Password added",
+        AuditAction::SchoolChanged => "School changed",
+    }
+}
+
+impl ProfilePage<'_> {
+    fn when(&self, at: &time::OffsetDateTime) -> String {
+        when(at)
+    }
+
+    fn label(&self, action: &AuditAction) -> &'static str {
+        action_label(*action)
+    }
+}
+
+impl ProfilePage<'_> {
+    fn current_school(&self) -> &str {
+        self.user.school.as_deref().unwrap_or_default()
+    }
+}
+
+impl AuditPage<'_> {
+    fn when(&self, at: &time::OffsetDateTime) -> String {
+        when(at)
+    }
+
+    fn label(&self, action: &AuditAction) -> &'static str {
+        action_label(*action)
+    }
+}
+
+impl AssignmentPage<'_> {
+    fn when(&self, at: &time::OffsetDateTime) -> String {
+        when(at)
+    }
 }
 
 /// Any error.
@@ -80,6 +233,12 @@ pub struct TeacherPage<'a> {
     pub last_sync: Option<SyncRun>,
     /// Whether the teacher must reconnect Clever.
     pub reconnect: bool,
+    /// Whether Clever is linked at all (an account can unlink it and keep its classes).
+    pub linked: bool,
+    /// Ask which school they teach at (not named yet, not skipped in this browser).
+    pub ask_school: bool,
+    /// School names to suggest when asking.
+    pub schools: Vec<String>,
 }
 
 /// One of the teacher's sections.
@@ -90,6 +249,23 @@ pub struct SectionPage<'a> {
     pub viewer: Viewer<'a>,
     /// The section with its students.
     pub roster: SectionRoster,
+    /// Its assignments, newest first.
+    pub assignments: Vec<Assignment>,
+    /// The new-assignment form, as typed (kept when it is refused).
+    pub draft: AssignmentDraft,
+}
+
+/// The new-assignment form's values and what was wrong with them.
+#[derive(Debug, Default, Clone)]
+pub struct AssignmentDraft {
+    /// Title.
+    pub title: String,
+    /// Instructions.
+    pub instructions: String,
+    /// Due date, `YYYY-MM-DD` or empty.
+    pub due_on: String,
+    /// Why it was refused.
+    pub error: Option<String>,
 }
 
 /// The student's dashboard.
@@ -100,6 +276,16 @@ pub struct StudentPage<'a> {
     pub viewer: Viewer<'a>,
     /// Their classes.
     pub sections: Vec<StudentSection>,
+    /// Assignments still to do.
+    pub todo: Vec<StudentAssignment>,
+    /// Assignments done.
+    pub done: Vec<StudentAssignment>,
+}
+
+impl StudentPage<'_> {
+    fn when(&self, at: &time::OffsetDateTime) -> String {
+        when(at)
+    }
 }
 
 /// The teacher's sync history.
@@ -144,6 +330,10 @@ fn section_meta(s: &SectionSummary) -> String {
 }
 
 impl TeacherPage<'_> {
+    fn current_school(&self) -> &str {
+        ""
+    }
+
     fn when(&self, at: &time::OffsetDateTime) -> String {
         when(at)
     }

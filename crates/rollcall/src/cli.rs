@@ -153,6 +153,11 @@ pub struct AppArgs {
     /// once). 0 turns background sync off.
     #[arg(long, default_value_t = 360, env = "ROLLCALL_BACKGROUND_SYNC_MINUTES")]
     pub background_sync_minutes: u32,
+    /// Login email of an account that may see the admin pages (the audit log). Repeat the flag,
+    /// or list several separated by commas in the variable. The account logs in with this email
+    /// and its password.
+    #[arg(long = "admin-email", value_delimiter = ',', env = "ROLLCALL_ADMIN_EMAILS")]
+    pub admin_emails: Vec<String>,
 }
 
 /// `rollcall migrate`.

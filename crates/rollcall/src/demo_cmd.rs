@@ -5,6 +5,7 @@ use anyhow::Context;
 use clever_client::CleverConfig;
 use clever_emulator::model::{Role, World};
 use clever_emulator::{Clock, Emulator, EmulatorConfig, Seed};
+use rollcall_store::{AccountRole, Conflict, NewLocalAccount, StoreError};
 use rollcall_web::WebConfig;
 use tokio::net::TcpListener;
 
@@ -50,12 +51,71 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         token_key: DEMO_TOKEN_KEY,
         metrics_token: None,
         background_sync_every: None,
+        admin_emails: vec![DEMO_ADMIN.email.to_owned()],
     };
     config.validate()?;
     let state = crate::app::build_state(config, &args.database_url).await?;
+    for account in [&DEMO_ADMIN, &OLD_TEACHER, &OLD_STUDENT] {
+        create_password_account(&state, account).await?;
+    }
     print(&banner);
     rollcall_web::serve(app_listener, state, crate::shutdown::signal()).await?;
     Ok(())
+}
+
+/// A demo account that logs in with an email and password (printed in the banner).
+struct DemoAccount {
+    role: AccountRole,
+    first: &'static str,
+    last: &'static str,
+    email: &'static str,
+    password: &'static str,
+    why: &'static str,
+}
+
+/// May see the audit log (`/admin/audit`).
+const DEMO_ADMIN: DemoAccount = DemoAccount {
+    role: AccountRole::Teacher,
+    first: "Demo",
+    last: "Admin",
+    email: "admin@rollcall.demo",
+    password: "rollcall-admin",
+    why: "the admin pages (audit log)",
+};
+
+/// Sam Kelly's account from before his school used Clever: link it at his first Clever login.
+const OLD_TEACHER: DemoAccount = DemoAccount {
+    role: AccountRole::Teacher,
+    first: "Sam",
+    last: "Kelly",
+    email: "sam@rollcall.demo",
+    password: "sam-password",
+    why: "Sam Kelly's older account: answer \"yes\" at his first Clever login to link it",
+};
+
+/// María's account from before Clever: merge it from her profile after a Clever login.
+const OLD_STUDENT: DemoAccount = DemoAccount {
+    role: AccountRole::Student,
+    first: "María",
+    last: "Núñez",
+    email: "maria@rollcall.demo",
+    password: "maria-password",
+    why: "a student's older account: \"Merge my accounts\" on her profile after a Clever login",
+};
+
+/// Creates a demo password account unless a previous run already did.
+async fn create_password_account(state: &rollcall_web::AppState, a: &DemoAccount) -> anyhow::Result<()> {
+    let new = NewLocalAccount {
+        role: a.role,
+        first_name: a.first.to_owned(),
+        last_name: a.last.to_owned(),
+        email: a.email.to_owned(),
+        password_hash: rollcall_web::passwords::hash(a.password).await?,
+    };
+    match state.store().create_local_account(&new, state.now()).await {
+        Ok(_) | Err(StoreError::Conflict(Conflict::EmailTaken)) => Ok(()),
+        Err(e) => Err(e).context("cannot create the demo's password accounts"),
+    }
 }
 
 /// Whom to log in as, read from the demo district itself so it never goes stale.
@@ -84,6 +144,10 @@ fn banner(app: &str, emulator: &str, database: &str, world: &World) -> String {
             "  staff    {} {} (see what Rollcall tells non-teachers)\n",
             staff.name.first, staff.name.last
         );
+    }
+    out += "\nOr log in with an email and password (\"Log in\" page):\n";
+    for a in [&DEMO_ADMIN, &OLD_TEACHER, &OLD_STUDENT] {
+        out += &format!("  {:<20} {:<15} {}\n", a.email, a.password, a.why);
     }
     out += &format!(
         "\nClever emulator: {emulator}/portal (the Library's Install button is the other way in)\n\

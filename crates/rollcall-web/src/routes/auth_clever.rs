@@ -9,33 +9,55 @@
 
 use std::time::Duration;
 
+use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar};
-use clever_client::ClientError;
-use rollcall_core::CleverId;
-use rollcall_store::{AccountRole, CallbackClaim, CleverProfile, SealedToken, SyncTrigger};
+use rollcall_core::UserId;
+use rollcall_store::{AccountRole, CallbackClaim};
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
+use super::public::CsrfForm;
 use crate::crypto::{random_token, sha256};
 use crate::error::WebError;
-use crate::metrics::LoginKind;
+use crate::login::{Identified, attach, identify, provision, role_label};
 use crate::pages::{UnsupportedRolePage, render};
-use crate::session::{self, MaybeUser, cookie};
+use crate::pending::PendingClever;
+use crate::session::{self, CurrentUser, MaybeUser, cookie};
 use crate::state::AppState;
-use crate::sync::sync_teacher;
 
 const STATE_COOKIE: &str = "rollcall_oauth_state";
 const BOUNCE_COOKIE: &str = "rollcall_oauth_bounce";
+/// Set by `POST /auth/clever/link`: this login links Clever to the logged-in account.
+const INTENT_COOKIE: &str = "rollcall_oauth_intent";
 const STATE_TTL: time::Duration = time::Duration::minutes(10);
 
 /// `GET /auth/clever/start`: a fresh `state`, bound to this browser by a short-lived cookie.
 pub async fn start(State(state): State<AppState>, jar: CookieJar) -> (CookieJar, Redirect) {
+    let jar = jar.remove(Cookie::build(INTENT_COOKIE).path("/"));
+    redirect_to_clever(&state, jar)
+}
+
+/// `POST /auth/clever/link` (the profile's "Link Clever", CSRF-checked): the same as `start`,
+/// but the callback links the Clever account to the logged-in account instead of logging in.
+pub async fn start_link(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Form(form): Form<CsrfForm>,
+) -> Result<(CookieJar, Redirect), WebError> {
+    current.check_csrf(&form.csrf, &headers, &state)?;
+    let jar = jar.add(cookie(&state, INTENT_COOKIE, "link".into(), STATE_TTL));
+    Ok(redirect_to_clever(&state, jar))
+}
+
+fn redirect_to_clever(state: &AppState, jar: CookieJar) -> (CookieJar, Redirect) {
     let value = random_token();
     let url = state.clever().authorize_url(Some(&value));
-    (jar.add(cookie(&state, STATE_COOKIE, value, STATE_TTL)), Redirect::to(&url))
+    (jar.add(cookie(state, STATE_COOKIE, value, STATE_TTL)), Redirect::to(&url))
 }
 
 /// Query of the callback.
@@ -82,26 +104,34 @@ pub async fn callback(
         ));
     }
     let code_hash = sha256(&code);
-    let jar =
-        jar.remove(Cookie::build(STATE_COOKIE).path("/")).remove(Cookie::build(BOUNCE_COOKIE).path("/"));
+    let linking = jar.get(INTENT_COOKIE).is_some_and(|c| c.value() == "link");
+    let jar = jar
+        .remove(Cookie::build(STATE_COOKIE).path("/"))
+        .remove(Cookie::build(BOUNCE_COOKIE).path("/"))
+        .remove(Cookie::build(INTENT_COOKIE).path("/"));
     // A generous bound: the first request may be importing a large roster.
     for _ in 0..240 {
         match state.store().claim_callback(&code_hash, state.now()).await? {
             CallbackClaim::First => {
                 let guard = state.callback_flights().begin(code_hash);
-                let outcome = login(&state, &code).await;
+                let link_to = current.as_ref().filter(|_| linking);
+                let outcome = login(&state, &code, link_to).await;
                 let user = match &outcome {
-                    Ok(LoginOutcome::Account(user)) => Some(*user),
+                    Ok(LoginOutcome::Account { user, .. } | LoginOutcome::Linked(user)) => Some(*user),
                     _ => None,
                 };
                 state.store().finish_callback(&code_hash, user).await?;
                 drop(guard);
-                match &outcome {
-                    Ok(LoginOutcome::Account(_)) => {}
-                    Ok(LoginOutcome::Unsupported { .. }) | Err(_) => state.metrics().login_failed(),
+                if !matches!(outcome, Ok(LoginOutcome::Account { .. } | LoginOutcome::Linked(_))) {
+                    state.metrics().login_failed();
                 }
                 return match outcome? {
-                    LoginOutcome::Account(user) => signed_in(&state, jar, user).await,
+                    LoginOutcome::Account { user } => signed_in(&state, jar, user, "/dashboard").await,
+                    LoginOutcome::Linked(_) => Ok((jar, Redirect::to("/profile?linked=1")).into_response()),
+                    LoginOutcome::Choose(pending) => {
+                        let jar = crate::pending::save(&state, jar, &pending);
+                        Ok((jar, Redirect::to("/auth/clever/welcome")).into_response())
+                    }
                     LoginOutcome::Unsupported { name, role } => {
                         Ok((jar, render(&UnsupportedRolePage { name: &name, role: role_label(role) }))
                             .into_response())
@@ -111,7 +141,11 @@ pub async fn callback(
             CallbackClaim::InProgress => {
                 state.callback_flights().wait(&code_hash, Duration::from_millis(250)).await
             }
-            CallbackClaim::Done(user) => return signed_in(&state, jar, user).await,
+            CallbackClaim::Done(user) => return signed_in(&state, jar, user, "/dashboard").await,
+            // A reload while the first-login question is open: back to the question.
+            CallbackClaim::Failed if crate::pending::load(&state, &jar).is_some() => {
+                return Ok(Redirect::to("/auth/clever/welcome").into_response());
+            }
             CallbackClaim::Failed => {
                 return Err(WebError::friendly(
                     StatusCode::BAD_REQUEST,
@@ -145,13 +179,15 @@ fn bounce(state: &AppState, jar: CookieJar) -> Result<Response, WebError> {
     Ok((jar, Redirect::to("/auth/clever/start")).into_response())
 }
 
-async fn signed_in(
+/// Starts a session for `user` and sends them to `next`.
+pub async fn signed_in(
     state: &AppState,
     jar: CookieJar,
-    user: rollcall_core::UserId,
+    user: UserId,
+    next: &str,
 ) -> Result<Response, WebError> {
     let session = session::start(state, user).await?;
-    Ok((jar.add(session), Redirect::to("/dashboard")).into_response())
+    Ok((jar.add(session), Redirect::to(next)).into_response())
 }
 
 fn denied(error: &str) -> WebError {
@@ -172,112 +208,41 @@ fn denied(error: &str) -> WebError {
     }
 }
 
+/// How a callback ended.
 enum LoginOutcome {
-    Account(rollcall_core::UserId),
+    /// Signed in to this account (created on a first login).
+    Account { user: UserId },
+    /// The Clever identity was linked to the logged-in account.
+    Linked(UserId),
+    /// A new Clever teacher where local accounts exist: ask before creating anything.
+    Choose(Box<PendingClever>),
+    /// Staff or district admin.
     Unsupported { name: String, role: AccountRole },
 }
 
-/// Exchange, identify, provision, store the token, and import a teacher's classes.
-async fn login(state: &AppState, code: &str) -> Result<LoginOutcome, WebError> {
-    let clever = state.clever();
-    let token = clever.exchange_code(code).await.map_err(clever_error)?;
-    let me = clever.me(&token).await.map_err(clever_error)?;
-    let user = clever.user(&token, &me.data.id).await.map_err(clever_error)?;
-    let clever_id = CleverId::parse(&user.id).map_err(|e| WebError::Internal(e.to_string()))?;
-    let role = role_of(&user);
-    let name = user.name.clone().unwrap_or_default();
-    let (first, last) = (name.first.unwrap_or_default(), name.last.unwrap_or_default());
-    if matches!(role, AccountRole::Staff | AccountRole::DistrictAdmin) {
-        return Ok(LoginOutcome::Unsupported { name: format!("{first} {last}").trim().to_owned(), role });
-    }
-    let profile = CleverProfile {
-        clever_id: clever_id.clone(),
-        role,
-        first_name: first,
-        middle_name: name.middle.filter(|m| !m.is_empty()),
-        last_name: last,
-        email: user.email.filter(|e| !e.is_empty()),
-        grade: user.roles.student.as_ref().and_then(|s| s.grade.as_ref()).map(|g| g.as_str().to_owned()),
+/// Identify, then link to the logged-in account (from the profile's "Link Clever"), pause for
+/// the first-login choice, or provision.
+async fn login(
+    state: &AppState,
+    code: &str,
+    link_to: Option<&CurrentUser>,
+) -> Result<LoginOutcome, WebError> {
+    let login = match identify(state, code).await? {
+        Identified::Person(login) => login,
+        Identified::Unsupported { name, role } => return Ok(LoginOutcome::Unsupported { name, role }),
     };
-    let now = state.now();
-    let (account, created) = state.store().upsert_clever_user(&profile, now).await?;
-    tracing::info!(user = %account.id, role = role.as_str(), created, "Clever login");
-    let sealed = SealedToken {
-        sealed: state.sealer().seal(token.expose()),
-        obtained_at: now,
-        expires_at: now + state.config().clever_token_ttl,
-    };
-    state.store().save_clever_token(account.id, &sealed).await?;
-    state.metrics().login(match role {
-        AccountRole::Teacher => LoginKind::Teacher,
-        _ => LoginKind::Student,
-    });
-    if role == AccountRole::Teacher {
-        let outcome = sync_teacher(state, account.id, clever_id, SyncTrigger::Login).await;
-        if !outcome.reconnect {
-            crate::jobs::schedule_next(state, account.id).await;
-        }
+    if let Some(current) = link_to {
+        attach(state, &current.user, &login).await?;
+        return Ok(LoginOutcome::Linked(current.user.id));
     }
-    Ok(LoginOutcome::Account(account.id))
-}
-
-/// Teacher before student before staff before admin: a teacher who is also staff uses Rollcall
-/// as a teacher. (Clever never combines student with another role.)
-fn role_of(user: &clever_types::User) -> AccountRole {
-    let r = &user.roles;
-    if r.teacher.is_some() {
-        AccountRole::Teacher
-    } else if r.student.is_some() {
-        AccountRole::Student
-    } else if r.staff.is_some() {
-        AccountRole::Staff
-    } else {
-        AccountRole::DistrictAdmin
+    // Only a deployment with password accounts can hold an older account to link; and only a
+    // Clever id Rollcall has never seen needs the question.
+    if login.profile.role == AccountRole::Teacher
+        && state.store().has_local_accounts().await?
+        && state.store().user_by_clever_id(&login.profile.clever_id).await?.is_none()
+    {
+        return Ok(LoginOutcome::Choose(Box::new(PendingClever::new(state, login.profile, &login.token))));
     }
-}
-
-fn role_label(role: AccountRole) -> &'static str {
-    match role {
-        AccountRole::Teacher => "teacher",
-        AccountRole::Student => "student",
-        AccountRole::Staff => "school staff member",
-        AccountRole::DistrictAdmin => "district administrator",
-    }
-}
-
-fn clever_error(e: ClientError) -> WebError {
-    match e {
-        ClientError::InvalidGrant { .. } => WebError::friendly(
-            StatusCode::BAD_REQUEST,
-            "This sign-in link has expired",
-            "Sign-in links from Clever work once and only for a minute. Start again and it will work.",
-            Some("/auth/clever/start"),
-        ),
-        ClientError::InvalidClient => {
-            tracing::error!(
-                "Clever refused the app's client credentials: check ROLLCALL_CLEVER_CLIENT_ID/SECRET"
-            );
-            WebError::friendly(
-                StatusCode::BAD_GATEWAY,
-                "Rollcall's Clever connection is misconfigured",
-                "Clever did not accept Rollcall's credentials. Please tell your Rollcall administrator.",
-                None,
-            )
-        }
-        ClientError::Unauthorized { .. } => WebError::friendly(
-            StatusCode::BAD_GATEWAY,
-            "Clever ended the sign-in",
-            "Clever withdrew the authorization while signing you in. Please start again.",
-            Some("/auth/clever/start"),
-        ),
-        other => {
-            tracing::warn!(error = %other, "Clever call failed during login");
-            WebError::friendly(
-                StatusCode::BAD_GATEWAY,
-                "Clever is not responding",
-                "Rollcall could not reach Clever to sign you in. Please try again in a minute.",
-                Some("/auth/clever/start"),
-            )
-        }
-    }
+    let (user, _created) = provision(state, &login).await?;
+    Ok(LoginOutcome::Account { user })
 }

@@ -4,19 +4,25 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
 use rollcall_core::SectionId;
 use rollcall_store::{AccountRole, StoreError};
 use serde::Deserialize;
 
+use super::profile::SKIP_SCHOOL_COOKIE;
 use crate::error::WebError;
-use crate::pages::{SectionPage, StudentPage, TeacherPage, Viewer, render};
+use crate::pages::{AssignmentDraft, SectionPage, StudentPage, TeacherPage, Viewer, render};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
 /// `GET /dashboard`: the teacher's classes or the student's.
-pub async fn dashboard(State(state): State<AppState>, current: CurrentUser) -> Result<Response, WebError> {
+pub async fn dashboard(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    jar: CookieJar,
+) -> Result<Response, WebError> {
     let store = state.store();
-    let viewer = Viewer::of(&current.user, &current.session.csrf_token);
+    let viewer = Viewer::of(&state, &current);
     match current.user.role {
         AccountRole::Teacher => {
             let (archived, sections) =
@@ -30,11 +36,28 @@ pub async fn dashboard(State(state): State<AppState>, current: CurrentUser) -> R
                 || last_sync
                     .as_ref()
                     .is_some_and(|r| r.problems.iter().any(|p| p.ends_with(rollcall_core::RECONNECT_ADVICE)));
-            Ok(render(&TeacherPage { viewer, sections, archived, last_sync, reconnect }))
+            let ask_school = current.user.school.is_none() && jar.get(SKIP_SCHOOL_COOKIE).is_none();
+            let schools = if ask_school { store.known_schools().await? } else { Vec::new() };
+            let linked = current.user.clever_id.is_some();
+            Ok(render(&TeacherPage {
+                viewer,
+                sections,
+                archived,
+                last_sync,
+                reconnect,
+                linked,
+                ask_school,
+                schools,
+            }))
         }
         AccountRole::Student => {
             let sections = store.student_sections(current.user.id).await?;
-            Ok(render(&StudentPage { viewer, sections }))
+            let (done, todo) = store
+                .student_assignments(current.user.id)
+                .await?
+                .into_iter()
+                .partition(|a| a.done_at.is_some());
+            Ok(render(&StudentPage { viewer, sections, todo, done }))
         }
         AccountRole::Staff | AccountRole::DistrictAdmin => Err(WebError::Forbidden),
     }
@@ -49,10 +72,19 @@ pub async fn section(
     if current.user.role != AccountRole::Teacher {
         return Err(WebError::NotFound);
     }
-    let roster =
-        state.store().section_roster(current.user.id, SectionId(id)).await?.ok_or(WebError::NotFound)?;
-    let viewer = Viewer::of(&current.user, &current.session.csrf_token);
-    Ok(render(&SectionPage { viewer, roster }))
+    section_page(&state, &current, SectionId(id), AssignmentDraft::default()).await
+}
+
+/// The section page, with the new-assignment form as given (empty, or refused and kept).
+pub async fn section_page(
+    state: &AppState,
+    current: &CurrentUser,
+    section: SectionId,
+    draft: AssignmentDraft,
+) -> Result<Response, WebError> {
+    let roster = state.store().section_roster(current.user.id, section).await?.ok_or(WebError::NotFound)?;
+    let assignments = state.store().section_assignments(current.user.id, section).await?;
+    Ok(render(&SectionPage { viewer: Viewer::of(state, current), roster, assignments, draft }))
 }
 
 /// The rename form.

@@ -1,7 +1,12 @@
 //! One file per page or flow.
 
+pub mod admin;
 pub mod auth_clever;
+pub mod classwork;
 pub mod dashboard;
 pub mod health;
+pub mod local;
+pub mod profile;
 pub mod public;
 pub mod sync;
+pub mod welcome;

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 
+use crate::csrf::form_token;
 use crate::error::WebError;
 use crate::pages::{HomePage, SignupPage, render};
 use crate::session::{self, CurrentUser, MaybeUser};
@@ -20,14 +21,16 @@ pub async fn home(MaybeUser(user): MaybeUser) -> Response {
     }
 }
 
-/// `GET /signup`.
-pub async fn signup() -> Response {
-    render(&SignupPage { login: false })
+/// `GET /signup`: Clever's button and the email sign-up form.
+pub async fn signup(State(state): State<AppState>, jar: CookieJar) -> (CookieJar, Response) {
+    let (jar, csrf) = form_token(&state, jar);
+    (jar, render(&SignupPage { login: false, csrf, ..SignupPage::default() }))
 }
 
-/// `GET /login`.
-pub async fn login() -> Response {
-    render(&SignupPage { login: true })
+/// `GET /login`: Clever's button and the email log-in form.
+pub async fn login(State(state): State<AppState>, jar: CookieJar) -> (CookieJar, Response) {
+    let (jar, csrf) = form_token(&state, jar);
+    (jar, render(&SignupPage { login: true, csrf, ..SignupPage::default() }))
 }
 
 /// A form carrying only the CSRF token.

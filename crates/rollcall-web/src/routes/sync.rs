@@ -2,7 +2,7 @@
 
 use axum::Form;
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Redirect, Response};
 use rollcall_store::{AccountRole, SyncTrigger};
 
@@ -25,7 +25,12 @@ pub async fn sync_now(
         return Err(WebError::Forbidden);
     }
     let Some(clever_id) = current.user.clever_id.clone() else {
-        return Err(WebError::Forbidden);
+        return Err(WebError::friendly(
+            StatusCode::CONFLICT,
+            "Clever is not linked",
+            "Your classes come from Clever. Link your Clever account on your profile, then sync.",
+            Some("/profile#clever"),
+        ));
     };
     // Runs now, inline; then the background job (kept, or made anew) follows on from here.
     let outcome = sync_teacher(&state, current.user.id, clever_id, SyncTrigger::Button).await;
@@ -41,6 +46,6 @@ pub async fn history(State(state): State<AppState>, current: CurrentUser) -> Res
         return Err(WebError::NotFound);
     }
     let runs = state.store().sync_runs(current.user.id, 50).await?;
-    let viewer = Viewer::of(&current.user, &current.session.csrf_token);
+    let viewer = Viewer::of(&state, &current);
     Ok(render(&HistoryPage { viewer, runs }))
 }

@@ -19,6 +19,9 @@ use tokio::sync::oneshot;
 
 pub const CLIENT_ID: &str = "rollcall-demo";
 
+/// The login email the test app treats as an admin's.
+pub const ADMIN_EMAIL: &str = "ops@rollcall.test";
+
 pub fn user_id(key: &str) -> String {
     derive_id("demo", "user", key)
 }
@@ -147,6 +150,7 @@ impl Replica {
             token_key: [9; 32],
             metrics_token: Some("metrics-secret".to_owned().into()),
             background_sync_every: Some(time::Duration::hours(1)),
+            admin_emails: vec![ADMIN_EMAIL.to_owned()],
         };
         config.validate().unwrap();
         let state = AppState::new(config, store, CleverClient::new(clever).unwrap(), Arc::new(clock));

@@ -1,0 +1,183 @@
+//! What a Clever login does once its code is verified. [`identify`] learns who signed in;
+//! then either [`provision`] makes or refreshes the account keyed on their Clever id, or
+//! [`attach`] links the Clever identity to an account the person has just proven they own
+//! (its password, or being logged in to it). Both end the same way: the Clever token is stored
+//! and a teacher's classes are synced.
+//!
+//! Accounts are never matched by email: an email only ever reaches an account through its
+//! password.
+
+use axum::http::StatusCode;
+use clever_client::{AccessToken, ClientError};
+use rollcall_core::{CleverId, UserId};
+use rollcall_store::{AccountRole, CleverProfile, SealedToken, SyncTrigger, User};
+
+use crate::error::WebError;
+use crate::metrics::LoginKind;
+use crate::state::AppState;
+use crate::sync::sync_teacher;
+
+/// A verified Clever login: who it is, and the token to act for them.
+pub struct CleverLogin {
+    /// Their Clever access token.
+    pub token: AccessToken,
+    /// Who Clever says they are.
+    pub profile: CleverProfile,
+}
+
+/// Who signed in.
+pub enum Identified {
+    /// A teacher or student: Rollcall's users.
+    Person(CleverLogin),
+    /// School staff or a district admin: Rollcall has nothing for them (see the crate docs).
+    Unsupported {
+        /// Their name.
+        name: String,
+        /// Their role.
+        role: AccountRole,
+    },
+}
+
+/// Exchanges the code (once) and asks Clever who it is for.
+pub async fn identify(state: &AppState, code: &str) -> Result<Identified, WebError> {
+    let clever = state.clever();
+    let token = clever.exchange_code(code).await.map_err(clever_error)?;
+    let me = clever.me(&token).await.map_err(clever_error)?;
+    let user = clever.user(&token, &me.data.id).await.map_err(clever_error)?;
+    let clever_id = CleverId::parse(&user.id).map_err(|e| WebError::Internal(e.to_string()))?;
+    let role = role_of(&user);
+    let name = user.name.clone().unwrap_or_default();
+    let (first, last) = (name.first.unwrap_or_default(), name.last.unwrap_or_default());
+    if matches!(role, AccountRole::Staff | AccountRole::DistrictAdmin) {
+        return Ok(Identified::Unsupported { name: format!("{first} {last}").trim().to_owned(), role });
+    }
+    let profile = CleverProfile {
+        clever_id,
+        role,
+        first_name: first,
+        middle_name: name.middle.filter(|m| !m.is_empty()),
+        last_name: last,
+        email: user.email.filter(|e| !e.is_empty()),
+        grade: user.roles.student.as_ref().and_then(|s| s.grade.as_ref()).map(|g| g.as_str().to_owned()),
+    };
+    Ok(Identified::Person(CleverLogin { token, profile }))
+}
+
+/// The account keyed on this Clever id, created on first login (teachers and students alike,
+/// even before any teacher synced the student), then finished (token stored, classes synced).
+/// Returns the account and whether it was created.
+pub async fn provision(state: &AppState, login: &CleverLogin) -> Result<(UserId, bool), WebError> {
+    let (account, created) = state.store().upsert_clever_user(&login.profile, state.now()).await?;
+    tracing::info!(user = %account.id, role = login.profile.role.as_str(), created, "Clever login");
+    finish(state, account.id, login).await?;
+    Ok((account.id, created))
+}
+
+/// Links the Clever identity to `account`, whose ownership the caller has proven, then
+/// finishes the login into it: the sync fills that account's classes.
+///
+/// Refused when the roles differ (a Clever teacher never takes over a student account, so a
+/// student can never end up owning sections), and when either side is already linked elsewhere.
+pub async fn attach(state: &AppState, account: &User, login: &CleverLogin) -> Result<(), WebError> {
+    if account.role != login.profile.role {
+        return Err(WebError::friendly(
+            StatusCode::CONFLICT,
+            "These accounts do not match",
+            &format!(
+                "Clever says you are a {}, but this Rollcall account is a {} account. Only accounts of the same kind can be linked.",
+                role_label(login.profile.role),
+                role_label(account.role)
+            ),
+            Some("/profile"),
+        ));
+    }
+    state.store().link_clever(account.id, &login.profile, state.now()).await?;
+    // Now keyed on the Clever id: refresh the names from Clever, as every later login will.
+    state.store().upsert_clever_user(&login.profile, state.now()).await?;
+    tracing::info!(user = %account.id, "Clever identity linked to an existing account");
+    finish(state, account.id, login).await
+}
+
+/// Stores the token and, for a teacher, syncs their classes and schedules the next sync.
+async fn finish(state: &AppState, user: UserId, login: &CleverLogin) -> Result<(), WebError> {
+    let now = state.now();
+    let sealed = SealedToken {
+        sealed: state.sealer().seal(login.token.expose()),
+        obtained_at: now,
+        expires_at: now + state.config().clever_token_ttl,
+    };
+    state.store().save_clever_token(user, &sealed).await?;
+    state.metrics().login(match login.profile.role {
+        AccountRole::Teacher => LoginKind::Teacher,
+        _ => LoginKind::Student,
+    });
+    if login.profile.role == AccountRole::Teacher {
+        let outcome = sync_teacher(state, user, login.profile.clever_id.clone(), SyncTrigger::Login).await;
+        if !outcome.reconnect {
+            crate::jobs::schedule_next(state, user).await;
+        }
+    }
+    Ok(())
+}
+
+/// Teacher before student before staff before admin: a teacher who is also staff uses Rollcall
+/// as a teacher. (Clever never combines student with another role.)
+fn role_of(user: &clever_types::User) -> AccountRole {
+    let r = &user.roles;
+    if r.teacher.is_some() {
+        AccountRole::Teacher
+    } else if r.student.is_some() {
+        AccountRole::Student
+    } else if r.staff.is_some() {
+        AccountRole::Staff
+    } else {
+        AccountRole::DistrictAdmin
+    }
+}
+
+/// A role in words.
+pub fn role_label(role: AccountRole) -> &'static str {
+    match role {
+        AccountRole::Teacher => "teacher",
+        AccountRole::Student => "student",
+        AccountRole::Staff => "school staff member",
+        AccountRole::DistrictAdmin => "district administrator",
+    }
+}
+
+fn clever_error(e: ClientError) -> WebError {
+    match e {
+        ClientError::InvalidGrant { .. } => WebError::friendly(
+            StatusCode::BAD_REQUEST,
+            "This sign-in link has expired",
+            "Sign-in links from Clever work once and only for a minute. Start again and it will work.",
+            Some("/auth/clever/start"),
+        ),
+        ClientError::InvalidClient => {
+            tracing::error!(
+                "Clever refused the app's client credentials: check ROLLCALL_CLEVER_CLIENT_ID/SECRET"
+            );
+            WebError::friendly(
+                StatusCode::BAD_GATEWAY,
+                "Rollcall's Clever connection is misconfigured",
+                "Clever did not accept Rollcall's credentials. Please tell your Rollcall administrator.",
+                None,
+            )
+        }
+        ClientError::Unauthorized { .. } => WebError::friendly(
+            StatusCode::BAD_GATEWAY,
+            "Clever ended the sign-in",
+            "Clever withdrew the authorization while signing you in. Please start again.",
+            Some("/auth/clever/start"),
+        ),
+        other => {
+            tracing::warn!(error = %other, "Clever call failed during login");
+            WebError::friendly(
+                StatusCode::BAD_GATEWAY,
+                "Clever is not responding",
+                "Rollcall could not reach Clever to sign you in. Please try again in a minute.",
+                Some("/auth/clever/start"),
+            )
+        }
+    }
+}

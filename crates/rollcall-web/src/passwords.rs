@@ -1,0 +1,161 @@
+//! Local (email + password) credentials: argon2id hashing, the password rules, and the limit on
+//! failed attempts per login email.
+//!
+//! Attempts are counted in the database (a row per email), so the limit holds across every app
+//! replica. Every refusal says the same thing whether the email exists or not
+//! ("wrong email or password"), and a locked email says when to try again.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::http::StatusCode;
+use rollcall_store::LocalCredential;
+
+use crate::error::WebError;
+use crate::pages::when;
+use crate::state::AppState;
+
+/// Failed attempts allowed per login email in one window.
+pub const MAX_FAILURES: u32 = 5;
+
+/// The window failures are counted in (and the longest lock-out).
+pub const FAILURE_WINDOW: time::Duration = time::Duration::minutes(15);
+
+/// Shortest password accepted (NIST SP 800-63B asks for at least 8).
+pub const MIN_PASSWORD: usize = 10;
+
+/// Longest password accepted (argon2 would take anything; a bound keeps hashing cheap).
+pub const MAX_PASSWORD: usize = 128;
+
+/// The one message for a wrong email or password: it never says which.
+pub const WRONG_CREDENTIALS: &str = "Wrong email or password.";
+
+/// argon2id with OWASP's recommended minimum cost (19 MiB, 2 passes, 1 lane).
+fn hasher() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Normalises a login email (trimmed, lower-case) and checks its shape, or says what is wrong.
+pub fn normalize_email(input: &str) -> Result<String, &'static str> {
+    let email = input.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        })
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if valid { Ok(email) } else { Err("Enter an email address like name@school.org.") }
+}
+
+/// Checks a new password against the rules, or says what is wrong.
+pub fn check_new_password(password: &str) -> Result<(), &'static str> {
+    let len = password.chars().count();
+    if len < MIN_PASSWORD {
+        Err("Choose a password of at least 10 characters.")
+    } else if len > MAX_PASSWORD {
+        Err("Choose a password of at most 128 characters.")
+    } else {
+        Ok(())
+    }
+}
+
+/// Hashes a password (on a blocking thread: argon2 is deliberately slow).
+pub async fn hash(password: &str) -> Result<String, WebError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        hasher().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| WebError::Internal(format!("password hashing task: {e}")))?
+    .map_err(|e| WebError::Internal(format!("password hashing: {e}")))
+}
+
+/// Whether `password` matches the stored PHC string (on a blocking thread).
+async fn matches(password: &str, phc: &str) -> Result<bool, WebError> {
+    let (password, phc) = (password.to_owned(), phc.to_owned());
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&phc).map(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .map_err(|e| WebError::Internal(format!("password check task: {e}")))?
+    .map_err(|e| WebError::Internal(format!("stored password hash is unreadable: {e}")))
+}
+
+/// A hash to verify against when the email is unknown, so that a missing account takes as long
+/// to refuse as a wrong password.
+const DECOY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3lq3HkM1nP5mXzHnq2LqGg2vH2oO6m1nJv7m1Xb0Jmk";
+
+/// Proves ownership of the account that logs in with `email`: the password must match, and the
+/// email must not be locked by too many failures. Every failure is counted (shared by every
+/// replica); a success clears the count.
+pub async fn verify(state: &AppState, email: &str, password: &str) -> Result<LocalCredential, WebError> {
+    let refused =
+        || WebError::friendly(StatusCode::UNAUTHORIZED, "Could not log in", WRONG_CREDENTIALS, None);
+    let Ok(email) = normalize_email(email) else {
+        return Err(refused());
+    };
+    let key = format!("login:{email}");
+    let now = state.now();
+    if let Some(count) = state.store().failures(&key, now).await?
+        && count.failures >= MAX_FAILURES
+    {
+        return Err(locked(count.window_ends));
+    }
+    let credential = state.store().credential_by_email(&email).await?;
+    let phc = credential.as_ref().map_or(DECOY_HASH, |c| c.password_hash.as_str());
+    let ok = matches(password, phc).await.unwrap_or(false);
+    match credential {
+        Some(credential) if ok => {
+            state.store().clear_failures(&key).await?;
+            Ok(credential)
+        }
+        _ => {
+            let count = state.store().count_failure(&key, now, FAILURE_WINDOW).await?;
+            tracing::info!(failures = count.failures, "failed password attempt");
+            if count.failures >= MAX_FAILURES { Err(locked(count.window_ends)) } else { Err(refused()) }
+        }
+    }
+}
+
+fn locked(until: time::OffsetDateTime) -> WebError {
+    WebError::friendly(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many attempts",
+        &format!(
+            "There were too many wrong passwords for this email. For your safety, try again after {}.",
+            when(&until)
+        ),
+        None,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalized_and_checked() {
+        assert_eq!(normalize_email("  Sam.Kelly@School.ORG "), Ok("sam.kelly@school.org".to_owned()));
+        for bad in ["", "sam", "@school.org", "sam@school", "sam@.org", "sa m@school.org"] {
+            assert!(normalize_email(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn passwords_need_ten_characters() {
+        assert!(check_new_password("short").is_err());
+        assert!(check_new_password("long enough pw").is_ok());
+        assert!(check_new_password(&"x".repeat(129)).is_err());
+    }
+
+    #[tokio::test]
+    async fn hashes_verify_and_the_decoy_is_a_valid_hash() {
+        let phc = hash("correct horse battery").await.unwrap();
+        assert!(phc.starts_with("$argon2id$"));
+        assert!(matches("correct horse battery", &phc).await.unwrap());
+        assert!(!matches("wrong horse battery", &phc).await.unwrap());
+        assert!(!matches("anything", DECOY_HASH).await.unwrap(), "the decoy parses and matches nothing");
+    }
+}

@@ -1,0 +1,68 @@
+//! A teacher's first Clever login, paused while they choose between "I already have a Rollcall
+//! account" and "create one". Nothing is written until they choose: the Clever profile and
+//! token wait in a cookie sealed with the app's token key (AES-256-GCM), so any replica can
+//! finish the login and the browser can neither read nor alter it. It lasts 15 minutes.
+
+use axum_extra::extract::cookie::{Cookie, CookieJar};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rollcall_store::CleverProfile;
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::random_token;
+use crate::session::cookie;
+use crate::state::AppState;
+
+const COOKIE: &str = "rollcall_clever_pending";
+const TTL: time::Duration = time::Duration::minutes(15);
+
+/// Who is signing in with Clever, and their token, until they choose.
+/// Not `Debug`: it holds a token, and nothing may print it.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct PendingClever {
+    /// Who Clever says they are.
+    pub profile: CleverProfile,
+    /// Their Clever access token (only ever inside the sealed cookie).
+    token: String,
+    /// Unix time after which the choice has expired.
+    expires_at: i64,
+    /// The choice forms' CSRF token.
+    pub csrf: String,
+}
+
+impl PendingClever {
+    /// A pending login that expires [`TTL`] from now.
+    pub fn new(state: &AppState, profile: CleverProfile, token: &clever_client::AccessToken) -> Self {
+        Self {
+            profile,
+            token: token.expose().to_owned(),
+            expires_at: (state.now() + TTL).unix_timestamp(),
+            csrf: random_token(),
+        }
+    }
+
+    /// The Clever token.
+    pub fn token(&self) -> clever_client::AccessToken {
+        clever_client::AccessToken::new(self.token.clone())
+    }
+}
+
+/// Stores `pending` in the browser.
+pub fn save(state: &AppState, jar: CookieJar, pending: &PendingClever) -> CookieJar {
+    let json = serde_json::to_string(pending).unwrap_or_default();
+    let value = URL_SAFE_NO_PAD.encode(state.sealer().seal(&json));
+    jar.add(cookie(state, COOKIE, value, TTL))
+}
+
+/// The browser's pending login, if it has one that opens and has not expired.
+pub fn load(state: &AppState, jar: &CookieJar) -> Option<PendingClever> {
+    let sealed = URL_SAFE_NO_PAD.decode(jar.get(COOKIE)?.value()).ok()?;
+    let json = state.sealer().open(&sealed).ok()?;
+    let pending: PendingClever = serde_json::from_str(&json).ok()?;
+    (pending.expires_at > state.now().unix_timestamp()).then_some(pending)
+}
+
+/// Forgets the pending login.
+pub fn clear(jar: CookieJar) -> CookieJar {
+    jar.remove(Cookie::build(COOKIE).path("/"))
+}

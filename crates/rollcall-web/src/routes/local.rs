@@ -1,0 +1,116 @@
+//! Email + password accounts: `POST /signup` and `POST /login`. Refusals re-show the form with
+//! what was typed (never the password) and a sentence saying what to fix.
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::CookieJar;
+use rollcall_store::{AccountRole, Conflict, NewLocalAccount, StoreError};
+use serde::Deserialize;
+
+use super::auth_clever::signed_in;
+use crate::csrf::check_form;
+use crate::error::WebError;
+use crate::pages::{SignupPage, render};
+use crate::passwords::{self, check_new_password, normalize_email};
+use crate::state::AppState;
+
+/// The sign-up form.
+#[derive(Deserialize)]
+pub struct SignupForm {
+    csrf: String,
+    first_name: String,
+    last_name: String,
+    email: String,
+    password: String,
+    role: String,
+}
+
+/// `POST /signup`: a new local account, then logged in.
+pub async fn signup(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Form(form): Form<SignupForm>,
+) -> Result<Response, WebError> {
+    check_form(&state, &jar, &headers, &form.csrf)?;
+    let refuse = |message: &str| {
+        let page = SignupPage {
+            login: false,
+            csrf: form.csrf.clone(),
+            error: Some(message.to_owned()),
+            email: form.email.clone(),
+            first_name: form.first_name.clone(),
+            last_name: form.last_name.clone(),
+            role: form.role.clone(),
+        };
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+    };
+    let (first, last) = (form.first_name.trim(), form.last_name.trim());
+    if first.is_empty() || last.is_empty() || first.chars().count() > 100 || last.chars().count() > 100 {
+        return refuse("Enter your first and last name (up to 100 characters each).");
+    }
+    let role = match form.role.as_str() {
+        "teacher" => AccountRole::Teacher,
+        "student" => AccountRole::Student,
+        _ => return refuse("Choose whether you are a teacher or a student."),
+    };
+    let email = match normalize_email(&form.email) {
+        Ok(email) => email,
+        Err(message) => return refuse(message),
+    };
+    if let Err(message) = check_new_password(&form.password) {
+        return refuse(message);
+    }
+    let new = NewLocalAccount {
+        role,
+        first_name: first.to_owned(),
+        last_name: last.to_owned(),
+        email,
+        password_hash: passwords::hash(&form.password).await?,
+    };
+    let user = match state.store().create_local_account(&new, state.now()).await {
+        Ok(user) => user,
+        Err(StoreError::Conflict(Conflict::EmailTaken)) => {
+            return refuse(
+                "An account with this email already exists. Log in to it instead, or use another email.",
+            );
+        }
+        Err(e) => return Err(e.into()),
+    };
+    tracing::info!(user = %user.id, role = role.as_str(), "local sign-up");
+    signed_in(&state, jar, user.id, "/dashboard").await
+}
+
+/// The log-in form.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    csrf: String,
+    email: String,
+    password: String,
+}
+
+/// `POST /login`: email and password (rate-limited per email, across replicas).
+pub async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, WebError> {
+    check_form(&state, &jar, &headers, &form.csrf)?;
+    match passwords::verify(&state, &form.email, &form.password).await {
+        Ok(credential) => signed_in(&state, jar, credential.user_id, "/dashboard").await,
+        Err(WebError::Friendly { status, detail, .. }) => {
+            let page = SignupPage {
+                login: true,
+                csrf: form.csrf.clone(),
+                error: Some(detail),
+                email: form.email.clone(),
+                ..SignupPage::default()
+            };
+            Ok((status, render(&page)).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,180 @@
+//! The account page and what it offers: add a password, link or unlink Clever, the teacher's
+//! school (also asked on the dashboard until named or skipped), a student's "Merge my accounts",
+//! and the account's own activity log.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+use rollcall_store::{AccountRole, AuditFilter};
+use serde::Deserialize;
+
+use crate::error::WebError;
+use crate::pages::{MergedPage, ProfilePage, Viewer, render};
+use crate::passwords::{self, check_new_password, normalize_email};
+use crate::session::{CurrentUser, cookie};
+use crate::state::AppState;
+
+/// Which confirmation to show (set by the redirect after a change).
+#[derive(Debug, Default, Deserialize)]
+pub struct ProfileQuery {
+    #[serde(default)]
+    linked: Option<String>,
+    #[serde(default)]
+    unlinked: Option<String>,
+    #[serde(default)]
+    password: Option<String>,
+    #[serde(default)]
+    school: Option<String>,
+}
+
+/// `GET /profile`.
+pub async fn show(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Query(q): Query<ProfileQuery>,
+) -> Result<Response, WebError> {
+    let notice = if q.linked.is_some() {
+        Some("Your Clever account is linked.")
+    } else if q.unlinked.is_some() {
+        Some("Clever is unlinked. Your classes and students are still here.")
+    } else if q.password.is_some() {
+        Some("Password added. You can now log in with your email.")
+    } else if q.school.is_some() {
+        Some("School saved.")
+    } else {
+        None
+    };
+    let filter = AuditFilter { user: Some(current.user.id), ..AuditFilter::default() };
+    let audit = state.store().audit_log(&filter, 50).await?;
+    let schools = state.store().known_schools().await?;
+    let viewer = Viewer::of(&state, &current);
+    Ok(render(&ProfilePage { viewer, user: &current.user, notice, schools, audit }))
+}
+
+/// The school form (on the profile, and the dashboard's question for a teacher without one).
+#[derive(Deserialize)]
+pub struct SchoolForm {
+    csrf: String,
+    #[serde(default)]
+    school: String,
+    /// `/dashboard` from the dashboard's question; anything else returns to the profile.
+    #[serde(default)]
+    next: String,
+    /// `skip` from the question's "Skip for now".
+    #[serde(default)]
+    action: String,
+}
+
+/// Set in a browser whose teacher skipped the school question, so the dashboard stops asking.
+pub const SKIP_SCHOOL_COOKIE: &str = "rollcall_school_skipped";
+
+/// `POST /profile/school`: set (or, empty, clear) the teacher's school, or skip the question.
+pub async fn set_school(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Form(form): Form<SchoolForm>,
+) -> Result<(CookieJar, Redirect), WebError> {
+    current.check_csrf(&form.csrf, &headers, &state)?;
+    if current.user.role != AccountRole::Teacher {
+        return Err(WebError::Forbidden);
+    }
+    if form.action == "skip" {
+        let skip = cookie(&state, SKIP_SCHOOL_COOKIE, "1".into(), time::Duration::days(365));
+        return Ok((jar.add(skip), Redirect::to("/dashboard")));
+    }
+    let school: String = form.school.trim().chars().take(120).collect();
+    let school = (!school.is_empty()).then_some(school.as_str());
+    state.store().set_school(current.user.id, school, state.now()).await?;
+    Ok((jar, Redirect::to(if form.next == "/dashboard" { "/dashboard" } else { "/profile?school=1" })))
+}
+
+/// The add-password form.
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    csrf: String,
+    email: String,
+    password: String,
+}
+
+/// `POST /profile/password`: an email and password for an account that has none.
+pub async fn add_password(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> Result<Redirect, WebError> {
+    current.check_csrf(&form.csrf, &headers, &state)?;
+    let bad = |message: &str| {
+        WebError::friendly(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "Password not added",
+            message,
+            Some("/profile#password"),
+        )
+    };
+    let email = normalize_email(&form.email).map_err(bad)?;
+    check_new_password(&form.password).map_err(bad)?;
+    let hash = passwords::hash(&form.password).await?;
+    state.store().add_credential(current.user.id, &email, &hash, state.now()).await?;
+    Ok(Redirect::to("/profile?password=1"))
+}
+
+/// A form carrying only the CSRF token.
+pub use super::public::CsrfForm;
+
+/// `POST /profile/unlink`: remove the Clever identity, keeping every class and student.
+pub async fn unlink(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Redirect, WebError> {
+    current.check_csrf(&form.csrf, &headers, &state)?;
+    state.store().unlink_clever(current.user.id, state.now()).await?;
+    tracing::info!(user = %current.user.id, "Clever identity unlinked");
+    Ok(Redirect::to("/profile?unlinked=1"))
+}
+
+/// The merge form.
+#[derive(Deserialize)]
+pub struct MergeForm {
+    csrf: String,
+    email: String,
+    password: String,
+}
+
+/// `POST /profile/merge`: a student signed in with Clever proves they own an older password
+/// account; the Clever account is merged into it (the older account survives) in one
+/// transaction, and the page says what was kept.
+pub async fn merge(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    headers: HeaderMap,
+    Form(form): Form<MergeForm>,
+) -> Result<Response, WebError> {
+    current.check_csrf(&form.csrf, &headers, &state)?;
+    if current.user.role != AccountRole::Student || current.user.clever_id.is_none() {
+        return Err(WebError::Forbidden);
+    }
+    let credential = passwords::verify(&state, &form.email, &form.password).await.map_err(|e| match e {
+        WebError::Friendly { status, title, detail, .. } => {
+            WebError::Friendly { status, title, detail, retry: Some("/profile#merge".to_owned()) }
+        }
+        other => other,
+    })?;
+    let report = state
+        .store()
+        .merge_accounts(credential.user_id, current.user.id, current.user.id, state.now())
+        .await?;
+    tracing::info!(survivor = %report.survivor, absorbed = %report.absorbed, "student accounts merged");
+    // The session moved to the surviving account with everything else.
+    let mut current = current;
+    if let Some(user) = state.store().user(report.survivor).await? {
+        current.user = user;
+    }
+    Ok(render(&MergedPage { viewer: Viewer::of(&state, &current), report }))
+}

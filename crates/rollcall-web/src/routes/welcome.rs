@@ -1,0 +1,105 @@
+//! A new Clever teacher's first login where Rollcall also has password accounts: "Do you
+//! already have a Rollcall account?" Yes → they log in to it (proof of ownership) and the Clever
+//! identity is linked to it; no → a new account. Nothing is written until they choose; the
+//! login waits in a sealed cookie ([`crate::pending`]). An email match alone never links.
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::CookieJar;
+use serde::Deserialize;
+use subtle::ConstantTimeEq;
+
+use super::auth_clever::signed_in;
+use crate::error::WebError;
+use crate::login::{CleverLogin, attach, provision};
+use crate::pages::{WelcomePage, render};
+use crate::pending::{self, PendingClever};
+use crate::session::same_origin;
+use crate::state::AppState;
+
+/// `GET /auth/clever/welcome`.
+pub async fn show(State(state): State<AppState>, jar: CookieJar) -> Result<Response, WebError> {
+    let pending = pending_or_expired(&state, &jar)?;
+    Ok(render(&page(&pending, None, String::new())))
+}
+
+/// The "no" form.
+#[derive(Deserialize)]
+pub struct NewForm {
+    csrf: String,
+}
+
+/// `POST /auth/clever/welcome/new`: a new account, as any first Clever login.
+pub async fn create(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Form(form): Form<NewForm>,
+) -> Result<Response, WebError> {
+    let pending = checked(&state, &jar, &headers, &form.csrf)?;
+    let login = CleverLogin { token: pending.token(), profile: pending.profile };
+    let (user, _) = provision(&state, &login).await?;
+    signed_in(&state, pending::clear(jar), user, "/dashboard").await
+}
+
+/// The "yes" form.
+#[derive(Deserialize)]
+pub struct LinkForm {
+    csrf: String,
+    email: String,
+    password: String,
+}
+
+/// `POST /auth/clever/welcome/link`: log in to the older account, link Clever to it, sync into it.
+pub async fn link(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Form(form): Form<LinkForm>,
+) -> Result<Response, WebError> {
+    let pending = checked(&state, &jar, &headers, &form.csrf)?;
+    let credential = match crate::passwords::verify(&state, &form.email, &form.password).await {
+        Ok(credential) => credential,
+        Err(WebError::Friendly { status, detail, .. }) => {
+            return Ok((status, render(&page(&pending, Some(detail), form.email.clone()))).into_response());
+        }
+        Err(e) => return Err(e),
+    };
+    let account = state.store().user(credential.user_id).await?.ok_or(WebError::NotFound)?;
+    let login = CleverLogin { token: pending.token(), profile: pending.profile };
+    attach(&state, &account, &login).await?;
+    signed_in(&state, pending::clear(jar), account.id, "/dashboard").await
+}
+
+fn page(pending: &PendingClever, error: Option<String>, email: String) -> WelcomePage {
+    WelcomePage { first_name: pending.profile.first_name.clone(), csrf: pending.csrf.clone(), error, email }
+}
+
+fn pending_or_expired(state: &AppState, jar: &CookieJar) -> Result<PendingClever, WebError> {
+    pending::load(state, jar).ok_or_else(|| {
+        WebError::friendly(
+            StatusCode::BAD_REQUEST,
+            "This sign-in has expired",
+            "Signing in with Clever has to be finished within 15 minutes. Start again and it will work.",
+            Some("/auth/clever/start"),
+        )
+    })
+}
+
+/// The pending login, if the post carries its CSRF token and comes from this site.
+fn checked(
+    state: &AppState,
+    jar: &CookieJar,
+    headers: &HeaderMap,
+    csrf: &str,
+) -> Result<PendingClever, WebError> {
+    let pending = pending_or_expired(state, jar)?;
+    if !bool::from(pending.csrf.as_bytes().ct_eq(csrf.as_bytes()))
+        || !same_origin(headers, &state.config().public_url)
+    {
+        return Err(WebError::Csrf);
+    }
+    Ok(pending)
+}
