@@ -4,10 +4,10 @@
 
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
-use rollcall_store::{AccountRole, AuditFilter};
+use rollcall_store::{AccountRole, AuditFilter, StoreError};
 use serde::Deserialize;
 
 use crate::error::WebError;

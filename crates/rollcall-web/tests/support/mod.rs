@@ -102,6 +102,35 @@ impl TestApp {
         browser.get("/auth/clever/start").await
     }
 
+    /// A password account, as if signed up earlier (the same hashing the sign-up form uses).
+    pub async fn password_account(
+        &self,
+        role: rollcall_store::AccountRole,
+        name: (&str, &str),
+        email: &str,
+        password: &str,
+    ) -> rollcall_store::User {
+        let new = rollcall_store::NewLocalAccount {
+            role,
+            first_name: name.0.to_owned(),
+            last_name: name.1.to_owned(),
+            email: email.to_owned(),
+            password_hash: rollcall_web::passwords::hash(password).await.unwrap(),
+        };
+        self.store().create_local_account(&new, rollcall_core::Clock::now(&self.clock)).await.unwrap()
+    }
+
+    /// The app clock's date, `YYYY-MM-DD`.
+    pub fn clock_date(&self) -> String {
+        rollcall_core::Clock::now(&self.clock).date().to_string()
+    }
+
+    /// The account a Clever user's key logs in to, if any.
+    pub async fn clever_account(&self, key: &str) -> Option<rollcall_store::User> {
+        let id = rollcall_core::CleverId::parse(&user_id(key)).unwrap();
+        self.store().user_by_clever_id(&id).await.unwrap()
+    }
+
     /// How many code exchanges the app made.
     pub fn token_exchanges(&self) -> usize {
         self.emulator()
@@ -266,8 +295,21 @@ pub fn form_with_button(page: &Page, button: &str) -> (String, Vec<(String, Stri
 impl Browser {
     /// Submits the form whose button shows `button`, resolving its action against `base`.
     pub async fn submit(&self, page: &Page, base: &str, button: &str) -> Page {
-        let (action, fields) = form_with_button(page, button);
+        self.fill(page, base, button, &[]).await
+    }
+
+    /// Fills in the visible fields `typed` of the form whose button shows `button`, then submits
+    /// it (hidden fields and the button's own value go along, as a browser sends them).
+    pub async fn fill(&self, page: &Page, base: &str, button: &str, typed: &[(&str, &str)]) -> Page {
+        let (action, mut fields) = form_with_button(page, button);
+        fields.extend(typed.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         let url = if action.starts_with("http") { action } else { format!("{base}{action}") };
         Self::page(self.http.post(url).form(&fields).send().await.unwrap()).await
+    }
+
+    /// Logs in on the app's log-in page with an email and password; returns the page it ends on.
+    pub async fn password_login(&self, email: &str, password: &str) -> Page {
+        let login = self.get("/login").await;
+        self.fill(&login, &self.app.clone(), "Log in</button>", &[("email", email), ("password", password)]).await
     }
 }

@@ -1,0 +1,77 @@
+//! The audit log: what happened to an account is shown to its owner, and to admins (with
+//! filters); to anyone else the admin page does not exist.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use clever_emulator::model::Role;
+use reqwest::StatusCode;
+use rollcall_store::AccountRole;
+use support::{ADMIN_EMAIL, TestApp, user_id};
+
+const PASSWORD: &str = "an admin's password";
+
+async fn admin(app: &TestApp) -> support::Browser {
+    app.password_account(AccountRole::Teacher, ("Ops", "Admin"), ADMIN_EMAIL, PASSWORD).await;
+    let browser = app.browser();
+    let home = browser.password_login(ADMIN_EMAIL, PASSWORD).await;
+    assert!(home.contains("href=\"/admin/audit\""), "admins see the link: {}", home.body);
+    browser
+}
+
+#[tokio::test]
+async fn admins_list_the_log_with_filters_and_others_find_nothing_there() {
+    let app = TestApp::spawn().await;
+    let sam = app.browser();
+    app.login(&sam, "skelly").await;
+    app.login(&app.browser(), "maria").await;
+    let sam_id = app.clever_account("skelly").await.unwrap().id;
+
+    // Not an admin: no link, and the page does not exist for them.
+    assert!(!sam.get("/dashboard").await.contains("/admin/audit"));
+    assert_eq!(sam.get("/admin/audit").await.status, StatusCode::NOT_FOUND);
+    assert!(app.browser().get("/admin/audit").await.url.ends_with("/login"), "anonymous: log in first");
+
+    let ops = admin(&app).await;
+    let all = ops.get("/admin/audit").await;
+    assert_eq!(all.status, StatusCode::OK);
+    for expected in ["Account created", "Classes synced", "Sam Kelly", "María"] {
+        assert!(all.contains(expected), "{expected}: {}", all.body);
+    }
+    let syncs = ops.get("/admin/audit?action=sync_run").await;
+    assert!(syncs.contains("Classes synced") && !syncs.contains("Account created"), "{}", syncs.body);
+    let marias = ops.get(&format!("/admin/audit?user={}", app.clever_account("maria").await.unwrap().id)).await;
+    assert!(marias.contains("María") && !marias.contains("Classes synced"), "{}", marias.body);
+    let today = app.clock_date();
+    let sams = ops.get(&format!("/admin/audit?user={sam_id}&since={today}&until={today}")).await;
+    assert!(sams.contains("Classes synced"), "{}", sams.body);
+    let future = ops.get("/admin/audit?since=2999-01-01").await;
+    assert!(future.contains("No entries match."));
+    let bad = ops.get("/admin/audit?since=yesterday").await;
+    assert!(bad.contains("Dates are YYYY-MM-DD."), "an unreadable filter is said, not ignored");
+}
+
+#[tokio::test]
+async fn a_role_change_from_clever_is_recorded() {
+    let app = TestApp::spawn().await;
+    app.login(&app.browser(), "dbrooks").await;
+    app.emulator().world_mut().users.get_mut(&user_id("dbrooks")).unwrap().roles = BTreeSet::from([Role::Student]);
+    let dan = app.browser();
+    let page = app.login(&dan, "dbrooks").await;
+    assert!(page.contains("Your classes will appear here"), "he is a student now: {}", page.body);
+    let profile = dan.get("/profile").await;
+    assert!(profile.contains("Role changed") && profile.contains("teacher → student"), "{}", profile.body);
+}
+
+#[tokio::test]
+async fn the_owner_sees_their_own_history_and_nobody_elses() {
+    let app = TestApp::spawn().await;
+    let sam = app.browser();
+    app.login(&sam, "skelly").await;
+    app.login(&app.browser(), "aortega").await;
+    let profile = sam.get("/profile").await;
+    assert!(profile.contains("Account created") && profile.contains("Classes synced"), "{}", profile.body);
+    assert_eq!(profile.body.matches("Account created").count(), 1, "only Sam's own: {}", profile.body);
+}

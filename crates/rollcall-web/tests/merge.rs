@@ -1,0 +1,149 @@
+//! "Merge my accounts" stories: a student signed in with Clever proves they own an older
+//! password account, and the two become one without losing anything.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use reqwest::StatusCode;
+use support::{Browser, Page, TestApp};
+
+const OLD_EMAIL: &str = "zoe@school.test";
+const PASSWORD: &str = "zoe's long password";
+
+/// Sam posts two assignments, to Grade 4 Math and Grade 4 Reading (Zoe is in both).
+async fn sam_posts_two_assignments(app: &TestApp) -> Browser {
+    let sam = app.browser();
+    let dashboard = app.login(&sam, "skelly").await;
+    for (class, title) in [("Grade 4 Math", "Fractions"), ("Grade 4 Reading", "Chapter 3")] {
+        let at = dashboard.body.find(&format!("<h2>{class}</h2>")).unwrap();
+        let href = dashboard.body[..at].rfind("href=\"").unwrap() + 6;
+        let link = dashboard.body[href..].split('"').next().unwrap().to_owned();
+        let page = sam.get(&link).await;
+        sam.fill(&page, &app.url, "Post assignment", &[("title", title)]).await;
+    }
+    sam
+}
+
+/// Zoe's older account: she used Rollcall with Clever, finished "Fractions", added a password,
+/// then unlinked Clever. It keeps her classes and her finished work, and logs in by password.
+async fn zoes_older_account(app: &TestApp) -> i64 {
+    let zoe = app.browser();
+    let home = app.login(&zoe, "zoe").await;
+    let home = zoe.submit(&home, &app.url, "Mark “Fractions” done").await;
+    assert!(home.contains("Mark “Fractions” not done"));
+    let profile = zoe.get("/profile").await;
+    let profile = zoe.fill(&profile, &app.url, "Add password", &[("email", OLD_EMAIL), ("password", PASSWORD)]).await;
+    let unlinked = zoe.submit(&profile, &app.url, "Unlink Clever").await;
+    assert!(unlinked.contains("Clever is unlinked"), "{}", unlinked.body);
+    app.store().credential_by_email(OLD_EMAIL).await.unwrap().unwrap().user_id.0
+}
+
+/// Zoe signs in with Clever again (a new account), Sam syncs, and she finishes both assignments.
+async fn zoes_new_clever_account(app: &TestApp, sam: &Browser) -> (Browser, i64) {
+    let zoe = app.browser();
+    app.login(&zoe, "zoe").await;
+    let dashboard = sam.get("/dashboard").await;
+    sam.submit(&dashboard, &app.url, "Sync my classes").await;
+    let mut home = zoe.get("/dashboard").await;
+    for title in ["Fractions", "Chapter 3"] {
+        home = zoe.submit(&home, &app.url, &format!("Mark “{title}” done")).await;
+    }
+    let id = app.clever_account("zoe").await.unwrap().id.0;
+    (zoe, id)
+}
+
+async fn merge(browser: &Browser, app: &TestApp, email: &str, password: &str) -> Page {
+    let profile = browser.get("/profile").await;
+    browser.fill(&profile, &app.url, "Merge my accounts", &[("email", email), ("password", password)]).await
+}
+
+#[tokio::test]
+async fn a_merge_keeps_the_classes_and_finished_work_of_both_accounts() {
+    let app = TestApp::spawn().await;
+    let sam = sam_posts_two_assignments(&app).await;
+    let old = zoes_older_account(&app).await;
+    app.clock.advance(time::Duration::minutes(5));
+    let (zoe, new) = zoes_new_clever_account(&app, &sam).await;
+    assert_ne!(old, new);
+
+    let page = merge(&zoe, &app, OLD_EMAIL, PASSWORD).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.contains("Your accounts are now one"), "{}", page.body);
+    assert!(page.contains("2 classes moved over (2 you were in on both accounts, kept once)"), "{}", page.body);
+    assert!(page.contains("1 finished assignment moved over (1 done on both, kept once)"), "{}", page.body);
+    assert!(page.contains("Your Clever login now opens this account"));
+
+    // One account: the older one, now with the Clever login; the newer one is gone.
+    let merged = app.clever_account("zoe").await.unwrap();
+    assert_eq!(merged.id.0, old);
+    assert!(app.store().user(rollcall_core::UserId(new)).await.unwrap().is_none());
+    let home = zoe.get("/dashboard").await;
+    assert!(home.contains("Grade 4 Math") && home.contains("Grade 4 Reading"), "the session moved along");
+    assert_eq!(home.body.matches("not done</button>").count(), 2, "both assignments still done: {}", home.body);
+    // Fractions keeps the earlier time it was done (on the older account).
+    let done = app.store().student_assignments(merged.id).await.unwrap();
+    let fractions = done.iter().find(|a| a.title == "Fractions").unwrap();
+    let chapter = done.iter().find(|a| a.title == "Chapter 3").unwrap();
+    assert!(fractions.done_at.unwrap() < chapter.done_at.unwrap());
+    // Either way in works: Clever, and the older password.
+    assert_eq!(app.login(&app.browser(), "zoe").await.status, StatusCode::OK);
+    assert!(app.browser().password_login(OLD_EMAIL, PASSWORD).await.contains("Grade 4 Math"));
+    // The owner sees it in their account activity.
+    assert!(zoe.get("/profile").await.contains("Accounts merged"));
+}
+
+#[tokio::test]
+async fn a_merge_needs_the_older_accounts_password_and_is_rate_limited() {
+    let app = TestApp::spawn().await;
+    let sam = sam_posts_two_assignments(&app).await;
+    let old = zoes_older_account(&app).await;
+    let (zoe, new) = zoes_new_clever_account(&app, &sam).await;
+    for _ in 0..4 {
+        let wrong = merge(&zoe, &app, OLD_EMAIL, "a guess at it").await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert!(wrong.contains("Wrong email or password."));
+    }
+    let locked = merge(&zoe, &app, OLD_EMAIL, "one more guess").await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(app.store().user(rollcall_core::UserId(new)).await.unwrap().is_some(), "nothing merged");
+    assert_eq!(app.clever_account("zoe").await.unwrap().id.0, new);
+    assert_ne!(old, new);
+}
+
+#[tokio::test]
+async fn two_merges_raced_at_once_leave_one_consistent_account() {
+    let app = TestApp::spawn().await;
+    let sam = sam_posts_two_assignments(&app).await;
+    let old = zoes_older_account(&app).await;
+    let (tab1, new) = zoes_new_clever_account(&app, &sam).await;
+    let tab2 = app.browser();
+    app.login(&tab2, "zoe").await;
+
+    let (a, b) = tokio::join!(merge(&tab1, &app, OLD_EMAIL, PASSWORD), merge(&tab2, &app, OLD_EMAIL, PASSWORD));
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "{}\n---\n{}", a.body, b.body);
+    let loser = if a.status == StatusCode::CONFLICT { &a } else { &b };
+    assert!(loser.contains("merged a moment ago") || loser.contains("That is this account"), "{}", loser.body);
+
+    let merged = app.clever_account("zoe").await.unwrap();
+    assert_eq!(merged.id.0, old);
+    assert!(app.store().user(rollcall_core::UserId(new)).await.unwrap().is_none());
+    let work = app.store().student_assignments(merged.id).await.unwrap();
+    assert_eq!(work.iter().filter(|a| a.done_at.is_some()).count(), 2, "{work:?}");
+    // Both tabs are still logged in, to the one account.
+    for tab in [&tab1, &tab2] {
+        assert!(tab.get("/dashboard").await.contains("Grade 4 Math"));
+    }
+}
+
+#[tokio::test]
+async fn teachers_and_password_only_students_are_not_offered_a_merge() {
+    let app = TestApp::spawn().await;
+    let sam = app.browser();
+    app.login(&sam, "skelly").await;
+    assert!(!sam.get("/profile").await.contains("Merge my accounts"));
+    let page = sam.get("/profile").await;
+    let refused = sam.post("/profile/merge", &[("csrf", &page.csrf()), ("email", "x@y.test"), ("password", "x")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
