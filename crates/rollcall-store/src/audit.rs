@@ -125,3 +125,82 @@ pub trait AuditStore: Send + Sync {
     /// Entries matching `filter`, newest first (by id), at most `limit`.
     async fn audit_log(&self, filter: &AuditFilter, limit: u32) -> StoreResult<Vec<AuditEntry>>;
 }
+
+// ---- what the store itself records, in words (shared by both backends) ----
+
+/// A role in words (`district admin`).
+pub(crate) fn role_words(role: crate::AccountRole) -> String {
+    role.as_str().replace('_', " ")
+}
+
+/// The `account_created` entry of a sign-up (`how`: "Clever", "email and password"): the new
+/// account is its own actor.
+pub(crate) fn account_created(
+    user: UserId,
+    how: &str,
+    role: crate::AccountRole,
+    at: OffsetDateTime,
+) -> NewAuditEntry {
+    NewAuditEntry {
+        at,
+        actor: Some(user),
+        action: AuditAction::AccountCreated,
+        subject: user,
+        detail: format!("Signed up with {how} as {}", role_words(role)),
+    }
+}
+
+/// The `sync_run` entry for a finished run: the teacher is the actor of the runs they started
+/// (a login, the button); background and CLI runs are Rollcall's own.
+pub(crate) fn sync_run_entry(
+    teacher: UserId,
+    trigger: crate::SyncTrigger,
+    at: OffsetDateTime,
+    counts: rollcall_core::SyncCounts,
+    failed: bool,
+) -> NewAuditEntry {
+    let c = counts;
+    let mut detail = format!(
+        "{}: {} added, {} updated, {} removed, {} unchanged, {} errors",
+        trigger.as_str(),
+        c.added,
+        c.updated,
+        c.removed,
+        c.unchanged,
+        c.errors
+    );
+    if failed {
+        detail.push_str(" (failed)");
+    }
+    let actor = match trigger {
+        crate::SyncTrigger::Login | crate::SyncTrigger::Button => Some(teacher),
+        crate::SyncTrigger::Background | crate::SyncTrigger::Cli => None,
+    };
+    NewAuditEntry { at, actor, action: AuditAction::SyncRun, subject: teacher, detail }
+}
+
+/// The `accounts_merged` entry: what moved, in words.
+pub(crate) fn merge_entry(report: &crate::MergeReport, actor: UserId, at: OffsetDateTime) -> NewAuditEntry {
+    let plural = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut parts = vec![
+        plural(report.enrollments_moved + report.enrollments_shared, "class", "classes"),
+        plural(
+            report.submissions_moved + report.submissions_shared,
+            "completed assignment",
+            "completed assignments",
+        ),
+    ];
+    if report.identities_moved.iter().any(|p| p == "clever") {
+        parts.push("Clever login".to_owned());
+    }
+    if report.sessions_moved > 0 {
+        parts.push(plural(report.sessions_moved, "session", "sessions"));
+    }
+    NewAuditEntry {
+        at,
+        actor: Some(actor),
+        action: AuditAction::AccountsMerged,
+        subject: report.survivor,
+        detail: format!("Merged account {} into {}: {}", report.absorbed, report.survivor, parts.join(", ")),
+    }
+}

@@ -5,11 +5,11 @@ mod accounts;
 mod audit;
 mod classwork;
 mod error;
+mod forward;
 mod postgres;
 mod records;
 mod rows;
 mod sqlite;
-mod stubs;
 
 use std::sync::Arc;
 

@@ -4,11 +4,15 @@
 use std::collections::HashMap;
 
 use rollcall_core::{
-    CleverId, LocalEnrollment, LocalSection, LocalSnapshot, SectionId, SyncCounts, TeacherLink, UserId,
+    AssignmentId, CleverId, LocalEnrollment, LocalSection, LocalSnapshot, SectionId, SyncCounts, TeacherLink,
+    UserId,
 };
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
-use crate::{AccountRole, StoreError, StoreResult, SyncJob, SyncRun, SyncTrigger, User};
+use crate::{
+    AccountRole, Assignment, AuditAction, AuditEntry, Completion, Conflict, FailureCount, LocalCredential,
+    StoreError, StoreResult, StudentAssignment, SyncJob, SyncRun, SyncTrigger, User,
+};
 
 /// A stored Clever id, parsed again on the way out.
 pub(crate) fn clever_id(s: &str) -> StoreResult<CleverId> {
@@ -20,7 +24,24 @@ pub(crate) fn count(n: i64) -> StoreResult<u32> {
     u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("count out of range: {n}")))
 }
 
-/// A `users` row joined with its Clever identity.
+/// The account columns plus its Clever id and login email, as [`UserRow`] reads them; every
+/// account query on either backend starts here (`concat!(select_user!(), "WHERE …")`).
+macro_rules! select_user {
+    () => {
+        "SELECT u.id, u.role, u.first_name, u.middle_name, u.last_name, u.email, u.grade, u.school, \
+                i.external_id AS clever_id, c.email AS login_email, u.created_at \
+         FROM users u LEFT JOIN identities i ON i.user_id = u.id AND i.provider = 'clever' \
+         LEFT JOIN local_credentials c ON c.user_id = u.id "
+    };
+}
+pub(crate) use select_user;
+
+/// A stored role.
+pub(crate) fn role(s: &str) -> StoreResult<AccountRole> {
+    AccountRole::parse(s).ok_or_else(|| StoreError::Corrupt(format!("unknown role {s:?}")))
+}
+
+/// A `users` row joined with its Clever identity and its local credential ([`select_user!`]).
 #[derive(sqlx::FromRow)]
 pub(crate) struct UserRow {
     id: i64,
@@ -30,15 +51,16 @@ pub(crate) struct UserRow {
     last_name: String,
     email: Option<String>,
     grade: Option<String>,
+    school: Option<String>,
     clever_id: Option<String>,
+    login_email: Option<String>,
     created_at: OffsetDateTime,
 }
 
 impl UserRow {
     /// The account this row stores.
     pub(crate) fn into_user(self) -> StoreResult<User> {
-        let role = AccountRole::parse(&self.role)
-            .ok_or_else(|| StoreError::Corrupt(format!("unknown role {:?}", self.role)))?;
+        let role = role(&self.role)?;
         Ok(User {
             id: UserId(self.id),
             role,
@@ -48,8 +70,8 @@ impl UserRow {
             email: self.email,
             grade: self.grade,
             clever_id: self.clever_id.as_deref().map(clever_id).transpose()?,
-            login_email: None,
-            school: None,
+            login_email: self.login_email,
+            school: self.school,
             created_at: self.created_at,
         })
     }
@@ -182,4 +204,149 @@ pub(crate) fn job(row: JobRow) -> StoreResult<SyncJob> {
         last_error,
         created_at,
     })
+}
+
+/// A `local_credentials` row: user id, email, PHC string.
+pub(crate) type CredentialRow = (i64, String, String);
+
+/// The credential a row stores.
+pub(crate) fn credential((user_id, email, password_hash): CredentialRow) -> LocalCredential {
+    LocalCredential { user_id: UserId(user_id), email, password_hash }
+}
+
+/// A `failure_counters` row: failures, window end.
+pub(crate) type FailureRow = (i64, OffsetDateTime);
+
+/// The count a row stores.
+pub(crate) fn failure_count((failures, window_ends): FailureRow) -> StoreResult<FailureCount> {
+    Ok(FailureCount { failures: count(failures)?, window_ends })
+}
+
+/// The error for a unique violation on `identities` while linking: the (provider, user_id) key
+/// means the account has another Clever id, the (provider, external_id) key that the id is
+/// linked elsewhere. Any other error is passed on. PostgreSQL names the constraint; SQLite names
+/// its columns in the message.
+pub(crate) fn identity_conflict(e: sqlx::Error) -> StoreError {
+    let Some(db) = e.as_database_error().filter(|db| db.is_unique_violation()) else {
+        return e.into();
+    };
+    let on_user =
+        db.constraint().map_or_else(|| db.message().contains(".user_id"), |c| c.contains("user_id"));
+    StoreError::Conflict(if on_user {
+        Conflict::AccountHasOtherClever
+    } else {
+        Conflict::CleverLinkedElsewhere
+    })
+}
+
+/// An `assignments` row with its author's name and completion counts.
+#[derive(sqlx::FromRow)]
+pub(crate) struct AssignmentRow {
+    id: i64,
+    section_id: i64,
+    title: String,
+    instructions: String,
+    due_on: Option<Date>,
+    posted_by: String,
+    created_at: OffsetDateTime,
+    done: i64,
+    students: i64,
+}
+
+impl AssignmentRow {
+    /// The assignment this row stores.
+    pub(crate) fn into_assignment(self) -> StoreResult<Assignment> {
+        Ok(Assignment {
+            id: AssignmentId(self.id),
+            section_id: SectionId(self.section_id),
+            title: self.title,
+            instructions: self.instructions,
+            due_on: self.due_on,
+            posted_by: self.posted_by,
+            created_at: self.created_at,
+            done: count(self.done)?,
+            students: count(self.students)?,
+        })
+    }
+}
+
+/// One student's row on an assignment's progress page.
+#[derive(sqlx::FromRow)]
+pub(crate) struct CompletionRow {
+    user_id: i64,
+    first_name: String,
+    last_name: String,
+    done_at: Option<OffsetDateTime>,
+    flagged: bool,
+}
+
+impl CompletionRow {
+    /// The completion this row stores.
+    pub(crate) fn into_completion(self) -> Completion {
+        Completion {
+            student: UserId(self.user_id),
+            first_name: self.first_name,
+            last_name: self.last_name,
+            done_at: self.done_at,
+            removed_in_clever: self.flagged,
+        }
+    }
+}
+
+/// An assignment as a student sees it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct StudentAssignmentRow {
+    id: i64,
+    section_id: i64,
+    section_name: String,
+    title: String,
+    instructions: String,
+    due_on: Option<Date>,
+    done_at: Option<OffsetDateTime>,
+}
+
+impl StudentAssignmentRow {
+    /// The assignment this row stores.
+    pub(crate) fn into_assignment(self) -> StudentAssignment {
+        StudentAssignment {
+            id: AssignmentId(self.id),
+            section_id: SectionId(self.section_id),
+            section_name: self.section_name,
+            title: self.title,
+            instructions: self.instructions,
+            due_on: self.due_on,
+            done_at: self.done_at,
+        }
+    }
+}
+
+/// An `audit_log` row with the accounts' current names.
+#[derive(sqlx::FromRow)]
+pub(crate) struct AuditRow {
+    id: i64,
+    at: OffsetDateTime,
+    actor_id: Option<i64>,
+    actor_name: Option<String>,
+    action: String,
+    subject_id: i64,
+    subject_name: Option<String>,
+    detail: String,
+}
+
+impl AuditRow {
+    /// The entry this row stores.
+    pub(crate) fn into_entry(self) -> StoreResult<AuditEntry> {
+        let action = AuditAction::parse(&self.action)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown audit action {:?}", self.action)))?;
+        Ok(AuditEntry {
+            id: self.id,
+            at: self.at,
+            actor: self.actor_id.map(UserId),
+            actor_name: self.actor_name,
+            action,
+            subject: UserId(self.subject_id),
+            subject_name: self.subject_name,
+            detail: self.detail,
+        })
+    }
 }

@@ -4,22 +4,15 @@ use rollcall_core::{CleverId, UserId};
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 
+use super::audit;
 use super::clever_id;
-use crate::rows::UserRow;
+use crate::audit::account_created;
+use crate::rows::{UserRow, select_user};
 use crate::{AccountRole, CleverProfile, SealedToken, StoreError, StoreResult, User};
 
 /// The first key of the advisory locks taken on Clever ids (the second is `hashtext(clever id)`),
 /// so they never share a key with other advisory locks (sqlx's migration lock uses one bigint).
 const CLEVER_ID_LOCKS: i32 = 0x5243_4c4c;
-
-/// The account columns plus the Clever id; every account query starts here.
-macro_rules! select_user {
-    () => {
-        "SELECT u.id, u.role, u.first_name, u.middle_name, u.last_name, u.email, u.grade, \
-                i.external_id AS clever_id, u.created_at \
-         FROM users u LEFT JOIN identities i ON i.user_id = u.id AND i.provider = 'clever' "
-    };
-}
 
 /// One account.
 pub(super) async fn user(pool: &PgPool, id: UserId) -> StoreResult<Option<User>> {
@@ -62,7 +55,10 @@ pub(super) async fn upsert_clever_user(
         Some(id) => (id, false),
         None => create_clever_account(&mut tx, &profile.clever_id, &new, now).await?,
     };
-    if !created {
+    if created {
+        audit::insert(&mut tx, &account_created(UserId(id), "Clever", new.role, now)).await?;
+    } else {
+        audit::record_role_change(&mut tx, id, new.role, now).await?;
         sqlx::query(
             "UPDATE users SET role = $1, first_name = $2, middle_name = $3, last_name = $4, email = $5, \
              grade = $6, updated_at = $7 WHERE id = $8",

@@ -4,6 +4,8 @@ use rollcall_core::{SectionId, SyncCounts, UserId};
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
+use super::audit;
+use crate::audit::sync_run_entry;
 use crate::rows::RunRow;
 use crate::{StoreError, StoreResult, SyncRun, SyncTrigger};
 
@@ -18,11 +20,12 @@ pub(super) struct NewRun<'a> {
     pub(super) failed: bool,
 }
 
-/// Records a finished sync run; returns its id.
+/// Records a finished sync run and its `sync_run` audit entry, in one transaction; returns its id.
 pub(super) async fn record_sync_run(pool: &PgPool, run: &NewRun<'_>) -> StoreResult<i64> {
     let problems = serde_json::to_string(run.problems).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let c = run.counts;
-    Ok(sqlx::query_scalar(
+    let mut tx = pool.begin().await?;
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO sync_runs (user_id, trigger, started_at, finished_at, added, updated, removed, unchanged, \
              errors, problems, failed) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11) RETURNING id",
@@ -38,8 +41,12 @@ pub(super) async fn record_sync_run(pool: &PgPool, run: &NewRun<'_>) -> StoreRes
     .bind(i64::from(c.errors))
     .bind(problems)
     .bind(run.failed)
-    .fetch_one(pool)
-    .await?)
+    .fetch_one(&mut *tx)
+    .await?;
+    let entry = sync_run_entry(run.teacher, run.trigger, run.finished_at, c, run.failed);
+    audit::insert(&mut tx, &entry).await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// The teacher's most recent runs, newest (by start time) first.

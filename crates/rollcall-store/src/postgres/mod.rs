@@ -11,10 +11,28 @@
 mod accounts;
 // Deliberately compiled into both backends: the same queries against each one's connection types.
 #[allow(clippy::duplicate_mod)]
+#[path = "../shared/audit.rs"]
+mod audit;
+#[allow(clippy::duplicate_mod)]
+#[path = "../shared/classwork.rs"]
+mod classwork;
+#[allow(clippy::duplicate_mod)]
+#[path = "../shared/counters.rs"]
+mod counters;
+#[allow(clippy::duplicate_mod)]
 #[path = "../shared/dashboards.rs"]
 mod dashboards;
 mod history;
 mod jobs;
+#[allow(clippy::duplicate_mod)]
+#[path = "../shared/linking.rs"]
+mod linking;
+#[allow(clippy::duplicate_mod)]
+#[path = "../shared/local.rs"]
+mod local;
+#[allow(clippy::duplicate_mod)]
+#[path = "../shared/merge.rs"]
+mod merge;
 mod sessions;
 mod students;
 mod sync;
@@ -105,6 +123,22 @@ use crate::rows::clever_id;
 /// The connection types the shared query files are written against.
 type Pool = PgPool;
 type Conn = sqlx::PgConnection;
+
+/// Begins a transaction that writes (`READ COMMITTED`: what must not race takes a lock first).
+async fn begin_write(pool: &PgPool) -> StoreResult<Transaction<'static, Postgres>> {
+    Ok(pool.begin().await?)
+}
+
+/// A timestamp as bound: `TIMESTAMPTZ` takes the time itself (SQLite's `ts` formats it as text).
+fn ts(t: OffsetDateTime) -> OffsetDateTime {
+    t
+}
+
+/// The row-lock clause of the shared files' `SELECT`s that lock accounts: the rows are locked
+/// until the transaction ends, so a concurrent merge, link or login waits for it.
+const FOR_UPDATE: &str = " FOR UPDATE";
+
+crate::forward::forward_new_traits!(PgStore);
 
 #[async_trait]
 impl Store for PgStore {

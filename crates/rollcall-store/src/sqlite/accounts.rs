@@ -4,18 +4,11 @@ use rollcall_core::{CleverId, UserId};
 use sqlx::{SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 
+use super::audit;
 use super::{begin_write, clever_id, ts};
-use crate::rows::UserRow;
+use crate::audit::account_created;
+use crate::rows::{UserRow, select_user};
 use crate::{AccountRole, CleverProfile, SealedToken, StoreError, StoreResult, User};
-
-/// The account columns plus the Clever id; every account query starts here.
-macro_rules! select_user {
-    () => {
-        "SELECT u.id, u.role, u.first_name, u.middle_name, u.last_name, u.email, u.grade, \
-                i.external_id AS clever_id, u.created_at \
-         FROM users u LEFT JOIN identities i ON i.user_id = u.id AND i.provider = 'clever' "
-    };
-}
 
 /// One account.
 pub(super) async fn user(pool: &SqlitePool, id: UserId) -> StoreResult<Option<User>> {
@@ -50,7 +43,10 @@ pub(super) async fn upsert_clever_user(
         grade: profile.grade.as_deref(),
     };
     let (id, created) = ensure_clever_account(&mut tx, &profile.clever_id, &new, now).await?;
-    if !created {
+    if created {
+        audit::insert(&mut tx, &account_created(UserId(id), "Clever", new.role, now)).await?;
+    } else {
+        audit::record_role_change(&mut tx, id, new.role, now).await?;
         sqlx::query(
             "UPDATE users SET role = $1, first_name = $2, middle_name = $3, last_name = $4, email = $5, \
              grade = $6, updated_at = $7 WHERE id = $8",
@@ -140,6 +136,13 @@ pub(super) async fn create_clever_account(
         .await?
         .ok_or_else(|| StoreError::Corrupt(format!("identity {clever} vanished during upsert")))?;
     Ok((existing, false))
+}
+
+/// Nothing to lock on SQLite: every writer holds the one write lock (PostgreSQL's version takes
+/// advisory locks on the ids).
+#[allow(clippy::unused_async)]
+pub(super) async fn lock_clever_ids(_conn: &mut SqliteConnection, _clever_ids: &[&str]) -> StoreResult<()> {
+    Ok(())
 }
 
 /// The id of the account linked to a Clever id.

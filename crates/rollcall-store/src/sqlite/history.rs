@@ -4,7 +4,9 @@ use rollcall_core::{SectionId, SyncCounts, UserId};
 use sqlx::SqlitePool;
 use time::OffsetDateTime;
 
-use super::ts;
+use super::audit;
+use super::{begin_write, ts};
+use crate::audit::sync_run_entry;
 use crate::rows::RunRow;
 use crate::{StoreError, StoreResult, SyncRun, SyncTrigger};
 
@@ -19,11 +21,12 @@ pub(super) struct NewRun<'a> {
     pub(super) failed: bool,
 }
 
-/// Records a finished sync run; returns its id.
+/// Records a finished sync run and its `sync_run` audit entry, in one transaction; returns its id.
 pub(super) async fn record_sync_run(pool: &SqlitePool, run: &NewRun<'_>) -> StoreResult<i64> {
     let problems = serde_json::to_string(run.problems).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let c = run.counts;
-    Ok(sqlx::query_scalar(
+    let mut tx = begin_write(pool).await?;
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO sync_runs (user_id, trigger, started_at, finished_at, added, updated, removed, unchanged, \
              errors, problems, failed) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
@@ -39,8 +42,12 @@ pub(super) async fn record_sync_run(pool: &SqlitePool, run: &NewRun<'_>) -> Stor
     .bind(i64::from(c.errors))
     .bind(problems)
     .bind(run.failed)
-    .fetch_one(pool)
-    .await?)
+    .fetch_one(&mut *tx)
+    .await?;
+    let entry = sync_run_entry(run.teacher, run.trigger, run.finished_at, c, run.failed);
+    audit::insert(&mut tx, &entry).await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// The teacher's most recent runs, newest (by start time) first.

@@ -9,10 +9,28 @@
 mod accounts;
 // Deliberately compiled into both backends: the same queries against each one's connection types.
 #[allow(clippy::duplicate_mod)]
+#[path = "../shared/audit.rs"]
+mod audit;
+#[allow(clippy::duplicate_mod)]
+#[path = "../shared/classwork.rs"]
+mod classwork;
+#[allow(clippy::duplicate_mod)]
+#[path = "../shared/counters.rs"]
+mod counters;
+#[allow(clippy::duplicate_mod)]
 #[path = "../shared/dashboards.rs"]
 mod dashboards;
 mod history;
 mod jobs;
+#[allow(clippy::duplicate_mod)]
+#[path = "../shared/linking.rs"]
+mod linking;
+#[allow(clippy::duplicate_mod)]
+#[path = "../shared/local.rs"]
+mod local;
+#[allow(clippy::duplicate_mod)]
+#[path = "../shared/merge.rs"]
+mod merge;
 mod sessions;
 mod sync;
 mod temp;
@@ -191,6 +209,12 @@ use crate::rows::clever_id;
 /// The connection types the shared query files are written against.
 type Pool = SqlitePool;
 type Conn = sqlx::SqliteConnection;
+
+/// The row-lock clause of the shared files' `SELECT`s: none, as every writer holds SQLite's one
+/// write lock (`BEGIN IMMEDIATE`) for its whole transaction.
+const FOR_UPDATE: &str = "";
+
+crate::forward::forward_new_traits!(SqliteStore, write_turn);
 
 /// Begins a transaction for reads that span several queries (SQLite's reads see one snapshot
 /// for the whole transaction).

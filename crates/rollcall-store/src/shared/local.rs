@@ -1,0 +1,176 @@
+//! Local (email + password) accounts and the teacher's school.
+//!
+//! The same queries on both backends, so this file is compiled into each of them (`#[path]`);
+//! each backend supplies `Pool`, `begin_write` and `ts`. An email is UNIQUE in
+//! `local_credentials`, so two sign-ups with one email race safely: the second insert does
+//! nothing, and its transaction (with the account it had just created) is rolled back.
+
+use rollcall_core::UserId;
+use time::OffsetDateTime;
+
+use super::audit::insert as audit;
+use super::linking::lock_accounts;
+use super::{Pool, begin_write, ts};
+use crate::audit::account_created;
+use crate::rows::{CredentialRow, UserRow, credential, select_user};
+use crate::{
+    AuditAction, Conflict, LocalCredential, NewAuditEntry, NewLocalAccount, StoreError, StoreResult, User,
+};
+
+/// Creates the account, its credential and its `account_created` entry, or nothing.
+pub(super) async fn create_local_account(
+    pool: &Pool,
+    new: &NewLocalAccount,
+    now: OffsetDateTime,
+) -> StoreResult<User> {
+    let mut tx = begin_write(pool).await?;
+    // The login email is also the account's (informational) email.
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (role, first_name, last_name, email, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+    )
+    .bind(new.role.as_str())
+    .bind(&new.first_name)
+    .bind(&new.last_name)
+    .bind(&new.email)
+    .bind(ts(now))
+    .fetch_one(&mut *tx)
+    .await?;
+    if !insert_credential(&mut tx, id, &new.email, &new.password_hash, now).await? {
+        return Err(Conflict::EmailTaken.into());
+    }
+    audit(&mut tx, &account_created(UserId(id), "email and password", new.role, now)).await?;
+    let row: UserRow =
+        sqlx::query_as(concat!(select_user!(), "WHERE u.id = $1")).bind(id).fetch_one(&mut *tx).await?;
+    tx.commit().await?;
+    row.into_user()
+}
+
+/// Inserts a credential unless its email (or the account) has one already; returns whether it did.
+async fn insert_credential(
+    conn: &mut super::Conn,
+    user: i64,
+    email: &str,
+    password_hash: &str,
+    now: OffsetDateTime,
+) -> StoreResult<bool> {
+    let inserted: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO local_credentials (user_id, email, password_hash, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT DO NOTHING RETURNING user_id",
+    )
+    .bind(user)
+    .bind(email)
+    .bind(password_hash)
+    .bind(ts(now))
+    .fetch_optional(conn)
+    .await?;
+    Ok(inserted.is_some())
+}
+
+/// The credential for a login email.
+pub(super) async fn credential_by_email(pool: &Pool, email: &str) -> StoreResult<Option<LocalCredential>> {
+    let row: Option<CredentialRow> =
+        sqlx::query_as("SELECT user_id, email, password_hash FROM local_credentials WHERE email = $1")
+            .bind(email)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(credential))
+}
+
+/// The account's credential.
+pub(super) async fn credential_of(pool: &Pool, user: UserId) -> StoreResult<Option<LocalCredential>> {
+    let row: Option<CredentialRow> =
+        sqlx::query_as("SELECT user_id, email, password_hash FROM local_credentials WHERE user_id = $1")
+            .bind(user.0)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(credential))
+}
+
+/// Gives an account a login email and password, with its `password_added` entry. The account is
+/// locked first, so a merge cannot delete it meanwhile and two additions run one after the other.
+pub(super) async fn add_credential(
+    pool: &Pool,
+    user: UserId,
+    email: &str,
+    password_hash: &str,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let mut tx = begin_write(pool).await?;
+    if lock_accounts(&mut tx, user.0, user.0, None).await?.is_empty() {
+        return Err(StoreError::NotFound(format!("account {user}")));
+    }
+    let has: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM local_credentials WHERE user_id = $1)")
+        .bind(user.0)
+        .fetch_one(&mut *tx)
+        .await?;
+    if has {
+        return Err(Conflict::PasswordAlreadySet.into());
+    }
+    if !insert_credential(&mut tx, user.0, email, password_hash, now).await? {
+        return Err(Conflict::EmailTaken.into());
+    }
+    let entry = NewAuditEntry {
+        at: now,
+        actor: Some(user),
+        action: AuditAction::PasswordAdded,
+        subject: user,
+        detail: format!("Added a password, logging in as {email}"),
+    };
+    audit(&mut tx, &entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether any account has a password.
+pub(super) async fn has_local_accounts(pool: &Pool) -> StoreResult<bool> {
+    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM local_credentials)").fetch_one(pool).await?)
+}
+
+/// Sets or clears the school (a blank name clears it), with its `school_changed` entry; an
+/// unchanged school records nothing.
+pub(super) async fn set_school(
+    pool: &Pool,
+    user: UserId,
+    school: Option<&str>,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    let school = school.map(str::trim).filter(|s| !s.is_empty());
+    let mut tx = begin_write(pool).await?;
+    let current: Option<Option<String>> = sqlx::query_scalar("SELECT school FROM users WHERE id = $1")
+        .bind(user.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(current) = current else {
+        return Err(StoreError::NotFound(format!("account {user}")));
+    };
+    if current.as_deref() == school {
+        return Ok(());
+    }
+    sqlx::query("UPDATE users SET school = $1, updated_at = $2 WHERE id = $3")
+        .bind(school)
+        .bind(ts(now))
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await?;
+    let detail = school.map_or_else(|| "School cleared".to_owned(), |s| format!("School set to {s}"));
+    let entry = NewAuditEntry {
+        at: now,
+        actor: Some(user),
+        action: AuditAction::SchoolChanged,
+        subject: user,
+        detail,
+    };
+    audit(&mut tx, &entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Every school name set on some account, distinct, sorted case-insensitively.
+pub(super) async fn known_schools(pool: &Pool) -> StoreResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT school FROM users WHERE school IS NOT NULL GROUP BY school ORDER BY lower(school), school",
+    )
+    .fetch_all(pool)
+    .await?)
+}
