@@ -19,13 +19,18 @@ async fn a_teacher_signs_up_with_email_and_password_and_logs_back_in() {
     let signup = browser.get("/signup").await;
     assert!(signup.contains("Sign up with Clever"), "the Clever button stays first");
     let page = browser
-        .fill(&signup, &app.url, "Create account", &[
-            ("first_name", "Lee"),
-            ("last_name", "Park"),
-            ("email", " Lee.Park@School.test "),
-            ("password", PASSWORD),
-            ("role", "teacher"),
-        ])
+        .fill(
+            &signup,
+            &app.url,
+            "Create account",
+            &[
+                ("first_name", "Lee"),
+                ("last_name", "Park"),
+                ("email", " Lee.Park@School.test "),
+                ("password", PASSWORD),
+                ("role", "teacher"),
+            ],
+        )
         .await;
     assert!(page.url.ends_with("/dashboard"), "{}\n{}", page.url, page.body);
     assert!(page.contains("Lee Park") && page.contains("Clever is not linked"), "{}", page.body);
@@ -42,24 +47,34 @@ async fn a_refused_sign_up_keeps_what_was_typed_and_says_what_to_fix() {
     let browser = app.browser();
     let signup = browser.get("/signup").await;
     let short = browser
-        .fill(&signup, &app.url, "Create account", &[
-            ("first_name", "Zoe"),
-            ("last_name", "Chen"),
-            ("email", "zoe@school.test"),
-            ("password", "short"),
-            ("role", "student"),
-        ])
+        .fill(
+            &signup,
+            &app.url,
+            "Create account",
+            &[
+                ("first_name", "Zoe"),
+                ("last_name", "Chen"),
+                ("email", "zoe@school.test"),
+                ("password", "short"),
+                ("role", "student"),
+            ],
+        )
         .await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(short.contains("at least 10 characters") && short.contains("value=\"Zoe\""), "{}", short.body);
     let taken = browser
-        .fill(&short, &app.url, "Create account", &[
-            ("first_name", "Zoe"),
-            ("last_name", "Chen"),
-            ("email", "TAKEN@school.test"),
-            ("password", PASSWORD),
-            ("role", "student"),
-        ])
+        .fill(
+            &short,
+            &app.url,
+            "Create account",
+            &[
+                ("first_name", "Zoe"),
+                ("last_name", "Chen"),
+                ("email", "TAKEN@school.test"),
+                ("password", PASSWORD),
+                ("role", "student"),
+            ],
+        )
         .await;
     assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(taken.contains("already exists"), "{}", taken.body);
@@ -79,8 +94,14 @@ async fn wrong_passwords_get_one_message_and_are_rate_limited_per_email() {
     for _ in 0..3 {
         browser.password_login(SAM_OLD, "still wrong").await;
     }
+    let fifth = browser.password_login(SAM_OLD, "wrong again").await;
+    assert_eq!(fifth.status, StatusCode::TOO_MANY_REQUESTS, "the fifth failure locks the email");
     let locked = browser.password_login(SAM_OLD, PASSWORD).await;
-    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "five failures lock the email, even for the right password");
+    assert_eq!(
+        locked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "five failures lock the email, even for the right password"
+    );
     assert!(locked.contains("Too many") || locked.contains("too many"), "{}", locked.body);
     // Another browser (or replica) is locked out just the same: the count is in the database.
     assert_eq!(app.browser().password_login(SAM_OLD, PASSWORD).await.status, StatusCode::TOO_MANY_REQUESTS);
@@ -94,7 +115,8 @@ async fn wrong_passwords_get_one_message_and_are_rate_limited_per_email() {
 async fn login_forms_refuse_a_post_without_the_pages_token() {
     let app = TestApp::spawn().await;
     app.password_account(AccountRole::Teacher, ("Sam", "Kelly"), SAM_OLD, PASSWORD).await;
-    let page = app.browser().post("/login", &[("csrf", "forged"), ("email", SAM_OLD), ("password", PASSWORD)]).await;
+    let page =
+        app.browser().post("/login", &[("csrf", "forged"), ("email", SAM_OLD), ("password", PASSWORD)]).await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
 }
 
@@ -114,17 +136,34 @@ async fn a_clever_teacher_whose_email_matches_is_asked_and_never_linked_by_email
     assert_eq!(app.store().user(old.id).await.unwrap().unwrap().clever_id, None);
 
     let wrong = browser
-        .fill(&welcome, &app.url, "Link my existing account", &[("email", "sam.kelly@maplewood.example"), ("password", "guess")])
+        .fill(
+            &welcome,
+            &app.url,
+            "Link my existing account",
+            &[("email", "sam.kelly@maplewood.example"), ("password", "guess")],
+        )
         .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    assert!(wrong.contains("Wrong email or password.") && wrong.contains("Do you already have"), "{}", wrong.body);
+    assert!(
+        wrong.contains("Wrong email or password.") && wrong.contains("Do you already have"),
+        "{}",
+        wrong.body
+    );
     assert!(app.clever_account("skelly").await.is_none(), "a wrong password links nothing");
 
     let page = browser
-        .fill(&wrong, &app.url, "Link my existing account", &[("email", "sam.kelly@maplewood.example"), ("password", PASSWORD)])
+        .fill(
+            &wrong,
+            &app.url,
+            "Link my existing account",
+            &[("email", "sam.kelly@maplewood.example"), ("password", PASSWORD)],
+        )
         .await;
     assert!(page.url.ends_with("/dashboard"), "{}\n{}", page.url, page.body);
-    assert!(page.contains("Grade 4 Math") && page.contains("Homeroom 4B"), "the sync ran into the old account");
+    assert!(
+        page.contains("Grade 4 Math") && page.contains("Homeroom 4B"),
+        "the sync ran into the old account"
+    );
     let linked = app.clever_account("skelly").await.unwrap();
     assert_eq!(linked.id, old.id, "the Clever identity is on the account Sam already had");
     assert_eq!(app.store().teacher_sections(old.id).await.unwrap().len(), 3);
@@ -137,7 +176,8 @@ async fn a_clever_teacher_whose_email_matches_is_asked_and_never_linked_by_email
 #[tokio::test]
 async fn a_new_clever_teacher_who_answers_no_gets_a_new_account_and_the_old_one_is_untouched() {
     let app = TestApp::spawn().await;
-    let old = app.password_account(AccountRole::Teacher, ("Other", "Teacher"), "other@school.test", PASSWORD).await;
+    let old =
+        app.password_account(AccountRole::Teacher, ("Other", "Teacher"), "other@school.test", PASSWORD).await;
     let browser = app.browser();
     let welcome = app.login(&browser, "skelly").await;
     let page = browser.submit(&welcome, &app.url, "Create my Rollcall account").await;
@@ -163,12 +203,13 @@ async fn a_student_is_never_asked_and_gets_an_account_at_once() {
 #[tokio::test]
 async fn a_teacher_links_clever_from_the_profile_and_their_classes_arrive() {
     let app = TestApp::spawn().await;
-    let ana = app.password_account(AccountRole::Teacher, ("Ana", "Ortega"), "ana@school.test", PASSWORD).await;
+    let ana =
+        app.password_account(AccountRole::Teacher, ("Ana", "Ortega"), "ana@school.test", PASSWORD).await;
     let browser = app.browser();
     browser.password_login("ana@school.test", PASSWORD).await;
     let profile = browser.get("/profile").await;
     assert!(profile.contains("Not linked"), "{}", profile.body);
-    app.next_login(&"aortega".to_owned());
+    app.next_login("aortega");
     let page = browser.submit(&profile, &app.url, "Link Clever").await;
     assert!(page.url.ends_with("/profile?linked=1"), "{}\n{}", page.url, page.body);
     assert!(page.contains("Your Clever account is linked."));
@@ -227,10 +268,19 @@ async fn unlinking_clever_keeps_every_class_and_needs_a_password_first() {
     assert!(added.contains("Password added"), "{}", added.body);
     let page = browser.submit(&added, &app.url, "Unlink Clever").await;
     assert!(page.contains("Clever is unlinked"), "{}", page.body);
-    let sam = app.store().user(app.state.store().credential_by_email("sam@school.test").await.unwrap().unwrap().user_id).await.unwrap().unwrap();
+    let sam = app
+        .store()
+        .user(app.state.store().credential_by_email("sam@school.test").await.unwrap().unwrap().user_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(sam.clever_id, None);
     let dashboard = browser.get("/dashboard").await;
-    assert!(dashboard.contains("Grade 4 Math") && dashboard.contains("Clever is not linked"), "{}", dashboard.body);
+    assert!(
+        dashboard.contains("Grade 4 Math") && dashboard.contains("Clever is not linked"),
+        "{}",
+        dashboard.body
+    );
     let sync = browser.post("/sync", &[("csrf", &dashboard.csrf())]).await;
     assert_eq!(sync.status, StatusCode::CONFLICT, "a sync without Clever says why");
     // The password still works, and a Clever login now makes a separate account (nothing is
@@ -245,13 +295,21 @@ async fn a_new_teacher_is_asked_for_a_school_once_and_others_see_it_suggested() 
     let page = app.login(&sam, "skelly").await;
     assert!(page.contains("Which school do you teach at?"), "{}", page.body);
     let saved = sam.fill(&page, &app.url, "Save school", &[("school", "  Lincoln Elementary ")]).await;
-    assert!(saved.url.ends_with("/dashboard") && !saved.contains("Which school do you teach at?"), "{}", saved.body);
+    assert!(
+        saved.url.ends_with("/dashboard") && !saved.contains("Which school do you teach at?"),
+        "{}",
+        saved.body
+    );
     let profile = sam.get("/profile").await;
     assert!(profile.contains("value=\"Lincoln Elementary\""), "editable later: {}", profile.body);
 
     let ana = app.browser();
     let page = app.login(&ana, "aortega").await;
-    assert!(page.contains("<option value=\"Lincoln Elementary\">"), "known schools are offered: {}", page.body);
+    assert!(
+        page.contains("<option value=\"Lincoln Elementary\">"),
+        "known schools are offered: {}",
+        page.body
+    );
     let skipped = ana.submit(&page, &app.url, "Skip for now").await;
     assert!(!skipped.contains("Which school do you teach at?"), "{}", skipped.body);
     assert!(!ana.get("/dashboard").await.contains("Which school do you teach at?"), "skipping sticks");

@@ -26,11 +26,16 @@ async fn a_posted_assignment_reaches_the_students_and_the_teacher_sees_who_did_i
     let sam = app.browser();
     let dashboard = app.login(&sam, "skelly").await;
     let math = section_link(&dashboard, "Grade 4 Math");
-    let posted = post_assignment(&sam, &app, &math, &[
-        ("title", "Fractions worksheet"),
-        ("instructions", "Pages 12–13, odd problems."),
-        ("due_on", "2026-12-04"),
-    ])
+    let posted = post_assignment(
+        &sam,
+        &app,
+        &math,
+        &[
+            ("title", "Fractions worksheet"),
+            ("instructions", "Pages 12–13, odd problems."),
+            ("due_on", "2026-12-04"),
+        ],
+    )
     .await;
     assert!(posted.contains("Fractions worksheet") && posted.contains("0 of 5 done"), "{}", posted.body);
 
@@ -48,9 +53,14 @@ async fn a_posted_assignment_reaches_the_students_and_the_teacher_sees_who_did_i
     assert_eq!(progress.body.matches("Not yet").count(), 4);
 
     // The co-teacher sees the same assignment; a student of another class does not.
-    let ana = app.login(&app.browser(), "aortega").await;
-    let ana_math = section_link(&ana, "Grade 4 Math");
-    assert!(app.browser().get(&ana_math).await.status != StatusCode::OK, "not logged in");
+    let ana = app.browser();
+    let home = app.login(&ana, "aortega").await;
+    let ana_math = ana.get(&section_link(&home, "Grade 4 Math")).await;
+    assert!(
+        ana_math.contains("Fractions worksheet") && ana_math.contains("1 of 5 done"),
+        "{}",
+        ana_math.body
+    );
     let aiyana = app.login(&app.browser(), "aiyana").await;
     assert!(!aiyana.contains("Fractions worksheet"), "Aiyana is not in Grade 4 Math");
 }
@@ -88,11 +98,16 @@ async fn a_refused_assignment_keeps_what_the_teacher_typed() {
     let sam = app.browser();
     let dashboard = app.login(&sam, "skelly").await;
     let math = section_link(&dashboard, "Grade 4 Math");
-    let page = post_assignment(&sam, &app, &math, &[
-        ("title", "   "),
-        ("instructions", "A long explanation I do not want to retype."),
-        ("due_on", "2026-13-40"),
-    ])
+    let page = post_assignment(
+        &sam,
+        &app,
+        &math,
+        &[
+            ("title", "   "),
+            ("instructions", "A long explanation I do not want to retype."),
+            ("due_on", "2026-13-40"),
+        ],
+    )
     .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("Give the assignment a title."), "{}", page.body);
@@ -114,7 +129,8 @@ async fn only_the_sections_teachers_post_and_only_its_students_complete() {
     // Ngozi teaches another school's class: Sam's class does not exist for her.
     let ngozi = app.browser();
     let her = app.login(&ngozi, "nokafor").await;
-    let forged = ngozi.post(&format!("{math}/assignments"), &[("csrf", &her.csrf()), ("title", "Hijack")]).await;
+    let forged =
+        ngozi.post(&format!("{math}/assignments"), &[("csrf", &her.csrf()), ("title", "Hijack")]).await;
     assert_eq!(forged.status, StatusCode::NOT_FOUND);
     assert_eq!(ngozi.get(&assignment).await.status, StatusCode::NOT_FOUND);
 
@@ -123,7 +139,8 @@ async fn only_the_sections_teachers_post_and_only_its_students_complete() {
     let home = app.login(&aiyana, "aiyana").await;
     let done = aiyana.post(&format!("{assignment}/done"), &[("csrf", &home.csrf()), ("done", "1")]).await;
     assert_eq!(done.status, StatusCode::NOT_FOUND);
-    let student_post = aiyana.post(&format!("{math}/assignments"), &[("csrf", &home.csrf()), ("title", "x")]).await;
+    let student_post =
+        aiyana.post(&format!("{math}/assignments"), &[("csrf", &home.csrf()), ("title", "x")]).await;
     assert_eq!(student_post.status, StatusCode::NOT_FOUND);
     assert!(sam.get(&math).await.contains("0 of 5 done"));
 }

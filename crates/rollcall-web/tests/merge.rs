@@ -32,7 +32,8 @@ async fn zoes_older_account(app: &TestApp) -> i64 {
     let home = zoe.submit(&home, &app.url, "Mark “Fractions” done").await;
     assert!(home.contains("Mark “Fractions” not done"));
     let profile = zoe.get("/profile").await;
-    let profile = zoe.fill(&profile, &app.url, "Add password", &[("email", OLD_EMAIL), ("password", PASSWORD)]).await;
+    let profile =
+        zoe.fill(&profile, &app.url, "Add password", &[("email", OLD_EMAIL), ("password", PASSWORD)]).await;
     let unlinked = zoe.submit(&profile, &app.url, "Unlink Clever").await;
     assert!(unlinked.contains("Clever is unlinked"), "{}", unlinked.body);
     app.store().credential_by_email(OLD_EMAIL).await.unwrap().unwrap().user_id.0
@@ -69,8 +70,9 @@ async fn a_merge_keeps_the_classes_and_finished_work_of_both_accounts() {
     let page = merge(&zoe, &app, OLD_EMAIL, PASSWORD).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.contains("Your accounts are now one"), "{}", page.body);
-    assert!(page.contains("2 classes moved over (2 you were in on both accounts, kept once)"), "{}", page.body);
-    assert!(page.contains("1 finished assignment moved over (1 done on both, kept once)"), "{}", page.body);
+    assert!(page.contains("2 classes were on both accounts, now listed once"), "{}", page.body);
+    assert!(page.contains("1 finished assignment added from your other account"), "{}", page.body);
+    assert!(page.contains("1 assignment was done on both, kept once with the earlier time"), "{}", page.body);
     assert!(page.contains("Your Clever login now opens this account"));
 
     // One account: the older one, now with the Clever login; the newer one is gone.
@@ -79,7 +81,12 @@ async fn a_merge_keeps_the_classes_and_finished_work_of_both_accounts() {
     assert!(app.store().user(rollcall_core::UserId(new)).await.unwrap().is_none());
     let home = zoe.get("/dashboard").await;
     assert!(home.contains("Grade 4 Math") && home.contains("Grade 4 Reading"), "the session moved along");
-    assert_eq!(home.body.matches("not done</button>").count(), 2, "both assignments still done: {}", home.body);
+    assert_eq!(
+        home.body.matches("not done</button>").count(),
+        2,
+        "both assignments still done: {}",
+        home.body
+    );
     // Fractions keeps the earlier time it was done (on the older account).
     let done = app.store().student_assignments(merged.id).await.unwrap();
     let fractions = done.iter().find(|a| a.title == "Fractions").unwrap();
@@ -119,12 +126,17 @@ async fn two_merges_raced_at_once_leave_one_consistent_account() {
     let tab2 = app.browser();
     app.login(&tab2, "zoe").await;
 
-    let (a, b) = tokio::join!(merge(&tab1, &app, OLD_EMAIL, PASSWORD), merge(&tab2, &app, OLD_EMAIL, PASSWORD));
+    let (a, b) =
+        tokio::join!(merge(&tab1, &app, OLD_EMAIL, PASSWORD), merge(&tab2, &app, OLD_EMAIL, PASSWORD));
     let mut statuses = [a.status, b.status];
     statuses.sort();
     assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "{}\n---\n{}", a.body, b.body);
     let loser = if a.status == StatusCode::CONFLICT { &a } else { &b };
-    assert!(loser.contains("merged a moment ago") || loser.contains("That is this account"), "{}", loser.body);
+    assert!(
+        loser.contains("merged a moment ago") || loser.contains("That is this account"),
+        "{}",
+        loser.body
+    );
 
     let merged = app.clever_account("zoe").await.unwrap();
     assert_eq!(merged.id.0, old);
@@ -144,6 +156,7 @@ async fn teachers_and_password_only_students_are_not_offered_a_merge() {
     app.login(&sam, "skelly").await;
     assert!(!sam.get("/profile").await.contains("Merge my accounts"));
     let page = sam.get("/profile").await;
-    let refused = sam.post("/profile/merge", &[("csrf", &page.csrf()), ("email", "x@y.test"), ("password", "x")]).await;
+    let refused =
+        sam.post("/profile/merge", &[("csrf", &page.csrf()), ("email", "x@y.test"), ("password", "x")]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }

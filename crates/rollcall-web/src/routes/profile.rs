@@ -166,10 +166,21 @@ pub async fn merge(
         }
         other => other,
     })?;
-    let report = state
-        .store()
-        .merge_accounts(credential.user_id, current.user.id, current.user.id, state.now())
-        .await?;
+    let merged =
+        state.store().merge_accounts(credential.user_id, current.user.id, current.user.id, state.now()).await;
+    let report = match merged {
+        Ok(report) => report,
+        // A merge raced by another tab or device absorbed one of the accounts first.
+        Err(StoreError::NotFound(_)) => {
+            return Err(WebError::friendly(
+                StatusCode::CONFLICT,
+                "Already merged",
+                "These accounts were merged a moment ago, from another tab or device. Everything is in one account now.",
+                Some("/profile"),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
     tracing::info!(survivor = %report.survivor, absorbed = %report.absorbed, "student accounts merged");
     // The session moved to the surviving account with everything else.
     let mut current = current;

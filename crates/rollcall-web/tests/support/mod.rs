@@ -310,6 +310,7 @@ impl Browser {
     /// Logs in on the app's log-in page with an email and password; returns the page it ends on.
     pub async fn password_login(&self, email: &str, password: &str) -> Page {
         let login = self.get("/login").await;
-        self.fill(&login, &self.app.clone(), "Log in</button>", &[("email", email), ("password", password)]).await
+        self.fill(&login, &self.app.clone(), "Log in</button>", &[("email", email), ("password", password)])
+            .await
     }
 }
