@@ -100,7 +100,7 @@ const OLD_STUDENT: DemoAccount = DemoAccount {
     last: "Núñez",
     email: "maria@rollcall.demo",
     password: "maria-password",
-    why: "a student's older account: \"Merge my accounts\" on her profile after a Clever login",
+    why: "María Núñez's older account: log in with Clever as María, then \"Merge my accounts\" on her profile",
 };
 
 /// Creates a demo password account unless a previous run already did.

@@ -39,6 +39,15 @@ fn a_token_key_is_required_outside_dev_mode() {
 }
 
 #[test]
+fn a_malformed_admin_email_is_refused_with_the_reason() {
+    let key = "ab".repeat(32);
+    let (ok, stderr) =
+        serve("https://rollcall.example", &["--token-key", &key, "--admin-email", "ops at school"]);
+    assert!(!ok);
+    assert!(stderr.contains("--admin-email") && stderr.contains("ops at school"), "{stderr}");
+}
+
+#[test]
 fn an_unknown_database_scheme_is_refused_without_its_password() {
     let key = "ab".repeat(32);
     let (ok, stderr) = serve(
