@@ -314,3 +314,25 @@ async fn a_new_teacher_is_asked_for_a_school_once_and_others_see_it_suggested() 
     assert!(!skipped.contains("Which school do you teach at?"), "{}", skipped.body);
     assert!(!ana.get("/dashboard").await.contains("Which school do you teach at?"), "skipping sticks");
 }
+
+#[tokio::test]
+async fn each_clever_role_gets_what_the_docs_promise() {
+    let app = TestApp::spawn().await;
+    // Ana is a teacher and staff in Clever: she uses Rollcall as a teacher.
+    let ana = app.login(&app.browser(), "aortega").await;
+    assert!(ana.contains("Grade 4 Math") && ana.contains("Sync my classes"), "{}", ana.body);
+    assert_eq!(app.clever_account("aortega").await.unwrap().role, AccountRole::Teacher);
+    // A district admin gets a clear page, and no account.
+    let admin = app.login(&app.browser(), "rgreen").await;
+    assert_eq!(admin.status, StatusCode::OK);
+    assert!(
+        admin.contains("district administrator") && admin.contains("nothing was created"),
+        "{}",
+        admin.body
+    );
+    assert!(app.clever_account("rgreen").await.is_none());
+    // A student has no teacher pages.
+    let maria = app.browser();
+    app.login(&maria, "maria").await;
+    assert_eq!(maria.get("/sync/history").await.status, StatusCode::NOT_FOUND);
+}
