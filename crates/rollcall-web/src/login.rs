@@ -78,7 +78,13 @@ pub async fn provision(state: &AppState, login: &CleverLogin) -> Result<(UserId,
 ///
 /// Refused when the roles differ (a Clever teacher never takes over a student account, so a
 /// student can never end up owning sections), and when either side is already linked elsewhere.
-pub async fn attach(state: &AppState, account: &User, login: &CleverLogin) -> Result<(), WebError> {
+/// `retry` is where the refusal's "Try again" points.
+pub async fn attach(
+    state: &AppState,
+    account: &User,
+    login: &CleverLogin,
+    retry: &str,
+) -> Result<(), WebError> {
     if account.role != login.profile.role {
         return Err(WebError::friendly(
             StatusCode::CONFLICT,
@@ -88,7 +94,7 @@ pub async fn attach(state: &AppState, account: &User, login: &CleverLogin) -> Re
                 role_label(login.profile.role),
                 role_label(account.role)
             ),
-            Some("/profile"),
+            Some(retry),
         ));
     }
     state.store().link_clever(account.id, &login.profile, state.now()).await?;

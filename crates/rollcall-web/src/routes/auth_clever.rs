@@ -232,7 +232,7 @@ async fn login(
         Identified::Unsupported { name, role } => return Ok(LoginOutcome::Unsupported { name, role }),
     };
     if let Some(current) = link_to {
-        attach(state, &current.user, &login).await?;
+        attach(state, &current.user, &login, "/profile#clever").await?;
         return Ok(LoginOutcome::Linked(current.user.id));
     }
     // Only a deployment with password accounts can hold an older account to link; and only a

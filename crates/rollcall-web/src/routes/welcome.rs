@@ -69,7 +69,7 @@ pub async fn link(
     };
     let account = state.store().user(credential.user_id).await?.ok_or(WebError::NotFound)?;
     let login = CleverLogin { token: pending.token(), profile: pending.profile };
-    attach(&state, &account, &login).await?;
+    attach(&state, &account, &login, "/auth/clever/welcome").await?;
     signed_in(&state, pending::clear(jar), account.id, "/dashboard").await
 }
 
