@@ -96,6 +96,9 @@ macro_rules! conformance_suite {
                 linking::link_refuses_what_would_share_a_clever_id,
                 linking::racing_links_and_a_first_login_give_the_clever_id_one_account,
                 linking::unlink_keeps_the_classes_and_needs_a_password,
+                merge::a_merge_keeps_everything_of_both_students,
+                merge::refused_merges_change_nothing,
+                merge::racing_merges_leave_one_whole_account,
             );
         }
     };

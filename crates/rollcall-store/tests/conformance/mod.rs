@@ -5,6 +5,7 @@ pub mod dashboards;
 pub mod jobs;
 pub mod linking;
 pub mod local_accounts;
+pub mod merge;
 pub mod sessions;
 pub mod sync;
 
