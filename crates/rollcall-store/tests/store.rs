@@ -99,6 +99,9 @@ macro_rules! conformance_suite {
                 merge::a_merge_keeps_everything_of_both_students,
                 merge::refused_merges_change_nothing,
                 merge::racing_merges_leave_one_whole_account,
+                classwork::teachers_post_only_to_sections_they_actively_teach,
+                classwork::students_complete_work_of_their_active_classes,
+                classwork::a_students_list_puts_what_is_due_first,
             );
         }
     };
