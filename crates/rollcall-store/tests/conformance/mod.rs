@@ -1,6 +1,7 @@
 //! The conformance suite: each test takes a fresh, empty store and tells one story.
 
 pub mod accounts;
+pub mod audit;
 pub mod classwork;
 pub mod dashboards;
 pub mod jobs;
