@@ -189,22 +189,10 @@ pub async fn refused_merges_change_nothing(store: Arc<dyn Store>) {
 /// Two students with a class each (one of them Clever's), a password and a session each.
 async fn pair(store: &dyn Store, t: &User, n: u8) -> (User, User, [SectionId; 2]) {
     let s = |k: u8| format!("s{n}-{k}");
-    store
-        .apply_section(
-            t.id,
-            &created(section(&format!("c{n}-1"), &format!("{n}a"), &["t1"]), &[student(&s(1), "A", "A")]),
-            at(1),
-        )
-        .await
-        .unwrap();
-    store
-        .apply_section(
-            t.id,
-            &created(section(&format!("c{n}-2"), &format!("{n}b"), &["t1"]), &[student(&s(2), "B", "B")]),
-            at(1),
-        )
-        .await
-        .unwrap();
+    for (k, name) in [(1, "a"), (2, "b")] {
+        let class = section(&format!("c{n}-{k}"), &format!("{n}{name}"), &["t1"]);
+        store.apply_section(t.id, &created(class, &[student(&s(k), "A", "B")]), at(1)).await.unwrap();
+    }
     let a = store.user_by_clever_id(&cid(&s(1))).await.unwrap().unwrap();
     let b = store.user_by_clever_id(&cid(&s(2))).await.unwrap().unwrap();
     for (k, u) in [(1, &a), (2, &b)] {
