@@ -184,7 +184,8 @@ pub trait AccountStore: Send + Sync {
         window: time::Duration,
     ) -> StoreResult<FailureCount>;
 
-    /// Failures against `key` in its window that is current at `now` (0 if it ended).
+    /// Failures against `key` in its window that is current at `now`; `None` if there were none
+    /// or the window has ended.
     async fn failures(&self, key: &str, now: OffsetDateTime) -> StoreResult<Option<FailureCount>>;
 
     /// Forgets `key`'s failures (after a success).

@@ -133,33 +133,30 @@ pub(crate) fn role_words(role: crate::AccountRole) -> String {
     role.as_str().replace('_', " ")
 }
 
-/// The `account_created` entry of a sign-up (`how`: "Clever", "email and password"): the new
-/// account is its own actor.
+/// An entry about what an account did to itself (signed up, linked Clever, set its school…).
+pub(crate) fn own_entry(
+    user: UserId,
+    action: AuditAction,
+    detail: String,
+    at: OffsetDateTime,
+) -> NewAuditEntry {
+    NewAuditEntry { at, actor: Some(user), action, subject: user, detail }
+}
+
+/// The `account_created` entry of a sign-up (`how`: "Clever", "email and password").
 pub(crate) fn account_created(
     user: UserId,
     how: &str,
     role: crate::AccountRole,
     at: OffsetDateTime,
 ) -> NewAuditEntry {
-    NewAuditEntry {
-        at,
-        actor: Some(user),
-        action: AuditAction::AccountCreated,
-        subject: user,
-        detail: format!("Signed up with {how} as {}", role_words(role)),
-    }
+    own_entry(user, AuditAction::AccountCreated, format!("Signed up with {how} as {}", role_words(role)), at)
 }
 
 /// The `sync_run` entry for a finished run: the teacher is the actor of the runs they started
 /// (a login, the button); background and CLI runs are Rollcall's own.
-pub(crate) fn sync_run_entry(
-    teacher: UserId,
-    trigger: crate::SyncTrigger,
-    at: OffsetDateTime,
-    counts: rollcall_core::SyncCounts,
-    failed: bool,
-) -> NewAuditEntry {
-    let c = counts;
+pub(crate) fn sync_run_entry(run: &crate::rows::NewRun<'_>) -> NewAuditEntry {
+    let (teacher, trigger, c) = (run.teacher, run.trigger, run.counts);
     let mut detail = format!(
         "{}: {} added, {} updated, {} removed, {} unchanged, {} errors",
         trigger.as_str(),
@@ -169,14 +166,14 @@ pub(crate) fn sync_run_entry(
         c.unchanged,
         c.errors
     );
-    if failed {
+    if run.failed {
         detail.push_str(" (failed)");
     }
     let actor = match trigger {
         crate::SyncTrigger::Login | crate::SyncTrigger::Button => Some(teacher),
         crate::SyncTrigger::Background | crate::SyncTrigger::Cli => None,
     };
-    NewAuditEntry { at, actor, action: AuditAction::SyncRun, subject: teacher, detail }
+    NewAuditEntry { at: run.finished_at, actor, action: AuditAction::SyncRun, subject: teacher, detail }
 }
 
 /// The `accounts_merged` entry: what moved, in words.

@@ -1,17 +1,22 @@
 //! Reading stored values back, the same way on every backend: the row types both backends'
 //! queries return, and their conversion into records. Only the SQL differs per backend.
 
+mod audit;
+mod classwork;
+
 use std::collections::HashMap;
 
 use rollcall_core::{
-    AssignmentId, CleverId, LocalEnrollment, LocalSection, LocalSnapshot, SectionId, SyncCounts, TeacherLink,
-    UserId,
+    CleverId, LocalEnrollment, LocalSection, LocalSnapshot, SectionId, SyncCounts, TeacherLink, UserId,
 };
-use time::{Date, OffsetDateTime};
+use time::OffsetDateTime;
+
+pub(crate) use audit::AuditRow;
+pub(crate) use classwork::{AssignmentRow, CompletionRow, StudentAssignmentRow};
 
 use crate::{
-    AccountRole, Assignment, AuditAction, AuditEntry, Completion, Conflict, FailureCount, LocalCredential,
-    StoreError, StoreResult, StudentAssignment, SyncJob, SyncRun, SyncTrigger, User,
+    AccountRole, Conflict, FailureCount, LocalCredential, StoreError, StoreResult, SyncJob, SyncRun,
+    SyncTrigger, User,
 };
 
 /// A stored Clever id, parsed again on the way out.
@@ -75,6 +80,17 @@ impl UserRow {
             created_at: self.created_at,
         })
     }
+}
+
+/// A sync run about to be recorded (the arguments of [`crate::Store::record_sync_run`]).
+pub(crate) struct NewRun<'a> {
+    pub(crate) teacher: UserId,
+    pub(crate) trigger: SyncTrigger,
+    pub(crate) started_at: OffsetDateTime,
+    pub(crate) finished_at: OffsetDateTime,
+    pub(crate) counts: SyncCounts,
+    pub(crate) problems: &'a [String],
+    pub(crate) failed: bool,
 }
 
 /// A `sync_runs` row (`problems` read as JSON text on both backends).
@@ -237,116 +253,4 @@ pub(crate) fn identity_conflict(e: sqlx::Error) -> StoreError {
     } else {
         Conflict::CleverLinkedElsewhere
     })
-}
-
-/// An `assignments` row with its author's name and completion counts.
-#[derive(sqlx::FromRow)]
-pub(crate) struct AssignmentRow {
-    id: i64,
-    section_id: i64,
-    title: String,
-    instructions: String,
-    due_on: Option<Date>,
-    posted_by: String,
-    created_at: OffsetDateTime,
-    done: i64,
-    students: i64,
-}
-
-impl AssignmentRow {
-    /// The assignment this row stores.
-    pub(crate) fn into_assignment(self) -> StoreResult<Assignment> {
-        Ok(Assignment {
-            id: AssignmentId(self.id),
-            section_id: SectionId(self.section_id),
-            title: self.title,
-            instructions: self.instructions,
-            due_on: self.due_on,
-            posted_by: self.posted_by,
-            created_at: self.created_at,
-            done: count(self.done)?,
-            students: count(self.students)?,
-        })
-    }
-}
-
-/// One student's row on an assignment's progress page.
-#[derive(sqlx::FromRow)]
-pub(crate) struct CompletionRow {
-    user_id: i64,
-    first_name: String,
-    last_name: String,
-    done_at: Option<OffsetDateTime>,
-    flagged: bool,
-}
-
-impl CompletionRow {
-    /// The completion this row stores.
-    pub(crate) fn into_completion(self) -> Completion {
-        Completion {
-            student: UserId(self.user_id),
-            first_name: self.first_name,
-            last_name: self.last_name,
-            done_at: self.done_at,
-            removed_in_clever: self.flagged,
-        }
-    }
-}
-
-/// An assignment as a student sees it.
-#[derive(sqlx::FromRow)]
-pub(crate) struct StudentAssignmentRow {
-    id: i64,
-    section_id: i64,
-    section_name: String,
-    title: String,
-    instructions: String,
-    due_on: Option<Date>,
-    done_at: Option<OffsetDateTime>,
-}
-
-impl StudentAssignmentRow {
-    /// The assignment this row stores.
-    pub(crate) fn into_assignment(self) -> StudentAssignment {
-        StudentAssignment {
-            id: AssignmentId(self.id),
-            section_id: SectionId(self.section_id),
-            section_name: self.section_name,
-            title: self.title,
-            instructions: self.instructions,
-            due_on: self.due_on,
-            done_at: self.done_at,
-        }
-    }
-}
-
-/// An `audit_log` row with the accounts' current names.
-#[derive(sqlx::FromRow)]
-pub(crate) struct AuditRow {
-    id: i64,
-    at: OffsetDateTime,
-    actor_id: Option<i64>,
-    actor_name: Option<String>,
-    action: String,
-    subject_id: i64,
-    subject_name: Option<String>,
-    detail: String,
-}
-
-impl AuditRow {
-    /// The entry this row stores.
-    pub(crate) fn into_entry(self) -> StoreResult<AuditEntry> {
-        let action = AuditAction::parse(&self.action)
-            .ok_or_else(|| StoreError::Corrupt(format!("unknown audit action {:?}", self.action)))?;
-        Ok(AuditEntry {
-            id: self.id,
-            at: self.at,
-            actor: self.actor_id.map(UserId),
-            actor_name: self.actor_name,
-            action,
-            subject: UserId(self.subject_id),
-            subject_name: self.subject_name,
-            detail: self.detail,
-        })
-    }
 }

@@ -87,6 +87,23 @@ macro_rules! conformance_suite {
                 jobs::an_expired_lease_is_reclaimed_and_the_stale_holder_cannot_finish,
                 jobs::finishing_without_a_next_run_removes_the_job,
                 jobs::scheduling_keeps_one_job_at_the_earliest_time,
+                local_accounts::sign_up_then_find_the_credential_by_email,
+                local_accounts::a_taken_email_is_refused_and_nothing_is_created,
+                local_accounts::a_clever_account_adds_a_password_once,
+                local_accounts::the_school_is_set_cleared_and_listed,
+                local_accounts::failures_are_counted_in_windows,
+                linking::a_local_teacher_links_clever_and_logs_in_with_it,
+                linking::link_refuses_what_would_share_a_clever_id,
+                linking::racing_links_and_a_first_login_give_the_clever_id_one_account,
+                linking::unlink_keeps_the_classes_and_needs_a_password,
+                merge::a_merge_keeps_everything_of_both_students,
+                merge::refused_merges_change_nothing,
+                merge::racing_merges_leave_one_whole_account,
+                classwork::teachers_post_only_to_sections_they_actively_teach,
+                classwork::students_complete_work_of_their_active_classes,
+                classwork::a_students_list_puts_what_is_due_first,
+                audit::logins_and_syncs_are_recorded_with_them,
+                audit::filters_narrow_the_list_newest_first,
             );
         }
     };

@@ -1,24 +1,12 @@
 //! Sync history and the teacher's own section names.
 
-use rollcall_core::{SectionId, SyncCounts, UserId};
+use rollcall_core::{SectionId, UserId};
 use sqlx::PgPool;
-use time::OffsetDateTime;
 
 use super::audit;
 use crate::audit::sync_run_entry;
-use crate::rows::RunRow;
-use crate::{StoreError, StoreResult, SyncRun, SyncTrigger};
-
-/// A sync run about to be recorded (the trait method's arguments).
-pub(super) struct NewRun<'a> {
-    pub(super) teacher: UserId,
-    pub(super) trigger: SyncTrigger,
-    pub(super) started_at: OffsetDateTime,
-    pub(super) finished_at: OffsetDateTime,
-    pub(super) counts: SyncCounts,
-    pub(super) problems: &'a [String],
-    pub(super) failed: bool,
-}
+use crate::rows::{NewRun, RunRow};
+use crate::{StoreError, StoreResult, SyncRun};
 
 /// Records a finished sync run and its `sync_run` audit entry, in one transaction; returns its id.
 pub(super) async fn record_sync_run(pool: &PgPool, run: &NewRun<'_>) -> StoreResult<i64> {
@@ -43,8 +31,7 @@ pub(super) async fn record_sync_run(pool: &PgPool, run: &NewRun<'_>) -> StoreRes
     .bind(run.failed)
     .fetch_one(&mut *tx)
     .await?;
-    let entry = sync_run_entry(run.teacher, run.trigger, run.finished_at, c, run.failed);
-    audit::insert(&mut tx, &entry).await?;
+    audit::insert(&mut tx, &sync_run_entry(run)).await?;
     tx.commit().await?;
     Ok(id)
 }

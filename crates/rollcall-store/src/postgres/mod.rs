@@ -198,7 +198,7 @@ impl Store for PgStore {
         problems: &[String],
         failed: bool,
     ) -> StoreResult<i64> {
-        let run = history::NewRun { teacher, trigger, started_at, finished_at, counts, problems, failed };
+        let run = crate::rows::NewRun { teacher, trigger, started_at, finished_at, counts, problems, failed };
         history::record_sync_run(&self.pool, &run).await
     }
 

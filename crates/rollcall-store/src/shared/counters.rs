@@ -1,12 +1,12 @@
 //! Failure counters for rate limits: one row per key, counting in fixed windows.
 //!
 //! The same queries on both backends, so this file is compiled into each of them (`#[path]`);
-//! each backend supplies `Pool` and `ts`. Counting is one upsert, so concurrent failures on any
+//! each backend supplies `Pool`, `begin_write` and `ts`. Counting is one upsert, so concurrent failures on any
 //! replica are all counted.
 
 use time::OffsetDateTime;
 
-use super::{Pool, ts};
+use super::{Pool, begin_write, ts};
 use crate::rows::{FailureRow, failure_count};
 use crate::{FailureCount, StoreResult};
 
@@ -17,6 +17,7 @@ pub(super) async fn count_failure(
     now: OffsetDateTime,
     window: time::Duration,
 ) -> StoreResult<FailureCount> {
+    let mut tx = begin_write(pool).await?;
     let row: FailureRow = sqlx::query_as(
         "INSERT INTO failure_counters (key, failures, window_ends) VALUES ($1, 1, $2) \
          ON CONFLICT (key) DO UPDATE SET \
@@ -29,8 +30,9 @@ pub(super) async fn count_failure(
     .bind(key)
     .bind(ts(now + window))
     .bind(ts(now))
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await?;
+    tx.commit().await?;
     failure_count(row)
 }
 
@@ -52,6 +54,8 @@ pub(super) async fn failures(
 
 /// Forgets the key's failures.
 pub(super) async fn clear_failures(pool: &Pool, key: &str) -> StoreResult<()> {
-    sqlx::query("DELETE FROM failure_counters WHERE key = $1").bind(key).execute(pool).await?;
+    let mut tx = begin_write(pool).await?;
+    sqlx::query("DELETE FROM failure_counters WHERE key = $1").bind(key).execute(&mut *tx).await?;
+    tx.commit().await?;
     Ok(())
 }

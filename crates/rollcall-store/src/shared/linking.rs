@@ -13,8 +13,9 @@ use time::OffsetDateTime;
 use super::accounts::{clever_account, lock_clever_ids};
 use super::audit::insert as audit;
 use super::{Conn, FOR_UPDATE, Pool, begin_write, ts};
+use crate::audit::own_entry;
 use crate::rows::identity_conflict;
-use crate::{AuditAction, CleverProfile, Conflict, NewAuditEntry, StoreError, StoreResult};
+use crate::{AuditAction, CleverProfile, Conflict, StoreError, StoreResult};
 
 /// Locks accounts `a` and `b` (pass one id twice for one account) until the transaction ends and
 /// returns the `(id, role)` of those that still exist, by id.
@@ -86,14 +87,11 @@ pub(super) async fn link_clever(
     .execute(&mut *tx)
     .await
     .map_err(identity_conflict)?;
-    let entry = NewAuditEntry {
-        at: now,
-        actor: Some(user),
-        action: AuditAction::CleverLinked,
-        subject: user,
-        detail: format!("Linked Clever account {clever}"),
-    };
-    audit(&mut tx, &entry).await?;
+    audit(
+        &mut tx,
+        &own_entry(user, AuditAction::CleverLinked, format!("Linked Clever account {clever}"), now),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -129,14 +127,8 @@ pub(super) async fn unlink_clever(pool: &Pool, user: UserId, now: OffsetDateTime
             .execute(&mut *tx)
             .await?;
     }
-    let entry = NewAuditEntry {
-        at: now,
-        actor: Some(user),
-        action: AuditAction::CleverUnlinked,
-        subject: user,
-        detail: format!("Unlinked Clever account {clever}"),
-    };
-    audit(&mut tx, &entry).await?;
+    let detail = format!("Unlinked Clever account {clever}");
+    audit(&mut tx, &own_entry(user, AuditAction::CleverUnlinked, detail, now)).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -11,11 +11,9 @@ use time::OffsetDateTime;
 use super::audit::insert as audit;
 use super::linking::lock_accounts;
 use super::{Pool, begin_write, ts};
-use crate::audit::account_created;
+use crate::audit::{account_created, own_entry};
 use crate::rows::{CredentialRow, UserRow, credential, select_user};
-use crate::{
-    AuditAction, Conflict, LocalCredential, NewAuditEntry, NewLocalAccount, StoreError, StoreResult, User,
-};
+use crate::{AuditAction, Conflict, LocalCredential, NewLocalAccount, StoreError, StoreResult, User};
 
 /// Creates the account, its credential and its `account_created` entry, or nothing.
 pub(super) async fn create_local_account(
@@ -110,14 +108,8 @@ pub(super) async fn add_credential(
     if !insert_credential(&mut tx, user.0, email, password_hash, now).await? {
         return Err(Conflict::EmailTaken.into());
     }
-    let entry = NewAuditEntry {
-        at: now,
-        actor: Some(user),
-        action: AuditAction::PasswordAdded,
-        subject: user,
-        detail: format!("Added a password, logging in as {email}"),
-    };
-    audit(&mut tx, &entry).await?;
+    let detail = format!("Added a password, logging in as {email}");
+    audit(&mut tx, &own_entry(user, AuditAction::PasswordAdded, detail, now)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -154,14 +146,7 @@ pub(super) async fn set_school(
         .execute(&mut *tx)
         .await?;
     let detail = school.map_or_else(|| "School cleared".to_owned(), |s| format!("School set to {s}"));
-    let entry = NewAuditEntry {
-        at: now,
-        actor: Some(user),
-        action: AuditAction::SchoolChanged,
-        subject: user,
-        detail,
-    };
-    audit(&mut tx, &entry).await?;
+    audit(&mut tx, &own_entry(user, AuditAction::SchoolChanged, detail, now)).await?;
     tx.commit().await?;
     Ok(())
 }

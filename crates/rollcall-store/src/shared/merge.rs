@@ -67,8 +67,12 @@ pub(super) async fn merge_accounts(
             .execute(&mut *tx)
             .await?;
     }
-    // Fails on a foreign key, rolling everything back, should any row still name the account.
-    sqlx::query("DELETE FROM users WHERE id = $1").bind(a).execute(&mut *tx).await?;
+    // Fails on a foreign key, rolling everything back, should any row still name the account;
+    // and finding no row means another merge took it (it cannot, under the locks): roll back.
+    let deleted = sqlx::query("DELETE FROM users WHERE id = $1").bind(a).execute(&mut *tx).await?;
+    if deleted.rows_affected() != 1 {
+        return Err(StoreError::NotFound(format!("account {a}")));
+    }
 
     let report = MergeReport {
         survivor,

@@ -285,7 +285,7 @@ impl Store for SqliteStore {
         failed: bool,
     ) -> StoreResult<i64> {
         let _turn = self.write_turn().await;
-        let run = history::NewRun { teacher, trigger, started_at, finished_at, counts, problems, failed };
+        let run = crate::rows::NewRun { teacher, trigger, started_at, finished_at, counts, problems, failed };
         history::record_sync_run(&self.pool, &run).await
     }
 

@@ -1,15 +1,20 @@
 //! The conformance suite: each test takes a fresh, empty store and tells one story.
 
 pub mod accounts;
+pub mod audit;
+pub mod classwork;
 pub mod dashboards;
 pub mod jobs;
+pub mod linking;
+pub mod local_accounts;
+pub mod merge;
 pub mod sessions;
 pub mod sync;
 
 use rollcall_core::{
     CleverId, SectionChange, SectionChangeKind, SourceSection, SourceStudent, StudentChange, UserId,
 };
-use rollcall_store::{AccountRole, CleverProfile, Store, User};
+use rollcall_store::{AccountRole, AuditAction, AuditFilter, CleverProfile, NewLocalAccount, Store, User};
 use time::{Duration, OffsetDateTime, macros::datetime};
 
 /// A point in time, `minutes` after the suite's epoch.
@@ -80,4 +85,28 @@ pub fn created(section: SourceSection, students: &[SourceStudent]) -> SectionCha
 /// The ids and names of the teacher's sections, as the dashboard lists them.
 pub async fn dashboard(store: &dyn Store, teacher: UserId) -> Vec<(String, bool)> {
     store.teacher_sections(teacher).await.unwrap().into_iter().map(|s| (s.name, s.archived)).collect()
+}
+
+/// A local account about to be signed up (the email as the web layer passes it: normalised).
+pub fn local(role: AccountRole, first: &str, last: &str, email: &str) -> NewLocalAccount {
+    NewLocalAccount {
+        role,
+        first_name: first.to_owned(),
+        last_name: last.to_owned(),
+        email: email.trim().to_lowercase(),
+        password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$hash-of-{first}"),
+    }
+}
+
+/// A student who signed up with an email and password.
+pub async fn local_student(store: &dyn Store, first: &str, last: &str, email: &str) -> User {
+    store.create_local_account(&local(AccountRole::Student, first, last, email), at(0)).await.unwrap()
+}
+
+/// The actions of the account's audit entries (as subject or actor), oldest first.
+pub async fn actions(store: &dyn Store, user: UserId) -> Vec<AuditAction> {
+    let filter = AuditFilter { user: Some(user), ..AuditFilter::default() };
+    let mut entries = store.audit_log(&filter, 100).await.unwrap();
+    entries.reverse();
+    entries.into_iter().map(|e| e.action).collect()
 }
