@@ -3,6 +3,8 @@
 
 -- The teacher's school, as they named it (Clever's Library data carries no school).
 ALTER TABLE users ADD COLUMN school TEXT;
+-- The dashboard offers the schools already named: read them from this index, not every account.
+CREATE INDEX users_by_school ON users (school) WHERE school IS NOT NULL;
 
 -- How an account logs in with a password: its login email (normalised by the caller: trimmed,
 -- lower-case) and the password's PHC string. At most one per account; an email belongs to at
