@@ -3,7 +3,8 @@
 //! Who may do what is enforced here, in the same statement as the write, so a request can
 //! never act on a section it has no part in: a teacher posts only to a section they are
 //! actively linked to (not flagged as removed in Clever); a student sees and completes only
-//! assignments of sections they are actively enrolled in.
+//! assignments of sections they are actively enrolled in and that are not archived (as their
+//! dashboard lists only those classes).
 
 use async_trait::async_trait;
 use rollcall_core::{AssignmentId, SectionId, UserId};
@@ -106,12 +107,12 @@ pub trait ClassworkStore: Send + Sync {
         assignment: AssignmentId,
     ) -> StoreResult<Option<(Assignment, Vec<Completion>)>>;
 
-    /// Every assignment of the sections the student is actively enrolled in: not done first
+    /// Every assignment of the unarchived sections the student is actively enrolled in: not done first
     /// (earliest due date first, undated last), then done; newest posted first within each.
     async fn student_assignments(&self, student: UserId) -> StoreResult<Vec<StudentAssignment>>;
 
     /// Marks an assignment done (keeping the first time if already done) or not done, for a
-    /// student actively enrolled in its section; `NotFound` otherwise.
+    /// student actively enrolled in its section while it is not archived; `NotFound` otherwise.
     async fn set_done(
         &self,
         student: UserId,

@@ -102,6 +102,7 @@ macro_rules! conformance_suite {
                 classwork::teachers_post_only_to_sections_they_actively_teach,
                 classwork::students_complete_work_of_their_active_classes,
                 classwork::a_students_list_puts_what_is_due_first,
+                classwork::an_archived_class_leaves_the_students_list,
                 audit::logins_and_syncs_are_recorded_with_them,
                 audit::filters_narrow_the_list_newest_first,
             );

@@ -117,7 +117,7 @@ pub(super) async fn student_assignments(pool: &Pool, student: UserId) -> StoreRe
          JOIN sections s ON s.id = e.section_id \
          JOIN assignments a ON a.section_id = e.section_id \
          LEFT JOIN assignment_completions c ON c.assignment_id = a.id AND c.user_id = e.user_id \
-         WHERE e.user_id = $1 AND e.removed_in_clever_at IS NULL \
+         WHERE e.user_id = $1 AND e.removed_in_clever_at IS NULL AND s.archived_at IS NULL \
          ORDER BY c.done_at IS NOT NULL, \
                   CASE WHEN c.done_at IS NULL THEN a.due_on IS NULL END, \
                   CASE WHEN c.done_at IS NULL THEN a.due_on END, \
@@ -167,7 +167,8 @@ pub(super) async fn set_done(
 async fn may_complete(conn: &mut Conn, student: UserId, assignment: AssignmentId) -> StoreResult<bool> {
     Ok(sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM assignments a JOIN enrollments e ON e.section_id = a.section_id \
-         WHERE a.id = $1 AND e.user_id = $2 AND e.removed_in_clever_at IS NULL)",
+         JOIN sections s ON s.id = a.section_id \
+         WHERE a.id = $1 AND e.user_id = $2 AND e.removed_in_clever_at IS NULL AND s.archived_at IS NULL)",
     )
     .bind(assignment.0)
     .bind(student.0)

@@ -32,6 +32,12 @@ pub(super) async fn count_failure(
     .bind(ts(now))
     .fetch_one(&mut *tx)
     .await?;
+    // Counters whose window ended count nothing: drop them here, so keys made up by someone
+    // guessing at many emails do not pile up. Failures are rare, so this costs little.
+    sqlx::query("DELETE FROM failure_counters WHERE window_ends <= $1")
+        .bind(ts(now))
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     failure_count(row)
 }

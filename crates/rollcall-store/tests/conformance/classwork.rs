@@ -167,3 +167,22 @@ pub async fn a_students_list_puts_what_is_due_first(store: Arc<dyn Store>) {
         store.section_assignments(t.id, art).await.unwrap().into_iter().map(|a| a.title).collect();
     assert_eq!(newest_first, ["Done late", "Done early", "Undated old"]);
 }
+
+pub async fn an_archived_class_leaves_the_students_list(store: Arc<dyn Store>) {
+    let t = teacher(&*store, "t1", "Tara", "Ng").await;
+    store
+        .apply_section(t.id, &created(section("c1", "Math", &["t1"]), &[student("s1", "Ana", "B")]), at(1))
+        .await
+        .unwrap();
+    let math = store.teacher_sections(t.id).await.unwrap()[0].id;
+    let posted = store.create_assignment(t.id, &work(math, "Fractions", None), at(2)).await.unwrap();
+    let ana = user(&*store, "s1").await;
+    assert_eq!(store.student_assignments(ana).await.unwrap().len(), 1);
+
+    let unlink = SectionUnlink { section_id: math, clever_id: cid("c1"), name: "Math".to_owned() };
+    store.apply_unlink(t.id, &unlink, at(3)).await.unwrap();
+    assert!(store.student_sections(ana).await.unwrap().is_empty(), "the class is archived");
+    assert!(store.student_assignments(ana).await.unwrap().is_empty(), "and so is its work");
+    not_found(store.set_done(ana, posted, true, at(4)).await);
+    assert_eq!(store.section_assignments(t.id, math).await.unwrap().len(), 1, "the teacher still reads it");
+}
