@@ -157,14 +157,15 @@ pub(crate) fn account_created(
 /// (a login, the button); background and CLI runs are Rollcall's own.
 pub(crate) fn sync_run_entry(run: &crate::rows::NewRun<'_>) -> NewAuditEntry {
     let (teacher, trigger, c) = (run.teacher, run.trigger, run.counts);
+    let how = match trigger {
+        crate::SyncTrigger::Login => "At login",
+        crate::SyncTrigger::Button => "Sync my classes",
+        crate::SyncTrigger::Background => "Background sync",
+        crate::SyncTrigger::Cli => "Command line",
+    };
     let mut detail = format!(
-        "{}: {} added, {} updated, {} removed, {} unchanged, {} errors",
-        trigger.as_str(),
-        c.added,
-        c.updated,
-        c.removed,
-        c.unchanged,
-        c.errors
+        "{how}: {} added, {} updated, {} removed, {} unchanged, {} errors",
+        c.added, c.updated, c.removed, c.unchanged, c.errors
     );
     if run.failed {
         detail.push_str(" (failed)");
@@ -193,6 +194,9 @@ pub(crate) fn merge_entry(report: &crate::MergeReport, actor: UserId, at: Offset
     if report.sessions_moved > 0 {
         parts.push(plural(report.sessions_moved, "session", "sessions"));
     }
+    // The person usually acts from the account being absorbed, which no longer exists once
+    // this entry is read: name the account they are now in.
+    let actor = if actor == report.absorbed { report.survivor } else { actor };
     NewAuditEntry {
         at,
         actor: Some(actor),

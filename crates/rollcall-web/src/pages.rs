@@ -143,8 +143,8 @@ pub struct AuditPage<'a> {
     pub since: String,
     /// The filter as typed: to date (YYYY-MM-DD).
     pub until: String,
-    /// Every action, for the filter's list.
-    pub actions: Vec<&'static str>,
+    /// Every action (stored name, words), for the filter's list.
+    pub actions: Vec<(&'static str, &'static str)>,
     /// The query for the next (older) page, if there may be one.
     pub older: Option<String>,
     /// A filter that could not be read.

@@ -44,13 +44,13 @@ pub async fn logins_and_syncs_are_recorded_with_them(store: Arc<dyn Store>) {
                 AuditAction::SyncRun,
                 Some(sam.id),
                 sam.id,
-                "login: 3 added, 1 updated, 0 removed, 5 unchanged, 0 errors"
+                "At login: 3 added, 1 updated, 0 removed, 5 unchanged, 0 errors"
             ),
             (
                 AuditAction::SyncRun,
                 None,
                 sam.id,
-                "background: 0 added, 0 updated, 0 removed, 0 unchanged, 1 errors (failed)"
+                "Background sync: 0 added, 0 updated, 0 removed, 0 unchanged, 1 errors (failed)"
             ),
         ]
     );

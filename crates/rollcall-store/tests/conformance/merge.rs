@@ -75,7 +75,8 @@ pub async fn a_merge_keeps_everything_of_both_students(store: Arc<dyn Store>) {
     store.create_session(&session(1, &old)).await.unwrap();
     store.create_session(&session(2, &new)).await.unwrap();
 
-    let report = store.merge_accounts(old.id, new.id, old.id, at(10)).await.unwrap();
+    // As from the web: the student signed in to the newer account asks for the merge.
+    let report = store.merge_accounts(old.id, new.id, new.id, at(10)).await.unwrap();
     assert_eq!((report.survivor, report.absorbed), (old.id, new.id));
     assert_eq!((report.enrollments_moved, report.enrollments_shared), (1, 1));
     assert_eq!((report.submissions_moved, report.submissions_shared), (1, 1));
@@ -109,7 +110,11 @@ pub async fn a_merge_keeps_everything_of_both_students(store: Arc<dyn Store>) {
     assert_eq!(history.last(), Some(&AuditAction::AccountsMerged));
     let filter = AuditFilter { action: Some(AuditAction::AccountsMerged), ..AuditFilter::default() };
     let merged = store.audit_log(&filter, 1).await.unwrap().remove(0);
-    assert_eq!((merged.actor, merged.subject), (Some(old.id), old.id));
+    assert_eq!(
+        (merged.actor, merged.subject),
+        (Some(old.id), old.id),
+        "the actor was the absorbed account: the entry names the account that still exists"
+    );
     assert_eq!(
         merged.detail,
         format!(

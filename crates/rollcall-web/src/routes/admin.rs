@@ -8,7 +8,7 @@ use rollcall_store::{AuditAction, AuditFilter};
 use serde::Deserialize;
 
 use crate::error::WebError;
-use crate::pages::{AuditPage, Viewer, is_admin, render};
+use crate::pages::{AuditPage, Viewer, action_label, is_admin, render};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
@@ -61,7 +61,7 @@ pub async fn audit(
         user: q.user.clone(),
         since: q.since.clone(),
         until: q.until.clone(),
-        actions: AuditAction::ALL.iter().map(|a| a.as_str()).collect(),
+        actions: AuditAction::ALL.iter().map(|a| (a.as_str(), action_label(*a))).collect(),
         older,
         error,
     };
