@@ -24,6 +24,14 @@ pub(crate) fn clever_id(s: &str) -> StoreResult<CleverId> {
     CleverId::parse(s).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+/// How people expect a list of names ordered: by last then first name, letters compared
+/// without accents or case ("Çelik" between "Celano" and "Chen", not after "Wang"; "李" as "Li").
+/// SQL's ORDER BY compares bytes, so rosters are sorted with this key after the query.
+pub(crate) fn name_key(last: &str, first: &str) -> (String, String) {
+    let fold = |s: &str| deunicode::deunicode(s).to_lowercase();
+    (fold(last), fold(first))
+}
+
 /// A stored count.
 pub(crate) fn count(n: i64) -> StoreResult<u32> {
     u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("count out of range: {n}")))

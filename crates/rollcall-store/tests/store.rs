@@ -79,6 +79,7 @@ macro_rules! conformance_suite {
                 sync::unlink_needs_a_link,
                 dashboards::teacher_sections_active_first_by_name,
                 dashboards::section_roster_is_for_linked_teachers_only,
+                dashboards::rosters_sort_names_as_people_read_them,
                 dashboards::student_sections_list_active_classes,
                 dashboards::sync_runs_round_trip_newest_first,
                 sessions::sessions_expire,

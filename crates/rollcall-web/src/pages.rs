@@ -195,6 +195,10 @@ impl AssignmentPage<'_> {
     fn when(&self, at: &time::OffsetDateTime) -> String {
         when(at)
     }
+
+    fn due(&self, d: &time::Date) -> String {
+        due(d)
+    }
 }
 
 /// Any error.
@@ -286,6 +290,10 @@ impl StudentPage<'_> {
     fn when(&self, at: &time::OffsetDateTime) -> String {
         when(at)
     }
+
+    fn due(&self, d: &time::Date) -> String {
+        due(d)
+    }
 }
 
 /// The teacher's sync history.
@@ -308,6 +316,14 @@ pub fn when(at: &time::OffsetDateTime) -> String {
         at.hour(),
         at.minute()
     )
+}
+
+/// Formats a due date for people: `Fri, Mar 14, 2031`.
+pub fn due(d: &time::Date) -> String {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [month repr:short] [day padding:none], [year]"
+    );
+    d.format(&format).unwrap_or_else(|_| d.to_string())
 }
 
 /// "#M4-01 · math · Grade 4 · 5 students", skipping what Clever left empty.
@@ -346,6 +362,10 @@ impl TeacherPage<'_> {
 impl SectionPage<'_> {
     fn meta(&self) -> String {
         section_meta(&self.roster.section)
+    }
+
+    fn due(&self, d: &time::Date) -> String {
+        due(d)
     }
 }
 

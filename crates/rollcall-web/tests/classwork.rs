@@ -41,7 +41,7 @@ async fn a_posted_assignment_reaches_the_students_and_the_teacher_sees_who_did_i
 
     let maria = app.browser();
     let home = app.login(&maria, "maria").await;
-    assert!(home.contains("Fractions worksheet") && home.contains("Due 2026-12-04"), "{}", home.body);
+    assert!(home.contains("Fractions worksheet") && home.contains("Due Fri, Dec 4, 2026"), "{}", home.body);
     assert!(home.contains("Pages 12–13, odd problems."));
     let done = maria.submit(&home, &app.url, "Mark “Fractions worksheet” done").await;
     assert!(done.contains("Mark “Fractions worksheet” not done"), "now under Done: {}", done.body);

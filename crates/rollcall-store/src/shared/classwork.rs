@@ -104,7 +104,11 @@ pub(super) async fn assignment_progress(
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(Some((assignment, students.into_iter().map(CompletionRow::into_completion).collect())))
+    let mut students: Vec<_> = students.into_iter().map(CompletionRow::into_completion).collect();
+    students.sort_by_cached_key(|c| {
+        (c.removed_in_clever, crate::rows::name_key(&c.last_name, &c.first_name), c.student)
+    });
+    Ok(Some((assignment, students)))
 }
 
 /// The work of every section the student is actively enrolled in: not done first (earliest due

@@ -135,6 +135,8 @@ pub(super) async fn section_roster(
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
+    let mut rows = rows;
+    rows.sort_by_cached_key(|r| (r.flagged, crate::rows::name_key(&r.last_name, &r.first_name), r.user_id));
     let students = rows
         .into_iter()
         .map(|r| {

@@ -44,6 +44,44 @@ pub async fn section_roster_is_for_linked_teachers_only(store: Arc<dyn Store>) {
     assert_eq!(roster.students[0].grade.as_deref(), Some("5"));
 }
 
+pub async fn rosters_sort_names_as_people_read_them(store: Arc<dyn Store>) {
+    let t = teacher(&*store, "t1", "Tara", "Ng").await;
+    let kids = [
+        student("s1", "Zoë", "Çelik"),
+        student("s2", "Wei", "李"),
+        student("s3", "Ana", "Wang"),
+        student("s4", "Cal", "Celano"),
+        student("s5", "émile", "Chen"),
+        student("s6", "Eli", "chen"),
+    ];
+    store.apply_section(t.id, &created(section("c1", "Math", &["t1"]), &kids), at(1)).await.unwrap();
+    let sid = store.teacher_sections(t.id).await.unwrap()[0].id;
+    let roster = store.section_roster(t.id, sid).await.unwrap().unwrap();
+    let order: Vec<_> = roster.students.iter().map(|s| s.last_name.as_str()).collect();
+    assert_eq!(
+        order,
+        ["Celano", "Çelik", "chen", "Chen", "李", "Wang"],
+        "accents and case do not push names to the end"
+    );
+    assert_eq!(roster.students[3].first_name, "émile", "then by first name: Eli before émile");
+    let posted = store
+        .create_assignment(
+            t.id,
+            &rollcall_store::NewAssignment {
+                section: sid,
+                title: "Quiz".to_owned(),
+                instructions: String::new(),
+                due_on: None,
+            },
+            at(2),
+        )
+        .await
+        .unwrap();
+    let (_, rows) = store.assignment_progress(t.id, posted).await.unwrap().unwrap();
+    let order: Vec<_> = rows.iter().map(|r| r.last_name.as_str()).collect();
+    assert_eq!(order, ["Celano", "Çelik", "chen", "Chen", "李", "Wang"]);
+}
+
 pub async fn student_sections_list_active_classes(store: Arc<dyn Store>) {
     let t = teacher(&*store, "t1", "Tara", "Ng").await;
     let ana = student("s1", "Ana", "B");
