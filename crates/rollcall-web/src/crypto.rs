@@ -65,6 +65,19 @@ impl TokenSealer {
     }
 }
 
+/// A value sealed into a cookie-safe string (JSON, AES-256-GCM with the token key, base64url):
+/// the browser can carry it but neither read nor alter it.
+pub fn seal_json<T: serde::Serialize>(sealer: &TokenSealer, value: &T) -> String {
+    let json = serde_json::to_string(value).unwrap_or_default();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sealer.seal(&json))
+}
+
+/// Opens what [`seal_json`] made; `None` if it was altered, sealed with another key, or is not a `T`.
+pub fn open_json<T: serde::de::DeserializeOwned>(sealer: &TokenSealer, sealed: &str) -> Option<T> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(sealed).ok()?;
+    serde_json::from_str(&sealer.open(&bytes).ok()?).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/profile/password", post(routes::profile::add_password))
         .route("/profile/unlink", post(routes::profile::unlink))
         .route("/profile/merge", post(routes::profile::merge))
+        .route("/profile/merged", get(routes::profile::merged))
         .route("/dashboard", get(routes::dashboard::dashboard))
         .route("/sections/{id}", get(routes::dashboard::section))
         .route("/sections/{id}/name", post(routes::dashboard::rename))

@@ -4,12 +4,10 @@
 //! finish the login and the browser can neither read nor alter it. It lasts 15 minutes.
 
 use axum_extra::extract::cookie::{Cookie, CookieJar};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rollcall_store::CleverProfile;
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::random_token;
+use crate::crypto::{open_json, random_token, seal_json};
 use crate::session::cookie;
 use crate::state::AppState;
 
@@ -49,16 +47,12 @@ impl PendingClever {
 
 /// Stores `pending` in the browser.
 pub fn save(state: &AppState, jar: CookieJar, pending: &PendingClever) -> CookieJar {
-    let json = serde_json::to_string(pending).unwrap_or_default();
-    let value = URL_SAFE_NO_PAD.encode(state.sealer().seal(&json));
-    jar.add(cookie(state, COOKIE, value, TTL))
+    jar.add(cookie(state, COOKIE, seal_json(state.sealer(), pending), TTL))
 }
 
 /// The browser's pending login, if it has one that opens and has not expired.
 pub fn load(state: &AppState, jar: &CookieJar) -> Option<PendingClever> {
-    let sealed = URL_SAFE_NO_PAD.decode(jar.get(COOKIE)?.value()).ok()?;
-    let json = state.sealer().open(&sealed).ok()?;
-    let pending: PendingClever = serde_json::from_str(&json).ok()?;
+    let pending: PendingClever = open_json(state.sealer(), jar.get(COOKIE)?.value())?;
     (pending.expires_at > state.now().unix_timestamp()).then_some(pending)
 }
 

@@ -74,6 +74,9 @@ async fn a_merge_keeps_the_classes_and_finished_work_of_both_accounts() {
     assert!(page.contains("1 finished assignment added from your other account"), "{}", page.body);
     assert!(page.contains("1 assignment was done on both, kept once with the earlier time"), "{}", page.body);
     assert!(page.contains("Your Clever login now opens this account"));
+    assert!(page.url.ends_with("/profile/merged"), "a reload cannot post the merge again: {}", page.url);
+    let reloaded = zoe.get("/profile/merged").await;
+    assert!(reloaded.contains("2 classes were on both accounts, now listed once"), "{}", reloaded.body);
 
     // One account: the older one, now with the Clever login; the newer one is gone.
     let merged = app.clever_account("zoe").await.unwrap();

@@ -5,11 +5,13 @@
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
 use axum::response::{Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
-use rollcall_store::{AccountRole, AuditFilter, StoreError};
+use rollcall_store::{AccountRole, AuditFilter, MergeReport, StoreError};
 use serde::Deserialize;
 
+use crate::crypto::{open_json, seal_json};
 use crate::error::WebError;
 use crate::pages::{MergedPage, ProfilePage, Viewer, render};
 use crate::passwords::{self, check_new_password, normalize_email};
@@ -149,11 +151,12 @@ pub struct MergeForm {
 
 /// `POST /profile/merge`: a student signed in with Clever proves they own an older password
 /// account; the Clever account is merged into it (the older account survives) in one
-/// transaction, and the page says what was kept.
+/// transaction; `/profile/merged` then says what was kept.
 pub async fn merge(
     State(state): State<AppState>,
     current: CurrentUser,
     headers: HeaderMap,
+    jar: CookieJar,
     Form(form): Form<MergeForm>,
 ) -> Result<Response, WebError> {
     current.check_csrf(&form.csrf, &headers, &state)?;
@@ -182,10 +185,22 @@ pub async fn merge(
         Err(e) => return Err(e.into()),
     };
     tracing::info!(survivor = %report.survivor, absorbed = %report.absorbed, "student accounts merged");
-    // The session moved to the surviving account with everything else.
-    let mut current = current;
-    if let Some(user) = state.store().user(report.survivor).await? {
-        current.user = user;
+    // Post/redirect/get: the report rides along sealed, so a reload shows it again instead of
+    // posting the merge a second time. (The session moved to the surviving account.)
+    let sealed = seal_json(state.sealer(), &report);
+    let jar = jar.add(cookie(&state, MERGE_REPORT_COOKIE, sealed, time::Duration::minutes(10)));
+    Ok((jar, Redirect::to("/profile/merged")).into_response())
+}
+
+/// Carries a merge's report from the merge to the page that shows it.
+const MERGE_REPORT_COOKIE: &str = "rollcall_merge_report";
+
+/// `GET /profile/merged`: what the merge just kept (for this account), or the profile.
+pub async fn merged(State(state): State<AppState>, current: CurrentUser, jar: CookieJar) -> Response {
+    let report: Option<MergeReport> =
+        jar.get(MERGE_REPORT_COOKIE).and_then(|c| open_json(state.sealer(), c.value()));
+    match report.filter(|r| r.survivor == current.user.id) {
+        Some(report) => render(&MergedPage { viewer: Viewer::of(&state, &current), report }),
+        None => Redirect::to("/profile").into_response(),
     }
-    Ok(render(&MergedPage { viewer: Viewer::of(&state, &current), report }))
 }
