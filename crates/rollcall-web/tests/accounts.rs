@@ -336,3 +336,43 @@ async fn each_clever_role_gets_what_the_docs_promise() {
     app.login(&maria, "maria").await;
     assert_eq!(maria.get("/sync/history").await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn reloading_the_callback_during_the_question_returns_to_it() {
+    let app = TestApp::spawn().await;
+    app.password_account(AccountRole::Teacher, ("Other", "Teacher"), "other@school.test", PASSWORD).await;
+    let browser = app.stepping_browser();
+    app.next_login("skelly");
+    let start = browser.get("/auth/clever/start").await;
+    let back = browser.http.get(start.location().unwrap()).send().await.unwrap();
+    let callback = back.headers()["location"].to_str().unwrap().to_owned();
+    let first = browser.get(&callback).await;
+    assert_eq!(first.location(), Some("/auth/clever/welcome"));
+    let reload = browser.get(&callback).await;
+    assert_eq!(
+        reload.location(),
+        Some("/auth/clever/welcome"),
+        "back to the question, no error: {}",
+        reload.body
+    );
+    assert_eq!(app.token_exchanges(), 1);
+    let question = browser.get("/auth/clever/welcome").await;
+    assert!(question.contains("Do you already have a Rollcall account?"));
+}
+
+#[tokio::test]
+async fn the_question_expires_after_fifteen_minutes_and_says_how_to_start_again() {
+    let app = TestApp::spawn().await;
+    app.password_account(AccountRole::Teacher, ("Other", "Teacher"), "other@school.test", PASSWORD).await;
+    let browser = app.browser();
+    let welcome = app.login(&browser, "skelly").await;
+    app.clock.advance(time::Duration::minutes(16));
+    let late = browser.submit(&welcome, &app.url, "Create my Rollcall account").await;
+    assert_eq!(late.status, StatusCode::BAD_REQUEST);
+    assert!(
+        late.contains("This sign-in has expired") && late.contains("/auth/clever/start"),
+        "{}",
+        late.body
+    );
+    assert!(app.clever_account("skelly").await.is_none(), "nothing was created");
+}

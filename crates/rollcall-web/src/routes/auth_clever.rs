@@ -96,6 +96,10 @@ pub async fn callback(
         if current.is_some() {
             return Ok(Redirect::to("/dashboard").into_response());
         }
+        // Likewise while a new teacher's "do you already have an account?" is open.
+        if crate::pending::load(&state, &jar).is_some() {
+            return Ok(Redirect::to("/auth/clever/welcome").into_response());
+        }
         return Err(WebError::friendly(
             StatusCode::BAD_REQUEST,
             "This sign-in link has expired",
