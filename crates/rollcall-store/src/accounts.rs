@@ -46,8 +46,8 @@ pub enum Conflict {
     BothLinkedToClever,
 }
 
-/// A local (email + password) account about to be created.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A local (email + password) account about to be created. Its `Debug` hides the hash.
+#[derive(Clone, PartialEq, Eq)]
 pub struct NewLocalAccount {
     /// Teacher or student (the web layer offers only these two).
     pub role: AccountRole,
@@ -61,8 +61,8 @@ pub struct NewLocalAccount {
     pub password_hash: String,
 }
 
-/// How an account logs in with a password.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How an account logs in with a password. Its `Debug` hides the hash.
+#[derive(Clone, PartialEq, Eq)]
 pub struct LocalCredential {
     /// The account.
     pub user_id: UserId,
@@ -70,6 +70,28 @@ pub struct LocalCredential {
     pub email: String,
     /// PHC string.
     pub password_hash: String,
+}
+
+impl std::fmt::Debug for NewLocalAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewLocalAccount")
+            .field("role", &self.role)
+            .field("first_name", &self.first_name)
+            .field("last_name", &self.last_name)
+            .field("email", &self.email)
+            .field("password_hash", &"***")
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for LocalCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalCredential")
+            .field("user_id", &self.user_id)
+            .field("email", &self.email)
+            .field("password_hash", &"***")
+            .finish()
+    }
 }
 
 /// What a merge moved from the absorbed account to the surviving one.
@@ -190,4 +212,27 @@ pub trait AccountStore: Send + Sync {
 
     /// Forgets `key`'s failures (after a success).
     async fn clear_failures(&self, key: &str) -> StoreResult<()>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_hashes_never_print() {
+        let c = LocalCredential {
+            user_id: UserId(1),
+            email: "a@b.c".into(),
+            password_hash: "$argon2id$secret".into(),
+        };
+        assert!(!format!("{c:?}").contains("secret"));
+        let n = NewLocalAccount {
+            role: AccountRole::Student,
+            first_name: "A".into(),
+            last_name: "B".into(),
+            email: "a@b.c".into(),
+            password_hash: "$argon2id$secret".into(),
+        };
+        assert!(!format!("{n:?}").contains("secret"));
+    }
 }
