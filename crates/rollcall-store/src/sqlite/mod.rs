@@ -260,7 +260,21 @@ impl Store for SqliteStore {
         now: OffsetDateTime,
     ) -> StoreResult<(User, bool)> {
         let profile = profile.clone();
-        self.write(move |pool| async move { accounts::upsert_clever_user(&pool, &profile, now).await }).await
+        self.write(move |pool| async move { accounts::upsert_clever_user(&pool, &profile, None, now).await })
+            .await
+    }
+
+    async fn upsert_clever_login(
+        &self,
+        profile: &CleverProfile,
+        token: &SealedToken,
+        now: OffsetDateTime,
+    ) -> StoreResult<(User, bool)> {
+        let (profile, token) = (profile.clone(), token.clone());
+        self.write(move |pool| async move {
+            accounts::upsert_clever_user(&pool, &profile, Some(&token), now).await
+        })
+        .await
     }
 
     async fn save_clever_token(&self, user: UserId, token: &SealedToken) -> StoreResult<()> {
@@ -311,7 +325,28 @@ impl Store for SqliteStore {
             let problems = &problems;
             let run =
                 crate::rows::NewRun { teacher, trigger, started_at, finished_at, counts, problems, failed };
-            history::record_sync_run(&pool, &run).await
+            history::record_sync_run(&pool, &run, None).await
+        })
+        .await
+    }
+
+    async fn record_sync_run_releasing(
+        &self,
+        teacher: UserId,
+        trigger: SyncTrigger,
+        started_at: OffsetDateTime,
+        finished_at: OffsetDateTime,
+        counts: SyncCounts,
+        problems: &[String],
+        failed: bool,
+        lease_holder: &str,
+    ) -> StoreResult<i64> {
+        let (problems, holder) = (problems.to_vec(), lease_holder.to_owned());
+        self.write(move |pool| async move {
+            let problems = &problems;
+            let run =
+                crate::rows::NewRun { teacher, trigger, started_at, finished_at, counts, problems, failed };
+            history::record_sync_run(&pool, &run, Some(&holder)).await
         })
         .await
     }
@@ -414,6 +449,14 @@ impl Store for SqliteStore {
     async fn finish_callback(&self, code_hash: &[u8; 32], user: Option<UserId>) -> StoreResult<()> {
         let code_hash = *code_hash;
         self.write(move |pool| async move { sessions::finish_callback(&pool, &code_hash, user).await }).await
+    }
+
+    async fn finish_callback_with_session(&self, code_hash: &[u8; 32], session: &Session) -> StoreResult<()> {
+        let (code_hash, session) = (*code_hash, session.clone());
+        self.write(move |pool| async move {
+            sessions::finish_callback_with_session(&pool, &code_hash, &session).await
+        })
+        .await
     }
 
     async fn schedule_sync(

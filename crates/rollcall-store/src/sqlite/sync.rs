@@ -8,10 +8,10 @@ use rollcall_core::{
 use sqlx::{SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 
-use super::accounts::{NewAccount, clever_account, create_clever_account};
+use super::accounts::clever_account;
 use super::{begin_write, ts};
 use crate::rows::{EnrollmentRow, SectionRow, local_snapshot};
-use crate::{AccountRole, StoreError, StoreResult};
+use crate::{StoreError, StoreResult};
 
 /// The teacher's linked sections plus the sections with these Clever ids, with enrollments.
 /// Two queries (sections, then all their enrollments) in one read transaction.
@@ -65,6 +65,10 @@ fn json_array<T: serde::Serialize>(items: impl Iterator<Item = T>) -> StoreResul
 }
 
 /// Applies one section's change in one write transaction.
+///
+/// Few statements, as every statement is a round trip to the connection's thread while the
+/// write lock is held: the section upsert and the teacher's link go in one query (several
+/// statements, one round trip), then the students (see [`apply_students`]).
 pub(super) async fn apply_section(
     pool: &SqlitePool,
     teacher: UserId,
@@ -74,13 +78,20 @@ pub(super) async fn apply_section(
     let s = &change.section;
     let mut tx = begin_write(pool).await?;
     // One row per Clever id whoever gets here first; display_name is the teacher's, never synced.
-    let section_id: i64 = sqlx::query_scalar(
+    // The teacher is `primary` when first in Clever's teacher list. The `RETURNING` is on the
+    // last statement, and every row is fetched, so that both statements run.
+    let section_id: Vec<i64> = sqlx::query_scalar(
         "INSERT INTO sections (clever_id, synced_name, section_number, subject, grade, last_synced_at, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $6) \
          ON CONFLICT (clever_id) DO UPDATE SET synced_name = excluded.synced_name, \
              section_number = excluded.section_number, subject = excluded.subject, grade = excluded.grade, \
-             archived_at = NULL, last_synced_at = excluded.last_synced_at \
-         RETURNING id",
+             archived_at = NULL, last_synced_at = excluded.last_synced_at; \
+         INSERT INTO section_teachers (section_id, user_id, role, joined_at) \
+         SELECT s.id, $7, CASE WHEN i.external_id = $8 THEN 'primary' ELSE 'co' END, $6 \
+         FROM sections s LEFT JOIN identities i ON i.provider = 'clever' AND i.user_id = $7 \
+         WHERE s.clever_id = $1 \
+         ON CONFLICT (section_id, user_id) DO UPDATE SET role = excluded.role, removed_in_clever_at = NULL \
+         RETURNING section_id",
     )
     .bind(s.clever_id.as_str())
     .bind(&s.name)
@@ -88,37 +99,34 @@ pub(super) async fn apply_section(
     .bind(s.subject.as_deref())
     .bind(s.grade.as_deref())
     .bind(ts(now))
-    .fetch_one(&mut *tx)
-    .await?;
-
-    let teacher_clever: Option<String> =
-        sqlx::query_scalar("SELECT external_id FROM identities WHERE provider = 'clever' AND user_id = $1")
-            .bind(teacher.0)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let primary =
-        matches!((&teacher_clever, s.teacher_ids.first()), (Some(t), Some(first)) if t == first.as_str());
-    sqlx::query(
-        "INSERT INTO section_teachers (section_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (section_id, user_id) DO UPDATE SET role = excluded.role, removed_in_clever_at = NULL",
-    )
-    .bind(section_id)
     .bind(teacher.0)
-    .bind(if primary { "primary" } else { "co" })
-    .bind(ts(now))
-    .execute(&mut *tx)
+    .bind(s.teacher_ids.first().map(CleverId::as_str))
+    .fetch_all(&mut *tx)
     .await?;
+    let [section_id] = section_id[..] else {
+        return Err(StoreError::Corrupt(format!(
+            "section {} upserted {} times",
+            s.clever_id,
+            section_id.len()
+        )));
+    };
 
     apply_students(&mut tx, section_id, &change.students, now).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// The section's student changes, a statement per kind of change rather than a few per student
-/// (a first sync of 30 students took ~110 statements, now ~5 plus 2 per student never seen
-/// before): every account looked up at once, the missing ones created, the existing ones updated
-/// in one `UPDATE … FROM`, then everyone enrolled in one upsert. Same rows as one student at a
-/// time, inside the caller's transaction.
+/// The section's student changes, in a few statements whatever the roster's size (a first sync
+/// of 30 students once took ~110 statements): every account looked up at once, then one query
+/// (several statements, one round trip) creates the missing accounts, updates the existing ones
+/// and enrolls everyone. Same rows as one student at a time, inside the caller's transaction.
+///
+/// New accounts get their ids here, above the largest in use: that is the id SQLite would pick
+/// (`users.id` is a rowid without `AUTOINCREMENT`), and no other writer can take it first, as
+/// the caller holds SQLite's write lock (`BEGIN IMMEDIATE`) from before the lookup. For the same
+/// reason a Clever id the lookup did not find cannot be linked meanwhile; the identity insert
+/// has no `ON CONFLICT`, so if it somehow were, the transaction fails instead of splitting a
+/// student in two.
 async fn apply_students(
     conn: &mut SqliteConnection,
     section_id: i64,
@@ -141,7 +149,7 @@ async fn apply_students(
         return Ok(());
     }
     let wanted = json_array(upserts.iter().map(|(s, _)| s.clever_id.as_str()))?;
-    let existing: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>(
+    let mut existing: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>(
         "SELECT external_id, user_id FROM identities \
          WHERE provider = 'clever' AND external_id IN (SELECT value FROM json_each($1))",
     )
@@ -151,63 +159,74 @@ async fn apply_students(
     .into_iter()
     .collect();
 
+    let mut next_id = None;
+    let mut created = Vec::new();
     let mut enrolled = Vec::with_capacity(upserts.len());
     let mut updates = Vec::new();
     for (student, update_name) in upserts {
-        let (user_id, created) = match existing.get(student.clever_id.as_str()) {
-            Some(id) => (*id, false),
-            None => create_clever_account(conn, &student.clever_id, &new_student(student), now).await?,
+        let user_id = match existing.get(student.clever_id.as_str()) {
+            Some(id) => {
+                updates.push(serde_json::json!({
+                    "id": id,
+                    "grade": student.grade,
+                    "update_name": update_name,
+                    "first": student.first_name,
+                    "last": student.last_name,
+                }));
+                *id
+            }
+            None => {
+                let id = match next_id {
+                    Some(id) => id,
+                    None => {
+                        let max: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM users")
+                            .fetch_one(&mut *conn)
+                            .await?;
+                        max + 1
+                    }
+                };
+                next_id = Some(id + 1);
+                existing.insert(student.clever_id.as_str().to_owned(), id);
+                created.push(serde_json::json!({
+                    "id": id,
+                    "clever_id": student.clever_id.as_str(),
+                    "first": student.first_name,
+                    "last": student.last_name,
+                    "grade": student.grade,
+                }));
+                id
+            }
         };
-        if !created {
-            updates.push(serde_json::json!({
-                "id": user_id,
-                "grade": student.grade,
-                "update_name": update_name,
-                "first": student.first_name,
-                "last": student.last_name,
-            }));
-        }
         enrolled.push(user_id);
     }
-    if !updates.is_empty() {
-        let updates = serde_json::to_string(&updates).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        sqlx::query(
-            "UPDATE users SET grade = json_extract(j.value, '$.grade'), updated_at = $2, \
-                 first_name = CASE WHEN json_extract(j.value, '$.update_name') \
-                                   THEN json_extract(j.value, '$.first') ELSE users.first_name END, \
-                 last_name = CASE WHEN json_extract(j.value, '$.update_name') \
-                                  THEN json_extract(j.value, '$.last') ELSE users.last_name END \
-             FROM json_each($1) AS j WHERE users.id = json_extract(j.value, '$.id')",
-        )
-        .bind(updates)
-        .bind(ts(now))
-        .execute(&mut *conn)
-        .await?;
-    }
+    let json =
+        |v: &[serde_json::Value]| serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()));
     // `WHERE true` tells SQLite's parser that ON CONFLICT belongs to the INSERT, not a join.
     sqlx::query(
-        "INSERT INTO enrollments (section_id, user_id, enrolled_at) \
-         SELECT $1, value, $2 FROM json_each($3) WHERE true \
+        "INSERT INTO users (id, role, first_name, middle_name, last_name, email, grade, created_at, updated_at) \
+         SELECT json_extract(value, '$.id'), 'student', json_extract(value, '$.first'), NULL, \
+                json_extract(value, '$.last'), NULL, json_extract(value, '$.grade'), $1, $1 \
+         FROM json_each($2); \
+         INSERT INTO identities (provider, external_id, user_id, created_at) \
+         SELECT 'clever', json_extract(value, '$.clever_id'), json_extract(value, '$.id'), $1 FROM json_each($2); \
+         UPDATE users SET grade = json_extract(j.value, '$.grade'), updated_at = $1, \
+             first_name = CASE WHEN json_extract(j.value, '$.update_name') \
+                               THEN json_extract(j.value, '$.first') ELSE users.first_name END, \
+             last_name = CASE WHEN json_extract(j.value, '$.update_name') \
+                              THEN json_extract(j.value, '$.last') ELSE users.last_name END \
+         FROM json_each($3) AS j WHERE users.id = json_extract(j.value, '$.id'); \
+         INSERT INTO enrollments (section_id, user_id, enrolled_at) \
+         SELECT $4, value, $1 FROM json_each($5) WHERE true \
          ON CONFLICT (section_id, user_id) DO UPDATE SET removed_in_clever_at = NULL",
     )
-    .bind(section_id)
     .bind(ts(now))
+    .bind(json(&created)?)
+    .bind(json(&updates)?)
+    .bind(section_id)
     .bind(json_array(enrolled.into_iter())?)
     .execute(&mut *conn)
     .await?;
     Ok(())
-}
-
-/// The account a roster creates for a student who never logged in.
-fn new_student(student: &SourceStudent) -> NewAccount<'_> {
-    NewAccount {
-        role: AccountRole::Student,
-        first_name: &student.first_name,
-        middle_name: None,
-        last_name: &student.last_name,
-        email: None,
-        grade: student.grade.as_deref(),
-    }
 }
 
 /// Flags a student's enrollment as removed in Clever.

@@ -47,3 +47,24 @@ pub async fn callbacks_are_claimed_once(store: Arc<dyn Store>) {
     let err = store.finish_callback(&[3; 32], None).await.unwrap_err();
     assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
 }
+
+pub async fn a_login_finishes_with_its_session(store: Arc<dyn Store>) {
+    let t = teacher(&*store, "t1", "Tara", "Ng").await;
+    let s = Session {
+        id_hash: [7; 32],
+        user_id: t.id,
+        csrf_token: "csrf".to_owned(),
+        created_at: at(0),
+        expires_at: at(60),
+    };
+    assert_eq!(store.claim_callback(&[1; 32], at(0)).await.unwrap(), CallbackClaim::First);
+    store.finish_callback_with_session(&[1; 32], &s).await.unwrap();
+    assert_eq!(store.claim_callback(&[1; 32], at(1)).await.unwrap(), CallbackClaim::Done(t.id));
+    assert_eq!(store.session(&[7; 32], at(1)).await.unwrap(), Some(s.clone()));
+
+    // A code nobody claimed: refused, and no session is left behind.
+    let stray = Session { id_hash: [8; 32], ..s };
+    let err = store.finish_callback_with_session(&[2; 32], &stray).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+    assert_eq!(store.session(&[8; 32], at(1)).await.unwrap(), None);
+}
