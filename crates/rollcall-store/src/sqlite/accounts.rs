@@ -1,10 +1,12 @@
 //! Accounts, Clever identities and Clever tokens.
 
 use rollcall_core::{CleverId, UserId};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 
 use super::audit;
+use super::one_trip::OneTrip;
 use super::{begin_write, clever_id, ts};
 use crate::audit::{account_created, role_words};
 use crate::rows::{UserRow, select_user};
@@ -30,10 +32,11 @@ pub(super) async fn user_by_clever_id(pool: &SqlitePool, clever: &CleverId) -> S
 /// user's own token, so it is authoritative (a full last name replaces a roster's initial).
 /// With a `token`, also stores it, in the same transaction.
 ///
-/// The returning account (every login but the first) is one query of four statements, one
-/// round trip while the write lock is held: the `role_changed` entry (if the role differs), the
+/// The returning account (every login but the first) is one transaction sent as one query, one
+/// round trip (see [`super::one_trip`]): the `role_changed` entry (if the role differs), the
 /// profile update, the token, and the account read back, each finding the account through its
-/// Clever identity. No row back means no account: it is created, under the same lock.
+/// Clever identity. No row back means there was no account, and nothing was written: then the
+/// same query runs again inside a transaction that creates the account if it is still missing.
 pub(super) async fn upsert_clever_user(
     pool: &SqlitePool,
     profile: &CleverProfile,
@@ -48,38 +51,21 @@ pub(super) async fn upsert_clever_user(
         email: profile.email.as_deref(),
         grade: profile.grade.as_deref(),
     };
+    let mut one_trip = OneTrip::acquire(pool).await?;
+    let sql = sqlx::AssertSqlSafe(format!("BEGIN IMMEDIATE; {UPDATE_CLEVER_LOGIN}; COMMIT"));
+    let updated =
+        update_clever_login(sqlx::query_as(sql), profile, &new, token, now).fetch_all(one_trip.conn()).await;
+    if let Some(row) = one_trip.settle(updated).await?.into_iter().next() {
+        return Ok((row.into_user()?, false));
+    }
+
     let mut tx = begin_write(pool).await?;
-    let existing: Vec<UserRow> = sqlx::query_as(concat!(
-        "INSERT INTO audit_log (at, action, subject_id, detail) \
-         SELECT $1, 'role_changed', id, replace(role, '_', ' ') || ' → ' || $2 FROM users \
-         WHERE id = (SELECT user_id FROM identities WHERE provider = 'clever' AND external_id = $3) \
-           AND role <> $4; \
-         UPDATE users SET role = $4, first_name = $5, middle_name = $6, last_name = $7, email = $8, grade = $9, \
-             updated_at = $1 \
-         WHERE id = (SELECT user_id FROM identities WHERE provider = 'clever' AND external_id = $3); \
-         INSERT INTO clever_tokens (user_id, sealed, obtained_at, expires_at) \
-         SELECT user_id, $10, $11, $12 FROM identities \
-         WHERE provider = 'clever' AND external_id = $3 AND $10 IS NOT NULL \
-         ON CONFLICT (user_id) DO UPDATE SET sealed = excluded.sealed, obtained_at = excluded.obtained_at, \
-             expires_at = excluded.expires_at; ",
-        select_user!(),
-        "WHERE i.external_id = $3"
-    ))
-    .bind(ts(now))
-    .bind(role_words(new.role))
-    .bind(profile.clever_id.as_str())
-    .bind(new.role.as_str())
-    .bind(new.first_name)
-    .bind(new.middle_name)
-    .bind(new.last_name)
-    .bind(new.email)
-    .bind(new.grade)
-    .bind(token.map(|t| t.sealed.as_slice()))
-    .bind(token.map(|t| ts(t.obtained_at)))
-    .bind(token.map(|t| ts(t.expires_at)))
-    .fetch_all(&mut *tx)
-    .await?;
+    let existing: Vec<UserRow> =
+        update_clever_login(sqlx::query_as(UPDATE_CLEVER_LOGIN), profile, &new, token, now)
+            .fetch_all(&mut *tx)
+            .await?;
     if let Some(row) = existing.into_iter().next() {
+        // Created by another login between the two transactions.
         tx.commit().await?;
         return Ok((row.into_user()?, false));
     }
@@ -96,6 +82,49 @@ pub(super) async fn upsert_clever_user(
         sqlx::query_as(concat!(select_user!(), "WHERE u.id = $1")).bind(id).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok((row.into_user()?, true))
+}
+
+/// A Clever login's writes to an existing account, found through its Clever identity: the
+/// `role_changed` entry if the role differs, the profile, the token (if `$10` is not NULL), and
+/// the account read back (no row: there is no account, and the statements changed nothing).
+const UPDATE_CLEVER_LOGIN: &str = concat!(
+    "INSERT INTO audit_log (at, action, subject_id, detail) \
+         SELECT $1, 'role_changed', id, replace(role, '_', ' ') || ' → ' || $2 FROM users \
+         WHERE id = (SELECT user_id FROM identities WHERE provider = 'clever' AND external_id = $3) \
+           AND role <> $4; \
+         UPDATE users SET role = $4, first_name = $5, middle_name = $6, last_name = $7, email = $8, grade = $9, \
+             updated_at = $1 \
+         WHERE id = (SELECT user_id FROM identities WHERE provider = 'clever' AND external_id = $3); \
+         INSERT INTO clever_tokens (user_id, sealed, obtained_at, expires_at) \
+         SELECT user_id, $10, $11, $12 FROM identities \
+         WHERE provider = 'clever' AND external_id = $3 AND $10 IS NOT NULL \
+         ON CONFLICT (user_id) DO UPDATE SET sealed = excluded.sealed, obtained_at = excluded.obtained_at, \
+             expires_at = excluded.expires_at; ",
+    select_user!(),
+    "WHERE i.external_id = $3"
+);
+
+/// [`UPDATE_CLEVER_LOGIN`] (or a query containing it) with its parameters bound.
+fn update_clever_login<'q>(
+    query: sqlx::query::QueryAs<'q, Sqlite, UserRow, SqliteArguments>,
+    profile: &'q CleverProfile,
+    new: &NewAccount<'q>,
+    token: Option<&'q SealedToken>,
+    now: OffsetDateTime,
+) -> sqlx::query::QueryAs<'q, Sqlite, UserRow, SqliteArguments> {
+    query
+        .bind(ts(now))
+        .bind(role_words(new.role))
+        .bind(profile.clever_id.as_str())
+        .bind(new.role.as_str())
+        .bind(new.first_name)
+        .bind(new.middle_name)
+        .bind(new.last_name)
+        .bind(new.email)
+        .bind(new.grade)
+        .bind(token.map(|t| t.sealed.as_slice()))
+        .bind(token.map(|t| ts(t.obtained_at)))
+        .bind(token.map(|t| ts(t.expires_at)))
 }
 
 /// The profile of an account about to be created.

@@ -31,6 +31,7 @@ mod local;
 #[allow(clippy::duplicate_mod)]
 #[path = "../shared/merge.rs"]
 mod merge;
+mod one_trip;
 mod sessions;
 mod sync;
 mod temp;
@@ -64,10 +65,17 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Connections in a file database's pool (WAL lets readers run beside the one writer).
 const MAX_CONNECTIONS: u32 = 8;
 
+/// Connections kept for the writer thread: one writes at a time; the other is free while sqlx
+/// checks the last one used on its way back to the pool.
+const WRITE_CONNECTIONS: u32 = 2;
+
 /// The SQLite implementation of [`crate::Store`]. Cheap to clone: clones share one pool.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The connections the writer thread's transactions use: their own, so that a write never
+    /// waits behind readers for a connection (the same pool for an in-memory database).
+    write_pool: SqlitePool,
     /// Taken by every method that writes, for its whole transaction: see [`SqliteStore::write_turn`].
     writers: Arc<tokio::sync::Mutex<()>>,
     /// Runs the hot write transactions (the login's) on a thread of their own: see [`writer`].
@@ -125,6 +133,7 @@ impl SqliteStore {
 
     /// Closes every connection; later calls fail.
     pub async fn close(&self) {
+        self.write_pool.close().await;
         self.pool.close().await;
     }
 
@@ -138,22 +147,26 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
-        let pool = if in_memory {
+        let (pool, write_pool) = if in_memory {
             // Each connection to `:memory:` is its own database: keep exactly one, forever.
-            SqlitePoolOptions::new()
+            let pool = SqlitePoolOptions::new()
                 .min_connections(1)
                 .max_connections(1)
                 .idle_timeout(None)
                 .max_lifetime(None)
                 .connect_with(options.journal_mode(SqliteJournalMode::Memory))
-                .await?
+                .await?;
+            (pool.clone(), pool)
         } else {
-            SqlitePoolOptions::new()
+            let options = options.journal_mode(SqliteJournalMode::Wal);
+            let pool = SqlitePoolOptions::new()
                 .max_connections(MAX_CONNECTIONS)
-                .connect_with(options.journal_mode(SqliteJournalMode::Wal))
-                .await?
+                .connect_with(options.clone())
+                .await?;
+            (pool, SqlitePoolOptions::new().max_connections(WRITE_CONNECTIONS).connect_lazy_with(options))
         };
-        let store = Self { pool, writers: Arc::default(), writer: Arc::new(writer::Writer::start()?), temp };
+        let writer = Arc::new(writer::Writer::start()?);
+        let store = Self { pool, write_pool, writers: Arc::default(), writer, temp };
         store.migrate().await?;
         Ok(store)
     }
@@ -179,7 +192,7 @@ impl SqliteStore {
         F: FnOnce(SqlitePool) -> Fut + Send + 'static,
         Fut: Future<Output = StoreResult<T>> + Send,
     {
-        let (pool, writers) = (self.pool.clone(), Arc::clone(&self.writers));
+        let (pool, writers) = (self.write_pool.clone(), Arc::clone(&self.writers));
         self.writer
             .run(async move {
                 let _turn = writers.lock().await;

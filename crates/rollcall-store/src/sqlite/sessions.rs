@@ -4,7 +4,8 @@ use rollcall_core::UserId;
 use sqlx::SqlitePool;
 use time::OffsetDateTime;
 
-use super::{begin_write, ts};
+use super::one_trip::OneTrip;
+use super::ts;
 use crate::{CALLBACK_TTL, CallbackClaim, Session, StoreError, StoreResult};
 
 /// Creates a session.
@@ -53,26 +54,28 @@ pub(super) async fn delete_session(pool: &SqlitePool, id_hash: &[u8; 32]) -> Sto
 /// Claims a code: the insert that wins is `First`; everyone else reads the state. Claims older
 /// than [`CALLBACK_TTL`] are deleted first (so their codes can be claimed again).
 ///
-/// One query of three statements (one round trip while the write lock is held): the insert
+/// The whole transaction is one query, one round trip (see [`super::one_trip`]): the insert
 /// returns a `first` row only when it wins; the last statement reads the claim as it now is.
 pub(super) async fn claim_callback(
     pool: &SqlitePool,
     code_hash: &[u8; 32],
     now: OffsetDateTime,
 ) -> StoreResult<CallbackClaim> {
-    let mut tx = begin_write(pool).await?;
-    let rows: Vec<(String, Option<i64>)> = sqlx::query_as(
-        "DELETE FROM oauth_callbacks WHERE created_at < $1; \
+    let mut tx = OneTrip::acquire(pool).await?;
+    let rows = sqlx::query_as::<_, (String, Option<i64>)>(
+        "BEGIN IMMEDIATE; \
+         DELETE FROM oauth_callbacks WHERE created_at < $1; \
          INSERT INTO oauth_callbacks (code_hash, user_id, state, created_at) VALUES ($2, NULL, 'pending', $3) \
          ON CONFLICT (code_hash) DO NOTHING RETURNING 'first', NULL; \
-         SELECT state, user_id FROM oauth_callbacks WHERE code_hash = $2",
+         SELECT state, user_id FROM oauth_callbacks WHERE code_hash = $2; \
+         COMMIT",
     )
     .bind(ts(now - CALLBACK_TTL))
     .bind(code_hash.as_slice())
     .bind(ts(now))
-    .fetch_all(&mut *tx)
-    .await?;
-    tx.commit().await?;
+    .fetch_all(tx.conn())
+    .await;
+    let rows = tx.settle(rows).await?;
     if rows.iter().any(|(state, _)| state == "first") {
         return Ok(CallbackClaim::First);
     }
@@ -106,18 +109,20 @@ pub(super) async fn finish_callback(
 /// Marks a claimed code done for the session's account and creates the session, in one
 /// transaction. `NotFound` (and no session) if the code was never claimed (or has expired).
 ///
-/// One query (one round trip while the write lock is held): the session is inserted only if
-/// the update found the claim (`changes()` counts the previous statement's rows).
+/// One query, one round trip (see [`super::one_trip`]): the session is inserted only if the
+/// update found the claim (`changes()` counts the previous statement's rows).
 pub(super) async fn finish_callback_with_session(
     pool: &SqlitePool,
     code_hash: &[u8; 32],
     session: &Session,
 ) -> StoreResult<()> {
-    let mut tx = begin_write(pool).await?;
-    let created: Vec<i64> = sqlx::query_scalar(
-        "UPDATE oauth_callbacks SET state = 'done', user_id = $1 WHERE code_hash = $2; \
+    let mut tx = OneTrip::acquire(pool).await?;
+    let created = sqlx::query_scalar::<_, i64>(
+        "BEGIN IMMEDIATE; \
+         UPDATE oauth_callbacks SET state = 'done', user_id = $1 WHERE code_hash = $2; \
          INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) \
-         SELECT $3, $1, $4, $5, $6 WHERE changes() = 1 RETURNING 1",
+         SELECT $3, $1, $4, $5, $6 WHERE changes() = 1 RETURNING 1; \
+         COMMIT",
     )
     .bind(session.user_id.0)
     .bind(code_hash.as_slice())
@@ -125,11 +130,11 @@ pub(super) async fn finish_callback_with_session(
     .bind(&session.csrf_token)
     .bind(ts(session.created_at))
     .bind(ts(session.expires_at))
-    .fetch_all(&mut *tx)
-    .await?;
-    if created.is_empty() {
+    .fetch_all(tx.conn())
+    .await;
+    // Nothing was written if nothing was created: the update found no claim.
+    if tx.settle(created).await?.is_empty() {
         return Err(StoreError::NotFound("callback claim".to_owned()));
     }
-    tx.commit().await?;
     Ok(())
 }

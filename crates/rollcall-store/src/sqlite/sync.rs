@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use rollcall_core::{
     CleverId, LocalSnapshot, SectionChange, SectionUnlink, SourceStudent, StudentChange, UserId,
 };
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::SqlitePool;
 use time::OffsetDateTime;
 
-use super::accounts::clever_account;
+use super::one_trip::OneTrip;
 use super::{begin_write, ts};
 use crate::rows::{EnrollmentRow, SectionRow, local_snapshot};
 use crate::{StoreError, StoreResult};
@@ -64,11 +64,21 @@ fn json_array<T: serde::Serialize>(items: impl Iterator<Item = T>) -> StoreResul
     serde_json::to_string(&items.collect::<Vec<T>>()).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-/// Applies one section's change in one write transaction.
+/// Applies one section's change in one write transaction, sent as two queries (two round trips
+/// while the write lock is held; see [`super::one_trip`]):
 ///
-/// Few statements, as every statement is a round trip to the connection's thread while the
-/// write lock is held: the section upsert and the teacher's link go in one query (several
-/// statements, one round trip), then the students (see [`apply_students`]).
+/// 1. `BEGIN IMMEDIATE`, the section upsert, the teacher's link (returning the section's id),
+///    the accounts of the roster's Clever ids, and the largest account id;
+/// 2. the missing accounts created, the existing ones updated, removed students flagged,
+///    everyone else enrolled, `COMMIT`.
+///
+/// New accounts get their ids here, above the largest in use: that is the id SQLite would pick
+/// (`users.id` is a rowid without `AUTOINCREMENT`), and no other writer can take it first, as
+/// the transaction holds SQLite's write lock from before the lookup. For the same reason a
+/// Clever id the lookup did not find cannot be linked meanwhile; the identity insert has no
+/// `ON CONFLICT`, so if it somehow were, the transaction fails instead of splitting a student in
+/// two. Same rows as one student at a time (a first sync of 30 students once took ~110
+/// statements, each a round trip).
 pub(super) async fn apply_section(
     pool: &SqlitePool,
     teacher: UserId,
@@ -76,12 +86,27 @@ pub(super) async fn apply_section(
     now: OffsetDateTime,
 ) -> StoreResult<()> {
     let s = &change.section;
-    let mut tx = begin_write(pool).await?;
+    // An account that exists already keeps its names unless the plan says otherwise: they are
+    // either the student's own (from their login, so fuller) or the same roster data.
+    let mut upserts: Vec<(&SourceStudent, bool)> = Vec::new();
+    let mut removed = Vec::new();
+    for change in &change.students {
+        match change {
+            StudentChange::Added { student } => upserts.push((student, false)),
+            StudentChange::Updated { student, update_name, .. } => upserts.push((student, *update_name)),
+            StudentChange::RemovedInClever { student_clever_id } => removed.push(student_clever_id.as_str()),
+        }
+    }
+    let wanted = json_array(upserts.iter().map(|(s, _)| s.clever_id.as_str()))?;
+    let removed = json_array(removed.into_iter())?;
+
+    let mut tx = OneTrip::acquire(pool).await?;
     // One row per Clever id whoever gets here first; display_name is the teacher's, never synced.
-    // The teacher is `primary` when first in Clever's teacher list. The `RETURNING` is on the
-    // last statement, and every row is fetched, so that both statements run.
-    let section_id: Vec<i64> = sqlx::query_scalar(
-        "INSERT INTO sections (clever_id, synced_name, section_number, subject, grade, last_synced_at, created_at) \
+    // The teacher is `primary` when first in Clever's teacher list. Every statement's rows have
+    // one shape: (what, Clever id, id).
+    let found = sqlx::query_as::<_, (String, Option<String>, i64)>(
+        "BEGIN IMMEDIATE; \
+         INSERT INTO sections (clever_id, synced_name, section_number, subject, grade, last_synced_at, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $6) \
          ON CONFLICT (clever_id) DO UPDATE SET synced_name = excluded.synced_name, \
              section_number = excluded.section_number, subject = excluded.subject, grade = excluded.grade, \
@@ -91,7 +116,10 @@ pub(super) async fn apply_section(
          FROM sections s LEFT JOIN identities i ON i.provider = 'clever' AND i.user_id = $7 \
          WHERE s.clever_id = $1 \
          ON CONFLICT (section_id, user_id) DO UPDATE SET role = excluded.role, removed_in_clever_at = NULL \
-         RETURNING section_id",
+         RETURNING 'section', NULL, section_id; \
+         SELECT 'student', external_id, user_id FROM identities \
+         WHERE provider = 'clever' AND external_id IN (SELECT value FROM json_each($9)); \
+         SELECT 'max', NULL, coalesce(max(id), 0) FROM users",
     )
     .bind(s.clever_id.as_str())
     .bind(&s.name)
@@ -101,109 +129,19 @@ pub(super) async fn apply_section(
     .bind(ts(now))
     .bind(teacher.0)
     .bind(s.teacher_ids.first().map(CleverId::as_str))
-    .fetch_all(&mut *tx)
-    .await?;
-    let [section_id] = section_id[..] else {
-        return Err(StoreError::Corrupt(format!(
-            "section {} upserted {} times",
-            s.clever_id,
-            section_id.len()
-        )));
-    };
-
-    apply_students(&mut tx, section_id, &change.students, now).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// The section's student changes, in a few statements whatever the roster's size (a first sync
-/// of 30 students once took ~110 statements): every account looked up at once, then one query
-/// (several statements, one round trip) creates the missing accounts, updates the existing ones
-/// and enrolls everyone. Same rows as one student at a time, inside the caller's transaction.
-///
-/// New accounts get their ids here, above the largest in use: that is the id SQLite would pick
-/// (`users.id` is a rowid without `AUTOINCREMENT`), and no other writer can take it first, as
-/// the caller holds SQLite's write lock (`BEGIN IMMEDIATE`) from before the lookup. For the same
-/// reason a Clever id the lookup did not find cannot be linked meanwhile; the identity insert
-/// has no `ON CONFLICT`, so if it somehow were, the transaction fails instead of splitting a
-/// student in two.
-async fn apply_students(
-    conn: &mut SqliteConnection,
-    section_id: i64,
-    changes: &[StudentChange],
-    now: OffsetDateTime,
-) -> StoreResult<()> {
-    // An account that exists already keeps its names unless the plan says otherwise: they are
-    // either the student's own (from their login, so fuller) or the same roster data.
-    let mut upserts: Vec<(&SourceStudent, bool)> = Vec::new();
-    for change in changes {
-        match change {
-            StudentChange::Added { student } => upserts.push((student, false)),
-            StudentChange::Updated { student, update_name, .. } => upserts.push((student, *update_name)),
-            StudentChange::RemovedInClever { student_clever_id } => {
-                flag_enrollment(conn, section_id, student_clever_id, now).await?;
-            }
-        }
-    }
-    if upserts.is_empty() {
-        return Ok(());
-    }
-    let wanted = json_array(upserts.iter().map(|(s, _)| s.clever_id.as_str()))?;
-    let mut existing: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>(
-        "SELECT external_id, user_id FROM identities \
-         WHERE provider = 'clever' AND external_id IN (SELECT value FROM json_each($1))",
-    )
     .bind(wanted)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .collect();
-
-    let mut next_id = None;
-    let mut created = Vec::new();
-    let mut enrolled = Vec::with_capacity(upserts.len());
-    let mut updates = Vec::new();
-    for (student, update_name) in upserts {
-        let user_id = match existing.get(student.clever_id.as_str()) {
-            Some(id) => {
-                updates.push(serde_json::json!({
-                    "id": id,
-                    "grade": student.grade,
-                    "update_name": update_name,
-                    "first": student.first_name,
-                    "last": student.last_name,
-                }));
-                *id
-            }
-            None => {
-                let id = match next_id {
-                    Some(id) => id,
-                    None => {
-                        let max: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM users")
-                            .fetch_one(&mut *conn)
-                            .await?;
-                        max + 1
-                    }
-                };
-                next_id = Some(id + 1);
-                existing.insert(student.clever_id.as_str().to_owned(), id);
-                created.push(serde_json::json!({
-                    "id": id,
-                    "clever_id": student.clever_id.as_str(),
-                    "first": student.first_name,
-                    "last": student.last_name,
-                    "grade": student.grade,
-                }));
-                id
-            }
-        };
-        enrolled.push(user_id);
-    }
-    let json =
-        |v: &[serde_json::Value]| serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()));
+    .fetch_all(tx.conn())
+    .await;
+    let found = tx.step(found).await?;
+    let prepared = prepare_students(&s.clever_id, found, upserts);
+    let (section_id, created, updates, enrolled) = tx.step(prepared).await?;
     // `WHERE true` tells SQLite's parser that ON CONFLICT belongs to the INSERT, not a join.
-    sqlx::query(
-        "INSERT INTO users (id, role, first_name, middle_name, last_name, email, grade, created_at, updated_at) \
+    let done = sqlx::query(
+        "UPDATE enrollments SET removed_in_clever_at = $1 \
+         WHERE section_id = $4 AND removed_in_clever_at IS NULL AND user_id IN ( \
+             SELECT user_id FROM identities \
+             WHERE provider = 'clever' AND external_id IN (SELECT value FROM json_each($6))); \
+         INSERT INTO users (id, role, first_name, middle_name, last_name, email, grade, created_at, updated_at) \
          SELECT json_extract(value, '$.id'), 'student', json_extract(value, '$.first'), NULL, \
                 json_extract(value, '$.last'), NULL, json_extract(value, '$.grade'), $1, $1 \
          FROM json_each($2); \
@@ -217,37 +155,80 @@ async fn apply_students(
          FROM json_each($3) AS j WHERE users.id = json_extract(j.value, '$.id'); \
          INSERT INTO enrollments (section_id, user_id, enrolled_at) \
          SELECT $4, value, $1 FROM json_each($5) WHERE true \
-         ON CONFLICT (section_id, user_id) DO UPDATE SET removed_in_clever_at = NULL",
+         ON CONFLICT (section_id, user_id) DO UPDATE SET removed_in_clever_at = NULL; \
+         COMMIT",
     )
     .bind(ts(now))
-    .bind(json(&created)?)
-    .bind(json(&updates)?)
+    .bind(created)
+    .bind(updates)
     .bind(section_id)
-    .bind(json_array(enrolled.into_iter())?)
-    .execute(&mut *conn)
-    .await?;
+    .bind(enrolled)
+    .bind(removed)
+    .execute(tx.conn())
+    .await;
+    tx.settle(done).await?;
     Ok(())
 }
 
-/// Flags a student's enrollment as removed in Clever.
-async fn flag_enrollment(
-    conn: &mut SqliteConnection,
-    section_id: i64,
-    student: &CleverId,
-    now: OffsetDateTime,
-) -> StoreResult<()> {
-    if let Some(user_id) = clever_account(conn, student).await? {
-        sqlx::query(
-            "UPDATE enrollments SET removed_in_clever_at = $1 \
-             WHERE section_id = $2 AND user_id = $3 AND removed_in_clever_at IS NULL",
-        )
-        .bind(ts(now))
-        .bind(section_id)
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
+/// The rows the first query of [`apply_section`] returned, and the roster: the section's id, the
+/// accounts to create and to update, and the ids to enroll (JSON arrays, as the second query
+/// takes them).
+fn prepare_students(
+    section: &CleverId,
+    found: Vec<(String, Option<String>, i64)>,
+    upserts: Vec<(&SourceStudent, bool)>,
+) -> StoreResult<(i64, String, String, String)> {
+    let (mut section_id, mut largest_id) = (None, None);
+    let mut existing: HashMap<String, i64> = HashMap::new();
+    for (what, clever_id, id) in found {
+        match (what.as_str(), clever_id) {
+            ("section", _) => section_id = Some(id),
+            ("student", Some(clever_id)) => {
+                existing.insert(clever_id, id);
+            }
+            ("max", _) => largest_id = Some(id),
+            (what, clever_id) => {
+                return Err(StoreError::Corrupt(format!("unexpected row {what} {clever_id:?}")));
+            }
+        }
     }
-    Ok(())
+    let (Some(section_id), Some(mut next_id)) = (section_id, largest_id) else {
+        return Err(StoreError::Corrupt(format!("section {section} was not upserted")));
+    };
+
+    let mut created = Vec::new();
+    let mut updates = Vec::new();
+    let mut enrolled = Vec::with_capacity(upserts.len());
+    for (student, update_name) in upserts {
+        let user_id = match existing.get(student.clever_id.as_str()) {
+            Some(id) => {
+                updates.push(serde_json::json!({
+                    "id": id,
+                    "grade": student.grade,
+                    "update_name": update_name,
+                    "first": student.first_name,
+                    "last": student.last_name,
+                }));
+                *id
+            }
+            None => {
+                next_id += 1;
+                existing.insert(student.clever_id.as_str().to_owned(), next_id);
+                created.push(serde_json::json!({
+                    "id": next_id,
+                    "clever_id": student.clever_id.as_str(),
+                    "first": student.first_name,
+                    "last": student.last_name,
+                    "grade": student.grade,
+                }));
+                next_id
+            }
+        };
+        enrolled.push(user_id);
+    }
+    let json =
+        |v: &[serde_json::Value]| serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()));
+    Ok((section_id, json(&created)?, json(&updates)?, json_array(enrolled.into_iter())?))
 }
 
 /// Flags the teacher's link; archives the section once no teacher is actively linked.
