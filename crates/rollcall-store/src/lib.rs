@@ -84,6 +84,16 @@ pub trait Store: AccountStore + ClassworkStore + AuditStore + Send + Sync + 'sta
         now: OffsetDateTime,
     ) -> StoreResult<(User, bool)>;
 
+    /// [`Store::upsert_clever_user`] and [`Store::save_clever_token`] for the account, in one
+    /// transaction: what a Clever login writes (one write transaction instead of two on the
+    /// login path). Returns what `upsert_clever_user` returns.
+    async fn upsert_clever_login(
+        &self,
+        profile: &CleverProfile,
+        token: &SealedToken,
+        now: OffsetDateTime,
+    ) -> StoreResult<(User, bool)>;
+
     // ---- Clever tokens ----
 
     /// Stores (replaces) the user's sealed Clever token.
@@ -132,6 +142,22 @@ pub trait Store: AccountStore + ClassworkStore + AuditStore + Send + Sync + 'sta
         counts: SyncCounts,
         problems: &[String],
         failed: bool,
+    ) -> StoreResult<i64>;
+
+    /// [`Store::record_sync_run`], then [`Store::release_sync_lease`]`(teacher, lease_holder)`, in
+    /// one transaction: how a sync ends (the lease is given back exactly when the run is on
+    /// record, so a replica waiting for the lease finds the run). Returns the run's id.
+    #[allow(clippy::too_many_arguments)]
+    async fn record_sync_run_releasing(
+        &self,
+        teacher: UserId,
+        trigger: SyncTrigger,
+        started_at: OffsetDateTime,
+        finished_at: OffsetDateTime,
+        counts: SyncCounts,
+        problems: &[String],
+        failed: bool,
+        lease_holder: &str,
     ) -> StoreResult<i64>;
 
     /// The teacher's most recent sync runs, newest first.
@@ -183,6 +209,11 @@ pub trait Store: AccountStore + ClassworkStore + AuditStore + Send + Sync + 'sta
     /// Records the outcome of a claimed code: the account it logged in, or `None` on failure.
     /// Fails with `NotFound` if the code was never claimed (or its claim has expired).
     async fn finish_callback(&self, code_hash: &[u8; 32], user: Option<UserId>) -> StoreResult<()>;
+
+    /// A successful login's end, in one transaction: [`Store::finish_callback`] with the
+    /// session's account, and [`Store::create_session`]. Fails with `NotFound` (creating no
+    /// session) if the code was never claimed (or its claim has expired).
+    async fn finish_callback_with_session(&self, code_hash: &[u8; 32], session: &Session) -> StoreResult<()>;
 
     // ---- sync leases: one sync of a teacher at a time, across replicas ----
 

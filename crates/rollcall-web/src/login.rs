@@ -2,7 +2,8 @@
 //! then either [`provision`] makes or refreshes the account keyed on their Clever id, or
 //! [`attach`] links the Clever identity to an account the person has just proven they own
 //! (its password, or being logged in to it). Both end the same way: the Clever token is stored
-//! and a teacher's classes are synced.
+//! (in the account's own transaction: `Store::upsert_clever_login`) and a teacher's classes are
+//! synced.
 //!
 //! Accounts are never matched by email: an email only ever reaches an account through its
 //! password.
@@ -67,9 +68,11 @@ pub async fn identify(state: &AppState, code: &str) -> Result<Identified, WebErr
 /// even before any teacher synced the student), then finished (token stored, classes synced).
 /// Returns the account and whether it was created.
 pub async fn provision(state: &AppState, login: &CleverLogin) -> Result<(UserId, bool), WebError> {
-    let (account, created) = state.store().upsert_clever_user(&login.profile, state.now()).await?;
+    let now = state.now();
+    let (account, created) =
+        state.store().upsert_clever_login(&login.profile, &sealed(state, login), now).await?;
     tracing::info!(user = %account.id, role = login.profile.role.as_str(), created, "Clever login");
-    finish(state, account.id, login).await?;
+    finish(state, account.id, login).await;
     Ok((account.id, created))
 }
 
@@ -99,20 +102,26 @@ pub async fn attach(
     }
     state.store().link_clever(account.id, &login.profile, state.now()).await?;
     // Now keyed on the Clever id: refresh the names from Clever, as every later login will.
-    state.store().upsert_clever_user(&login.profile, state.now()).await?;
+    let now = state.now();
+    state.store().upsert_clever_login(&login.profile, &sealed(state, login), now).await?;
     tracing::info!(user = %account.id, "Clever identity linked to an existing account");
-    finish(state, account.id, login).await
+    finish(state, account.id, login).await;
+    Ok(())
 }
 
-/// Stores the token and, for a teacher, syncs their classes and schedules the next sync.
-async fn finish(state: &AppState, user: UserId, login: &CleverLogin) -> Result<(), WebError> {
+/// The login's Clever token, sealed, as `upsert_clever_login` stores it.
+fn sealed(state: &AppState, login: &CleverLogin) -> SealedToken {
     let now = state.now();
-    let sealed = SealedToken {
+    SealedToken {
         sealed: state.sealer().seal(login.token.expose()),
         obtained_at: now,
         expires_at: now + state.config().clever_token_ttl,
-    };
-    state.store().save_clever_token(user, &sealed).await?;
+    }
+}
+
+/// After the account and token are stored: for a teacher, syncs their classes and schedules the
+/// next sync.
+async fn finish(state: &AppState, user: UserId, login: &CleverLogin) {
     state.metrics().login(match login.profile.role {
         AccountRole::Teacher => LoginKind::Teacher,
         _ => LoginKind::Student,
@@ -123,7 +132,6 @@ async fn finish(state: &AppState, user: UserId, login: &CleverLogin) -> Result<(
             crate::jobs::schedule_next(state, user).await;
         }
     }
-    Ok(())
 }
 
 /// Teacher before student before staff before admin: a teacher who is also staff uses Rollcall

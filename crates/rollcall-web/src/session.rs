@@ -92,6 +92,14 @@ impl FromRequestParts<AppState> for MaybeUser {
 
 /// Creates a session for `user` and returns the cookie that carries it.
 pub async fn start(state: &AppState, user: UserId) -> Result<Cookie<'static>, WebError> {
+    let (session, cookie) = new_session(state, user);
+    state.store().create_session(&session).await?;
+    Ok(cookie)
+}
+
+/// A new session for `user`, not yet stored, and the cookie that will carry it (for a caller
+/// that stores it in its own transaction, as the Clever callback does).
+pub fn new_session(state: &AppState, user: UserId) -> (Session, Cookie<'static>) {
     let token = random_token();
     let now = state.now();
     let session = Session {
@@ -101,8 +109,7 @@ pub async fn start(state: &AppState, user: UserId) -> Result<Cookie<'static>, We
         created_at: now,
         expires_at: now + state.config().session_ttl,
     };
-    state.store().create_session(&session).await?;
-    Ok(cookie(state, cookie_name(state), token, state.config().session_ttl))
+    (session, cookie(state, cookie_name(state), token, state.config().session_ttl))
 }
 
 /// Ends the session in `jar`, if any, and returns the jar with the cookie removed.

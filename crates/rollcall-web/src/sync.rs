@@ -91,11 +91,8 @@ async fn run(state: &AppState, teacher: UserId, clever_id: &CleverId, trigger: S
         Lease::SyncedElsewhere(outcome) => return outcome,
         Lease::Unavailable => {} // the store is failing; the sync will report it
     }
-    let outcome = run_holding_lease(state, teacher, clever_id, trigger).await;
-    if let Err(error) = state.store().release_sync_lease(teacher, state.instance()).await {
-        tracing::warn!(%error, teacher = %teacher, "could not release a sync lease (it will run out)");
-    }
-    outcome
+    // Records the run and gives the lease back (in one transaction).
+    run_holding_lease(state, teacher, clever_id, trigger).await
 }
 
 enum Lease {
@@ -160,20 +157,26 @@ async fn run_holding_lease(
     };
     let finished = state.now();
     state.metrics().sync(outcome.failed, outcome.counts.errors, timer.elapsed());
-    if let Err(error) = state
-        .store()
-        .record_sync_run(
+    let store = state.store();
+    let (counts, problems, failed) = (outcome.counts, &outcome.problems, outcome.failed);
+    // The lease goes back with the run's record, so a replica waiting for it finds the run.
+    let recorded = store
+        .record_sync_run_releasing(
             teacher,
             trigger,
             started,
             finished,
-            outcome.counts,
-            &outcome.problems,
-            outcome.failed,
+            counts,
+            problems,
+            failed,
+            state.instance(),
         )
-        .await
-    {
+        .await;
+    if let Err(error) = recorded {
         tracing::error!(%error, teacher = %teacher, "could not record a sync run");
+        if let Err(error) = store.release_sync_lease(teacher, state.instance()).await {
+            tracing::warn!(%error, teacher = %teacher, "could not release a sync lease (it will run out)");
+        }
     }
     tracing::info!(
         teacher = %teacher, trigger = trigger.as_str(), added = outcome.counts.added,

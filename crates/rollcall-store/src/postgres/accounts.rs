@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use super::audit;
 use super::clever_id;
-use crate::audit::account_created;
+use crate::audit::{account_created, role_words};
 use crate::rows::{UserRow, select_user};
 use crate::{AccountRole, CleverProfile, SealedToken, StoreError, StoreResult, User};
 
@@ -36,9 +36,12 @@ pub(super) async fn user_by_clever_id(pool: &PgPool, clever: &CleverId) -> Store
 /// Race-free across replicas: the transaction first takes the Clever id's advisory lock, so
 /// concurrent first logins of one person (or a login racing a roster sync creating the same
 /// student) run one after the other, and the later one finds the account.
+///
+/// With a `token`, also stores it, in the same transaction.
 pub(super) async fn upsert_clever_user(
     pool: &PgPool,
     profile: &CleverProfile,
+    token: Option<&SealedToken>,
     now: OffsetDateTime,
 ) -> StoreResult<(User, bool)> {
     let mut tx = pool.begin().await?;
@@ -58,7 +61,7 @@ pub(super) async fn upsert_clever_user(
     if created {
         audit::insert(&mut tx, &account_created(UserId(id), "Clever", new.role, now)).await?;
     } else {
-        audit::record_role_change(&mut tx, id, new.role, now).await?;
+        record_role_change(&mut tx, id, new.role, now).await?;
         sqlx::query(
             "UPDATE users SET role = $1, first_name = $2, middle_name = $3, last_name = $4, email = $5, \
              grade = $6, updated_at = $7 WHERE id = $8",
@@ -73,6 +76,9 @@ pub(super) async fn upsert_clever_user(
         .bind(id)
         .execute(&mut *tx)
         .await?;
+    }
+    if let Some(token) = token {
+        save_clever_token(&mut *tx, UserId(id), token).await?;
     }
     let row: UserRow =
         sqlx::query_as(concat!(select_user!(), "WHERE u.id = $1")).bind(id).fetch_one(&mut *tx).await?;
@@ -155,7 +161,11 @@ pub(super) async fn clever_account(conn: &mut PgConnection, clever: &CleverId) -
 }
 
 /// Stores (replaces) the user's sealed Clever token.
-pub(super) async fn save_clever_token(pool: &PgPool, user: UserId, token: &SealedToken) -> StoreResult<()> {
+pub(super) async fn save_clever_token(
+    conn: impl sqlx::PgExecutor<'_>,
+    user: UserId,
+    token: &SealedToken,
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO clever_tokens (user_id, sealed, obtained_at, expires_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (user_id) DO UPDATE SET sealed = excluded.sealed, obtained_at = excluded.obtained_at, \
@@ -165,7 +175,7 @@ pub(super) async fn save_clever_token(pool: &PgPool, user: UserId, token: &Seale
     .bind(token.sealed.as_slice())
     .bind(token.obtained_at)
     .bind(token.expires_at)
-    .execute(pool)
+    .execute(conn)
     .await?;
     Ok(())
 }
@@ -195,4 +205,26 @@ pub(super) async fn teachers_to_sync(
     .fetch_all(pool)
     .await?;
     rows.into_iter().map(|(id, clever)| Ok((UserId(id), clever_id(&clever)?))).collect()
+}
+
+/// Records `role_changed` (`"student → teacher"`, by Rollcall itself) if the account's stored
+/// role is not `role`: one statement, run before the account is updated.
+async fn record_role_change(
+    conn: &mut PgConnection,
+    user: i64,
+    role: AccountRole,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, action, subject_id, detail) \
+         SELECT $1, 'role_changed', id, replace(role, '_', ' ') || ' → ' || $2 \
+         FROM users WHERE id = $3 AND role <> $4",
+    )
+    .bind(now)
+    .bind(role_words(role))
+    .bind(user)
+    .bind(role.as_str())
+    .execute(conn)
+    .await?;
+    Ok(())
 }

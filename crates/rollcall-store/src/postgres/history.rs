@@ -9,7 +9,12 @@ use crate::rows::{NewRun, RunRow};
 use crate::{StoreError, StoreResult, SyncRun};
 
 /// Records a finished sync run and its `sync_run` audit entry, in one transaction; returns its id.
-pub(super) async fn record_sync_run(pool: &PgPool, run: &NewRun<'_>) -> StoreResult<i64> {
+/// With `release`, also gives that holder's sync lease on the teacher back.
+pub(super) async fn record_sync_run(
+    pool: &PgPool,
+    run: &NewRun<'_>,
+    release: Option<&str>,
+) -> StoreResult<i64> {
     let problems = serde_json::to_string(run.problems).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let c = run.counts;
     let mut tx = pool.begin().await?;
@@ -32,6 +37,13 @@ pub(super) async fn record_sync_run(pool: &PgPool, run: &NewRun<'_>) -> StoreRes
     .fetch_one(&mut *tx)
     .await?;
     audit::insert(&mut tx, &sync_run_entry(run)).await?;
+    if let Some(holder) = release {
+        sqlx::query("DELETE FROM sync_leases WHERE user_id = $1 AND holder = $2")
+            .bind(run.teacher.0)
+            .bind(holder)
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     Ok(id)
 }

@@ -155,7 +155,16 @@ impl Store for PgStore {
         profile: &CleverProfile,
         now: OffsetDateTime,
     ) -> StoreResult<(User, bool)> {
-        accounts::upsert_clever_user(&self.pool, profile, now).await
+        accounts::upsert_clever_user(&self.pool, profile, None, now).await
+    }
+
+    async fn upsert_clever_login(
+        &self,
+        profile: &CleverProfile,
+        token: &SealedToken,
+        now: OffsetDateTime,
+    ) -> StoreResult<(User, bool)> {
+        accounts::upsert_clever_user(&self.pool, profile, Some(token), now).await
     }
 
     async fn save_clever_token(&self, user: UserId, token: &SealedToken) -> StoreResult<()> {
@@ -199,7 +208,22 @@ impl Store for PgStore {
         failed: bool,
     ) -> StoreResult<i64> {
         let run = crate::rows::NewRun { teacher, trigger, started_at, finished_at, counts, problems, failed };
-        history::record_sync_run(&self.pool, &run).await
+        history::record_sync_run(&self.pool, &run, None).await
+    }
+
+    async fn record_sync_run_releasing(
+        &self,
+        teacher: UserId,
+        trigger: SyncTrigger,
+        started_at: OffsetDateTime,
+        finished_at: OffsetDateTime,
+        counts: SyncCounts,
+        problems: &[String],
+        failed: bool,
+        lease_holder: &str,
+    ) -> StoreResult<i64> {
+        let run = crate::rows::NewRun { teacher, trigger, started_at, finished_at, counts, problems, failed };
+        history::record_sync_run(&self.pool, &run, Some(lease_holder)).await
     }
 
     async fn sync_runs(&self, teacher: UserId, limit: u32) -> StoreResult<Vec<SyncRun>> {
@@ -284,6 +308,10 @@ impl Store for PgStore {
 
     async fn finish_callback(&self, code_hash: &[u8; 32], user: Option<UserId>) -> StoreResult<()> {
         sessions::finish_callback(&self.pool, code_hash, user).await
+    }
+
+    async fn finish_callback_with_session(&self, code_hash: &[u8; 32], session: &Session) -> StoreResult<()> {
+        sessions::finish_callback_with_session(&self.pool, code_hash, session).await
     }
 
     async fn schedule_sync(

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use crate::{CALLBACK_TTL, CallbackClaim, Session, StoreError, StoreResult};
 
 /// Creates a session.
-pub(super) async fn create_session(pool: &PgPool, s: &Session) -> StoreResult<()> {
+pub(super) async fn create_session(conn: impl sqlx::PgExecutor<'_>, s: &Session) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -16,7 +16,7 @@ pub(super) async fn create_session(pool: &PgPool, s: &Session) -> StoreResult<()
     .bind(&s.csrf_token)
     .bind(s.created_at)
     .bind(s.expires_at)
-    .execute(pool)
+    .execute(conn)
     .await?;
     Ok(())
 }
@@ -108,5 +108,27 @@ pub(super) async fn finish_callback(
     if done == 0 {
         return Err(StoreError::NotFound("callback claim".to_owned()));
     }
+    Ok(())
+}
+
+/// Marks a claimed code done for the session's account and creates the session, in one
+/// transaction. `NotFound` (and no session) if the code was never claimed (or has expired).
+pub(super) async fn finish_callback_with_session(
+    pool: &PgPool,
+    code_hash: &[u8; 32],
+    session: &Session,
+) -> StoreResult<()> {
+    let mut tx = pool.begin().await?;
+    let done = sqlx::query("UPDATE oauth_callbacks SET state = 'done', user_id = $1 WHERE code_hash = $2")
+        .bind(session.user_id.0)
+        .bind(code_hash.as_slice())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if done == 0 {
+        return Err(StoreError::NotFound("callback claim".to_owned()));
+    }
+    create_session(&mut *tx, session).await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -4,12 +4,10 @@
 //! each backend supplies `Pool`, `Conn`, `begin_write` and `ts` (how it binds a timestamp).
 
 use rollcall_core::UserId;
-use time::OffsetDateTime;
 
 use super::{Conn, Pool, begin_write, ts};
-use crate::audit::role_words;
 use crate::rows::AuditRow;
-use crate::{AccountRole, AuditEntry, AuditFilter, NewAuditEntry, StoreResult};
+use crate::{AuditEntry, AuditFilter, NewAuditEntry, StoreResult};
 
 /// Records an entry in the caller's transaction.
 pub(super) async fn insert(conn: &mut Conn, e: &NewAuditEntry) -> StoreResult<()> {
@@ -21,28 +19,6 @@ pub(super) async fn insert(conn: &mut Conn, e: &NewAuditEntry) -> StoreResult<()
     .bind(e.action.as_str())
     .bind(e.subject.0)
     .bind(&e.detail)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Records `role_changed` (`"student → teacher"`, by Rollcall itself) if the account's stored
-/// role is not `role`: one statement, run before the account is updated.
-pub(super) async fn record_role_change(
-    conn: &mut Conn,
-    user: i64,
-    role: AccountRole,
-    now: OffsetDateTime,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, action, subject_id, detail) \
-         SELECT $1, 'role_changed', id, replace(role, '_', ' ') || ' → ' || $2 \
-         FROM users WHERE id = $3 AND role <> $4",
-    )
-    .bind(ts(now))
-    .bind(role_words(role))
-    .bind(user)
-    .bind(role.as_str())
     .execute(conn)
     .await?;
     Ok(())

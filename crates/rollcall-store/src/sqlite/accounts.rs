@@ -1,12 +1,14 @@
 //! Accounts, Clever identities and Clever tokens.
 
 use rollcall_core::{CleverId, UserId};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 
 use super::audit;
+use super::one_trip::OneTrip;
 use super::{begin_write, clever_id, ts};
-use crate::audit::account_created;
+use crate::audit::{account_created, role_words};
 use crate::rows::{UserRow, select_user};
 use crate::{AccountRole, CleverProfile, SealedToken, StoreError, StoreResult, User};
 
@@ -28,12 +30,19 @@ pub(super) async fn user_by_clever_id(pool: &SqlitePool, clever: &CleverId) -> S
 
 /// Creates the account on first login, else overwrites its profile: the profile comes from the
 /// user's own token, so it is authoritative (a full last name replaces a roster's initial).
+/// With a `token`, also stores it, in the same transaction.
+///
+/// The returning account (every login but the first) is one transaction sent as one query, one
+/// round trip (see [`super::one_trip`]): the `role_changed` entry (if the role differs), the
+/// profile update, the token, and the account read back, each finding the account through its
+/// Clever identity. No row back means there was no account, and nothing was written: then the
+/// same query runs again inside a transaction that creates the account if it is still missing.
 pub(super) async fn upsert_clever_user(
     pool: &SqlitePool,
     profile: &CleverProfile,
+    token: Option<&SealedToken>,
     now: OffsetDateTime,
 ) -> StoreResult<(User, bool)> {
-    let mut tx = begin_write(pool).await?;
     let new = NewAccount {
         role: profile.role,
         first_name: &profile.first_name,
@@ -42,30 +51,80 @@ pub(super) async fn upsert_clever_user(
         email: profile.email.as_deref(),
         grade: profile.grade.as_deref(),
     };
-    let (id, created) = ensure_clever_account(&mut tx, &profile.clever_id, &new, now).await?;
-    if created {
-        audit::insert(&mut tx, &account_created(UserId(id), "Clever", new.role, now)).await?;
-    } else {
-        audit::record_role_change(&mut tx, id, new.role, now).await?;
-        sqlx::query(
-            "UPDATE users SET role = $1, first_name = $2, middle_name = $3, last_name = $4, email = $5, \
-             grade = $6, updated_at = $7 WHERE id = $8",
-        )
+    let mut one_trip = OneTrip::acquire(pool).await?;
+    let sql = sqlx::AssertSqlSafe(format!("BEGIN IMMEDIATE; {UPDATE_CLEVER_LOGIN}; COMMIT"));
+    let updated =
+        update_clever_login(sqlx::query_as(sql), profile, &new, token, now).fetch_all(one_trip.conn()).await;
+    if let Some(row) = one_trip.settle(updated).await?.into_iter().next() {
+        return Ok((row.into_user()?, false));
+    }
+
+    let mut tx = begin_write(pool).await?;
+    let existing: Vec<UserRow> =
+        update_clever_login(sqlx::query_as(UPDATE_CLEVER_LOGIN), profile, &new, token, now)
+            .fetch_all(&mut *tx)
+            .await?;
+    if let Some(row) = existing.into_iter().next() {
+        // Created by another login between the two transactions.
+        tx.commit().await?;
+        return Ok((row.into_user()?, false));
+    }
+    let (id, created) = create_clever_account(&mut tx, &profile.clever_id, &new, now).await?;
+    if !created {
+        // Cannot happen under the write lock: the query above found no account.
+        return Err(StoreError::Corrupt(format!("identity {} appeared during upsert", profile.clever_id)));
+    }
+    audit::insert(&mut tx, &account_created(UserId(id), "Clever", new.role, now)).await?;
+    if let Some(token) = token {
+        save_clever_token(&mut *tx, UserId(id), token).await?;
+    }
+    let row: UserRow =
+        sqlx::query_as(concat!(select_user!(), "WHERE u.id = $1")).bind(id).fetch_one(&mut *tx).await?;
+    tx.commit().await?;
+    Ok((row.into_user()?, true))
+}
+
+/// A Clever login's writes to an existing account, found through its Clever identity: the
+/// `role_changed` entry if the role differs, the profile, the token (if `$10` is not NULL), and
+/// the account read back (no row: there is no account, and the statements changed nothing).
+const UPDATE_CLEVER_LOGIN: &str = concat!(
+    "INSERT INTO audit_log (at, action, subject_id, detail) \
+         SELECT $1, 'role_changed', id, replace(role, '_', ' ') || ' → ' || $2 FROM users \
+         WHERE id = (SELECT user_id FROM identities WHERE provider = 'clever' AND external_id = $3) \
+           AND role <> $4; \
+         UPDATE users SET role = $4, first_name = $5, middle_name = $6, last_name = $7, email = $8, grade = $9, \
+             updated_at = $1 \
+         WHERE id = (SELECT user_id FROM identities WHERE provider = 'clever' AND external_id = $3); \
+         INSERT INTO clever_tokens (user_id, sealed, obtained_at, expires_at) \
+         SELECT user_id, $10, $11, $12 FROM identities \
+         WHERE provider = 'clever' AND external_id = $3 AND $10 IS NOT NULL \
+         ON CONFLICT (user_id) DO UPDATE SET sealed = excluded.sealed, obtained_at = excluded.obtained_at, \
+             expires_at = excluded.expires_at; ",
+    select_user!(),
+    "WHERE i.external_id = $3"
+);
+
+/// [`UPDATE_CLEVER_LOGIN`] (or a query containing it) with its parameters bound.
+fn update_clever_login<'q>(
+    query: sqlx::query::QueryAs<'q, Sqlite, UserRow, SqliteArguments>,
+    profile: &'q CleverProfile,
+    new: &NewAccount<'q>,
+    token: Option<&'q SealedToken>,
+    now: OffsetDateTime,
+) -> sqlx::query::QueryAs<'q, Sqlite, UserRow, SqliteArguments> {
+    query
+        .bind(ts(now))
+        .bind(role_words(new.role))
+        .bind(profile.clever_id.as_str())
         .bind(new.role.as_str())
         .bind(new.first_name)
         .bind(new.middle_name)
         .bind(new.last_name)
         .bind(new.email)
         .bind(new.grade)
-        .bind(ts(now))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    }
-    let row: UserRow =
-        sqlx::query_as(concat!(select_user!(), "WHERE u.id = $1")).bind(id).fetch_one(&mut *tx).await?;
-    tx.commit().await?;
-    Ok((row.into_user()?, created))
+        .bind(token.map(|t| t.sealed.as_slice()))
+        .bind(token.map(|t| ts(t.obtained_at)))
+        .bind(token.map(|t| ts(t.expires_at)))
 }
 
 /// The profile of an account about to be created.
@@ -78,27 +137,13 @@ pub(super) struct NewAccount<'a> {
     pub(super) grade: Option<&'a str>,
 }
 
-/// The account for a Clever id, created from `new` if there is none. Returns its id and whether
-/// it was created. Does not update an existing account.
+/// Creates the account for a Clever id the caller just looked up (under the write lock) and
+/// did not find, or adopts the account another writer linked meanwhile.
 ///
 /// Race-free twice over: callers hold SQLite's write lock (`BEGIN IMMEDIATE`), so no other
 /// writer runs between the lookup and the insert; and the identity insert is
 /// `ON CONFLICT DO NOTHING` on the UNIQUE (provider, external_id) key, so on a backend without a
 /// single writer the loser drops its fresh account row and adopts the winner's.
-pub(super) async fn ensure_clever_account(
-    conn: &mut SqliteConnection,
-    clever: &CleverId,
-    new: &NewAccount<'_>,
-    now: OffsetDateTime,
-) -> StoreResult<(i64, bool)> {
-    if let Some(id) = clever_account(conn, clever).await? {
-        return Ok((id, false));
-    }
-    create_clever_account(conn, clever, new, now).await
-}
-
-/// [`ensure_clever_account`] for a caller that just looked the Clever id up (under the write lock)
-/// and found no account: creates it, or adopts the account another writer linked meanwhile.
 pub(super) async fn create_clever_account(
     conn: &mut SqliteConnection,
     clever: &CleverId,
@@ -158,7 +203,7 @@ pub(super) async fn clever_account(
 
 /// Stores (replaces) the user's sealed Clever token.
 pub(super) async fn save_clever_token(
-    pool: &SqlitePool,
+    conn: impl sqlx::SqliteExecutor<'_>,
     user: UserId,
     token: &SealedToken,
 ) -> StoreResult<()> {
@@ -171,7 +216,7 @@ pub(super) async fn save_clever_token(
     .bind(token.sealed.as_slice())
     .bind(ts(token.obtained_at))
     .bind(ts(token.expires_at))
-    .execute(pool)
+    .execute(conn)
     .await?;
     Ok(())
 }

@@ -3,21 +3,34 @@
 use rollcall_core::{SectionId, UserId};
 use sqlx::SqlitePool;
 
-use super::audit;
-use super::{begin_write, ts};
+use super::one_trip::OneTrip;
+use super::ts;
 use crate::audit::sync_run_entry;
 use crate::rows::{NewRun, RunRow};
 use crate::{StoreError, StoreResult, SyncRun};
 
 /// Records a finished sync run and its `sync_run` audit entry, in one transaction; returns its id.
-pub(super) async fn record_sync_run(pool: &SqlitePool, run: &NewRun<'_>) -> StoreResult<i64> {
+/// With `release`, also gives that holder's sync lease on the teacher back.
+///
+/// The whole transaction is one query, one round trip (see [`super::one_trip`]); the only row
+/// it returns is the run's id.
+pub(super) async fn record_sync_run(
+    pool: &SqlitePool,
+    run: &NewRun<'_>,
+    release: Option<&str>,
+) -> StoreResult<i64> {
     let problems = serde_json::to_string(run.problems).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let c = run.counts;
-    let mut tx = begin_write(pool).await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO sync_runs (user_id, trigger, started_at, finished_at, added, updated, removed, unchanged, \
+    let entry = sync_run_entry(run);
+    let mut tx = OneTrip::acquire(pool).await?;
+    let ids = sqlx::query_scalar::<_, i64>(
+        "BEGIN IMMEDIATE; \
+         INSERT INTO sync_runs (user_id, trigger, started_at, finished_at, added, updated, removed, unchanged, \
              errors, problems, failed) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id; \
+         INSERT INTO audit_log (at, actor_id, action, subject_id, detail) VALUES ($12, $13, $14, $1, $15); \
+         DELETE FROM sync_leases WHERE user_id = $1 AND holder = $16; \
+         COMMIT",
     )
     .bind(run.teacher.0)
     .bind(run.trigger.as_str())
@@ -30,11 +43,19 @@ pub(super) async fn record_sync_run(pool: &SqlitePool, run: &NewRun<'_>) -> Stor
     .bind(i64::from(c.errors))
     .bind(problems)
     .bind(run.failed)
-    .fetch_one(&mut *tx)
-    .await?;
-    audit::insert(&mut tx, &sync_run_entry(run)).await?;
-    tx.commit().await?;
-    Ok(id)
+    .bind(ts(entry.at))
+    .bind(entry.actor.map(|a| a.0))
+    .bind(entry.action.as_str())
+    .bind(&entry.detail)
+    // No holder (NULL) matches no lease.
+    .bind(release)
+    .fetch_all(tx.conn())
+    .await;
+    tx.settle(ids)
+        .await?
+        .first()
+        .copied()
+        .ok_or_else(|| StoreError::Corrupt("a sync run was recorded without an id".into()))
 }
 
 /// The teacher's most recent runs, newest (by start time) first.

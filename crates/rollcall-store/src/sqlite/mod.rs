@@ -31,10 +31,13 @@ mod local;
 #[allow(clippy::duplicate_mod)]
 #[path = "../shared/merge.rs"]
 mod merge;
+mod one_trip;
 mod sessions;
 mod sync;
 mod temp;
+mod writer;
 
+use std::future::Future;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -62,12 +65,21 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Connections in a file database's pool (WAL lets readers run beside the one writer).
 const MAX_CONNECTIONS: u32 = 8;
 
+/// Connections kept for the writer thread: one writes at a time; the other is free while sqlx
+/// checks the last one used on its way back to the pool.
+const WRITE_CONNECTIONS: u32 = 2;
+
 /// The SQLite implementation of [`crate::Store`]. Cheap to clone: clones share one pool.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The connections the writer thread's transactions use: their own, so that a write never
+    /// waits behind readers for a connection (the same pool for an in-memory database).
+    write_pool: SqlitePool,
     /// Taken by every method that writes, for its whole transaction: see [`SqliteStore::write_turn`].
     writers: Arc<tokio::sync::Mutex<()>>,
+    /// Runs the hot write transactions (the login's) on a thread of their own: see [`writer`].
+    writer: Arc<writer::Writer>,
     /// Set by [`SqliteStore::open_temp`]: the file is removed when the last clone is dropped.
     temp: Option<Arc<TempFile>>,
 }
@@ -121,6 +133,7 @@ impl SqliteStore {
 
     /// Closes every connection; later calls fail.
     pub async fn close(&self) {
+        self.write_pool.close().await;
         self.pool.close().await;
     }
 
@@ -134,22 +147,26 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
-        let pool = if in_memory {
+        let (pool, write_pool) = if in_memory {
             // Each connection to `:memory:` is its own database: keep exactly one, forever.
-            SqlitePoolOptions::new()
+            let pool = SqlitePoolOptions::new()
                 .min_connections(1)
                 .max_connections(1)
                 .idle_timeout(None)
                 .max_lifetime(None)
                 .connect_with(options.journal_mode(SqliteJournalMode::Memory))
-                .await?
+                .await?;
+            (pool.clone(), pool)
         } else {
-            SqlitePoolOptions::new()
+            let options = options.journal_mode(SqliteJournalMode::Wal);
+            let pool = SqlitePoolOptions::new()
                 .max_connections(MAX_CONNECTIONS)
-                .connect_with(options.journal_mode(SqliteJournalMode::Wal))
-                .await?
+                .connect_with(options.clone())
+                .await?;
+            (pool, SqlitePoolOptions::new().max_connections(WRITE_CONNECTIONS).connect_lazy_with(options))
         };
-        let store = Self { pool, writers: Arc::default(), temp };
+        let writer = Arc::new(writer::Writer::start()?);
+        let store = Self { pool, write_pool, writers: Arc::default(), writer, temp };
         store.migrate().await?;
         Ok(store)
     }
@@ -164,6 +181,24 @@ impl SqliteStore {
     /// `BEGIN IMMEDIATE`, and the busy timeout still covers writers in other processes.
     async fn write_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
         self.writers.lock().await
+    }
+
+    /// Runs `write` (given the pool) on the writer thread, holding the write turn, as
+    /// `let _turn = self.write_turn().await; write(&self.pool).await` would in the caller's
+    /// task, but without waiting for the caller's runtime between statements (see [`writer`]).
+    async fn write<T, F, Fut>(&self, write: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(SqlitePool) -> Fut + Send + 'static,
+        Fut: Future<Output = StoreResult<T>> + Send,
+    {
+        let (pool, writers) = (self.write_pool.clone(), Arc::clone(&self.writers));
+        self.writer
+            .run(async move {
+                let _turn = writers.lock().await;
+                write(pool).await
+            })
+            .await
     }
 }
 
@@ -237,13 +272,27 @@ impl Store for SqliteStore {
         profile: &CleverProfile,
         now: OffsetDateTime,
     ) -> StoreResult<(User, bool)> {
-        let _turn = self.write_turn().await;
-        accounts::upsert_clever_user(&self.pool, profile, now).await
+        let profile = profile.clone();
+        self.write(move |pool| async move { accounts::upsert_clever_user(&pool, &profile, None, now).await })
+            .await
+    }
+
+    async fn upsert_clever_login(
+        &self,
+        profile: &CleverProfile,
+        token: &SealedToken,
+        now: OffsetDateTime,
+    ) -> StoreResult<(User, bool)> {
+        let (profile, token) = (profile.clone(), token.clone());
+        self.write(move |pool| async move {
+            accounts::upsert_clever_user(&pool, &profile, Some(&token), now).await
+        })
+        .await
     }
 
     async fn save_clever_token(&self, user: UserId, token: &SealedToken) -> StoreResult<()> {
-        let _turn = self.write_turn().await;
-        accounts::save_clever_token(&self.pool, user, token).await
+        let token = token.clone();
+        self.write(move |pool| async move { accounts::save_clever_token(&pool, user, &token).await }).await
     }
 
     async fn clever_token(&self, user: UserId) -> StoreResult<Option<SealedToken>> {
@@ -260,8 +309,8 @@ impl Store for SqliteStore {
         change: &SectionChange,
         now: OffsetDateTime,
     ) -> StoreResult<()> {
-        let _turn = self.write_turn().await;
-        sync::apply_section(&self.pool, teacher, change, now).await
+        let change = change.clone();
+        self.write(move |pool| async move { sync::apply_section(&pool, teacher, &change, now).await }).await
     }
 
     async fn apply_unlink(
@@ -270,8 +319,8 @@ impl Store for SqliteStore {
         unlink: &SectionUnlink,
         now: OffsetDateTime,
     ) -> StoreResult<()> {
-        let _turn = self.write_turn().await;
-        sync::apply_unlink(&self.pool, teacher, unlink, now).await
+        let unlink = unlink.clone();
+        self.write(move |pool| async move { sync::apply_unlink(&pool, teacher, &unlink, now).await }).await
     }
 
     async fn record_sync_run(
@@ -284,9 +333,35 @@ impl Store for SqliteStore {
         problems: &[String],
         failed: bool,
     ) -> StoreResult<i64> {
-        let _turn = self.write_turn().await;
-        let run = crate::rows::NewRun { teacher, trigger, started_at, finished_at, counts, problems, failed };
-        history::record_sync_run(&self.pool, &run).await
+        let problems = problems.to_vec();
+        self.write(move |pool| async move {
+            let problems = &problems;
+            let run =
+                crate::rows::NewRun { teacher, trigger, started_at, finished_at, counts, problems, failed };
+            history::record_sync_run(&pool, &run, None).await
+        })
+        .await
+    }
+
+    async fn record_sync_run_releasing(
+        &self,
+        teacher: UserId,
+        trigger: SyncTrigger,
+        started_at: OffsetDateTime,
+        finished_at: OffsetDateTime,
+        counts: SyncCounts,
+        problems: &[String],
+        failed: bool,
+        lease_holder: &str,
+    ) -> StoreResult<i64> {
+        let (problems, holder) = (problems.to_vec(), lease_holder.to_owned());
+        self.write(move |pool| async move {
+            let problems = &problems;
+            let run =
+                crate::rows::NewRun { teacher, trigger, started_at, finished_at, counts, problems, failed };
+            history::record_sync_run(&pool, &run, Some(&holder)).await
+        })
+        .await
     }
 
     async fn sync_runs(&self, teacher: UserId, limit: u32) -> StoreResult<Vec<SyncRun>> {
@@ -304,30 +379,36 @@ impl Store for SqliteStore {
         now: OffsetDateTime,
         lease: time::Duration,
     ) -> StoreResult<bool> {
-        let _turn = self.write_turn().await;
-        // One statement: insert, or take over a lease that ran out; a live one is left alone.
-        let taken: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO sync_leases (user_id, holder, until) VALUES ($1, $2, $3) \
+        let holder = holder.to_owned();
+        self.write(move |pool| async move {
+            // One statement: insert, or take over a lease that ran out; a live one is left alone.
+            let taken: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO sync_leases (user_id, holder, until) VALUES ($1, $2, $3) \
              ON CONFLICT (user_id) DO UPDATE SET holder = excluded.holder, until = excluded.until \
              WHERE sync_leases.until <= $4 RETURNING user_id",
-        )
-        .bind(teacher.0)
-        .bind(holder)
-        .bind(ts(now + lease))
-        .bind(ts(now))
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(taken.is_some())
+            )
+            .bind(teacher.0)
+            .bind(&holder)
+            .bind(ts(now + lease))
+            .bind(ts(now))
+            .fetch_optional(&pool)
+            .await?;
+            Ok(taken.is_some())
+        })
+        .await
     }
 
     async fn release_sync_lease(&self, teacher: UserId, holder: &str) -> StoreResult<()> {
-        let _turn = self.write_turn().await;
-        sqlx::query("DELETE FROM sync_leases WHERE user_id = $1 AND holder = $2")
-            .bind(teacher.0)
-            .bind(holder)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let holder = holder.to_owned();
+        self.write(move |pool| async move {
+            sqlx::query("DELETE FROM sync_leases WHERE user_id = $1 AND holder = $2")
+                .bind(teacher.0)
+                .bind(&holder)
+                .execute(&pool)
+                .await?;
+            Ok(())
+        })
+        .await
     }
 
     async fn set_display_name(
@@ -336,8 +417,11 @@ impl Store for SqliteStore {
         section: SectionId,
         name: Option<&str>,
     ) -> StoreResult<()> {
-        let _turn = self.write_turn().await;
-        history::set_display_name(&self.pool, teacher, section, name).await
+        let name = name.map(str::to_owned);
+        self.write(move |pool| async move {
+            history::set_display_name(&pool, teacher, section, name.as_deref()).await
+        })
+        .await
     }
 
     async fn teacher_sections(&self, teacher: UserId) -> StoreResult<Vec<SectionSummary>> {
@@ -357,8 +441,8 @@ impl Store for SqliteStore {
     }
 
     async fn create_session(&self, session: &Session) -> StoreResult<()> {
-        let _turn = self.write_turn().await;
-        sessions::create_session(&self.pool, session).await
+        let session = session.clone();
+        self.write(move |pool| async move { sessions::create_session(&pool, &session).await }).await
     }
 
     async fn session(&self, id_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<Option<Session>> {
@@ -366,18 +450,26 @@ impl Store for SqliteStore {
     }
 
     async fn delete_session(&self, id_hash: &[u8; 32]) -> StoreResult<()> {
-        let _turn = self.write_turn().await;
-        sessions::delete_session(&self.pool, id_hash).await
+        let id_hash = *id_hash;
+        self.write(move |pool| async move { sessions::delete_session(&pool, &id_hash).await }).await
     }
 
     async fn claim_callback(&self, code_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<CallbackClaim> {
-        let _turn = self.write_turn().await;
-        sessions::claim_callback(&self.pool, code_hash, now).await
+        let code_hash = *code_hash;
+        self.write(move |pool| async move { sessions::claim_callback(&pool, &code_hash, now).await }).await
     }
 
     async fn finish_callback(&self, code_hash: &[u8; 32], user: Option<UserId>) -> StoreResult<()> {
-        let _turn = self.write_turn().await;
-        sessions::finish_callback(&self.pool, code_hash, user).await
+        let code_hash = *code_hash;
+        self.write(move |pool| async move { sessions::finish_callback(&pool, &code_hash, user).await }).await
+    }
+
+    async fn finish_callback_with_session(&self, code_hash: &[u8; 32], session: &Session) -> StoreResult<()> {
+        let (code_hash, session) = (*code_hash, session.clone());
+        self.write(move |pool| async move {
+            sessions::finish_callback_with_session(&pool, &code_hash, &session).await
+        })
+        .await
     }
 
     async fn schedule_sync(
@@ -386,8 +478,7 @@ impl Store for SqliteStore {
         run_after: OffsetDateTime,
         now: OffsetDateTime,
     ) -> StoreResult<()> {
-        let _turn = self.write_turn().await;
-        jobs::schedule_sync(&self.pool, teacher, run_after, now).await
+        self.write(move |pool| async move { jobs::schedule_sync(&pool, teacher, run_after, now).await }).await
     }
 
     async fn claim_sync_job(
@@ -396,8 +487,8 @@ impl Store for SqliteStore {
         now: OffsetDateTime,
         lease: time::Duration,
     ) -> StoreResult<Option<SyncJob>> {
-        let _turn = self.write_turn().await;
-        jobs::claim_sync_job(&self.pool, worker, now, lease).await
+        let worker = worker.to_owned();
+        self.write(move |pool| async move { jobs::claim_sync_job(&pool, &worker, now, lease).await }).await
     }
 
     async fn finish_sync_job(
@@ -407,8 +498,11 @@ impl Store for SqliteStore {
         next_run: Option<OffsetDateTime>,
         error: Option<&str>,
     ) -> StoreResult<bool> {
-        let _turn = self.write_turn().await;
-        jobs::finish_sync_job(&self.pool, teacher, worker, next_run, error).await
+        let (worker, error) = (worker.to_owned(), error.map(str::to_owned));
+        self.write(move |pool| async move {
+            jobs::finish_sync_job(&pool, teacher, &worker, next_run, error.as_deref()).await
+        })
+        .await
     }
 
     async fn sync_job(&self, teacher: UserId) -> StoreResult<Option<SyncJob>> {

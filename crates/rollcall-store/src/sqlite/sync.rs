@@ -5,13 +5,13 @@ use std::collections::HashMap;
 use rollcall_core::{
     CleverId, LocalSnapshot, SectionChange, SectionUnlink, SourceStudent, StudentChange, UserId,
 };
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::SqlitePool;
 use time::OffsetDateTime;
 
-use super::accounts::{NewAccount, clever_account, create_clever_account};
+use super::one_trip::OneTrip;
 use super::{begin_write, ts};
 use crate::rows::{EnrollmentRow, SectionRow, local_snapshot};
-use crate::{AccountRole, StoreError, StoreResult};
+use crate::{StoreError, StoreResult};
 
 /// The teacher's linked sections plus the sections with these Clever ids, with enrollments.
 /// Two queries (sections, then all their enrollments) in one read transaction.
@@ -64,7 +64,21 @@ fn json_array<T: serde::Serialize>(items: impl Iterator<Item = T>) -> StoreResul
     serde_json::to_string(&items.collect::<Vec<T>>()).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-/// Applies one section's change in one write transaction.
+/// Applies one section's change in one write transaction, sent as two queries (two round trips
+/// while the write lock is held; see [`super::one_trip`]):
+///
+/// 1. `BEGIN IMMEDIATE`, the section upsert, the teacher's link (returning the section's id),
+///    the accounts of the roster's Clever ids, and the largest account id;
+/// 2. the missing accounts created, the existing ones updated, removed students flagged,
+///    everyone else enrolled, `COMMIT`.
+///
+/// New accounts get their ids here, above the largest in use: that is the id SQLite would pick
+/// (`users.id` is a rowid without `AUTOINCREMENT`), and no other writer can take it first, as
+/// the transaction holds SQLite's write lock from before the lookup. For the same reason a
+/// Clever id the lookup did not find cannot be linked meanwhile; the identity insert has no
+/// `ON CONFLICT`, so if it somehow were, the transaction fails instead of splitting a student in
+/// two. Same rows as one student at a time (a first sync of 30 students once took ~110
+/// statements, each a round trip).
 pub(super) async fn apply_section(
     pool: &SqlitePool,
     teacher: UserId,
@@ -72,15 +86,40 @@ pub(super) async fn apply_section(
     now: OffsetDateTime,
 ) -> StoreResult<()> {
     let s = &change.section;
-    let mut tx = begin_write(pool).await?;
+    // An account that exists already keeps its names unless the plan says otherwise: they are
+    // either the student's own (from their login, so fuller) or the same roster data.
+    let mut upserts: Vec<(&SourceStudent, bool)> = Vec::new();
+    let mut removed = Vec::new();
+    for change in &change.students {
+        match change {
+            StudentChange::Added { student } => upserts.push((student, false)),
+            StudentChange::Updated { student, update_name, .. } => upserts.push((student, *update_name)),
+            StudentChange::RemovedInClever { student_clever_id } => removed.push(student_clever_id.as_str()),
+        }
+    }
+    let wanted = json_array(upserts.iter().map(|(s, _)| s.clever_id.as_str()))?;
+    let removed = json_array(removed.into_iter())?;
+
+    let mut tx = OneTrip::acquire(pool).await?;
     // One row per Clever id whoever gets here first; display_name is the teacher's, never synced.
-    let section_id: i64 = sqlx::query_scalar(
-        "INSERT INTO sections (clever_id, synced_name, section_number, subject, grade, last_synced_at, created_at) \
+    // The teacher is `primary` when first in Clever's teacher list. Every statement's rows have
+    // one shape: (what, Clever id, id).
+    let found = sqlx::query_as::<_, (String, Option<String>, i64)>(
+        "BEGIN IMMEDIATE; \
+         INSERT INTO sections (clever_id, synced_name, section_number, subject, grade, last_synced_at, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $6) \
          ON CONFLICT (clever_id) DO UPDATE SET synced_name = excluded.synced_name, \
              section_number = excluded.section_number, subject = excluded.subject, grade = excluded.grade, \
-             archived_at = NULL, last_synced_at = excluded.last_synced_at \
-         RETURNING id",
+             archived_at = NULL, last_synced_at = excluded.last_synced_at; \
+         INSERT INTO section_teachers (section_id, user_id, role, joined_at) \
+         SELECT s.id, $7, CASE WHEN i.external_id = $8 THEN 'primary' ELSE 'co' END, $6 \
+         FROM sections s LEFT JOIN identities i ON i.provider = 'clever' AND i.user_id = $7 \
+         WHERE s.clever_id = $1 \
+         ON CONFLICT (section_id, user_id) DO UPDATE SET role = excluded.role, removed_in_clever_at = NULL \
+         RETURNING 'section', NULL, section_id; \
+         SELECT 'student', external_id, user_id FROM identities \
+         WHERE provider = 'clever' AND external_id IN (SELECT value FROM json_each($9)); \
+         SELECT 'max', NULL, coalesce(max(id), 0) FROM users",
     )
     .bind(s.clever_id.as_str())
     .bind(&s.name)
@@ -88,147 +127,108 @@ pub(super) async fn apply_section(
     .bind(s.subject.as_deref())
     .bind(s.grade.as_deref())
     .bind(ts(now))
-    .fetch_one(&mut *tx)
-    .await?;
-
-    let teacher_clever: Option<String> =
-        sqlx::query_scalar("SELECT external_id FROM identities WHERE provider = 'clever' AND user_id = $1")
-            .bind(teacher.0)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let primary =
-        matches!((&teacher_clever, s.teacher_ids.first()), (Some(t), Some(first)) if t == first.as_str());
-    sqlx::query(
-        "INSERT INTO section_teachers (section_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (section_id, user_id) DO UPDATE SET role = excluded.role, removed_in_clever_at = NULL",
-    )
-    .bind(section_id)
     .bind(teacher.0)
-    .bind(if primary { "primary" } else { "co" })
+    .bind(s.teacher_ids.first().map(CleverId::as_str))
+    .bind(wanted)
+    .fetch_all(tx.conn())
+    .await;
+    let found = tx.step(found).await?;
+    let prepared = prepare_students(&s.clever_id, found, upserts);
+    let (section_id, created, updates, enrolled) = tx.step(prepared).await?;
+    // `WHERE true` tells SQLite's parser that ON CONFLICT belongs to the INSERT, not a join.
+    let done = sqlx::query(
+        "UPDATE enrollments SET removed_in_clever_at = $1 \
+         WHERE section_id = $4 AND removed_in_clever_at IS NULL AND user_id IN ( \
+             SELECT user_id FROM identities \
+             WHERE provider = 'clever' AND external_id IN (SELECT value FROM json_each($6))); \
+         INSERT INTO users (id, role, first_name, middle_name, last_name, email, grade, created_at, updated_at) \
+         SELECT json_extract(value, '$.id'), 'student', json_extract(value, '$.first'), NULL, \
+                json_extract(value, '$.last'), NULL, json_extract(value, '$.grade'), $1, $1 \
+         FROM json_each($2); \
+         INSERT INTO identities (provider, external_id, user_id, created_at) \
+         SELECT 'clever', json_extract(value, '$.clever_id'), json_extract(value, '$.id'), $1 FROM json_each($2); \
+         UPDATE users SET grade = json_extract(j.value, '$.grade'), updated_at = $1, \
+             first_name = CASE WHEN json_extract(j.value, '$.update_name') \
+                               THEN json_extract(j.value, '$.first') ELSE users.first_name END, \
+             last_name = CASE WHEN json_extract(j.value, '$.update_name') \
+                              THEN json_extract(j.value, '$.last') ELSE users.last_name END \
+         FROM json_each($3) AS j WHERE users.id = json_extract(j.value, '$.id'); \
+         INSERT INTO enrollments (section_id, user_id, enrolled_at) \
+         SELECT $4, value, $1 FROM json_each($5) WHERE true \
+         ON CONFLICT (section_id, user_id) DO UPDATE SET removed_in_clever_at = NULL; \
+         COMMIT",
+    )
     .bind(ts(now))
-    .execute(&mut *tx)
-    .await?;
-
-    apply_students(&mut tx, section_id, &change.students, now).await?;
-    tx.commit().await?;
+    .bind(created)
+    .bind(updates)
+    .bind(section_id)
+    .bind(enrolled)
+    .bind(removed)
+    .execute(tx.conn())
+    .await;
+    tx.settle(done).await?;
     Ok(())
 }
 
-/// The section's student changes, a statement per kind of change rather than a few per student
-/// (a first sync of 30 students took ~110 statements, now ~5 plus 2 per student never seen
-/// before): every account looked up at once, the missing ones created, the existing ones updated
-/// in one `UPDATE … FROM`, then everyone enrolled in one upsert. Same rows as one student at a
-/// time, inside the caller's transaction.
-async fn apply_students(
-    conn: &mut SqliteConnection,
-    section_id: i64,
-    changes: &[StudentChange],
-    now: OffsetDateTime,
-) -> StoreResult<()> {
-    // An account that exists already keeps its names unless the plan says otherwise: they are
-    // either the student's own (from their login, so fuller) or the same roster data.
-    let mut upserts: Vec<(&SourceStudent, bool)> = Vec::new();
-    for change in changes {
-        match change {
-            StudentChange::Added { student } => upserts.push((student, false)),
-            StudentChange::Updated { student, update_name, .. } => upserts.push((student, *update_name)),
-            StudentChange::RemovedInClever { student_clever_id } => {
-                flag_enrollment(conn, section_id, student_clever_id, now).await?;
+/// The rows the first query of [`apply_section`] returned, and the roster: the section's id, the
+/// accounts to create and to update, and the ids to enroll (JSON arrays, as the second query
+/// takes them).
+fn prepare_students(
+    section: &CleverId,
+    found: Vec<(String, Option<String>, i64)>,
+    upserts: Vec<(&SourceStudent, bool)>,
+) -> StoreResult<(i64, String, String, String)> {
+    let (mut section_id, mut largest_id) = (None, None);
+    let mut existing: HashMap<String, i64> = HashMap::new();
+    for (what, clever_id, id) in found {
+        match (what.as_str(), clever_id) {
+            ("section", _) => section_id = Some(id),
+            ("student", Some(clever_id)) => {
+                existing.insert(clever_id, id);
+            }
+            ("max", _) => largest_id = Some(id),
+            (what, clever_id) => {
+                return Err(StoreError::Corrupt(format!("unexpected row {what} {clever_id:?}")));
             }
         }
     }
-    if upserts.is_empty() {
-        return Ok(());
-    }
-    let wanted = json_array(upserts.iter().map(|(s, _)| s.clever_id.as_str()))?;
-    let existing: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>(
-        "SELECT external_id, user_id FROM identities \
-         WHERE provider = 'clever' AND external_id IN (SELECT value FROM json_each($1))",
-    )
-    .bind(wanted)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .collect();
+    let (Some(section_id), Some(mut next_id)) = (section_id, largest_id) else {
+        return Err(StoreError::Corrupt(format!("section {section} was not upserted")));
+    };
 
-    let mut enrolled = Vec::with_capacity(upserts.len());
+    let mut created = Vec::new();
     let mut updates = Vec::new();
+    let mut enrolled = Vec::with_capacity(upserts.len());
     for (student, update_name) in upserts {
-        let (user_id, created) = match existing.get(student.clever_id.as_str()) {
-            Some(id) => (*id, false),
-            None => create_clever_account(conn, &student.clever_id, &new_student(student), now).await?,
+        let user_id = match existing.get(student.clever_id.as_str()) {
+            Some(id) => {
+                updates.push(serde_json::json!({
+                    "id": id,
+                    "grade": student.grade,
+                    "update_name": update_name,
+                    "first": student.first_name,
+                    "last": student.last_name,
+                }));
+                *id
+            }
+            None => {
+                next_id += 1;
+                existing.insert(student.clever_id.as_str().to_owned(), next_id);
+                created.push(serde_json::json!({
+                    "id": next_id,
+                    "clever_id": student.clever_id.as_str(),
+                    "first": student.first_name,
+                    "last": student.last_name,
+                    "grade": student.grade,
+                }));
+                next_id
+            }
         };
-        if !created {
-            updates.push(serde_json::json!({
-                "id": user_id,
-                "grade": student.grade,
-                "update_name": update_name,
-                "first": student.first_name,
-                "last": student.last_name,
-            }));
-        }
         enrolled.push(user_id);
     }
-    if !updates.is_empty() {
-        let updates = serde_json::to_string(&updates).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        sqlx::query(
-            "UPDATE users SET grade = json_extract(j.value, '$.grade'), updated_at = $2, \
-                 first_name = CASE WHEN json_extract(j.value, '$.update_name') \
-                                   THEN json_extract(j.value, '$.first') ELSE users.first_name END, \
-                 last_name = CASE WHEN json_extract(j.value, '$.update_name') \
-                                  THEN json_extract(j.value, '$.last') ELSE users.last_name END \
-             FROM json_each($1) AS j WHERE users.id = json_extract(j.value, '$.id')",
-        )
-        .bind(updates)
-        .bind(ts(now))
-        .execute(&mut *conn)
-        .await?;
-    }
-    // `WHERE true` tells SQLite's parser that ON CONFLICT belongs to the INSERT, not a join.
-    sqlx::query(
-        "INSERT INTO enrollments (section_id, user_id, enrolled_at) \
-         SELECT $1, value, $2 FROM json_each($3) WHERE true \
-         ON CONFLICT (section_id, user_id) DO UPDATE SET removed_in_clever_at = NULL",
-    )
-    .bind(section_id)
-    .bind(ts(now))
-    .bind(json_array(enrolled.into_iter())?)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// The account a roster creates for a student who never logged in.
-fn new_student(student: &SourceStudent) -> NewAccount<'_> {
-    NewAccount {
-        role: AccountRole::Student,
-        first_name: &student.first_name,
-        middle_name: None,
-        last_name: &student.last_name,
-        email: None,
-        grade: student.grade.as_deref(),
-    }
-}
-
-/// Flags a student's enrollment as removed in Clever.
-async fn flag_enrollment(
-    conn: &mut SqliteConnection,
-    section_id: i64,
-    student: &CleverId,
-    now: OffsetDateTime,
-) -> StoreResult<()> {
-    if let Some(user_id) = clever_account(conn, student).await? {
-        sqlx::query(
-            "UPDATE enrollments SET removed_in_clever_at = $1 \
-             WHERE section_id = $2 AND user_id = $3 AND removed_in_clever_at IS NULL",
-        )
-        .bind(ts(now))
-        .bind(section_id)
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
+    let json =
+        |v: &[serde_json::Value]| serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()));
+    Ok((section_id, json(&created)?, json(&updates)?, json_array(enrolled.into_iter())?))
 }
 
 /// Flags the teacher's link; archives the section once no teacher is actively linked.

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use rollcall_core::{SectionChangeKind, StudentChange};
-use rollcall_store::{AccountRole, SealedToken, Store};
+use rollcall_store::{AccountRole, AuditAction, SealedToken, Store};
 
 use super::{at, change, cid, created, profile, section, student, teacher};
 
@@ -123,4 +123,85 @@ pub async fn only_teachers_with_a_live_token_are_synced(store: Arc<dyn Store>) {
         store.teachers_to_sync(at(5)).await.unwrap(),
         vec![(live.id, cid("t1")), (stale.id, cid("t2"))]
     );
+}
+
+pub async fn a_login_stores_the_account_and_its_token_together(store: Arc<dyn Store>) {
+    let token =
+        |n: u8, minutes| SealedToken { sealed: vec![n; 40], obtained_at: at(minutes), expires_at: at(60) };
+    let mut p = profile("t1", AccountRole::Teacher, "Tara", "Ng");
+    let (me, created) = store.upsert_clever_login(&p, &token(1, 0), at(0)).await.unwrap();
+    assert!(created);
+    assert_eq!(store.clever_token(me.id).await.unwrap(), Some(token(1, 0)));
+    assert_eq!(super::actions(&*store, me.id).await, [AuditAction::AccountCreated]);
+
+    // Every later login replaces both the profile and the token.
+    p.last_name = "Ng-Smith".to_owned();
+    p.role = AccountRole::Student;
+    let (again, created) = store.upsert_clever_login(&p, &token(2, 5), at(5)).await.unwrap();
+    assert!(!created);
+    assert_eq!((again.id, again.last_name.as_str(), again.role), (me.id, "Ng-Smith", AccountRole::Student));
+    assert_eq!(again.created_at, at(0), "created_at is kept");
+    assert_eq!(store.user(me.id).await.unwrap(), Some(again));
+    assert_eq!(store.clever_token(me.id).await.unwrap(), Some(token(2, 5)));
+    assert_eq!(super::actions(&*store, me.id).await, [AuditAction::AccountCreated, AuditAction::RoleChanged]);
+
+    // Racing first logins of one person: one account, holding one of their tokens.
+    let q = profile("t2", AccountRole::Teacher, "Otto", "Vo");
+    let tasks: Vec<_> = (0..20u8)
+        .map(|n| {
+            let (store, q) = (store.clone(), q.clone());
+            tokio::spawn(async move { store.upsert_clever_login(&q, &token(n, 0), at(0)).await.unwrap() })
+        })
+        .collect();
+    let results: Vec<_> = futures::future::join_all(tasks).await.into_iter().map(Result::unwrap).collect();
+    assert_eq!(results.iter().filter(|(_, created)| *created).count(), 1, "exactly one login creates");
+    let id = results[0].0.id;
+    assert!(results.iter().all(|(u, _)| u.id == id), "every login sees the same account");
+    let kept = store.clever_token(id).await.unwrap().unwrap();
+    assert!((0..20).any(|n| kept == token(n, 0)), "the token is one login's, whole");
+    assert_eq!(super::actions(&*store, id).await, [AuditAction::AccountCreated], "created once");
+}
+
+pub async fn racing_rosters_create_each_student_once(store: Arc<dyn Store>) {
+    // Sections applied at once by different teachers share students nobody has seen yet (and
+    // one roster lists a student twice): every Clever id still gets exactly one account.
+    let teachers = [
+        teacher(&*store, "t1", "Tara", "Ng").await,
+        teacher(&*store, "t2", "Otto", "Vo").await,
+        teacher(&*store, "t3", "Ida", "Po").await,
+    ];
+    // c0 has s0..s5, c1 s3..s8, c2 s6..s11.
+    let kids: Vec<_> = (0..12).map(|n| student(&format!("s{n}"), &format!("Kid{n}"), "K")).collect();
+    let tasks: Vec<_> = teachers
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let mut roster: Vec<_> = kids.iter().skip(i * 3).take(6).cloned().collect();
+            roster.push(roster[0].clone());
+            let c = created(section(&format!("c{i}"), "Math", &[&format!("t{}", i + 1)]), &roster);
+            let (store, id) = (store.clone(), t.id);
+            tokio::spawn(async move { store.apply_section(id, &c, at(1)).await.unwrap() })
+        })
+        .collect();
+    for task in futures::future::join_all(tasks).await {
+        task.unwrap();
+    }
+    let mut ids = Vec::new();
+    for kid in &kids {
+        let account = store.user_by_clever_id(&kid.clever_id).await.unwrap().unwrap();
+        assert_eq!(
+            (account.role, account.first_name.as_str()),
+            (AccountRole::Student, kid.first_name.as_str())
+        );
+        ids.push(account.id);
+    }
+    let mut distinct = ids.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!((ids.len(), distinct.len()), (12, 12), "s0..s11 each have their own account");
+    for (i, t) in teachers.iter().enumerate() {
+        let snap = store.snapshot(t.id, &[]).await.unwrap();
+        let names: Vec<_> = snap.sections[0].students.iter().map(|s| s.first_name.clone()).collect();
+        assert_eq!(names.len(), 6, "section c{i}: six students, the doubled one enrolled once: {names:?}");
+    }
 }

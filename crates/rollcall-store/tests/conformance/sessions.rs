@@ -47,3 +47,32 @@ pub async fn callbacks_are_claimed_once(store: Arc<dyn Store>) {
     let err = store.finish_callback(&[3; 32], None).await.unwrap_err();
     assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
 }
+
+pub async fn a_login_finishes_with_its_session(store: Arc<dyn Store>) {
+    let t = teacher(&*store, "t1", "Tara", "Ng").await;
+    let s = Session {
+        id_hash: [7; 32],
+        user_id: t.id,
+        csrf_token: "csrf".to_owned(),
+        created_at: at(0),
+        expires_at: at(60),
+    };
+    assert_eq!(store.claim_callback(&[1; 32], at(0)).await.unwrap(), CallbackClaim::First);
+    store.finish_callback_with_session(&[1; 32], &s).await.unwrap();
+    assert_eq!(store.claim_callback(&[1; 32], at(1)).await.unwrap(), CallbackClaim::Done(t.id));
+    assert_eq!(store.session(&[7; 32], at(1)).await.unwrap(), Some(s.clone()));
+
+    // A code nobody claimed: refused, and no session is left behind.
+    let stray = Session { id_hash: [8; 32], ..s.clone() };
+    let err = store.finish_callback_with_session(&[2; 32], &stray).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+    assert_eq!(store.session(&[8; 32], at(1)).await.unwrap(), None);
+
+    // Failing part-way (the session's id is taken) changes nothing, and the store writes on.
+    assert_eq!(store.claim_callback(&[3; 32], at(2)).await.unwrap(), CallbackClaim::First);
+    store.finish_callback_with_session(&[3; 32], &s).await.unwrap_err();
+    assert_eq!(store.claim_callback(&[3; 32], at(2)).await.unwrap(), CallbackClaim::InProgress, "still open");
+    store.finish_callback(&[3; 32], None).await.unwrap();
+    assert_eq!(store.claim_callback(&[3; 32], at(3)).await.unwrap(), CallbackClaim::Failed);
+    assert_eq!(store.session(&[7; 32], at(3)).await.unwrap(), Some(s));
+}

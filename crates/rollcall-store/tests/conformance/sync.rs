@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 
-use rollcall_core::{SectionChangeKind, SectionUnlink, SourceStudent, StudentChange, TeacherLink};
-use rollcall_store::{AccountRole, Store, StoreError};
+use rollcall_core::{
+    SectionChangeKind, SectionUnlink, SourceStudent, StudentChange, SyncCounts, TeacherLink,
+};
+use rollcall_store::{AccountRole, AuditAction, Store, StoreError, SyncTrigger};
 
 use super::{at, change, cid, created, dashboard, profile, section, student, teacher};
 
@@ -231,4 +233,33 @@ pub async fn one_sync_lease_per_teacher_until_it_is_released_or_runs_out(store: 
     assert!(!store.take_sync_lease(t.id, "third", at(7), lease).await.unwrap(), "only the holder releases");
     store.release_sync_lease(t.id, "late").await.unwrap();
     assert!(store.take_sync_lease(t.id, "third", at(7), lease).await.unwrap());
+}
+
+pub async fn recording_a_run_gives_its_lease_back(store: Arc<dyn Store>) {
+    let t = teacher(&*store, "t1", "Tara", "Ng").await;
+    let lease = time::Duration::minutes(5);
+    let counts = SyncCounts { added: 3, ..SyncCounts::default() };
+    assert!(store.take_sync_lease(t.id, "a", at(0), lease).await.unwrap());
+
+    // Someone else's run does not free the holder's lease.
+    let other = store
+        .record_sync_run_releasing(t.id, SyncTrigger::Login, at(0), at(1), counts, &[], false, "b")
+        .await
+        .unwrap();
+    assert!(!store.take_sync_lease(t.id, "c", at(1), lease).await.unwrap(), "a still holds it");
+
+    let problems = vec!["Art: try again".to_owned()];
+    let mine = store
+        .record_sync_run_releasing(t.id, SyncTrigger::Button, at(2), at(3), counts, &problems, true, "a")
+        .await
+        .unwrap();
+    assert!(store.take_sync_lease(t.id, "c", at(3), lease).await.unwrap(), "given back with the run");
+    let runs = store.sync_runs(t.id, 10).await.unwrap();
+    let ids: Vec<_> = runs.iter().map(|r| r.id).collect();
+    assert_eq!(ids, [mine, other], "both runs are on record, newest first");
+    assert_eq!((runs[0].counts, runs[0].problems.clone(), runs[0].failed), (counts, problems, true));
+    assert_eq!(
+        super::actions(&*store, t.id).await,
+        [AuditAction::AccountCreated, AuditAction::SyncRun, AuditAction::SyncRun]
+    );
 }

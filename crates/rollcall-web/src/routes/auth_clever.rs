@@ -120,17 +120,29 @@ pub async fn callback(
                 let guard = state.callback_flights().begin(code_hash);
                 let link_to = current.as_ref().filter(|_| linking);
                 let outcome = login(&state, &code, link_to).await;
-                let user = match &outcome {
-                    Ok(LoginOutcome::Account { user, .. } | LoginOutcome::Linked(user)) => Some(*user),
-                    _ => None,
-                };
-                state.store().finish_callback(&code_hash, user).await?;
+                // A login into an account ends with its session, written in the transaction
+                // that records the claim's outcome.
+                let mut cookie = None;
+                match &outcome {
+                    Ok(LoginOutcome::Account { user }) => {
+                        let (session, session_cookie) = session::new_session(&state, *user);
+                        state.store().finish_callback_with_session(&code_hash, &session).await?;
+                        cookie = Some(session_cookie);
+                    }
+                    Ok(LoginOutcome::Linked(user)) => {
+                        state.store().finish_callback(&code_hash, Some(*user)).await?
+                    }
+                    _ => state.store().finish_callback(&code_hash, None).await?,
+                }
                 drop(guard);
                 if !matches!(outcome, Ok(LoginOutcome::Account { .. } | LoginOutcome::Linked(_))) {
                     state.metrics().login_failed();
                 }
                 return match outcome? {
-                    LoginOutcome::Account { user } => signed_in(&state, jar, user, "/dashboard").await,
+                    LoginOutcome::Account { user } => match cookie {
+                        Some(cookie) => Ok((jar.add(cookie), Redirect::to("/dashboard")).into_response()),
+                        None => signed_in(&state, jar, user, "/dashboard").await,
+                    },
                     LoginOutcome::Linked(_) => Ok((jar, Redirect::to("/profile?linked=1")).into_response()),
                     LoginOutcome::Choose(pending) => {
                         let jar = crate::pending::save(&state, jar, &pending);
