@@ -15,6 +15,11 @@ use clap::Parser;
 
 use crate::cli::{Cli, Command};
 
+/// mimalloc instead of the system allocator: the app, the emulator and the benchmarks allocate
+/// per request (headers, JSON, rows), and glibc's malloc showed up in the login benchmark's profile.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     // A benchmark measures the work, not one log line per request: warnings only unless asked.
