@@ -21,7 +21,7 @@ pub use accounts::{AccountStore, Conflict, FailureCount, LocalCredential, MergeR
 pub use audit::{AuditAction, AuditEntry, AuditFilter, AuditStore, NewAuditEntry};
 pub use classwork::{Assignment, ClassworkStore, Completion, NewAssignment, StudentAssignment};
 pub use error::StoreError;
-pub use postgres::PgStore;
+pub use postgres::{DEFAULT_POOL_SIZE as DEFAULT_PG_POOL_SIZE, PgStore};
 pub use records::{
     AccountRole, CallbackClaim, CleverProfile, RosterEntry, SealedToken, SectionRoster, SectionSummary,
     Session, StudentSection, SyncJob, SyncRun, SyncTrigger, User,
@@ -39,10 +39,16 @@ pub const CALLBACK_TTL: time::Duration = time::Duration::minutes(10);
 /// (`sqlite://rollcall.db`, `sqlite::memory:`), [`PgStore`] for `postgres://` and
 /// `postgresql://` URLs. Any other scheme is refused with [`StoreError::UnsupportedUrl`].
 pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
+    open_with_pool(url, postgres::DEFAULT_POOL_SIZE).await
+}
+
+/// [`open`], with at most `pg_pool` connections if the URL names PostgreSQL (SQLite keeps its
+/// own fixed connections: one writer at a time, whatever the pool).
+pub async fn open_with_pool(url: &str, pg_pool: u32) -> StoreResult<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::open(url).await?))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(PgStore::open(url).await?))
+        Ok(Arc::new(PgStore::open_with_pool(url, pg_pool).await?))
     } else {
         // Only the scheme: the rest of a URL may hold a password.
         let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);

@@ -17,7 +17,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}: is another process using that port?", args.listen))?;
-    let state = build_state(config, &args.app.database_url).await?;
+    let state = build_state(config, &args.app.database_url, args.app.database_pool).await?;
     tracing::info!(listen = %listener.local_addr()?, public_url = %state.config().public_url, "Rollcall serving");
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = state.config().background_sync_every.map(|every| {
@@ -119,9 +119,10 @@ pub async fn migrate(args: crate::cli::MigrateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens the store the URL names (`sqlite:` or `postgres://`) and assembles the app state.
-pub async fn build_state(config: WebConfig, database_url: &str) -> anyhow::Result<AppState> {
-    let store = rollcall_store::open(database_url)
+/// Opens the store the URL names (`sqlite:` or `postgres://`, with at most `pg_pool`
+/// connections) and assembles the app state.
+pub async fn build_state(config: WebConfig, database_url: &str, pg_pool: u32) -> anyhow::Result<AppState> {
+    let store = rollcall_store::open_with_pool(database_url, pg_pool)
         .await
         .with_context(|| format!("cannot open the database {}", redact(database_url)))?;
     state_with_store(config, store)

@@ -121,6 +121,11 @@ pub struct AppArgs {
     /// (the database must exist; migrations run on start).
     #[arg(long, default_value = "sqlite://rollcall.db", env = "ROLLCALL_DATABASE_URL")]
     pub database_url: String,
+    /// PostgreSQL only: connections this process (replica) keeps at most. Every replica has its
+    /// own pool, so keep replicas × pool below the server's `max_connections`. SQLite ignores it.
+    #[arg(long, default_value_t = rollcall_store::DEFAULT_PG_POOL_SIZE, env = "ROLLCALL_DATABASE_POOL",
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub database_pool: u32,
     /// The app's Clever client id.
     #[arg(long, env = "ROLLCALL_CLEVER_CLIENT_ID")]
     pub clever_client_id: String,
@@ -185,6 +190,10 @@ pub struct BenchArgs {
     /// on the server this admin URL names, e.g. `postgres://postgres@127.0.0.1:5432/postgres`.
     #[arg(long, env = "ROLLCALL_BENCH_POSTGRES_URL")]
     pub postgres_url: Option<String>,
+    /// The PostgreSQL rows' pool size (as `serve --database-pool`).
+    #[arg(long, default_value_t = rollcall_store::DEFAULT_PG_POOL_SIZE, env = "ROLLCALL_DATABASE_POOL",
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub database_pool: u32,
 }
 
 /// Available benchmarks.

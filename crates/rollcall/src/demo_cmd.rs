@@ -54,7 +54,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         admin_emails: vec![DEMO_ADMIN.email.to_owned()],
     };
     config.validate()?;
-    let state = crate::app::build_state(config, &args.database_url).await?;
+    let state =
+        crate::app::build_state(config, &args.database_url, rollcall_store::DEFAULT_PG_POOL_SIZE).await?;
     for account in [&DEMO_ADMIN, &OLD_TEACHER, &OLD_STUDENT] {
         create_password_account(&state, account).await?;
     }

@@ -51,8 +51,13 @@ pub(super) async fn apply_students(
     }
     let wanted: Vec<&str> = upserts.iter().map(|(s, _)| s.clever_id.as_str()).collect();
     lock_clever_ids(conn, &wanted).await?;
+    // One primary-key probe per id (a LATERAL subquery the planner cannot flatten): as
+    // `external_id = ANY($1)`, a young database's missing statistics made the planner take
+    // `provider = 'clever'` for a few rows and scan every Clever identity by the other index.
     let existing: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>(
-        "SELECT external_id, user_id FROM identities WHERE provider = 'clever' AND external_id = ANY($1)",
+        "SELECT i.external_id, i.user_id FROM unnest($1::text[]) AS c (id) \
+         CROSS JOIN LATERAL (SELECT external_id, user_id FROM identities \
+                             WHERE provider = 'clever' AND external_id = c.id OFFSET 0) AS i",
     )
     .bind(wanted.as_slice())
     .fetch_all(&mut *conn)

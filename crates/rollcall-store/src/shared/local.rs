@@ -151,11 +151,8 @@ pub(super) async fn set_school(
     Ok(())
 }
 
-/// Every school name set on some account, distinct, sorted case-insensitively.
+/// Every school name set on some account, distinct, sorted case-insensitively (each backend's
+/// `KNOWN_SCHOOLS` reads them from the partial index `users_by_school`).
 pub(super) async fn known_schools(pool: &Pool) -> StoreResult<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT school FROM users WHERE school IS NOT NULL GROUP BY school ORDER BY lower(school), school",
-    )
-    .fetch_all(pool)
-    .await?)
+    Ok(sqlx::query_scalar(super::KNOWN_SCHOOLS).fetch_all(pool).await?)
 }

@@ -249,6 +249,10 @@ type Conn = sqlx::SqliteConnection;
 /// write lock (`BEGIN IMMEDIATE`) for its whole transaction.
 const FOR_UPDATE: &str = "";
 
+/// The distinct schools set on accounts (SQLite reads the partial index `users_by_school`).
+const KNOWN_SCHOOLS: &str =
+    "SELECT school FROM users WHERE school IS NOT NULL GROUP BY school ORDER BY lower(school), school";
+
 crate::forward::forward_new_traits!(SqliteStore, write_turn);
 
 /// Begins a transaction for reads that span several queries (SQLite's reads see one snapshot

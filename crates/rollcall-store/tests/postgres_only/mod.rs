@@ -240,3 +240,35 @@ async fn syncs_sharing_students_on_two_replicas_neither_deadlock_nor_duplicate()
     drop(stores);
     db.drop_database().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pool_of_one_connection_serves_concurrent_logins_and_syncs() {
+    let Some(db) = TestDb::create().await else { return };
+    // No store call may hold a connection while it waits for another: on a pool of one that
+    // would wait out the acquire timeout and fail.
+    let store: Arc<dyn Store> = Arc::new(PgStore::open_with_pool(db.url(), 1).await.unwrap());
+    let t = teacher(&*store, "t1", "Tara", "Ng").await;
+    let (id, clever) = (t.id, t.clever_id.clone().unwrap());
+    let students: Vec<_> = (0..10).map(|i| student(&format!("s{i}"), "Stu", &format!("{i}"))).collect();
+    let tasks: Vec<_> = (0..6)
+        .map(|n| {
+            let store = store.clone();
+            let c = created(section(&format!("c{n}"), &format!("Class {n}"), &[clever.as_str()]), &students);
+            let login = profile(&format!("s{n}"), AccountRole::Student, "Stu", &format!("{n}"));
+            tokio::spawn(async move {
+                store.apply_section(id, &c, at(1)).await.unwrap();
+                store.upsert_clever_user(&login, at(2)).await.unwrap();
+                store.snapshot(id, std::slice::from_ref(&c.section.clever_id)).await.unwrap()
+            })
+        })
+        .collect();
+    for task in tasks {
+        let snapshot = task.await.unwrap();
+        assert!(!snapshot.sections.is_empty());
+    }
+    let sections = store.teacher_sections(t.id).await.unwrap();
+    assert_eq!(sections.len(), 6);
+    assert!(sections.iter().all(|s| s.active_students == 10));
+    drop(store);
+    db.drop_database().await;
+}

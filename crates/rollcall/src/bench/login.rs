@@ -62,11 +62,11 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     }
     let mut results = Vec::new();
     for backend in backends {
-        let rig = Rig::start(&backend, District::Logins).await?;
+        let rig = Rig::start(&backend, District::Logins, args.database_pool).await?;
         let result = measure(&rig, args, duration).await;
         rig.stop().await?;
         let (first, repeat) = result?;
-        let rig = Rig::start(&backend, District::Full).await?;
+        let rig = Rig::start(&backend, District::Full, args.database_pool).await?;
         let district = measure_district(&rig, args).await;
         rig.stop().await?;
         results.push((backend.name(), first, repeat, district?));
@@ -99,7 +99,7 @@ enum BenchDb {
 }
 
 impl BenchDb {
-    async fn create(backend: &Backend) -> anyhow::Result<(Self, Arc<dyn Store>)> {
+    async fn create(backend: &Backend, pg_pool: u32) -> anyhow::Result<(Self, Arc<dyn Store>)> {
         match backend {
             Backend::Sqlite => {
                 let store = SqliteStore::open_temp().await.context("cannot create the benchmark database")?;
@@ -119,7 +119,7 @@ impl BenchDb {
                 sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await?;
                 admin.close().await;
                 let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
-                let store = rollcall_store::open(&format!("{base}/{name}")).await?;
+                let store = rollcall_store::open_with_pool(&format!("{base}/{name}"), pg_pool).await?;
                 Ok((BenchDb::Postgres { admin_url: admin_url.clone(), name }, store))
             }
         }
@@ -273,7 +273,7 @@ struct Rig {
 impl Rig {
     /// Binds the app first (its redirect URI must be registered), generates the district with
     /// the app registered, starts the emulator with the rate limit lifted, then the app.
-    async fn start(backend: &Backend, district: District) -> anyhow::Result<Self> {
+    async fn start(backend: &Backend, district: District, pg_pool: u32) -> anyhow::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let app_url = format!("http://{}", listener.local_addr()?);
         let redirect = format!("{app_url}{}", WebConfig::CALLBACK_PATH);
@@ -325,7 +325,7 @@ impl Rig {
             RunningEmulator::start(Emulator::from_world(world, config, clock), "127.0.0.1:0".parse()?)
                 .await?;
 
-        let (db, store) = BenchDb::create(backend).await?;
+        let (db, store) = BenchDb::create(backend, pg_pool).await?;
         let config = WebConfig {
             public_url: app_url.clone(),
             clever: CleverConfig::new(CLIENT_ID, CLIENT_SECRET.to_owned().into(), redirect)
