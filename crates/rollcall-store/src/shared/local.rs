@@ -154,5 +154,7 @@ pub(super) async fn set_school(
 /// Every school name set on some account, distinct, sorted case-insensitively (each backend's
 /// `KNOWN_SCHOOLS` reads them from the partial index `users_by_school`).
 pub(super) async fn known_schools(pool: &Pool) -> StoreResult<Vec<String>> {
-    Ok(sqlx::query_scalar(super::KNOWN_SCHOOLS).fetch_all(pool).await?)
+    // Not kept prepared: PostgreSQL would keep the plan it made for the connection's first call,
+    // and on a young database that is a scan of a near-empty `users` (SQLite loses nothing).
+    Ok(sqlx::query_scalar(super::KNOWN_SCHOOLS).persistent(false).fetch_all(pool).await?)
 }
