@@ -1,0 +1,281 @@
+//! The login benchmark's rig (the emulator and the app wired together on port 0) and one
+//! browser's login flow through it.
+
+#[allow(clippy::wildcard_imports)]
+use super::*;
+
+/// The emulator and the app, wired to each other, on port 0 and a temp SQLite file.
+pub(super) struct Rig {
+    pub(super) emulator: RunningEmulator,
+    pub(super) app_url: String,
+    pub(super) state: AppState,
+    pub(super) db: BenchDb,
+    /// Sections each pool teacher has, when every one has the same number (the login rows).
+    pub(super) classes: Option<usize>,
+    pub(super) stop_app: oneshot::Sender<()>,
+    pub(super) app_task: JoinHandle<std::io::Result<()>>,
+    /// Clever ids of the teachers with exactly 6 sections × 30 students, in generation order.
+    pub(super) teachers: Vec<String>,
+}
+
+impl Rig {
+    /// Binds the app first (its redirect URI must be registered), generates the district with
+    /// the app registered, starts the emulator with the rate limit lifted, then the app.
+    pub(super) async fn start(backend: &Backend, district: District, pg_pool: u32) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let app_url = format!("http://{}", listener.local_addr()?);
+        let redirect = format!("{app_url}{}", WebConfig::CALLBACK_PATH);
+
+        let app = Some(GenerateApp {
+            client_id: CLIENT_ID.to_owned(),
+            client_secret: CLIENT_SECRET.to_owned(),
+            redirect_uris: vec![redirect.clone()],
+            name: Some("Rollcall (benchmark)".to_owned()),
+        });
+        let spec = match district {
+            District::Logins => GenerateSpec {
+                namespace: "rollcall-bench".to_owned(),
+                schools: SCHOOLS,
+                teachers: TEACHERS + 1,
+                students: TEACHERS * SECTIONS_PER_TEACHER * FIRST_PASS_SEATS,
+                sections: TEACHERS * SECTIONS_PER_TEACHER,
+                students_per_section: STUDENTS_PER_SECTION,
+                co_taught_every: 0,
+                app,
+            },
+            District::Full => GenerateSpec {
+                namespace: "rollcall-bench-district".to_owned(),
+                schools: SCHOOLS,
+                teachers: 101,
+                students: 10_000,
+                sections: 500,
+                students_per_section: STUDENTS_PER_SECTION,
+                co_taught_every: 0,
+                app,
+            },
+        };
+        let clock = Clock::system();
+        let world = generate(&spec, clock.now()).context("cannot generate the district")?;
+        let teachers = match district {
+            District::Logins => full_time_teachers(&world),
+            District::Full => teachers_with_sections(&world),
+        };
+        anyhow::ensure!(
+            district == District::Full || teachers.len() == TEACHERS,
+            "the generated district has {} teachers with exactly {SECTIONS_PER_TEACHER} sections × \
+             {STUDENTS_PER_SECTION} students, not {TEACHERS}",
+            teachers.len()
+        );
+        // The rate limit is lifted (one token per login makes 5 calls, far below it anyway, but
+        // the bench must never measure a 429); the check itself still runs.
+        let config = EmulatorConfig { rate_limit_per_minute: u32::MAX, ..EmulatorConfig::default() };
+        let emulator =
+            RunningEmulator::start(Emulator::from_world(world, config, clock), "127.0.0.1:0".parse()?)
+                .await?;
+
+        let (db, store) = BenchDb::create(backend, pg_pool).await?;
+        let config = WebConfig {
+            public_url: app_url.clone(),
+            clever: CleverConfig::new(CLIENT_ID, CLIENT_SECRET.to_owned().into(), redirect)
+                .with_base_urls(&emulator.base_url, &emulator.base_url),
+            dev_mode: true,
+            session_ttl: time::Duration::hours(8),
+            clever_token_ttl: time::Duration::hours(2),
+            token_key: crate::app::random_key(),
+            metrics_token: None,
+            background_sync_every: None,
+            admin_emails: Vec::new(),
+        };
+        config.validate()?;
+        let state = crate::app::state_with_store(config, store)?;
+        let (stop_app, stopped) = oneshot::channel::<()>();
+        let app_task = tokio::spawn(rollcall_web::serve(listener, state.clone(), async move {
+            let _ = stopped.await;
+        }));
+        let classes = (district == District::Logins).then_some(SECTIONS_PER_TEACHER);
+        Ok(Self { emulator, app_url, state, db, classes, stop_app, app_task, teachers })
+    }
+
+    /// Runs one row: `pick()` names the teacher each login is for (`None`: no more work), and a
+    /// login succeeds when it ends on the dashboard with 6 classes and `expect` in its sync report.
+    pub(super) async fn phase<P>(
+        &self,
+        workers: usize,
+        duration: Duration,
+        expect: Option<String>,
+        pick: P,
+    ) -> Phase
+    where
+        P: Fn(usize, u64) -> Option<String> + Send + Sync + 'static,
+    {
+        let flow = Flow {
+            emulator: self.emulator.emulator.clone(),
+            emulator_url: Arc::from(self.emulator.base_url.as_str()),
+            start_url: Arc::from(format!("{}/auth/clever/start", self.app_url).as_str()),
+            expect: expect.map(|e| Arc::from(e.as_str())),
+            classes: self.classes,
+            browser_requests: Arc::new(AtomicU64::new(0)),
+            browser_to_emulator: Arc::new(AtomicU64::new(0)),
+        };
+        let journal_before = journal_seq(&self.emulator.emulator);
+        let load = {
+            let flow = flow.clone();
+            load::run(workers, duration, move |worker, i| {
+                let teacher = pick(worker, i);
+                let flow = flow.clone();
+                async move { Some(flow.login(&teacher?).await) }
+            })
+            .await
+        };
+        Phase {
+            emulator_requests: journal_seq(&self.emulator.emulator).saturating_sub(journal_before),
+            browser_requests: flow.browser_requests.load(Ordering::Relaxed),
+            browser_to_emulator: flow.browser_to_emulator.load(Ordering::Relaxed),
+            distinct_teachers: 0,
+            load,
+        }
+    }
+
+    /// The pool's teachers who have an account now, each checked to have all their classes
+    /// with full rosters in the store.
+    pub(super) async fn logged_in(&self) -> anyhow::Result<Vec<String>> {
+        let store = self.state.store();
+        let mut done = Vec::new();
+        for teacher in &self.teachers {
+            let Some(user) = store.user_by_clever_id(&CleverId::parse(teacher)?).await? else { continue };
+            let sections = store.teacher_sections(user.id).await?;
+            let complete = sections.len() == SECTIONS_PER_TEACHER
+                && sections.iter().all(|s| s.active_students as usize == STUDENTS_PER_SECTION);
+            anyhow::ensure!(complete, "teacher {teacher} logged in but their classes are incomplete");
+            done.push(teacher.clone());
+        }
+        Ok(done)
+    }
+
+    /// Stops the app, then the emulator, and removes the database.
+    pub(super) async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.stop_app.send(());
+        self.app_task.await??;
+        drop(self.state);
+        self.db.destroy().await?;
+        self.emulator.stop().await?;
+        Ok(())
+    }
+}
+
+/// Every teacher who teaches at least one section.
+pub(super) fn teachers_with_sections(world: &World) -> Vec<String> {
+    world
+        .users
+        .values()
+        .filter(|u| u.has(Role::Teacher) && world.section_ids_of(&u.id).next().is_some())
+        .map(|u| u.id.clone())
+        .collect()
+}
+
+/// Teachers whose sections (as primary teacher) are exactly 6, each with exactly 30 students.
+pub(super) fn full_time_teachers(world: &World) -> Vec<String> {
+    let mut taught: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for section in world.sections().values() {
+        for teacher in &section.teachers {
+            taught.entry(teacher.as_str()).or_default().push(section.students.len());
+        }
+    }
+    let mut teachers: Vec<&clever_emulator::model::UserRec> =
+        world.users.values().filter(|u| u.has(Role::Teacher)).collect();
+    teachers.sort_by(|a, b| a.key.cmp(&b.key));
+    teachers
+        .into_iter()
+        .filter(|u| {
+            taught.get(u.id.as_str()).is_some_and(|rosters| {
+                rosters.len() == SECTIONS_PER_TEACHER && rosters.iter().all(|n| *n == STUDENTS_PER_SECTION)
+            })
+        })
+        .map(|u| u.id.clone())
+        .collect()
+}
+
+/// The emulator's request count so far (its journal is bounded, its sequence numbers are not).
+pub(super) fn journal_seq(emulator: &Emulator) -> u64 {
+    emulator.journal().entries().last().map_or(0, |e| e.seq)
+}
+
+/// One login, as a browser does it.
+#[derive(Clone)]
+pub(super) struct Flow {
+    pub(super) emulator: Emulator,
+    pub(super) emulator_url: Arc<str>,
+    pub(super) start_url: Arc<str>,
+    /// Text the dashboard's sync report must contain, if known.
+    pub(super) expect: Option<Arc<str>>,
+    /// Classes the dashboard must show, if every teacher has the same number.
+    pub(super) classes: Option<usize>,
+    pub(super) browser_requests: Arc<AtomicU64>,
+    pub(super) browser_to_emulator: Arc<AtomicU64>,
+}
+
+impl Flow {
+    /// Queues `teacher` as the emulator's next login and signs in with a fresh browser.
+    ///
+    /// The emulator's next-login queue is one FIFO per emulator, so with concurrent workers the
+    /// authorize request of one worker may pop the teacher another worker queued: two logins
+    /// swap users. That is harmless here and is accepted rather than serialised: every worker
+    /// queues exactly one teacher before its own authorize request, so the queue is never empty
+    /// when a request pops it; each teacher is queued once per login, so in the first-login row
+    /// every login is still a distinct teacher's first one. A login is therefore judged by what
+    /// the dashboard shows (6 classes, and a sync report that every first login, or every repeat
+    /// login, produces whoever the teacher is), and the distinct teachers are counted from the
+    /// store afterwards.
+    pub(super) async fn login(&self, teacher: &str) -> bool {
+        self.emulator
+            .browser()
+            .next_logins
+            .push_back(NextLogin { user_id: teacher.to_owned(), client_id: Some(CLIENT_ID.to_owned()) });
+        match self.sign_in().await {
+            Ok(()) => true,
+            Err(why) => {
+                tracing::debug!(%why, "login failed");
+                false
+            }
+        }
+    }
+
+    pub(super) async fn sign_in(&self) -> anyhow::Result<()> {
+        let browser = self.browser()?;
+        self.browser_requests.fetch_add(1, Ordering::Relaxed);
+        let response = browser.get(&*self.start_url).send().await?;
+        let (status, path) = (response.status(), response.url().path().to_owned());
+        let body = response.text().await?;
+        anyhow::ensure!(status.is_success() && path == "/dashboard", "ended on {path} with {status}");
+        let classes = body.matches("class=\"card section\"").count();
+        anyhow::ensure!(self.classes.is_none_or(|n| n == classes), "the dashboard shows {classes} classes");
+        if let Some(expect) = &self.expect {
+            anyhow::ensure!(body.contains(&**expect), "the sync report is not {expect:?}");
+        }
+        Ok(())
+    }
+
+    /// A new browser: an empty cookie jar, following redirects and counting them.
+    pub(super) fn browser(&self) -> reqwest::Result<reqwest::Client> {
+        let (requests, to_emulator) = (self.browser_requests.clone(), self.browser_to_emulator.clone());
+        let emulator_url = self.emulator_url.clone();
+        let policy = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= 10 {
+                return attempt.error("too many redirects");
+            }
+            requests.fetch_add(1, Ordering::Relaxed);
+            if attempt.url().as_str().starts_with(&*emulator_url) {
+                to_emulator.fetch_add(1, Ordering::Relaxed);
+            }
+            attempt.follow()
+        });
+        // Plain http on loopback: no trust roots. Loading the platform's (reading and parsing
+        // every PEM file in /etc/ssl/certs) for each new browser was a fifth of the load
+        // generator's CPU, taken from the cores the servers run on.
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(policy)
+            .tls_certs_only(std::iter::empty::<reqwest::Certificate>())
+            .build()
+    }
+}
