@@ -137,7 +137,10 @@ pub trait Store: AccountStore + ClassworkStore + AuditStore + Send + Sync + 'sta
 
     /// Records a finished sync run and returns its id, with a `sync_run` audit entry (actor: the
     /// teacher for a login or the button, none for background and CLI runs; detail: the trigger
-    /// and counts in words) in the same transaction.
+    /// and counts in words) in the same transaction. With `lease_holder`, the transaction also
+    /// gives back that holder's sync lease ([`Store::release_sync_lease`]): how a sync ends, so
+    /// the lease is free exactly when the run is on record and a replica waiting for the lease
+    /// finds the run.
     #[allow(clippy::too_many_arguments)]
     async fn record_sync_run(
         &self,
@@ -148,22 +151,7 @@ pub trait Store: AccountStore + ClassworkStore + AuditStore + Send + Sync + 'sta
         counts: SyncCounts,
         problems: &[String],
         failed: bool,
-    ) -> StoreResult<i64>;
-
-    /// [`Store::record_sync_run`], then [`Store::release_sync_lease`]`(teacher, lease_holder)`, in
-    /// one transaction: how a sync ends (the lease is given back exactly when the run is on
-    /// record, so a replica waiting for the lease finds the run). Returns the run's id.
-    #[allow(clippy::too_many_arguments)]
-    async fn record_sync_run_releasing(
-        &self,
-        teacher: UserId,
-        trigger: SyncTrigger,
-        started_at: OffsetDateTime,
-        finished_at: OffsetDateTime,
-        counts: SyncCounts,
-        problems: &[String],
-        failed: bool,
-        lease_holder: &str,
+        lease_holder: Option<&str>,
     ) -> StoreResult<i64>;
 
     /// The teacher's most recent sync runs, newest first.

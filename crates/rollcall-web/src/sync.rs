@@ -161,7 +161,7 @@ async fn run_holding_lease(
     let (counts, problems, failed) = (outcome.counts, &outcome.problems, outcome.failed);
     // The lease goes back with the run's record, so a replica waiting for it finds the run.
     let recorded = store
-        .record_sync_run_releasing(
+        .record_sync_run(
             teacher,
             trigger,
             started,
@@ -169,7 +169,7 @@ async fn run_holding_lease(
             counts,
             problems,
             failed,
-            state.instance(),
+            Some(state.instance()),
         )
         .await;
     if let Err(error) = recorded {

@@ -232,24 +232,10 @@ impl Store for PgStore {
         counts: SyncCounts,
         problems: &[String],
         failed: bool,
+        lease_holder: Option<&str>,
     ) -> StoreResult<i64> {
         let run = crate::rows::NewRun { teacher, trigger, started_at, finished_at, counts, problems, failed };
-        history::record_sync_run(&self.pool, &run, None).await
-    }
-
-    async fn record_sync_run_releasing(
-        &self,
-        teacher: UserId,
-        trigger: SyncTrigger,
-        started_at: OffsetDateTime,
-        finished_at: OffsetDateTime,
-        counts: SyncCounts,
-        problems: &[String],
-        failed: bool,
-        lease_holder: &str,
-    ) -> StoreResult<i64> {
-        let run = crate::rows::NewRun { teacher, trigger, started_at, finished_at, counts, problems, failed };
-        history::record_sync_run(&self.pool, &run, Some(lease_holder)).await
+        history::record_sync_run(&self.pool, &run, lease_holder).await
     }
 
     async fn sync_runs(&self, teacher: UserId, limit: u32) -> StoreResult<Vec<SyncRun>> {

@@ -79,34 +79,14 @@ impl Store for SqliteStore {
         counts: SyncCounts,
         problems: &[String],
         failed: bool,
+        lease_holder: Option<&str>,
     ) -> StoreResult<i64> {
-        let problems = problems.to_vec();
+        let (problems, holder) = (problems.to_vec(), lease_holder.map(str::to_owned));
         self.write(move |pool| async move {
             let problems = &problems;
             let run =
                 crate::rows::NewRun { teacher, trigger, started_at, finished_at, counts, problems, failed };
-            history::record_sync_run(&pool, &run, None).await
-        })
-        .await
-    }
-
-    async fn record_sync_run_releasing(
-        &self,
-        teacher: UserId,
-        trigger: SyncTrigger,
-        started_at: OffsetDateTime,
-        finished_at: OffsetDateTime,
-        counts: SyncCounts,
-        problems: &[String],
-        failed: bool,
-        lease_holder: &str,
-    ) -> StoreResult<i64> {
-        let (problems, holder) = (problems.to_vec(), lease_holder.to_owned());
-        self.write(move |pool| async move {
-            let problems = &problems;
-            let run =
-                crate::rows::NewRun { teacher, trigger, started_at, finished_at, counts, problems, failed };
-            history::record_sync_run(&pool, &run, Some(&holder)).await
+            history::record_sync_run(&pool, &run, holder.as_deref()).await
         })
         .await
     }

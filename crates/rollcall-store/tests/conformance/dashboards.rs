@@ -106,14 +106,17 @@ pub async fn sync_runs_round_trip_newest_first(store: Arc<dyn Store>) {
     let counts = SyncCounts { added: 3, updated: 1, removed: 2, unchanged: 4, errors: 1 };
     let problems = vec!["Art: Clever did not share this class".to_owned(), "quote \" and ünïcode".to_owned()];
     let first = store
-        .record_sync_run(t.id, SyncTrigger::Login, at(1), at(2), counts, &problems, false)
+        .record_sync_run(t.id, SyncTrigger::Login, at(1), at(2), counts, &problems, false, None)
         .await
         .unwrap();
     let second = store
-        .record_sync_run(t.id, SyncTrigger::Button, at(10), at(11), SyncCounts::default(), &[], true)
+        .record_sync_run(t.id, SyncTrigger::Button, at(10), at(11), SyncCounts::default(), &[], true, None)
         .await
         .unwrap();
-    store.record_sync_run(other.id, SyncTrigger::Cli, at(20), at(21), counts, &[], false).await.unwrap();
+    store
+        .record_sync_run(other.id, SyncTrigger::Cli, at(20), at(21), counts, &[], false, None)
+        .await
+        .unwrap();
 
     let runs = store.sync_runs(t.id, 10).await.unwrap();
     assert_eq!(runs.iter().map(|r| r.id).collect::<Vec<_>>(), [second, first]);

@@ -243,14 +243,14 @@ pub async fn recording_a_run_gives_its_lease_back(store: Arc<dyn Store>) {
 
     // Someone else's run does not free the holder's lease.
     let other = store
-        .record_sync_run_releasing(t.id, SyncTrigger::Login, at(0), at(1), counts, &[], false, "b")
+        .record_sync_run(t.id, SyncTrigger::Login, at(0), at(1), counts, &[], false, Some("b"))
         .await
         .unwrap();
     assert!(!store.take_sync_lease(t.id, "c", at(1), lease).await.unwrap(), "a still holds it");
 
     let problems = vec!["Art: try again".to_owned()];
     let mine = store
-        .record_sync_run_releasing(t.id, SyncTrigger::Button, at(2), at(3), counts, &problems, true, "a")
+        .record_sync_run(t.id, SyncTrigger::Button, at(2), at(3), counts, &problems, true, Some("a"))
         .await
         .unwrap();
     assert!(store.take_sync_lease(t.id, "c", at(3), lease).await.unwrap(), "given back with the run");
