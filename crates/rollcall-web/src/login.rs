@@ -100,9 +100,9 @@ pub async fn attach(
             Some(retry),
         ));
     }
-    state.store().link_clever(account.id, &login.profile, state.now()).await?;
-    // Now keyed on the Clever id: refresh the names from Clever, as every later login will.
     let now = state.now();
+    state.store().link_clever(account.id, &login.profile, now).await?;
+    // Now keyed on the Clever id: refresh the names from Clever, as every later login will.
     state.store().upsert_clever_login(&login.profile, &sealed(state, login), now).await?;
     tracing::info!(user = %account.id, "Clever identity linked to an existing account");
     finish(state, account.id, login).await;

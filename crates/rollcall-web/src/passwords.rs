@@ -98,7 +98,8 @@ pub async fn verify(state: &AppState, email: &str, password: &str) -> Result<Loc
     };
     let key = format!("login:{email}");
     let now = state.now();
-    if let Some(count) = state.store().failures(&key, now).await?
+    let earlier = state.store().failures(&key, now).await?;
+    if let Some(count) = earlier
         && count.failures >= MAX_FAILURES
     {
         return Err(locked(count.window_ends));
@@ -108,7 +109,10 @@ pub async fn verify(state: &AppState, email: &str, password: &str) -> Result<Loc
     let ok = matches(password, phc).await.unwrap_or(false);
     match credential {
         Some(credential) if ok => {
-            state.store().clear_failures(&key).await?;
+            // Only a count there is to forget costs a write (the usual log-in has none).
+            if earlier.is_some() {
+                state.store().clear_failures(&key).await?;
+            }
             Ok(credential)
         }
         _ => {
