@@ -155,8 +155,8 @@ pub(crate) fn account_created(
 
 /// The `sync_run` entry for a finished run: the teacher is the actor of the runs they started
 /// (a login, the button); background and CLI runs are Rollcall's own.
-pub(crate) fn sync_run_entry(run: &crate::rows::NewRun<'_>) -> NewAuditEntry {
-    let (teacher, trigger, c) = (run.teacher, run.trigger, run.counts);
+pub(crate) fn sync_run_entry(teacher: UserId, run: &crate::RunRecord) -> NewAuditEntry {
+    let (trigger, c) = (run.trigger, run.counts);
     let how = match trigger {
         crate::SyncTrigger::Login => "At login",
         crate::SyncTrigger::Button => "Sync my classes",

@@ -23,8 +23,8 @@ pub use classwork::{Assignment, ClassworkStore, Completion, NewAssignment, Stude
 pub use error::StoreError;
 pub use postgres::{DEFAULT_POOL_SIZE as DEFAULT_PG_POOL_SIZE, PgStore};
 pub use records::{
-    AccountRole, CallbackClaim, CleverProfile, RosterEntry, SealedToken, SectionRoster, SectionSummary,
-    Session, StudentSection, SyncJob, SyncRun, SyncTrigger, User,
+    AccountRole, CallbackClaim, CleverProfile, RosterEntry, RunRecord, SealedToken, SectionRoster,
+    SectionSummary, Session, StudentSection, SyncJob, SyncRun, SyncTrigger, User,
 };
 pub use sqlite::SqliteStore;
 
@@ -62,7 +62,7 @@ pub async fn open_with_pool(url: &str, pg_pool: u32) -> StoreResult<Arc<dyn Stor
 /// Invariants every implementation keeps:
 /// - every synced record is keyed on its Clever id under a UNIQUE constraint (identities,
 ///   sections), and every write that can race (two co-teachers, two first logins) is an upsert;
-/// - each `apply_section` runs in one transaction;
+/// - each section's change is written atomically (`apply_sync`);
 /// - nothing is deleted by a sync: enrollments and teacher links are flagged, sections archived.
 ///
 /// Local accounts, linking and merging live in [`AccountStore`], classwork in
@@ -114,33 +114,59 @@ pub trait Store: AccountStore + ClassworkStore + AuditStore + Send + Sync + 'sta
     /// with these Clever ids, each with its enrollments.
     async fn snapshot(&self, teacher: UserId, clever_ids: &[CleverId]) -> StoreResult<LocalSnapshot>;
 
-    /// Applies one section's change in one transaction: upsert the section by Clever id, link the
-    /// teacher (`primary` if they are first in Clever's teacher list, else `co`; a flagged link
-    /// is restored), un-archive it, and apply the enrollment changes (students are upserted by
-    /// Clever id, creating accounts for students who never logged in). Stamps `last_synced_at`.
+    /// Writes a sync: every section change, then every unlink, then (with `run`) the run's record
+    /// and its `sync_run` audit entry, giving back `run.lease_holder`'s sync lease. Returns the
+    /// run's id when one was recorded.
+    ///
+    /// A section change upserts the section by Clever id, links the teacher (`primary` if they
+    /// are first in Clever's teacher list, else `co`; a flagged link is restored), un-archives
+    /// it, and applies the enrollment changes (students are upserted by Clever id, creating
+    /// accounts for students who never logged in); it stamps `last_synced_at`. An unlink flags
+    /// the teacher's link to a section Clever no longer lists for them and archives the section
+    /// if no teacher remains actively linked; it fails with `NotFound` if the teacher was never
+    /// linked. Nothing is deleted.
+    ///
+    /// Each section's change is atomic, and the run is recorded only once every change is
+    /// written. SQLite writes the whole sync in one transaction (it has one writer, so one commit
+    /// instead of one per section is what lets first logins through); PostgreSQL gives each
+    /// section its own transaction, so co-teachers syncing overlapping rosters at once never
+    /// hold locks across sections (no deadlocks), then records the run.
+    async fn apply_sync(
+        &self,
+        teacher: UserId,
+        changes: &[SectionChange],
+        unlinks: &[SectionUnlink],
+        now: OffsetDateTime,
+        run: Option<&RunRecord>,
+    ) -> StoreResult<Option<i64>>;
+
+    /// One section's change on its own, in one transaction ([`Store::apply_sync`] without a run).
     async fn apply_section(
         &self,
         teacher: UserId,
         change: &SectionChange,
         now: OffsetDateTime,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<()> {
+        self.apply_sync(teacher, std::slice::from_ref(change), &[], now, None).await.map(drop)
+    }
 
-    /// Flags the teacher's link to a section Clever no longer lists for them, and archives the
-    /// section if no teacher remains actively linked. Nothing is deleted. Idempotent; fails with
+    /// One unlink on its own ([`Store::apply_sync`] without a run). Idempotent; fails with
     /// `NotFound` if the teacher was never linked to the section.
     async fn apply_unlink(
         &self,
         teacher: UserId,
         unlink: &SectionUnlink,
         now: OffsetDateTime,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<()> {
+        self.apply_sync(teacher, &[], std::slice::from_ref(unlink), now, None).await.map(drop)
+    }
 
-    /// Records a finished sync run and returns its id, with a `sync_run` audit entry (actor: the
-    /// teacher for a login or the button, none for background and CLI runs; detail: the trigger
-    /// and counts in words) in the same transaction. With `lease_holder`, the transaction also
-    /// gives back that holder's sync lease ([`Store::release_sync_lease`]): how a sync ends, so
-    /// the lease is free exactly when the run is on record and a replica waiting for the lease
-    /// finds the run.
+    /// Records a finished sync run that wrote nothing (it failed, or another path wrote it) and
+    /// returns its id: [`Store::apply_sync`] with no changes. The audit entry's actor is the
+    /// teacher for a login or the button, none for background and CLI runs; its detail is the
+    /// trigger and counts in words. With `lease_holder`, the transaction also gives back that
+    /// holder's sync lease ([`Store::release_sync_lease`]): how a sync ends, so the lease is free
+    /// exactly when the run is on record and a replica waiting for the lease finds the run.
     #[allow(clippy::too_many_arguments)]
     async fn record_sync_run(
         &self,
@@ -152,7 +178,13 @@ pub trait Store: AccountStore + ClassworkStore + AuditStore + Send + Sync + 'sta
         problems: &[String],
         failed: bool,
         lease_holder: Option<&str>,
-    ) -> StoreResult<i64>;
+    ) -> StoreResult<i64> {
+        let (problems, lease_holder) = (problems.to_vec(), lease_holder.map(str::to_owned));
+        let run = RunRecord { trigger, started_at, finished_at, counts, problems, failed, lease_holder };
+        self.apply_sync(teacher, &[], &[], finished_at, Some(&run))
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("a sync run was recorded without an id".into()))
+    }
 
     /// The teacher's most recent sync runs, newest first.
     async fn sync_runs(&self, teacher: UserId, limit: u32) -> StoreResult<Vec<SyncRun>>;

@@ -220,6 +220,26 @@ impl SyncTrigger {
     }
 }
 
+/// A finished sync run about to be recorded: see [`crate::Store::apply_sync`].
+#[derive(Debug, Clone)]
+pub struct RunRecord {
+    /// What started it.
+    pub trigger: SyncTrigger,
+    /// Start time.
+    pub started_at: OffsetDateTime,
+    /// End time.
+    pub finished_at: OffsetDateTime,
+    /// Counts.
+    pub counts: SyncCounts,
+    /// Plain-words problems (one per skipped section, or the reason the whole sync failed).
+    pub problems: Vec<String>,
+    /// True when the whole sync failed before planning.
+    pub failed: bool,
+    /// The holder whose sync lease on the teacher goes back in the same transaction
+    /// ([`crate::Store::release_sync_lease`]), if any.
+    pub lease_holder: Option<String>,
+}
+
 /// One sync run, as kept in the history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncRun {

@@ -90,17 +90,6 @@ impl UserRow {
     }
 }
 
-/// A sync run about to be recorded (the arguments of [`crate::Store::record_sync_run`]).
-pub(crate) struct NewRun<'a> {
-    pub(crate) teacher: UserId,
-    pub(crate) trigger: SyncTrigger,
-    pub(crate) started_at: OffsetDateTime,
-    pub(crate) finished_at: OffsetDateTime,
-    pub(crate) counts: SyncCounts,
-    pub(crate) problems: &'a [String],
-    pub(crate) failed: bool,
-}
-
 /// A `sync_runs` row (`problems` read as JSON text on both backends).
 #[derive(sqlx::FromRow)]
 pub(crate) struct RunRow {

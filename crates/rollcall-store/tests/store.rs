@@ -80,6 +80,8 @@ macro_rules! conformance_suite {
                 sync::one_sync_lease_per_teacher_until_it_is_released_or_runs_out,
                 sync::unlink_needs_a_link,
                 sync::recording_a_run_gives_its_lease_back,
+                sync::a_whole_sync_is_written_with_its_run,
+                sync::a_sync_that_fails_to_write_records_no_run,
                 dashboards::teacher_sections_active_first_by_name,
                 dashboards::section_roster_is_for_linked_teachers_only,
                 dashboards::rosters_sort_names_as_people_read_them,

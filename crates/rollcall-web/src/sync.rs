@@ -1,5 +1,5 @@
-//! Syncing a teacher's classes: fetch from Clever, plan against the local snapshot, apply one
-//! section per transaction, record the run. Single-flight per teacher: a second request while a
+//! Syncing a teacher's classes: fetch from Clever, plan against the local snapshot, write the
+//! plan and the run's record in one store call ([`rollcall_store::Store::apply_sync`]). Single-flight per teacher: a second request while a
 //! sync runs (login and the button at once) waits for that run and shares its outcome.
 
 use std::collections::HashMap;
@@ -8,8 +8,8 @@ use std::sync::Arc;
 use clever_client::AccessToken;
 use futures::future::{BoxFuture, FutureExt, Shared};
 use parking_lot::Mutex;
-use rollcall_core::{CleverId, FetchErrorKind, SyncCounts, UserId};
-use rollcall_store::SyncTrigger;
+use rollcall_core::{CleverId, FetchErrorKind, SectionChange, SyncCounts, SyncPlan, UserId};
+use rollcall_store::{RunRecord, SyncTrigger};
 
 use crate::roster_source::fetch_roster;
 use crate::state::AppState;
@@ -151,31 +151,44 @@ async fn run_holding_lease(
 ) -> SyncOutcome {
     let started = state.now();
     let timer = std::time::Instant::now();
-    let outcome = match attempt(state, teacher, clever_id).await {
-        Ok(outcome) => outcome,
-        Err(problem) => SyncOutcome { failed: true, problems: vec![problem], ..SyncOutcome::default() },
-    };
-    let finished = state.now();
-    state.metrics().sync(outcome.failed, outcome.counts.errors, timer.elapsed());
     let store = state.store();
-    let (counts, problems, failed) = (outcome.counts, &outcome.problems, outcome.failed);
-    // The lease goes back with the run's record, so a replica waiting for it finds the run.
-    let recorded = store
-        .record_sync_run(
-            teacher,
-            trigger,
-            started,
-            finished,
-            counts,
-            problems,
-            failed,
-            Some(state.instance()),
-        )
-        .await;
-    if let Err(error) = recorded {
-        tracing::error!(%error, teacher = %teacher, "could not record a sync run");
-        if let Err(error) = store.release_sync_lease(teacher, state.instance()).await {
-            tracing::warn!(%error, teacher = %teacher, "could not release a sync lease (it will run out)");
+    let record = |outcome: &SyncOutcome, finished_at| RunRecord {
+        trigger,
+        started_at: started,
+        finished_at,
+        counts: outcome.counts,
+        problems: outcome.problems.clone(),
+        failed: outcome.failed,
+        lease_holder: Some(state.instance().to_owned()),
+    };
+    // A planned sync is written whole, with its run's record and the lease's return, in one
+    // call; a sync that stopped before writing anything (or failed to write) is only recorded.
+    let (outcome, written) = match attempt(state, teacher, clever_id).await {
+        Ok(Attempt::Planned { plan, outcome }) => {
+            let now = state.now();
+            let changes: Vec<SectionChange> = plan.sections.into_iter().filter(|c| !c.is_noop()).collect();
+            match store.apply_sync(teacher, &changes, &plan.unlinks, now, Some(&record(&outcome, now))).await
+            {
+                Ok(_) => (outcome, true),
+                Err(error) => {
+                    tracing::error!(%error, teacher = %teacher, "sync store error");
+                    (failed_outcome(SAVE_FAILED), false)
+                }
+            }
+        }
+        Ok(Attempt::Stopped(outcome)) => (outcome, false),
+        Err(problem) => (failed_outcome(&problem), false),
+    };
+    state.metrics().sync(outcome.failed, outcome.counts.errors, timer.elapsed());
+    if !written {
+        // The lease goes back with the run's record, so a replica waiting for it finds the run.
+        if let Err(error) =
+            store.apply_sync(teacher, &[], &[], state.now(), Some(&record(&outcome, state.now()))).await
+        {
+            tracing::error!(%error, teacher = %teacher, "could not record a sync run");
+            if let Err(error) = store.release_sync_lease(teacher, state.instance()).await {
+                tracing::warn!(%error, teacher = %teacher, "could not release a sync lease (it will run out)");
+            }
         }
     }
     tracing::info!(
@@ -186,18 +199,37 @@ async fn run_holding_lease(
     outcome
 }
 
-/// One sync; `Err` carries the plain-words reason nothing was synced.
-async fn attempt(state: &AppState, teacher: UserId, clever_id: &CleverId) -> Result<SyncOutcome, String> {
+/// What the teacher reads when the store failed mid-sync.
+const SAVE_FAILED: &str = "Rollcall could not save the sync. Nothing was lost; please try again.";
+
+/// A sync that did nothing, for this reason.
+fn failed_outcome(problem: &str) -> SyncOutcome {
+    SyncOutcome { failed: true, problems: vec![problem.to_owned()], ..SyncOutcome::default() }
+}
+
+/// How far a sync got before writing anything.
+enum Attempt {
+    /// The roster was fetched and planned: the plan (sections left untouched because Clever
+    /// failed for them are already out of it) and the outcome it will have once written.
+    Planned { plan: SyncPlan, outcome: SyncOutcome },
+    /// Nothing to write: the teacher must reconnect Clever.
+    Stopped(SyncOutcome),
+}
+
+/// Fetches and plans one sync; `Err` carries the plain-words reason nothing was synced.
+async fn attempt(state: &AppState, teacher: UserId, clever_id: &CleverId) -> Result<Attempt, String> {
     let store = state.store();
     let internal = |e: rollcall_store::StoreError| {
         tracing::error!(error = %e, "sync store error");
-        "Rollcall could not save the sync. Nothing was lost; please try again.".to_owned()
+        SAVE_FAILED.to_owned()
     };
-    let reconnect = || SyncOutcome {
-        failed: true,
-        reconnect: true,
-        problems: vec![rollcall_core::RECONNECT_ADVICE.into()],
-        ..Default::default()
+    let reconnect = || {
+        Attempt::Stopped(SyncOutcome {
+            failed: true,
+            reconnect: true,
+            problems: vec![rollcall_core::RECONNECT_ADVICE.into()],
+            ..Default::default()
+        })
     };
     let Some(sealed) = store.clever_token(teacher).await.map_err(internal)? else {
         return Ok(reconnect());
@@ -220,16 +252,8 @@ async fn attempt(state: &AppState, teacher: UserId, clever_id: &CleverId) -> Res
     let ids: Vec<CleverId> = roster.sections.iter().map(|s| s.section.clever_id.clone()).collect();
     let local = store.snapshot(teacher, &ids).await.map_err(internal)?;
     let plan = rollcall_core::plan(&local, &roster);
-    let now = state.now();
-    // A section with nothing to change is not written: "last synced" is the run's time, and an
-    // idle repeat login then costs no section transactions on the single SQLite writer.
-    for change in plan.sections.iter().filter(|c| !c.is_noop()) {
-        store.apply_section(teacher, change, now).await.map_err(internal)?;
-    }
-    for unlink in &plan.unlinks {
-        store.apply_unlink(teacher, unlink, now).await.map_err(internal)?;
-    }
     let reconnect_needed = plan.skipped.iter().any(|s| s.error.kind == FetchErrorKind::Unauthorized);
     let problems = plan.skipped.iter().map(|s| format!("{}: {}", s.name, s.error.advice())).collect();
-    Ok(SyncOutcome { counts: plan.counts(), problems, failed: false, reconnect: reconnect_needed })
+    let outcome = SyncOutcome { counts: plan.counts(), problems, failed: false, reconnect: reconnect_needed };
+    Ok(Attempt::Planned { plan, outcome })
 }

@@ -5,17 +5,13 @@ use sqlx::PgPool;
 
 use super::audit;
 use crate::audit::sync_run_entry;
-use crate::rows::{NewRun, RunRow};
-use crate::{StoreError, StoreResult, SyncRun};
+use crate::rows::RunRow;
+use crate::{RunRecord, StoreError, StoreResult, SyncRun};
 
 /// Records a finished sync run and its `sync_run` audit entry, in one transaction; returns its id.
-/// With `release`, also gives that holder's sync lease on the teacher back.
-pub(super) async fn record_sync_run(
-    pool: &PgPool,
-    run: &NewRun<'_>,
-    release: Option<&str>,
-) -> StoreResult<i64> {
-    let problems = serde_json::to_string(run.problems).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+/// With `run.lease_holder`, also gives that holder's sync lease on the teacher back.
+pub(super) async fn record_sync_run(pool: &PgPool, teacher: UserId, run: &RunRecord) -> StoreResult<i64> {
+    let problems = serde_json::to_string(&run.problems).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let c = run.counts;
     let mut tx = pool.begin().await?;
     let id: i64 = sqlx::query_scalar(
@@ -23,7 +19,7 @@ pub(super) async fn record_sync_run(
              errors, problems, failed) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11) RETURNING id",
     )
-    .bind(run.teacher.0)
+    .bind(teacher.0)
     .bind(run.trigger.as_str())
     .bind(run.started_at)
     .bind(run.finished_at)
@@ -36,10 +32,10 @@ pub(super) async fn record_sync_run(
     .bind(run.failed)
     .fetch_one(&mut *tx)
     .await?;
-    audit::insert(&mut tx, &sync_run_entry(run)).await?;
-    if let Some(holder) = release {
+    audit::insert(&mut tx, &sync_run_entry(teacher, run)).await?;
+    if let Some(holder) = &run.lease_holder {
         sqlx::query("DELETE FROM sync_leases WHERE user_id = $1 AND holder = $2")
-            .bind(run.teacher.0)
+            .bind(teacher.0)
             .bind(holder)
             .execute(&mut *tx)
             .await?;

@@ -40,15 +40,15 @@ mod sync;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use rollcall_core::{CleverId, LocalSnapshot, SectionChange, SectionId, SectionUnlink, SyncCounts, UserId};
+use rollcall_core::{CleverId, LocalSnapshot, SectionChange, SectionId, SectionUnlink, UserId};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 use time::OffsetDateTime;
 
 use crate::{
-    CallbackClaim, CleverProfile, SealedToken, SectionRoster, SectionSummary, Session, Store, StoreError,
-    StoreResult, StudentSection, SyncJob, SyncRun, SyncTrigger, User,
+    CallbackClaim, CleverProfile, RunRecord, SealedToken, SectionRoster, SectionSummary, Session, Store,
+    StoreError, StoreResult, StudentSection, SyncJob, SyncRun, User,
 };
 
 /// The migrations this build knows, embedded at compile time.
@@ -205,37 +205,15 @@ impl Store for PgStore {
         sync::snapshot(&self.pool, teacher, clever_ids).await
     }
 
-    async fn apply_section(
+    async fn apply_sync(
         &self,
         teacher: UserId,
-        change: &SectionChange,
+        changes: &[SectionChange],
+        unlinks: &[SectionUnlink],
         now: OffsetDateTime,
-    ) -> StoreResult<()> {
-        sync::apply_section(&self.pool, teacher, change, now).await
-    }
-
-    async fn apply_unlink(
-        &self,
-        teacher: UserId,
-        unlink: &SectionUnlink,
-        now: OffsetDateTime,
-    ) -> StoreResult<()> {
-        sync::apply_unlink(&self.pool, teacher, unlink, now).await
-    }
-
-    async fn record_sync_run(
-        &self,
-        teacher: UserId,
-        trigger: SyncTrigger,
-        started_at: OffsetDateTime,
-        finished_at: OffsetDateTime,
-        counts: SyncCounts,
-        problems: &[String],
-        failed: bool,
-        lease_holder: Option<&str>,
-    ) -> StoreResult<i64> {
-        let run = crate::rows::NewRun { teacher, trigger, started_at, finished_at, counts, problems, failed };
-        history::record_sync_run(&self.pool, &run, lease_holder).await
+        run: Option<&RunRecord>,
+    ) -> StoreResult<Option<i64>> {
+        sync::apply_sync(&self.pool, teacher, changes, unlinks, now, run).await
     }
 
     async fn sync_runs(&self, teacher: UserId, limit: u32) -> StoreResult<Vec<SyncRun>> {

@@ -4,10 +4,10 @@ use rollcall_core::{CleverId, LocalSnapshot, SectionChange, SectionUnlink, UserI
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
-use super::begin_read;
 use super::students::apply_students;
+use super::{begin_read, history};
 use crate::rows::{EnrollmentRow, SectionRow, local_snapshot};
-use crate::{StoreError, StoreResult};
+use crate::{RunRecord, StoreError, StoreResult};
 
 /// The teacher's linked sections plus the sections with these Clever ids, with enrollments.
 /// Two queries (sections, then all their enrollments) in one snapshot; lists are bound as arrays.
@@ -60,12 +60,36 @@ pub(super) async fn snapshot(
     local_snapshot(sections, enrollments)
 }
 
+/// Writes a sync (see [`crate::Store::apply_sync`]): each section change and each unlink in a
+/// transaction of its own, then the run's record. One transaction per section keeps each
+/// section's row locks to that section: two co-teachers whose rosters overlap in a different
+/// order never wait on each other in a cycle.
+pub(super) async fn apply_sync(
+    pool: &PgPool,
+    teacher: UserId,
+    changes: &[SectionChange],
+    unlinks: &[SectionUnlink],
+    now: OffsetDateTime,
+    run: Option<&RunRecord>,
+) -> StoreResult<Option<i64>> {
+    for change in changes {
+        apply_section(pool, teacher, change, now).await?;
+    }
+    for unlink in unlinks {
+        apply_unlink(pool, teacher, unlink, now).await?;
+    }
+    match run {
+        Some(run) => Ok(Some(history::record_sync_run(pool, teacher, run).await?)),
+        None => Ok(None),
+    }
+}
+
 /// Applies one section's change in one transaction.
 ///
 /// The section upsert comes first: it locks the section's row (a concurrent first insert of the
 /// same Clever id waits on the UNIQUE index, then updates the winner's row), so two co-teachers
 /// syncing one section run one after the other, as do a sync and an unlink of it.
-pub(super) async fn apply_section(
+async fn apply_section(
     pool: &PgPool,
     teacher: UserId,
     change: &SectionChange,
@@ -118,7 +142,7 @@ pub(super) async fn apply_section(
 ///
 /// The section's row is locked first: without it, two co-teachers unlinking at once would each
 /// still see the other's link active (neither commit visible yet) and neither would archive.
-pub(super) async fn apply_unlink(
+async fn apply_unlink(
     pool: &PgPool,
     teacher: UserId,
     unlink: &SectionUnlink,

@@ -1,38 +1,32 @@
 //! Sync history and the teacher's own section names.
 
 use rollcall_core::{SectionId, UserId};
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 
-use super::one_trip::OneTrip;
 use super::ts;
 use crate::audit::sync_run_entry;
-use crate::rows::{NewRun, RunRow};
-use crate::{StoreError, StoreResult, SyncRun};
+use crate::rows::RunRow;
+use crate::{RunRecord, StoreError, StoreResult, SyncRun};
 
-/// Records a finished sync run and its `sync_run` audit entry, in one transaction; returns its id.
-/// With `release`, also gives that holder's sync lease on the teacher back.
-///
-/// The whole transaction is one query, one round trip (see [`super::one_trip`]); the only row
-/// it returns is the run's id.
-pub(super) async fn record_sync_run(
-    pool: &SqlitePool,
-    run: &NewRun<'_>,
-    release: Option<&str>,
+/// Records a finished sync run and its `sync_run` audit entry, inside the caller's write
+/// transaction; returns its id. With `run.lease_holder`, also gives that holder's sync lease on
+/// the teacher back. One query, one round trip; the only row it returns is the run's id.
+pub(super) async fn insert_run(
+    conn: &mut SqliteConnection,
+    teacher: UserId,
+    run: &RunRecord,
 ) -> StoreResult<i64> {
-    let problems = serde_json::to_string(run.problems).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let problems = serde_json::to_string(&run.problems).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let c = run.counts;
-    let entry = sync_run_entry(run);
-    let mut tx = OneTrip::acquire(pool).await?;
+    let entry = sync_run_entry(teacher, run);
     let ids = sqlx::query_scalar::<_, i64>(
-        "BEGIN IMMEDIATE; \
-         INSERT INTO sync_runs (user_id, trigger, started_at, finished_at, added, updated, removed, unchanged, \
+        "INSERT INTO sync_runs (user_id, trigger, started_at, finished_at, added, updated, removed, unchanged, \
              errors, problems, failed) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id; \
          INSERT INTO audit_log (at, actor_id, action, subject_id, detail) VALUES ($12, $13, $14, $1, $15); \
-         DELETE FROM sync_leases WHERE user_id = $1 AND holder = $16; \
-         COMMIT",
+         DELETE FROM sync_leases WHERE user_id = $1 AND holder = $16",
     )
-    .bind(run.teacher.0)
+    .bind(teacher.0)
     .bind(run.trigger.as_str())
     .bind(ts(run.started_at))
     .bind(ts(run.finished_at))
@@ -48,14 +42,10 @@ pub(super) async fn record_sync_run(
     .bind(entry.action.as_str())
     .bind(&entry.detail)
     // No holder (NULL) matches no lease.
-    .bind(release)
-    .fetch_all(tx.conn())
-    .await;
-    tx.settle(ids)
-        .await?
-        .first()
-        .copied()
-        .ok_or_else(|| StoreError::Corrupt("a sync run was recorded without an id".into()))
+    .bind(run.lease_holder.as_deref())
+    .fetch_all(conn)
+    .await?;
+    ids.first().copied().ok_or_else(|| StoreError::Corrupt("a sync run was recorded without an id".into()))
 }
 
 /// The teacher's most recent runs, newest (by start time) first.

@@ -45,15 +45,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use rollcall_core::{CleverId, LocalSnapshot, SectionChange, SectionId, SectionUnlink, SyncCounts, UserId};
+use rollcall_core::{CleverId, LocalSnapshot, SectionChange, SectionId, SectionUnlink, UserId};
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use time::OffsetDateTime;
 
 use crate::{
-    CallbackClaim, CleverProfile, SealedToken, SectionRoster, SectionSummary, Session, Store, StoreError,
-    StoreResult, StudentSection, SyncJob, SyncRun, SyncTrigger, User,
+    CallbackClaim, CleverProfile, RunRecord, SealedToken, SectionRoster, SectionSummary, Session, Store,
+    StoreError, StoreResult, StudentSection, SyncJob, SyncRun, User,
 };
 use temp::TempFile;
 
@@ -147,6 +147,7 @@ impl SqliteStore {
             .create_if_missing(true)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(BUSY_TIMEOUT)
+            .pragma("mmap_size", "1073741824")
             .foreign_keys(true);
         let (pool, write_pool) = if in_memory {
             // Each connection to `:memory:` is its own database: keep exactly one, forever.
@@ -162,9 +163,14 @@ impl SqliteStore {
             let options = options.journal_mode(SqliteJournalMode::Wal);
             let pool = SqlitePoolOptions::new()
                 .max_connections(MAX_CONNECTIONS)
+                .test_before_acquire(false)
                 .connect_with(options.clone())
                 .await?;
-            (pool, SqlitePoolOptions::new().max_connections(WRITE_CONNECTIONS).connect_lazy_with(options))
+            let write_pool = SqlitePoolOptions::new()
+                .max_connections(WRITE_CONNECTIONS)
+                .test_before_acquire(false)
+                .connect_lazy_with(options);
+            (pool, write_pool)
         };
         let writer = Arc::new(writer::Writer::start()?);
         let store = Self { pool, write_pool, writers: Arc::default(), writer, temp };

@@ -50,43 +50,19 @@ impl Store for SqliteStore {
         sync::snapshot(&self.pool, teacher, clever_ids).await
     }
 
-    async fn apply_section(
+    async fn apply_sync(
         &self,
         teacher: UserId,
-        change: &SectionChange,
+        changes: &[SectionChange],
+        unlinks: &[SectionUnlink],
         now: OffsetDateTime,
-    ) -> StoreResult<()> {
-        let change = change.clone();
-        self.write(move |pool| async move { sync::apply_section(&pool, teacher, &change, now).await }).await
-    }
-
-    async fn apply_unlink(
-        &self,
-        teacher: UserId,
-        unlink: &SectionUnlink,
-        now: OffsetDateTime,
-    ) -> StoreResult<()> {
-        let unlink = unlink.clone();
-        self.write(move |pool| async move { sync::apply_unlink(&pool, teacher, &unlink, now).await }).await
-    }
-
-    async fn record_sync_run(
-        &self,
-        teacher: UserId,
-        trigger: SyncTrigger,
-        started_at: OffsetDateTime,
-        finished_at: OffsetDateTime,
-        counts: SyncCounts,
-        problems: &[String],
-        failed: bool,
-        lease_holder: Option<&str>,
-    ) -> StoreResult<i64> {
-        let (problems, holder) = (problems.to_vec(), lease_holder.map(str::to_owned));
+        run: Option<&RunRecord>,
+    ) -> StoreResult<Option<i64>> {
+        // The writer thread needs owned data: the run's borrowed parts go along as owned copies.
+        let (changes, unlinks) = (changes.to_vec(), unlinks.to_vec());
+        let run = run.cloned();
         self.write(move |pool| async move {
-            let problems = &problems;
-            let run =
-                crate::rows::NewRun { teacher, trigger, started_at, finished_at, counts, problems, failed };
-            history::record_sync_run(&pool, &run, holder.as_deref()).await
+            sync::apply_sync(&pool, teacher, &changes, &unlinks, now, run.as_ref()).await
         })
         .await
     }

@@ -5,13 +5,12 @@ use std::collections::HashMap;
 use rollcall_core::{
     CleverId, LocalSnapshot, SectionChange, SectionUnlink, SourceStudent, StudentChange, UserId,
 };
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 
-use super::one_trip::OneTrip;
-use super::{begin_write, ts};
+use super::{begin_write, history, ts};
 use crate::rows::{EnrollmentRow, SectionRow, local_snapshot};
-use crate::{StoreError, StoreResult};
+use crate::{RunRecord, StoreError, StoreResult};
 
 /// The teacher's linked sections plus the sections with these Clever ids, with enrollments.
 /// Two queries (sections, then all their enrollments) in one read transaction.
@@ -64,13 +63,39 @@ fn json_array<T: serde::Serialize>(items: impl Iterator<Item = T>) -> StoreResul
     serde_json::to_string(&items.collect::<Vec<T>>()).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-/// Applies one section's change in one write transaction, sent as two queries (two round trips
-/// while the write lock is held; see [`super::one_trip`]):
+/// Writes a whole sync in one write transaction: each section change, each unlink, then the
+/// run's record (see [`crate::Store::apply_sync`]). One commit for the lot: on the one SQLite
+/// writer, a first login's six sections once took six commits, each rewriting the same pages
+/// of the accounts and enrollments indexes into the WAL.
+pub(super) async fn apply_sync(
+    pool: &SqlitePool,
+    teacher: UserId,
+    changes: &[SectionChange],
+    unlinks: &[SectionUnlink],
+    now: OffsetDateTime,
+    run: Option<&RunRecord>,
+) -> StoreResult<Option<i64>> {
+    let mut tx = begin_write(pool).await?;
+    for change in changes {
+        apply_section(&mut tx, teacher, change, now).await?;
+    }
+    for unlink in unlinks {
+        apply_unlink(&mut tx, teacher, unlink, now).await?;
+    }
+    let id = match run {
+        Some(run) => Some(history::insert_run(&mut tx, teacher, run).await?),
+        None => None,
+    };
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Applies one section's change inside the caller's write transaction, as two queries:
 ///
-/// 1. `BEGIN IMMEDIATE`, the section upsert, the teacher's link (returning the section's id),
-///    the accounts of the roster's Clever ids, and the largest account id;
+/// 1. the section upsert, the teacher's link (returning the section's id), the accounts of the
+///    roster's Clever ids, and the largest account id;
 /// 2. the missing accounts created, the existing ones updated, removed students flagged,
-///    everyone else enrolled, `COMMIT`.
+///    everyone else enrolled.
 ///
 /// New accounts get their ids here, above the largest in use: that is the id SQLite would pick
 /// (`users.id` is a rowid without `AUTOINCREMENT`), and no other writer can take it first, as
@@ -79,8 +104,8 @@ fn json_array<T: serde::Serialize>(items: impl Iterator<Item = T>) -> StoreResul
 /// `ON CONFLICT`, so if it somehow were, the transaction fails instead of splitting a student in
 /// two. Same rows as one student at a time (a first sync of 30 students once took ~110
 /// statements, each a round trip).
-pub(super) async fn apply_section(
-    pool: &SqlitePool,
+async fn apply_section(
+    conn: &mut SqliteConnection,
     teacher: UserId,
     change: &SectionChange,
     now: OffsetDateTime,
@@ -100,13 +125,11 @@ pub(super) async fn apply_section(
     let wanted = json_array(upserts.iter().map(|(s, _)| s.clever_id.as_str()))?;
     let removed = json_array(removed.into_iter())?;
 
-    let mut tx = OneTrip::acquire(pool).await?;
     // One row per Clever id whoever gets here first; display_name is the teacher's, never synced.
     // The teacher is `primary` when first in Clever's teacher list. Every statement's rows have
     // one shape: (what, Clever id, id).
-    let found = sqlx::query_as::<_, (String, Option<String>, i64)>(
-        "BEGIN IMMEDIATE; \
-         INSERT INTO sections (clever_id, synced_name, section_number, subject, grade, last_synced_at, created_at) \
+    let found: Vec<(String, Option<String>, i64)> = sqlx::query_as(
+        "INSERT INTO sections (clever_id, synced_name, section_number, subject, grade, last_synced_at, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $6) \
          ON CONFLICT (clever_id) DO UPDATE SET synced_name = excluded.synced_name, \
              section_number = excluded.section_number, subject = excluded.subject, grade = excluded.grade, \
@@ -130,13 +153,11 @@ pub(super) async fn apply_section(
     .bind(teacher.0)
     .bind(s.teacher_ids.first().map(CleverId::as_str))
     .bind(wanted)
-    .fetch_all(tx.conn())
-    .await;
-    let found = tx.step(found).await?;
-    let prepared = prepare_students(&s.clever_id, found, upserts);
-    let (section_id, created, updates, enrolled) = tx.step(prepared).await?;
+    .fetch_all(&mut *conn)
+    .await?;
+    let (section_id, created, updates, enrolled) = prepare_students(&s.clever_id, found, upserts)?;
     // `WHERE true` tells SQLite's parser that ON CONFLICT belongs to the INSERT, not a join.
-    let done = sqlx::query(
+    sqlx::query(
         "UPDATE enrollments SET removed_in_clever_at = $1 \
          WHERE section_id = $4 AND removed_in_clever_at IS NULL AND user_id IN ( \
              SELECT user_id FROM identities \
@@ -155,8 +176,7 @@ pub(super) async fn apply_section(
          FROM json_each($3) AS j WHERE users.id = json_extract(j.value, '$.id'); \
          INSERT INTO enrollments (section_id, user_id, enrolled_at) \
          SELECT $4, value, $1 FROM json_each($5) WHERE true \
-         ON CONFLICT (section_id, user_id) DO UPDATE SET removed_in_clever_at = NULL; \
-         COMMIT",
+         ON CONFLICT (section_id, user_id) DO UPDATE SET removed_in_clever_at = NULL",
     )
     .bind(ts(now))
     .bind(created)
@@ -164,9 +184,8 @@ pub(super) async fn apply_section(
     .bind(section_id)
     .bind(enrolled)
     .bind(removed)
-    .execute(tx.conn())
-    .await;
-    tx.settle(done).await?;
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -231,14 +250,14 @@ fn prepare_students(
     Ok((section_id, json(&created)?, json(&updates)?, json_array(enrolled.into_iter())?))
 }
 
-/// Flags the teacher's link; archives the section once no teacher is actively linked.
-pub(super) async fn apply_unlink(
-    pool: &SqlitePool,
+/// Flags the teacher's link; archives the section once no teacher is actively linked. Inside
+/// the caller's write transaction.
+async fn apply_unlink(
+    tx: &mut SqliteConnection,
     teacher: UserId,
     unlink: &SectionUnlink,
     now: OffsetDateTime,
 ) -> StoreResult<()> {
-    let mut tx = begin_write(pool).await?;
     let linked: Option<i64> =
         sqlx::query_scalar("SELECT 1 FROM section_teachers WHERE section_id = $1 AND user_id = $2")
             .bind(unlink.section_id.0)
@@ -266,6 +285,5 @@ pub(super) async fn apply_unlink(
     .bind(unlink.section_id.0)
     .execute(&mut *tx)
     .await?;
-    tx.commit().await?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use rollcall_core::{
     SectionChangeKind, SectionUnlink, SourceStudent, StudentChange, SyncCounts, TeacherLink,
 };
-use rollcall_store::{AccountRole, AuditAction, Store, StoreError, SyncTrigger};
+use rollcall_store::{AccountRole, AuditAction, RunRecord, Store, StoreError, SyncTrigger};
 
 use super::{at, change, cid, created, dashboard, profile, section, student, teacher};
 
@@ -262,4 +262,60 @@ pub async fn recording_a_run_gives_its_lease_back(store: Arc<dyn Store>) {
         super::actions(&*store, t.id).await,
         [AuditAction::AccountCreated, AuditAction::SyncRun, AuditAction::SyncRun]
     );
+}
+
+pub async fn a_whole_sync_is_written_with_its_run(store: Arc<dyn Store>) {
+    let t = teacher(&*store, "t1", "Tara", "Ng").await;
+    let lease = time::Duration::minutes(5);
+    store.apply_section(t.id, &created(section("old", "Art", &["t1"]), &[]), at(0)).await.unwrap();
+    let old = store.teacher_sections(t.id).await.unwrap()[0].id;
+    assert!(store.take_sync_lease(t.id, "me", at(1), lease).await.unwrap());
+
+    let changes = [
+        created(section("c1", "Math", &["t1"]), &[student("s1", "Ana", "B"), student("s2", "Ben", "C")]),
+        created(section("c2", "Science", &["t1"]), &[student("s2", "Ben", "C")]),
+    ];
+    let unlinks = [SectionUnlink { section_id: old, clever_id: cid("old"), name: "Art".to_owned() }];
+    let run = RunRecord {
+        trigger: SyncTrigger::Login,
+        started_at: at(1),
+        finished_at: at(2),
+        counts: SyncCounts { added: 3, removed: 1, ..SyncCounts::default() },
+        problems: vec![],
+        failed: false,
+        lease_holder: Some("me".to_owned()),
+    };
+    let id = store.apply_sync(t.id, &changes, &unlinks, at(2), Some(&run)).await.unwrap();
+
+    let mut classes = dashboard(&*store, t.id).await;
+    classes.sort();
+    let expected = [("Art", true), ("Math", false), ("Science", false)].map(|(n, a)| (n.to_owned(), a));
+    assert_eq!(classes, expected, "both sections written, the gone one archived");
+    let ben = store.user_by_clever_id(&cid("s2")).await.unwrap().unwrap();
+    assert_eq!(store.student_sections(ben.id).await.unwrap().len(), 2, "one account in two classes");
+    let runs = store.sync_runs(t.id, 10).await.unwrap();
+    assert_eq!((Some(runs[0].id), runs[0].counts), (id, run.counts), "the run is on record");
+    assert!(store.take_sync_lease(t.id, "next", at(3), lease).await.unwrap(), "and the lease given back");
+}
+
+pub async fn a_sync_that_fails_to_write_records_no_run(store: Arc<dyn Store>) {
+    let t = teacher(&*store, "t1", "Tara", "Ng").await;
+    let stranger = teacher(&*store, "t9", "Otto", "Vo").await;
+    store.apply_section(stranger.id, &created(section("c9", "Theirs", &["t9"]), &[]), at(0)).await.unwrap();
+    let theirs = store.teacher_sections(stranger.id).await.unwrap()[0].id;
+    let run = RunRecord {
+        trigger: SyncTrigger::Button,
+        started_at: at(1),
+        finished_at: at(2),
+        counts: SyncCounts::default(),
+        problems: vec![],
+        failed: false,
+        lease_holder: None,
+    };
+    // An unlink of a section the teacher was never linked to fails the write.
+    let unlink = SectionUnlink { section_id: theirs, clever_id: cid("c9"), name: "Theirs".to_owned() };
+    let err = store.apply_sync(t.id, &[], &[unlink], at(2), Some(&run)).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+    assert!(store.sync_runs(t.id, 10).await.unwrap().is_empty(), "no run recorded for a failed write");
+    assert_eq!(dashboard(&*store, stranger.id).await, [("Theirs".to_owned(), false)], "nothing archived");
 }
