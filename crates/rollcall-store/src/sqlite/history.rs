@@ -8,43 +8,52 @@ use crate::audit::sync_run_entry;
 use crate::rows::RunRow;
 use crate::{RunRecord, StoreError, StoreResult, SyncRun};
 
-/// Records a finished sync run and its `sync_run` audit entry, inside the caller's write
-/// transaction; returns its id. With `run.lease_holder`, also gives that holder's sync lease on
-/// the teacher back. One query, one round trip; the only row it returns is the run's id.
-pub(super) async fn insert_run(
+/// The statements that record a run: the run (returning its id), its audit entry, and the
+/// lease's return (a NULL holder matches no lease).
+const INSERT_RUN: &str = "INSERT INTO sync_runs (user_id, trigger, started_at, finished_at, added, updated, removed, \
+         unchanged, errors, problems, failed) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id; \
+     INSERT INTO audit_log (at, actor_id, action, subject_id, detail) VALUES ($12, $13, $14, $1, $15); \
+     DELETE FROM sync_leases WHERE user_id = $1 AND holder = $16";
+
+/// Records a finished sync run and its `sync_run` audit entry, and with `run.lease_holder` gives
+/// that holder's sync lease on the teacher back; returns the run's id. One query, one round
+/// trip, ending with `COMMIT`: the last of the caller's write transaction, or with `begin` the
+/// whole of one (see [`super::one_trip`]).
+pub(super) async fn insert_run_and_commit(
     conn: &mut SqliteConnection,
     teacher: UserId,
     run: &RunRecord,
+    begin: bool,
 ) -> StoreResult<i64> {
     let problems = serde_json::to_string(&run.problems).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let c = run.counts;
     let entry = sync_run_entry(teacher, run);
-    let ids = sqlx::query_scalar::<_, i64>(
-        "INSERT INTO sync_runs (user_id, trigger, started_at, finished_at, added, updated, removed, unchanged, \
-             errors, problems, failed) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id; \
-         INSERT INTO audit_log (at, actor_id, action, subject_id, detail) VALUES ($12, $13, $14, $1, $15); \
-         DELETE FROM sync_leases WHERE user_id = $1 AND holder = $16",
-    )
-    .bind(teacher.0)
-    .bind(run.trigger.as_str())
-    .bind(ts(run.started_at))
-    .bind(ts(run.finished_at))
-    .bind(i64::from(c.added))
-    .bind(i64::from(c.updated))
-    .bind(i64::from(c.removed))
-    .bind(i64::from(c.unchanged))
-    .bind(i64::from(c.errors))
-    .bind(problems)
-    .bind(run.failed)
-    .bind(ts(entry.at))
-    .bind(entry.actor.map(|a| a.0))
-    .bind(entry.action.as_str())
-    .bind(&entry.detail)
-    // No holder (NULL) matches no lease.
-    .bind(run.lease_holder.as_deref())
-    .fetch_all(conn)
-    .await?;
+    let sql = if begin {
+        format!("BEGIN IMMEDIATE; {INSERT_RUN}; COMMIT")
+    } else {
+        format!("{INSERT_RUN}; COMMIT")
+    };
+    let ids = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+        .bind(teacher.0)
+        .bind(run.trigger.as_str())
+        .bind(ts(run.started_at))
+        .bind(ts(run.finished_at))
+        .bind(i64::from(c.added))
+        .bind(i64::from(c.updated))
+        .bind(i64::from(c.removed))
+        .bind(i64::from(c.unchanged))
+        .bind(i64::from(c.errors))
+        .bind(problems)
+        .bind(run.failed)
+        .bind(ts(entry.at))
+        .bind(entry.actor.map(|a| a.0))
+        .bind(entry.action.as_str())
+        .bind(&entry.detail)
+        // No holder (NULL) matches no lease.
+        .bind(run.lease_holder.as_deref())
+        .fetch_all(conn)
+        .await?;
     ids.first().copied().ok_or_else(|| StoreError::Corrupt("a sync run was recorded without an id".into()))
 }
 

@@ -8,7 +8,8 @@ use rollcall_core::{
 use sqlx::{SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 
-use super::{begin_write, history, ts};
+use super::one_trip::OneTrip;
+use super::{history, ts};
 use crate::rows::{EnrollmentRow, SectionRow, local_snapshot};
 use crate::{RunRecord, StoreError, StoreResult};
 
@@ -66,7 +67,9 @@ fn json_array<T: serde::Serialize>(items: impl Iterator<Item = T>) -> StoreResul
 /// Writes a whole sync in one write transaction: each section change, each unlink, then the
 /// run's record (see [`crate::Store::apply_sync`]). One commit for the lot: on the one SQLite
 /// writer, a first login's six sections once took six commits, each rewriting the same pages
-/// of the accounts and enrollments indexes into the WAL.
+/// of the accounts and enrollments indexes into the WAL. Sent as few queries as it can be
+/// ([`super::one_trip`]): a run with nothing to change (an unchanged repeat login) is one round
+/// trip; otherwise `BEGIN IMMEDIATE`, two per section, one per unlink, and the run with `COMMIT`.
 pub(super) async fn apply_sync(
     pool: &SqlitePool,
     teacher: UserId,
@@ -75,19 +78,34 @@ pub(super) async fn apply_sync(
     now: OffsetDateTime,
     run: Option<&RunRecord>,
 ) -> StoreResult<Option<i64>> {
-    let mut tx = begin_write(pool).await?;
+    let mut tx = OneTrip::acquire(pool).await?;
+    if changes.is_empty() && unlinks.is_empty() {
+        if let Some(run) = run {
+            let id = history::insert_run_and_commit(tx.conn(), teacher, run, true).await;
+            return Ok(Some(tx.settle(id).await?));
+        }
+    }
+    let begun = sqlx::query("BEGIN IMMEDIATE").execute(tx.conn()).await;
+    tx.step(begun).await?;
     for change in changes {
-        apply_section(&mut tx, teacher, change, now).await?;
+        let applied = apply_section(tx.conn(), teacher, change, now).await;
+        tx.step(applied).await?;
     }
     for unlink in unlinks {
-        apply_unlink(&mut tx, teacher, unlink, now).await?;
+        let applied = apply_unlink(tx.conn(), teacher, unlink, now).await;
+        tx.step(applied).await?;
     }
-    let id = match run {
-        Some(run) => Some(history::insert_run(&mut tx, teacher, run).await?),
-        None => None,
-    };
-    tx.commit().await?;
-    Ok(id)
+    match run {
+        Some(run) => {
+            let id = history::insert_run_and_commit(tx.conn(), teacher, run, false).await;
+            Ok(Some(tx.settle(id).await?))
+        }
+        None => {
+            let committed = sqlx::query("COMMIT").execute(tx.conn()).await;
+            tx.settle(committed).await?;
+            Ok(None)
+        }
+    }
 }
 
 /// Applies one section's change inside the caller's write transaction, as two queries:
