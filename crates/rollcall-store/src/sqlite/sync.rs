@@ -79,11 +79,9 @@ pub(super) async fn apply_sync(
     run: Option<&RunRecord>,
 ) -> StoreResult<Option<i64>> {
     let mut tx = OneTrip::acquire(pool).await?;
-    if changes.is_empty() && unlinks.is_empty() {
-        if let Some(run) = run {
-            let id = history::insert_run_and_commit(tx.conn(), teacher, run, true).await;
-            return Ok(Some(tx.settle(id).await?));
-        }
+    if let (true, true, Some(run)) = (changes.is_empty(), unlinks.is_empty(), run) {
+        let id = history::insert_run_and_commit(tx.conn(), teacher, run, true).await;
+        return Ok(Some(tx.settle(id).await?));
     }
     let begun = sqlx::query("BEGIN IMMEDIATE").execute(tx.conn()).await;
     tx.step(begun).await?;
