@@ -2,9 +2,7 @@
 
 use std::collections::HashMap;
 
-use rollcall_core::{
-    CleverId, LocalSnapshot, SectionChange, SectionUnlink, SourceStudent, StudentChange, UserId,
-};
+use rollcall_core::{CleverId, LocalSnapshot, SectionChange, SectionUnlink, StudentChange, UserId};
 use sqlx::{SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 
@@ -64,12 +62,13 @@ fn json_array<T: serde::Serialize>(items: impl Iterator<Item = T>) -> StoreResul
     serde_json::to_string(&items.collect::<Vec<T>>()).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-/// Writes a whole sync in one write transaction: each section change, each unlink, then the
+/// Writes a whole sync in one write transaction: the section changes, each unlink, then the
 /// run's record (see [`crate::Store::apply_sync`]). One commit for the lot: on the one SQLite
 /// writer, a first login's six sections once took six commits, each rewriting the same pages
 /// of the accounts and enrollments indexes into the WAL. Sent as few queries as it can be
 /// ([`super::one_trip`]): a run with nothing to change (an unchanged repeat login) is one round
-/// trip; otherwise `BEGIN IMMEDIATE`, two per section, one per unlink, and the run with `COMMIT`.
+/// trip; otherwise two for every section changed together ([`apply_sections`], the first
+/// beginning the transaction), one per unlink, and the run with `COMMIT`.
 pub(super) async fn apply_sync(
     pool: &SqlitePool,
     teacher: UserId,
@@ -83,12 +82,12 @@ pub(super) async fn apply_sync(
         let id = history::insert_run_and_commit(tx.conn(), teacher, run, true).await;
         return Ok(Some(tx.settle(id).await?));
     }
-    let begun = sqlx::query("BEGIN IMMEDIATE").execute(tx.conn()).await;
+    let begun = if changes.is_empty() {
+        sqlx::query("BEGIN IMMEDIATE").execute(tx.conn()).await.map(drop).map_err(StoreError::from)
+    } else {
+        apply_sections(tx.conn(), teacher, changes, now).await
+    };
     tx.step(begun).await?;
-    for change in changes {
-        let applied = apply_section(tx.conn(), teacher, change, now).await;
-        tx.step(applied).await?;
-    }
     for unlink in unlinks {
         let applied = apply_unlink(tx.conn(), teacher, unlink, now).await;
         tx.step(applied).await?;
@@ -106,10 +105,12 @@ pub(super) async fn apply_sync(
     }
 }
 
-/// Applies one section's change inside the caller's write transaction, as two queries:
+/// Begins the write transaction and applies every section change in it, as two queries
+/// whatever the number of sections (each list passed as one JSON parameter):
 ///
-/// 1. the section upsert, the teacher's link (returning the section's id), the accounts of the
-///    roster's Clever ids, and the largest account id;
+/// 1. `BEGIN IMMEDIATE`; the sections upserted, the teacher linked to each (`primary` when
+///    first in Clever's teacher list), then rows of one shape `(what, Clever id, id)`: each
+///    section's id, the accounts of the rosters' Clever ids, and the largest account id;
 /// 2. the missing accounts created, the existing ones updated, removed students flagged,
 ///    everyone else enrolled.
 ///
@@ -118,66 +119,83 @@ pub(super) async fn apply_sync(
 /// the transaction holds SQLite's write lock from before the lookup. For the same reason a
 /// Clever id the lookup did not find cannot be linked meanwhile; the identity insert has no
 /// `ON CONFLICT`, so if it somehow were, the transaction fails instead of splitting a student in
-/// two. Same rows as one student at a time (a first sync of 30 students once took ~110
-/// statements, each a round trip).
-async fn apply_section(
+/// two. A first sync of six sections of 30 students once took ~660 statements, each a round
+/// trip; then two queries per section; now two.
+async fn apply_sections(
     conn: &mut SqliteConnection,
     teacher: UserId,
-    change: &SectionChange,
+    changes: &[SectionChange],
     now: OffsetDateTime,
 ) -> StoreResult<()> {
-    let s = &change.section;
-    // An account that exists already keeps its names unless the plan says otherwise: they are
-    // either the student's own (from their login, so fuller) or the same roster data.
-    let mut upserts: Vec<(&SourceStudent, bool)> = Vec::new();
-    let mut removed = Vec::new();
-    for change in &change.students {
-        match change {
-            StudentChange::Added { student } => upserts.push((student, false)),
-            StudentChange::Updated { student, update_name, .. } => upserts.push((student, *update_name)),
-            StudentChange::RemovedInClever { student_clever_id } => removed.push(student_clever_id.as_str()),
-        }
-    }
-    let wanted = json_array(upserts.iter().map(|(s, _)| s.clever_id.as_str()))?;
-    let removed = json_array(removed.into_iter())?;
+    let sections = json_value(
+        changes
+            .iter()
+            .map(|c| {
+                let s = &c.section;
+                serde_json::json!({
+                    "clever_id": s.clever_id.as_str(),
+                    "name": s.name,
+                    "number": s.section_number,
+                    "subject": s.subject,
+                    "grade": s.grade,
+                    "first_teacher": s.teacher_ids.first().map(CleverId::as_str),
+                })
+            })
+            .collect(),
+    )?;
+    let mut wanted: Vec<&str> = changes
+        .iter()
+        .flat_map(|c| c.students.iter())
+        .filter_map(|s| match s {
+            StudentChange::Added { student } | StudentChange::Updated { student, .. } => {
+                Some(student.clever_id.as_str())
+            }
+            StudentChange::RemovedInClever { .. } => None,
+        })
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
 
     // One row per Clever id whoever gets here first; display_name is the teacher's, never synced.
-    // The teacher is `primary` when first in Clever's teacher list. Every statement's rows have
-    // one shape: (what, Clever id, id).
+    // `WHERE true` tells SQLite's parser that ON CONFLICT belongs to the INSERT, not a join.
     let found: Vec<(String, Option<String>, i64)> = sqlx::query_as(
-        "INSERT INTO sections (clever_id, synced_name, section_number, subject, grade, last_synced_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6) \
+        "BEGIN IMMEDIATE; \
+         INSERT INTO sections (clever_id, synced_name, section_number, subject, grade, last_synced_at, created_at) \
+         SELECT json_extract(value, '$.clever_id'), json_extract(value, '$.name'), json_extract(value, '$.number'), \
+                json_extract(value, '$.subject'), json_extract(value, '$.grade'), $2, $2 \
+         FROM json_each($1) WHERE true \
          ON CONFLICT (clever_id) DO UPDATE SET synced_name = excluded.synced_name, \
              section_number = excluded.section_number, subject = excluded.subject, grade = excluded.grade, \
              archived_at = NULL, last_synced_at = excluded.last_synced_at; \
          INSERT INTO section_teachers (section_id, user_id, role, joined_at) \
-         SELECT s.id, $7, CASE WHEN i.external_id = $8 THEN 'primary' ELSE 'co' END, $6 \
-         FROM sections s LEFT JOIN identities i ON i.provider = 'clever' AND i.user_id = $7 \
-         WHERE s.clever_id = $1 \
-         ON CONFLICT (section_id, user_id) DO UPDATE SET role = excluded.role, removed_in_clever_at = NULL \
-         RETURNING 'section', NULL, section_id; \
+         SELECT s.id, $3, CASE WHEN i.external_id = json_extract(j.value, '$.first_teacher') \
+                               THEN 'primary' ELSE 'co' END, $2 \
+         FROM json_each($1) AS j \
+         JOIN sections s ON s.clever_id = json_extract(j.value, '$.clever_id') \
+         LEFT JOIN identities i ON i.provider = 'clever' AND i.user_id = $3 \
+         WHERE true \
+         ON CONFLICT (section_id, user_id) DO UPDATE SET role = excluded.role, removed_in_clever_at = NULL; \
+         SELECT 'section', clever_id, id FROM sections \
+         WHERE clever_id IN (SELECT json_extract(value, '$.clever_id') FROM json_each($1)); \
          SELECT 'student', external_id, user_id FROM identities \
-         WHERE provider = 'clever' AND external_id IN (SELECT value FROM json_each($9)); \
+         WHERE provider = 'clever' AND external_id IN (SELECT value FROM json_each($4)); \
          SELECT 'max', NULL, coalesce(max(id), 0) FROM users",
     )
-    .bind(s.clever_id.as_str())
-    .bind(&s.name)
-    .bind(s.section_number.as_deref())
-    .bind(s.subject.as_deref())
-    .bind(s.grade.as_deref())
+    .bind(sections)
     .bind(ts(now))
     .bind(teacher.0)
-    .bind(s.teacher_ids.first().map(CleverId::as_str))
-    .bind(wanted)
+    .bind(json_array(wanted.into_iter())?)
     .fetch_all(&mut *conn)
     .await?;
-    let (section_id, created, updates, enrolled) = prepare_students(&s.clever_id, found, upserts)?;
-    // `WHERE true` tells SQLite's parser that ON CONFLICT belongs to the INSERT, not a join.
+    let rows = plan_rows(found, changes)?;
+
     sqlx::query(
         "UPDATE enrollments SET removed_in_clever_at = $1 \
-         WHERE section_id = $4 AND removed_in_clever_at IS NULL AND user_id IN ( \
-             SELECT user_id FROM identities \
-             WHERE provider = 'clever' AND external_id IN (SELECT value FROM json_each($6))); \
+         FROM (SELECT json_extract(j.value, '$[0]') AS section_id, i.user_id \
+               FROM json_each($5) AS j \
+               JOIN identities i ON i.provider = 'clever' AND i.external_id = json_extract(j.value, '$[1]')) AS r \
+         WHERE enrollments.section_id = r.section_id AND enrollments.user_id = r.user_id \
+           AND enrollments.removed_in_clever_at IS NULL; \
          INSERT INTO users (id, role, first_name, middle_name, last_name, email, grade, created_at, updated_at) \
          SELECT json_extract(value, '$.id'), 'student', json_extract(value, '$.first'), NULL, \
                 json_extract(value, '$.last'), NULL, json_extract(value, '$.grade'), $1, $1 \
@@ -191,33 +209,43 @@ async fn apply_section(
                               THEN json_extract(j.value, '$.last') ELSE users.last_name END \
          FROM json_each($3) AS j WHERE users.id = json_extract(j.value, '$.id'); \
          INSERT INTO enrollments (section_id, user_id, enrolled_at) \
-         SELECT $4, value, $1 FROM json_each($5) WHERE true \
+         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), $1 FROM json_each($4) WHERE true \
          ON CONFLICT (section_id, user_id) DO UPDATE SET removed_in_clever_at = NULL",
     )
     .bind(ts(now))
-    .bind(created)
-    .bind(updates)
-    .bind(section_id)
-    .bind(enrolled)
-    .bind(removed)
+    .bind(rows.created)
+    .bind(rows.updated)
+    .bind(rows.enrolled)
+    .bind(rows.flagged)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// The rows the first query of [`apply_section`] returned, and the roster: the section's id, the
-/// accounts to create and to update, and the ids to enroll (JSON arrays, as the second query
-/// takes them).
-fn prepare_students(
-    section: &CleverId,
+/// What the second query of [`apply_sections`] writes, as JSON arrays: accounts to create and
+/// to update, `[section id, account id]` pairs to enroll, `[section id, Clever id]` pairs to flag.
+struct PlannedRows {
+    created: String,
+    updated: String,
+    enrolled: String,
+    flagged: String,
+}
+
+/// Turns the first query's rows and the section changes into [`PlannedRows`]. A student on
+/// several rosters gets one account, created once; an existing account is updated once (as its
+/// last roster has it, as when the sections were written one after another).
+fn plan_rows(
     found: Vec<(String, Option<String>, i64)>,
-    upserts: Vec<(&SourceStudent, bool)>,
-) -> StoreResult<(i64, String, String, String)> {
-    let (mut section_id, mut largest_id) = (None, None);
+    changes: &[SectionChange],
+) -> StoreResult<PlannedRows> {
+    let mut section_ids: HashMap<String, i64> = HashMap::new();
     let mut existing: HashMap<String, i64> = HashMap::new();
+    let mut largest_id = None;
     for (what, clever_id, id) in found {
         match (what.as_str(), clever_id) {
-            ("section", _) => section_id = Some(id),
+            ("section", Some(clever_id)) => {
+                section_ids.insert(clever_id, id);
+            }
             ("student", Some(clever_id)) => {
                 existing.insert(clever_id, id);
             }
@@ -227,43 +255,72 @@ fn prepare_students(
             }
         }
     }
-    let (Some(section_id), Some(mut next_id)) = (section_id, largest_id) else {
-        return Err(StoreError::Corrupt(format!("section {section} was not upserted")));
-    };
+    let largest_id = largest_id.ok_or_else(|| StoreError::Corrupt("no largest account id".into()))?;
+    let mut next_id = largest_id;
 
     let mut created = Vec::new();
-    let mut updates = Vec::new();
-    let mut enrolled = Vec::with_capacity(upserts.len());
-    for (student, update_name) in upserts {
-        let user_id = match existing.get(student.clever_id.as_str()) {
-            Some(id) => {
-                updates.push(serde_json::json!({
-                    "id": id,
-                    "grade": student.grade,
-                    "update_name": update_name,
-                    "first": student.first_name,
-                    "last": student.last_name,
-                }));
-                *id
-            }
-            None => {
-                next_id += 1;
-                existing.insert(student.clever_id.as_str().to_owned(), next_id);
-                created.push(serde_json::json!({
-                    "id": next_id,
-                    "clever_id": student.clever_id.as_str(),
-                    "first": student.first_name,
-                    "last": student.last_name,
-                    "grade": student.grade,
-                }));
-                next_id
-            }
+    let mut updated: HashMap<i64, serde_json::Value> = HashMap::new();
+    let mut enrolled = Vec::new();
+    let mut flagged = Vec::new();
+    for change in changes {
+        let clever_id = change.section.clever_id.as_str();
+        let Some(&section_id) = section_ids.get(clever_id) else {
+            return Err(StoreError::Corrupt(format!("section {clever_id} was not upserted")));
         };
-        enrolled.push(user_id);
+        for student_change in &change.students {
+            let (student, update_name) = match student_change {
+                StudentChange::Added { student } => (student, false),
+                StudentChange::Updated { student, update_name, .. } => (student, *update_name),
+                StudentChange::RemovedInClever { student_clever_id } => {
+                    flagged.push(serde_json::json!([section_id, student_clever_id.as_str()]));
+                    continue;
+                }
+            };
+            // An account that exists already keeps its names unless the plan says otherwise:
+            // they are either the student's own (from their login, so fuller) or roster data.
+            let user_id = match existing.get(student.clever_id.as_str()) {
+                // Created for an earlier roster of this sync: already written as it is here.
+                Some(&id) if id > largest_id => id,
+                Some(&id) => {
+                    updated.insert(
+                        id,
+                        serde_json::json!({
+                            "id": id,
+                            "grade": student.grade,
+                            "update_name": update_name,
+                            "first": student.first_name,
+                            "last": student.last_name,
+                        }),
+                    );
+                    id
+                }
+                None => {
+                    next_id += 1;
+                    existing.insert(student.clever_id.as_str().to_owned(), next_id);
+                    created.push(serde_json::json!({
+                        "id": next_id,
+                        "clever_id": student.clever_id.as_str(),
+                        "first": student.first_name,
+                        "last": student.last_name,
+                        "grade": student.grade,
+                    }));
+                    next_id
+                }
+            };
+            enrolled.push(serde_json::json!([section_id, user_id]));
+        }
     }
-    let json =
-        |v: &[serde_json::Value]| serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()));
-    Ok((section_id, json(&created)?, json(&updates)?, json_array(enrolled.into_iter())?))
+    Ok(PlannedRows {
+        created: json_value(created)?,
+        updated: json_value(updated.into_values().collect())?,
+        enrolled: json_value(enrolled)?,
+        flagged: json_value(flagged)?,
+    })
+}
+
+/// A list of JSON values as one JSON array parameter.
+fn json_value(items: Vec<serde_json::Value>) -> StoreResult<String> {
+    serde_json::to_string(&items).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 /// Flags the teacher's link; archives the section once no teacher is actively linked. Inside

@@ -296,6 +296,24 @@ pub async fn a_whole_sync_is_written_with_its_run(store: Arc<dyn Store>) {
     let runs = store.sync_runs(t.id, 10).await.unwrap();
     assert_eq!((Some(runs[0].id), runs[0].counts), (id, run.counts), "the run is on record");
     assert!(store.take_sync_lease(t.id, "next", at(3), lease).await.unwrap(), "and the lease given back");
+
+    // The next sync removes Ben from Math only, and adds Cy to Science, in one call.
+    let gone = StudentChange::RemovedInClever { student_clever_id: cid("s2") };
+    let cy = StudentChange::Added { student: student("s3", "Cy", "D") };
+    let changes = [
+        change(section("c1", "Math", &["t1"]), SectionChangeKind::Unchanged, vec![gone]),
+        change(section("c2", "Science", &["t1"]), SectionChangeKind::Unchanged, vec![cy]),
+    ];
+    store.apply_sync(t.id, &changes, &[], at(4), None).await.unwrap();
+    let classes: Vec<_> = store.student_sections(ben.id).await.unwrap().into_iter().map(|c| c.name).collect();
+    assert_eq!(classes, ["Science"], "flagged in Math only");
+    let sections = store.teacher_sections(t.id).await.unwrap();
+    let counts: Vec<_> = sections
+        .iter()
+        .filter(|s| !s.archived)
+        .map(|s| (s.name.as_str(), s.active_students, s.removed_students))
+        .collect();
+    assert_eq!(counts, [("Math", 1, 1), ("Science", 2, 0)]);
 }
 
 pub async fn a_sync_that_fails_to_write_records_no_run(store: Arc<dyn Store>) {
