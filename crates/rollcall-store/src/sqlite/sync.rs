@@ -158,6 +158,9 @@ async fn apply_sections(
 
     // One row per Clever id whoever gets here first; display_name is the teacher's, never synced.
     // `WHERE true` tells SQLite's parser that ON CONFLICT belongs to the INSERT, not a join.
+    // Every statement is driven by its JSON list and probes the tables by key; `CROSS JOIN`
+    // fixes SQLite's join order where it might otherwise walk a whole table (the flags' first
+    // form, `UPDATE … FROM`, walked every Clever identity: first logins at half speed).
     let found: Vec<(String, Option<String>, i64)> = sqlx::query_as(
         "BEGIN IMMEDIATE; \
          INSERT INTO sections (clever_id, synced_name, section_number, subject, grade, last_synced_at, created_at) \
@@ -171,7 +174,7 @@ async fn apply_sections(
          SELECT s.id, $3, CASE WHEN i.external_id = json_extract(j.value, '$.first_teacher') \
                                THEN 'primary' ELSE 'co' END, $2 \
          FROM json_each($1) AS j \
-         JOIN sections s ON s.clever_id = json_extract(j.value, '$.clever_id') \
+         CROSS JOIN sections s ON s.clever_id = json_extract(j.value, '$.clever_id') \
          LEFT JOIN identities i ON i.provider = 'clever' AND i.user_id = $3 \
          WHERE true \
          ON CONFLICT (section_id, user_id) DO UPDATE SET role = excluded.role, removed_in_clever_at = NULL; \
@@ -191,11 +194,9 @@ async fn apply_sections(
 
     sqlx::query(
         "UPDATE enrollments SET removed_in_clever_at = $1 \
-         FROM (SELECT json_extract(j.value, '$[0]') AS section_id, i.user_id \
-               FROM json_each($5) AS j \
-               JOIN identities i ON i.provider = 'clever' AND i.external_id = json_extract(j.value, '$[1]')) AS r \
-         WHERE enrollments.section_id = r.section_id AND enrollments.user_id = r.user_id \
-           AND enrollments.removed_in_clever_at IS NULL; \
+         WHERE removed_in_clever_at IS NULL AND (section_id, user_id) IN ( \
+             SELECT json_extract(j.value, '$[0]'), i.user_id FROM json_each($5) AS j \
+             CROSS JOIN identities i ON i.provider = 'clever' AND i.external_id = json_extract(j.value, '$[1]')); \
          INSERT INTO users (id, role, first_name, middle_name, last_name, email, grade, created_at, updated_at) \
          SELECT json_extract(value, '$.id'), 'student', json_extract(value, '$.first'), NULL, \
                 json_extract(value, '$.last'), NULL, json_extract(value, '$.grade'), $1, $1 \
