@@ -11,6 +11,76 @@ use super::{history, ts};
 use crate::rows::{EnrollmentRow, SectionRow, local_snapshot};
 use crate::{RunRecord, StoreError, StoreResult};
 
+/// The snapshot's sections: the teacher's linked ones and those with the wanted Clever ids.
+const SNAPSHOT_SECTIONS: &str = "SELECT s.id, s.clever_id, s.synced_name, s.section_number, s.subject, s.grade, \
+           s.archived_at IS NOT NULL AS archived, st.user_id IS NOT NULL AS linked, \
+           st.removed_in_clever_at IS NOT NULL AS link_flagged \
+    FROM sections s \
+    LEFT JOIN section_teachers st ON st.section_id = s.id AND st.user_id = $1 \
+    WHERE s.id IN (SELECT section_id FROM section_teachers WHERE user_id = $1 \
+                   UNION SELECT id FROM sections WHERE clever_id IN (SELECT value FROM json_each($2))) \
+    ORDER BY s.id";
+
+/// The snapshot's enrollments, joined outward from the wanted sections.
+const SNAPSHOT_ENROLLMENTS: &str = "SELECT e.section_id, i.external_id AS clever_id, u.first_name, u.last_name, u.grade, \
+           e.removed_in_clever_at IS NOT NULL AS flagged \
+    FROM enrollments e \
+    CROSS JOIN users u ON u.id = e.user_id \
+    CROSS JOIN identities i ON i.user_id = u.id AND i.provider = 'clever' \
+    WHERE e.section_id IN (SELECT value FROM json_each($1)) \
+    ORDER BY e.section_id, u.last_name, u.first_name, u.id";
+
+/// [`apply_sections`]' first query: begin, upsert the sections and links, look up ids. One row
+/// per Clever id whoever gets here first; display_name is the teacher's, never synced.
+///
+/// In both of its queries every statement is driven by its JSON list and probes the tables by
+/// key (the test below checks SQLite's plans); `CROSS JOIN` fixes SQLite's join order where it
+/// might otherwise walk a whole table (the flags' first form, `UPDATE … FROM`, walked every
+/// Clever identity: first logins at half speed). `WHERE true` tells SQLite's parser that
+/// `ON CONFLICT` belongs to the `INSERT`, not a join.
+const SECTIONS_LOOKUP: &str = "BEGIN IMMEDIATE; \
+    INSERT INTO sections (clever_id, synced_name, section_number, subject, grade, last_synced_at, created_at) \
+    SELECT json_extract(value, '$.clever_id'), json_extract(value, '$.name'), json_extract(value, '$.number'), \
+           json_extract(value, '$.subject'), json_extract(value, '$.grade'), $2, $2 \
+    FROM json_each($1) WHERE true \
+    ON CONFLICT (clever_id) DO UPDATE SET synced_name = excluded.synced_name, \
+        section_number = excluded.section_number, subject = excluded.subject, grade = excluded.grade, \
+        archived_at = NULL, last_synced_at = excluded.last_synced_at; \
+    INSERT INTO section_teachers (section_id, user_id, role, joined_at) \
+    SELECT s.id, $3, CASE WHEN i.external_id = json_extract(j.value, '$.first_teacher') \
+                          THEN 'primary' ELSE 'co' END, $2 \
+    FROM json_each($1) AS j \
+    CROSS JOIN sections s ON s.clever_id = json_extract(j.value, '$.clever_id') \
+    LEFT JOIN identities i ON i.provider = 'clever' AND i.user_id = $3 \
+    WHERE true \
+    ON CONFLICT (section_id, user_id) DO UPDATE SET role = excluded.role, removed_in_clever_at = NULL; \
+    SELECT 'section', clever_id, id FROM sections \
+    WHERE clever_id IN (SELECT json_extract(value, '$.clever_id') FROM json_each($1)); \
+    SELECT 'student', external_id, user_id FROM identities \
+    WHERE provider = 'clever' AND external_id IN (SELECT value FROM json_each($4)); \
+    SELECT 'max', NULL, coalesce(max(id), 0) FROM users";
+
+/// [`apply_sections`]' second query: flags, new accounts, updates, enrollments.
+const SECTIONS_WRITE: &str = "UPDATE enrollments SET removed_in_clever_at = $1 \
+    WHERE removed_in_clever_at IS NULL AND (section_id, user_id) IN ( \
+        SELECT json_extract(j.value, '$[0]'), i.user_id FROM json_each($5) AS j \
+        CROSS JOIN identities i ON i.provider = 'clever' AND i.external_id = json_extract(j.value, '$[1]')); \
+    INSERT INTO users (id, role, first_name, middle_name, last_name, email, grade, created_at, updated_at) \
+    SELECT json_extract(value, '$.id'), 'student', json_extract(value, '$.first'), NULL, \
+           json_extract(value, '$.last'), NULL, json_extract(value, '$.grade'), $1, $1 \
+    FROM json_each($2); \
+    INSERT INTO identities (provider, external_id, user_id, created_at) \
+    SELECT 'clever', json_extract(value, '$.clever_id'), json_extract(value, '$.id'), $1 FROM json_each($2); \
+    UPDATE users SET grade = json_extract(j.value, '$.grade'), updated_at = $1, \
+        first_name = CASE WHEN json_extract(j.value, '$.update_name') \
+                          THEN json_extract(j.value, '$.first') ELSE users.first_name END, \
+        last_name = CASE WHEN json_extract(j.value, '$.update_name') \
+                         THEN json_extract(j.value, '$.last') ELSE users.last_name END \
+    FROM json_each($3) AS j WHERE users.id = json_extract(j.value, '$.id'); \
+    INSERT INTO enrollments (section_id, user_id, enrolled_at) \
+    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), $1 FROM json_each($4) WHERE true \
+    ON CONFLICT (section_id, user_id) DO UPDATE SET removed_in_clever_at = NULL";
+
 /// The teacher's linked sections plus the sections with these Clever ids, with enrollments.
 /// Two queries (sections, then all their enrollments) in one read transaction.
 ///
@@ -25,33 +95,11 @@ pub(super) async fn snapshot(
 ) -> StoreResult<LocalSnapshot> {
     let wanted = json_array(clever_ids.iter().map(CleverId::as_str))?;
     let mut tx = pool.begin().await?;
-    let sections: Vec<SectionRow> = sqlx::query_as(
-        "SELECT s.id, s.clever_id, s.synced_name, s.section_number, s.subject, s.grade, \
-                s.archived_at IS NOT NULL AS archived, st.user_id IS NOT NULL AS linked, \
-                st.removed_in_clever_at IS NOT NULL AS link_flagged \
-         FROM sections s \
-         LEFT JOIN section_teachers st ON st.section_id = s.id AND st.user_id = $1 \
-         WHERE s.id IN (SELECT section_id FROM section_teachers WHERE user_id = $1 \
-                        UNION SELECT id FROM sections WHERE clever_id IN (SELECT value FROM json_each($2))) \
-         ORDER BY s.id",
-    )
-    .bind(teacher.0)
-    .bind(wanted)
-    .fetch_all(&mut *tx)
-    .await?;
+    let sections: Vec<SectionRow> =
+        sqlx::query_as(SNAPSHOT_SECTIONS).bind(teacher.0).bind(wanted).fetch_all(&mut *tx).await?;
     let ids = json_array(sections.iter().map(|s| s.id))?;
-    let enrollments: Vec<EnrollmentRow> = sqlx::query_as(
-        "SELECT e.section_id, i.external_id AS clever_id, u.first_name, u.last_name, u.grade, \
-                e.removed_in_clever_at IS NOT NULL AS flagged \
-         FROM enrollments e \
-         CROSS JOIN users u ON u.id = e.user_id \
-         CROSS JOIN identities i ON i.user_id = u.id AND i.provider = 'clever' \
-         WHERE e.section_id IN (SELECT value FROM json_each($1)) \
-         ORDER BY e.section_id, u.last_name, u.first_name, u.id",
-    )
-    .bind(ids)
-    .fetch_all(&mut *tx)
-    .await?;
+    let enrollments: Vec<EnrollmentRow> =
+        sqlx::query_as(SNAPSHOT_ENROLLMENTS).bind(ids).fetch_all(&mut *tx).await?;
     tx.commit().await?;
 
     local_snapshot(sections, enrollments)
@@ -156,70 +204,23 @@ async fn apply_sections(
     wanted.sort_unstable();
     wanted.dedup();
 
-    // One row per Clever id whoever gets here first; display_name is the teacher's, never synced.
-    // `WHERE true` tells SQLite's parser that ON CONFLICT belongs to the INSERT, not a join.
-    // Every statement is driven by its JSON list and probes the tables by key; `CROSS JOIN`
-    // fixes SQLite's join order where it might otherwise walk a whole table (the flags' first
-    // form, `UPDATE … FROM`, walked every Clever identity: first logins at half speed).
-    let found: Vec<(String, Option<String>, i64)> = sqlx::query_as(
-        "BEGIN IMMEDIATE; \
-         INSERT INTO sections (clever_id, synced_name, section_number, subject, grade, last_synced_at, created_at) \
-         SELECT json_extract(value, '$.clever_id'), json_extract(value, '$.name'), json_extract(value, '$.number'), \
-                json_extract(value, '$.subject'), json_extract(value, '$.grade'), $2, $2 \
-         FROM json_each($1) WHERE true \
-         ON CONFLICT (clever_id) DO UPDATE SET synced_name = excluded.synced_name, \
-             section_number = excluded.section_number, subject = excluded.subject, grade = excluded.grade, \
-             archived_at = NULL, last_synced_at = excluded.last_synced_at; \
-         INSERT INTO section_teachers (section_id, user_id, role, joined_at) \
-         SELECT s.id, $3, CASE WHEN i.external_id = json_extract(j.value, '$.first_teacher') \
-                               THEN 'primary' ELSE 'co' END, $2 \
-         FROM json_each($1) AS j \
-         CROSS JOIN sections s ON s.clever_id = json_extract(j.value, '$.clever_id') \
-         LEFT JOIN identities i ON i.provider = 'clever' AND i.user_id = $3 \
-         WHERE true \
-         ON CONFLICT (section_id, user_id) DO UPDATE SET role = excluded.role, removed_in_clever_at = NULL; \
-         SELECT 'section', clever_id, id FROM sections \
-         WHERE clever_id IN (SELECT json_extract(value, '$.clever_id') FROM json_each($1)); \
-         SELECT 'student', external_id, user_id FROM identities \
-         WHERE provider = 'clever' AND external_id IN (SELECT value FROM json_each($4)); \
-         SELECT 'max', NULL, coalesce(max(id), 0) FROM users",
-    )
-    .bind(sections)
-    .bind(ts(now))
-    .bind(teacher.0)
-    .bind(json_array(wanted.into_iter())?)
-    .fetch_all(&mut *conn)
-    .await?;
+    let found: Vec<(String, Option<String>, i64)> = sqlx::query_as(SECTIONS_LOOKUP)
+        .bind(sections)
+        .bind(ts(now))
+        .bind(teacher.0)
+        .bind(json_array(wanted.into_iter())?)
+        .fetch_all(&mut *conn)
+        .await?;
     let rows = plan_rows(found, changes)?;
 
-    sqlx::query(
-        "UPDATE enrollments SET removed_in_clever_at = $1 \
-         WHERE removed_in_clever_at IS NULL AND (section_id, user_id) IN ( \
-             SELECT json_extract(j.value, '$[0]'), i.user_id FROM json_each($5) AS j \
-             CROSS JOIN identities i ON i.provider = 'clever' AND i.external_id = json_extract(j.value, '$[1]')); \
-         INSERT INTO users (id, role, first_name, middle_name, last_name, email, grade, created_at, updated_at) \
-         SELECT json_extract(value, '$.id'), 'student', json_extract(value, '$.first'), NULL, \
-                json_extract(value, '$.last'), NULL, json_extract(value, '$.grade'), $1, $1 \
-         FROM json_each($2); \
-         INSERT INTO identities (provider, external_id, user_id, created_at) \
-         SELECT 'clever', json_extract(value, '$.clever_id'), json_extract(value, '$.id'), $1 FROM json_each($2); \
-         UPDATE users SET grade = json_extract(j.value, '$.grade'), updated_at = $1, \
-             first_name = CASE WHEN json_extract(j.value, '$.update_name') \
-                               THEN json_extract(j.value, '$.first') ELSE users.first_name END, \
-             last_name = CASE WHEN json_extract(j.value, '$.update_name') \
-                              THEN json_extract(j.value, '$.last') ELSE users.last_name END \
-         FROM json_each($3) AS j WHERE users.id = json_extract(j.value, '$.id'); \
-         INSERT INTO enrollments (section_id, user_id, enrolled_at) \
-         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), $1 FROM json_each($4) WHERE true \
-         ON CONFLICT (section_id, user_id) DO UPDATE SET removed_in_clever_at = NULL",
-    )
-    .bind(ts(now))
-    .bind(rows.created)
-    .bind(rows.updated)
-    .bind(rows.enrolled)
-    .bind(rows.flagged)
-    .execute(conn)
-    .await?;
+    sqlx::query(SECTIONS_WRITE)
+        .bind(ts(now))
+        .bind(rows.created)
+        .bind(rows.updated)
+        .bind(rows.enrolled)
+        .bind(rows.flagged)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -360,4 +361,45 @@ async fn apply_unlink(
     .execute(&mut *tx)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SqliteStore;
+
+    /// SQLite's plan for each statement of the sync's hot queries reads tables by key only: no
+    /// `SCAN` of a table (a scan of a JSON list is how they are meant to run), and no search of
+    /// the identities by provider alone. Plans are what made syncs slow as the database grew,
+    /// three times over.
+    #[tokio::test]
+    async fn sync_statements_read_tables_by_key() {
+        let store = SqliteStore::open_temp().await.unwrap();
+        let mut conn = store.pool.acquire().await.unwrap();
+        // Plans then leave out the foreign-key checks on child tables, which SQLite runs only
+        // while deferred violations are outstanding (never: the constraints are immediate).
+        sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await.unwrap();
+        for query in [SNAPSHOT_SECTIONS, SNAPSHOT_ENROLLMENTS, SECTIONS_LOOKUP, SECTIONS_WRITE] {
+            for statement in query.split(';').map(str::trim) {
+                if statement.is_empty() || statement.starts_with("BEGIN") {
+                    continue;
+                }
+                let plan: Vec<(i64, i64, i64, String)> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {statement}")))
+                        .fetch_all(&mut *conn)
+                        .await
+                        .unwrap();
+                let scans: Vec<&String> = plan
+                    .iter()
+                    .map(|(_, _, _, detail)| detail)
+                    .filter(|d| {
+                        // `provider` alone is a search in name only: every Clever identity.
+                        (d.starts_with("SCAN ") && !d.contains("VIRTUAL TABLE"))
+                            || d.ends_with("(provider=?)")
+                    })
+                    .collect();
+                assert!(scans.is_empty(), "{scans:?} in {statement}");
+            }
+        }
+    }
 }
