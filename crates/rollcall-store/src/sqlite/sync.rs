@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use rollcall_core::{CleverId, LocalSnapshot, SectionChange, SectionUnlink, StudentChange, UserId};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{FromRow, Row, SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 
 use super::one_trip::OneTrip;
@@ -11,24 +11,32 @@ use super::{history, ts};
 use crate::rows::{EnrollmentRow, SectionRow, local_snapshot};
 use crate::{RunRecord, StoreError, StoreResult};
 
-/// The snapshot's sections: the teacher's linked ones and those with the wanted Clever ids.
-const SNAPSHOT_SECTIONS: &str = "SELECT s.id, s.clever_id, s.synced_name, s.section_number, s.subject, s.grade, \
+/// The sync snapshot as one read transaction sent whole: the sections (nine columns; the
+/// teacher's linked ones and those with the wanted Clever ids), then their enrollments (six
+/// columns). Both pick the sections by a `UNION` of two index searches (an `OR` in the `WHERE`
+/// made SQLite scan every section); the enrollments are joined outward from those sections
+/// (`CROSS JOIN` fixes SQLite's join order; left to itself it walked every Clever identity).
+const SNAPSHOT: &str = "BEGIN; \
+    SELECT s.id, s.clever_id, s.synced_name, s.section_number, s.subject, s.grade, \
            s.archived_at IS NOT NULL AS archived, st.user_id IS NOT NULL AS linked, \
            st.removed_in_clever_at IS NOT NULL AS link_flagged \
     FROM sections s \
     LEFT JOIN section_teachers st ON st.section_id = s.id AND st.user_id = $1 \
     WHERE s.id IN (SELECT section_id FROM section_teachers WHERE user_id = $1 \
                    UNION SELECT id FROM sections WHERE clever_id IN (SELECT value FROM json_each($2))) \
-    ORDER BY s.id";
-
-/// The snapshot's enrollments, joined outward from the wanted sections.
-const SNAPSHOT_ENROLLMENTS: &str = "SELECT e.section_id, i.external_id AS clever_id, u.first_name, u.last_name, u.grade, \
+    ORDER BY s.id; \
+    SELECT e.section_id, i.external_id AS clever_id, u.first_name, u.last_name, u.grade, \
            e.removed_in_clever_at IS NOT NULL AS flagged \
     FROM enrollments e \
     CROSS JOIN users u ON u.id = e.user_id \
     CROSS JOIN identities i ON i.user_id = u.id AND i.provider = 'clever' \
-    WHERE e.section_id IN (SELECT value FROM json_each($1)) \
-    ORDER BY e.section_id, u.last_name, u.first_name, u.id";
+    WHERE e.section_id IN (SELECT section_id FROM section_teachers WHERE user_id = $1 \
+                   UNION SELECT id FROM sections WHERE clever_id IN (SELECT value FROM json_each($2))) \
+    ORDER BY e.section_id, u.last_name, u.first_name, u.id; \
+    COMMIT";
+
+/// Columns of a section row of [`SNAPSHOT`] (its enrollment rows have fewer).
+const SECTION_COLUMNS: usize = 9;
 
 /// [`apply_sections`]' first query: begin, upsert the sections and links, look up ids. One row
 /// per Clever id whoever gets here first; display_name is the teacher's, never synced.
@@ -81,27 +89,25 @@ const SECTIONS_WRITE: &str = "UPDATE enrollments SET removed_in_clever_at = $1 \
     SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), $1 FROM json_each($4) WHERE true \
     ON CONFLICT (section_id, user_id) DO UPDATE SET removed_in_clever_at = NULL";
 
-/// The teacher's linked sections plus the sections with these Clever ids, with enrollments.
-/// Two queries (sections, then all their enrollments) in one read transaction.
-///
-/// Both are written so that their cost follows the teacher's roster, not the database: the
-/// sections are picked by a `UNION` of two index searches (an `OR` in the `WHERE` made SQLite
-/// scan every section), and the enrollments are joined outward from the wanted sections
-/// (`CROSS JOIN` fixes SQLite's join order; left to itself it walked every Clever identity).
+/// The teacher's linked sections plus the sections with these Clever ids, with enrollments:
+/// [`SNAPSHOT`], one round trip (four when the transaction's statements went one by one).
 pub(super) async fn snapshot(
     pool: &SqlitePool,
     teacher: UserId,
     clever_ids: &[CleverId],
 ) -> StoreResult<LocalSnapshot> {
     let wanted = json_array(clever_ids.iter().map(CleverId::as_str))?;
-    let mut tx = pool.begin().await?;
-    let sections: Vec<SectionRow> =
-        sqlx::query_as(SNAPSHOT_SECTIONS).bind(teacher.0).bind(wanted).fetch_all(&mut *tx).await?;
-    let ids = json_array(sections.iter().map(|s| s.id))?;
-    let enrollments: Vec<EnrollmentRow> =
-        sqlx::query_as(SNAPSHOT_ENROLLMENTS).bind(ids).fetch_all(&mut *tx).await?;
-    tx.commit().await?;
-
+    let mut tx = OneTrip::acquire(pool).await?;
+    let rows = sqlx::query(SNAPSHOT).bind(teacher.0).bind(wanted).fetch_all(tx.conn()).await;
+    let rows = tx.settle(rows).await?;
+    let (mut sections, mut enrollments) = (Vec::new(), Vec::new());
+    for row in &rows {
+        if row.len() == SECTION_COLUMNS {
+            sections.push(SectionRow::from_row(row)?);
+        } else {
+            enrollments.push(EnrollmentRow::from_row(row)?);
+        }
+    }
     local_snapshot(sections, enrollments)
 }
 
@@ -379,9 +385,9 @@ mod tests {
         // Plans then leave out the foreign-key checks on child tables, which SQLite runs only
         // while deferred violations are outstanding (never: the constraints are immediate).
         sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await.unwrap();
-        for query in [SNAPSHOT_SECTIONS, SNAPSHOT_ENROLLMENTS, SECTIONS_LOOKUP, SECTIONS_WRITE] {
+        for query in [SNAPSHOT, SECTIONS_LOOKUP, SECTIONS_WRITE] {
             for statement in query.split(';').map(str::trim) {
-                if statement.is_empty() || statement.starts_with("BEGIN") {
+                if statement.is_empty() || statement.starts_with("BEGIN") || statement == "COMMIT" {
                     continue;
                 }
                 let plan: Vec<(i64, i64, i64, String)> =
