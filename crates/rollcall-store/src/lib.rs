@@ -219,8 +219,9 @@ pub trait Store: AccountStore + ClassworkStore + AuditStore + Send + Sync + 'sta
     /// Creates a session.
     async fn create_session(&self, session: &Session) -> StoreResult<()>;
 
-    /// A live (unexpired at `now`) session by the hash of its cookie.
-    async fn session(&self, id_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<Option<Session>>;
+    /// A live (unexpired at `now`) session by the hash of its cookie, with its account: one query
+    /// on every request of a logged-in user.
+    async fn session(&self, id_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<Option<(Session, User)>>;
 
     /// Ends a session.
     async fn delete_session(&self, id_hash: &[u8; 32]) -> StoreResult<()>;

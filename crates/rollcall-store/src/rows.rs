@@ -41,13 +41,64 @@ pub(crate) fn count(n: i64) -> StoreResult<u32> {
 /// account query on either backend starts here (`concat!(select_user!(), "WHERE …")`).
 macro_rules! select_user {
     () => {
-        "SELECT u.id, u.role, u.first_name, u.middle_name, u.last_name, u.email, u.grade, u.school, \
-                i.external_id AS clever_id, c.email AS login_email, u.created_at \
-         FROM users u LEFT JOIN identities i ON i.user_id = u.id AND i.provider = 'clever' \
-         LEFT JOIN local_credentials c ON c.user_id = u.id "
+        concat!("SELECT ", $crate::rows::user_columns!(), " FROM users u ", $crate::rows::user_joins!())
     };
 }
 pub(crate) use select_user;
+
+/// The columns of a [`UserRow`] (from `users u` and [`user_joins!`]).
+macro_rules! user_columns {
+    () => {
+        "u.id, u.role, u.first_name, u.middle_name, u.last_name, u.email, u.grade, u.school, \
+         i.external_id AS clever_id, c.email AS login_email, u.created_at"
+    };
+}
+pub(crate) use user_columns;
+
+/// The joins that give `users u` its Clever identity and its local credential.
+macro_rules! user_joins {
+    () => {
+        "LEFT JOIN identities i ON i.user_id = u.id AND i.provider = 'clever' \
+         LEFT JOIN local_credentials c ON c.user_id = u.id "
+    };
+}
+pub(crate) use user_joins;
+
+/// A live session and its account, by the hash of the session's cookie (`$1`) at a time (`$2`):
+/// one query on every request of a logged-in user.
+pub(crate) const SESSION_USER: &str = concat!(
+    "SELECT s.csrf_token AS session_csrf_token, s.created_at AS session_created_at, \
+            s.expires_at AS session_expires_at, ",
+    user_columns!(),
+    " FROM sessions s JOIN users u ON u.id = s.user_id ",
+    user_joins!(),
+    "WHERE s.id_hash = $1 AND s.expires_at > $2"
+);
+
+/// A row of [`SESSION_USER`].
+#[derive(sqlx::FromRow)]
+pub(crate) struct SessionUserRow {
+    session_csrf_token: String,
+    session_created_at: OffsetDateTime,
+    session_expires_at: OffsetDateTime,
+    #[sqlx(flatten)]
+    user: UserRow,
+}
+
+impl SessionUserRow {
+    /// The session (whose cookie hashes to `id_hash`) and its account.
+    pub(crate) fn into_pair(self, id_hash: &[u8; 32]) -> StoreResult<(crate::Session, User)> {
+        let user = self.user.into_user()?;
+        let session = crate::Session {
+            id_hash: *id_hash,
+            user_id: user.id,
+            csrf_token: self.session_csrf_token,
+            created_at: self.session_created_at,
+            expires_at: self.session_expires_at,
+        };
+        Ok((session, user))
+    }
+}
 
 /// A stored role.
 pub(crate) fn role(s: &str) -> StoreResult<AccountRole> {

@@ -67,9 +67,8 @@ impl FromRequestParts<AppState> for CurrentUser {
         let jar = CookieJar::from_headers(&parts.headers);
         let token =
             jar.get(cookie_name(state)).map(|c| c.value().to_owned()).ok_or(WebError::LoginRequired)?;
-        let session =
+        let (session, user) =
             state.store().session(&sha256(&token), state.now()).await?.ok_or(WebError::LoginRequired)?;
-        let user = state.store().user(session.user_id).await?.ok_or(WebError::LoginRequired)?;
         Ok(CurrentUser { user, session })
     }
 }

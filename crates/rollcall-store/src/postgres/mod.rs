@@ -284,7 +284,7 @@ impl Store for PgStore {
         sessions::create_session(&self.pool, session).await
     }
 
-    async fn session(&self, id_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<Option<Session>> {
+    async fn session(&self, id_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<Option<(Session, User)>> {
         sessions::session(&self.pool, id_hash, now).await
     }
 

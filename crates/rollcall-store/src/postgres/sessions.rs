@@ -4,7 +4,8 @@ use rollcall_core::UserId;
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
-use crate::{CALLBACK_TTL, CallbackClaim, Session, StoreError, StoreResult};
+use crate::rows::{SESSION_USER, SessionUserRow};
+use crate::{CALLBACK_TTL, CallbackClaim, Session, StoreError, StoreResult, User};
 
 /// Creates a session.
 pub(super) async fn create_session(conn: impl sqlx::PgExecutor<'_>, s: &Session) -> StoreResult<()> {
@@ -26,21 +27,10 @@ pub(super) async fn session(
     pool: &PgPool,
     id_hash: &[u8; 32],
     now: OffsetDateTime,
-) -> StoreResult<Option<Session>> {
-    let row: Option<(i64, String, OffsetDateTime, OffsetDateTime)> = sqlx::query_as(
-        "SELECT user_id, csrf_token, created_at, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2",
-    )
-    .bind(id_hash.as_slice())
-    .bind(now)
-    .fetch_optional(pool)
-    .await?;
-    Ok(row.map(|(user_id, csrf_token, created_at, expires_at)| Session {
-        id_hash: *id_hash,
-        user_id: UserId(user_id),
-        csrf_token,
-        created_at,
-        expires_at,
-    }))
+) -> StoreResult<Option<(Session, User)>> {
+    let row: Option<SessionUserRow> =
+        sqlx::query_as(SESSION_USER).bind(id_hash.as_slice()).bind(now).fetch_optional(pool).await?;
+    row.map(|row| row.into_pair(id_hash)).transpose()
 }
 
 /// Ends a session (a no-op if there is none).

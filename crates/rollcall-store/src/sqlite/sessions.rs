@@ -6,7 +6,8 @@ use time::OffsetDateTime;
 
 use super::one_trip::OneTrip;
 use super::ts;
-use crate::{CALLBACK_TTL, CallbackClaim, Session, StoreError, StoreResult};
+use crate::rows::{SESSION_USER, SessionUserRow};
+use crate::{CALLBACK_TTL, CallbackClaim, Session, StoreError, StoreResult, User};
 
 /// Creates a session.
 pub(super) async fn create_session(conn: impl sqlx::SqliteExecutor<'_>, s: &Session) -> StoreResult<()> {
@@ -28,21 +29,10 @@ pub(super) async fn session(
     pool: &SqlitePool,
     id_hash: &[u8; 32],
     now: OffsetDateTime,
-) -> StoreResult<Option<Session>> {
-    let row: Option<(i64, String, OffsetDateTime, OffsetDateTime)> = sqlx::query_as(
-        "SELECT user_id, csrf_token, created_at, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2",
-    )
-    .bind(id_hash.as_slice())
-    .bind(ts(now))
-    .fetch_optional(pool)
-    .await?;
-    Ok(row.map(|(user_id, csrf_token, created_at, expires_at)| Session {
-        id_hash: *id_hash,
-        user_id: UserId(user_id),
-        csrf_token,
-        created_at,
-        expires_at,
-    }))
+) -> StoreResult<Option<(Session, User)>> {
+    let row: Option<SessionUserRow> =
+        sqlx::query_as(SESSION_USER).bind(id_hash.as_slice()).bind(ts(now)).fetch_optional(pool).await?;
+    row.map(|row| row.into_pair(id_hash)).transpose()
 }
 
 /// Ends a session (a no-op if there is none).

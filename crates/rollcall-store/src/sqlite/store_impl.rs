@@ -148,7 +148,7 @@ impl Store for SqliteStore {
         self.write(move |pool| async move { sessions::create_session(&pool, &session).await }).await
     }
 
-    async fn session(&self, id_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<Option<Session>> {
+    async fn session(&self, id_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<Option<(Session, User)>> {
         sessions::session(&self.pool, id_hash, now).await
     }
 

@@ -88,7 +88,7 @@ pub async fn a_merge_keeps_everything_of_both_students(store: Arc<dyn Store>) {
     assert_eq!(store.user(new.id).await.unwrap(), None, "the absorbed account is gone");
     let me = store.user_by_clever_id(&cid("s2")).await.unwrap().unwrap();
     assert_eq!((me.id, me.login_email.as_deref()), (old.id, Some("ana@example.org")));
-    assert_eq!(store.session(&[2; 32], at(11)).await.unwrap().unwrap().user_id, old.id, "still logged in");
+    assert_eq!(store.session(&[2; 32], at(11)).await.unwrap().unwrap().0.user_id, old.id, "still logged in");
     let classes: Vec<_> = store.student_sections(old.id).await.unwrap().into_iter().map(|s| s.name).collect();
     assert_eq!(classes, ["Art", "Bio", "Chem"], "Bio is active: the absorbed account's enrollment won");
     for sid in [c1, c2, c3] {
@@ -235,7 +235,7 @@ pub async fn racing_merges_leave_one_whole_account(store: Arc<dyn Store>) {
             assert_eq!(roster.students.iter().map(|s| s.user_id).collect::<Vec<_>>(), [winner]);
         }
         for k in [1, 2] {
-            assert_eq!(store.session(&[n * 10 + k; 32], at(5)).await.unwrap().unwrap().user_id, winner);
+            assert_eq!(store.session(&[n * 10 + k; 32], at(5)).await.unwrap().unwrap().0.user_id, winner);
         }
         assert_eq!(store.user(winner).await.unwrap().unwrap().clever_id, Some(cid(&format!("s{n}-1"))));
         let merges = AuditFilter {
@@ -255,7 +255,7 @@ pub async fn racing_merges_leave_one_whole_account(store: Arc<dyn Store>) {
     one_won(&x, &y);
     let (winner, other) = if x.is_ok() { (a.id, c.id) } else { (c.id, a.id) };
     assert_eq!(store.user(b.id).await.unwrap(), None);
-    assert_eq!(store.session(&[72; 32], at(5)).await.unwrap().unwrap().user_id, winner);
+    assert_eq!(store.session(&[72; 32], at(5)).await.unwrap().unwrap().0.user_id, winner);
     let classes = |id| {
         let store = store.clone();
         async move { store.student_sections(id).await.unwrap().len() }

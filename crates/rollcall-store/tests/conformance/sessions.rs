@@ -17,12 +17,17 @@ pub async fn sessions_expire(store: Arc<dyn Store>) {
         expires_at: at(60),
     };
     store.create_session(&s).await.unwrap();
-    assert_eq!(store.session(&[7; 32], at(59)).await.unwrap(), Some(s.clone()));
-    assert_eq!(store.session(&[8; 32], at(1)).await.unwrap(), None, "unknown cookie");
-    assert_eq!(store.session(&[7; 32], at(60)).await.unwrap(), None, "expired at expires_at");
-    assert_eq!(store.session(&[7; 32], at(60) - Duration::milliseconds(1)).await.unwrap(), Some(s.clone()));
+    assert_eq!(store.session(&[7; 32], at(59)).await.unwrap().map(|(s, _)| s), Some(s.clone()));
+    let (_, account) = store.session(&[7; 32], at(59)).await.unwrap().unwrap();
+    assert_eq!(account, t, "the session's account comes with it");
+    assert_eq!(store.session(&[8; 32], at(1)).await.unwrap().map(|(s, _)| s), None, "unknown cookie");
+    assert_eq!(store.session(&[7; 32], at(60)).await.unwrap().map(|(s, _)| s), None, "expired at expires_at");
+    assert_eq!(
+        store.session(&[7; 32], at(60) - Duration::milliseconds(1)).await.unwrap().map(|(s, _)| s),
+        Some(s.clone())
+    );
     store.delete_session(&[7; 32]).await.unwrap();
-    assert_eq!(store.session(&[7; 32], at(1)).await.unwrap(), None);
+    assert_eq!(store.session(&[7; 32], at(1)).await.unwrap().map(|(s, _)| s), None);
     store.delete_session(&[7; 32]).await.unwrap();
 }
 
@@ -60,13 +65,13 @@ pub async fn a_login_finishes_with_its_session(store: Arc<dyn Store>) {
     assert_eq!(store.claim_callback(&[1; 32], at(0)).await.unwrap(), CallbackClaim::First);
     store.finish_callback_with_session(&[1; 32], &s).await.unwrap();
     assert_eq!(store.claim_callback(&[1; 32], at(1)).await.unwrap(), CallbackClaim::Done(t.id));
-    assert_eq!(store.session(&[7; 32], at(1)).await.unwrap(), Some(s.clone()));
+    assert_eq!(store.session(&[7; 32], at(1)).await.unwrap().map(|(s, _)| s), Some(s.clone()));
 
     // A code nobody claimed: refused, and no session is left behind.
     let stray = Session { id_hash: [8; 32], ..s.clone() };
     let err = store.finish_callback_with_session(&[2; 32], &stray).await.unwrap_err();
     assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
-    assert_eq!(store.session(&[8; 32], at(1)).await.unwrap(), None);
+    assert_eq!(store.session(&[8; 32], at(1)).await.unwrap().map(|(s, _)| s), None);
 
     // Failing part-way (the session's id is taken) changes nothing, and the store writes on.
     assert_eq!(store.claim_callback(&[3; 32], at(2)).await.unwrap(), CallbackClaim::First);
@@ -74,5 +79,5 @@ pub async fn a_login_finishes_with_its_session(store: Arc<dyn Store>) {
     assert_eq!(store.claim_callback(&[3; 32], at(2)).await.unwrap(), CallbackClaim::InProgress, "still open");
     store.finish_callback(&[3; 32], None).await.unwrap();
     assert_eq!(store.claim_callback(&[3; 32], at(3)).await.unwrap(), CallbackClaim::Failed);
-    assert_eq!(store.session(&[7; 32], at(3)).await.unwrap(), Some(s));
+    assert_eq!(store.session(&[7; 32], at(3)).await.unwrap().map(|(s, _)| s), Some(s));
 }
