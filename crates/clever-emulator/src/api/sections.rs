@@ -76,10 +76,11 @@ pub async fn users(
         }
         members.sort_unstable();
         members.dedup();
+        let scope = viewer.users(&world);
         let users: Vec<_> = members
             .into_iter()
             .filter_map(|uid| world.users.get(uid))
-            .filter_map(|u| viewer.user_view(&world, u).map(|view| (u, view)))
+            .filter_map(|u| scope.view(u).map(|view| (u, view)))
             .collect();
         Ok(Json(users_page(&query, &users, caller.version)))
     });

@@ -125,10 +125,11 @@ fn related(
         let world = emulator.world();
         let viewer = Viewer::resolve(&world, &caller.token)?;
         let user = listable_user(&viewer, &world, id)?;
+        let scope = viewer.users(&world);
         let users: Vec<_> = relatives(&world, user)
             .into_iter()
             .filter_map(|rid| world.users.get(rid))
-            .filter_map(|u| viewer.user_view(&world, u).map(|view| (u, view)))
+            .filter_map(|u| scope.view(u).map(|view| (u, view)))
             .collect();
         Ok(Json(users_page(&query, &users, caller.version)))
     });
