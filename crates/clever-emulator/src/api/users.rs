@@ -89,11 +89,7 @@ pub async fn my_students(
     uri: Uri,
 ) -> Response {
     related(&emulator, &caller, &id, &uri, |world, user| {
-        if user.has(Role::Teacher) {
-            world.students_of_teacher(&user.id).into_iter().collect()
-        } else {
-            Vec::new()
-        }
+        if user.has(Role::Teacher) { world.students_of_teacher(&user.id) } else { Vec::new() }
     })
 }
 
@@ -105,11 +101,7 @@ pub async fn my_teachers(
     uri: Uri,
 ) -> Response {
     related(&emulator, &caller, &id, &uri, |world, user| {
-        if user.has(Role::Student) {
-            world.teachers_of_student(&user.id).into_iter().collect()
-        } else {
-            Vec::new()
-        }
+        if user.has(Role::Student) { world.teachers_of_student(&user.id) } else { Vec::new() }
     })
 }
 
