@@ -281,21 +281,21 @@ impl World {
     }
 
     /// Ids of all students in the sections `teacher_id` teaches, ascending and without repeats.
-    pub fn students_of_teacher(&self, teacher_id: &str) -> BTreeSet<&String> {
-        self.section_ids_of(teacher_id)
+    pub fn students_of_teacher(&self, teacher_id: &str) -> Vec<&String> {
+        let taught = self
+            .section_ids_of(teacher_id)
             .filter_map(|sid| self.sections.get(sid))
-            .filter(|s| s.teachers.iter().any(|t| t == teacher_id))
-            .flat_map(|s| s.students.iter())
-            .collect()
+            .filter(|s| s.teachers.iter().any(|t| t == teacher_id));
+        sorted_unique(taught.flat_map(|s| s.students.iter()).collect())
     }
 
     /// Ids of all teachers of the sections `student_id` attends, ascending and without repeats.
-    pub fn teachers_of_student(&self, student_id: &str) -> BTreeSet<&String> {
-        self.section_ids_of(student_id)
+    pub fn teachers_of_student(&self, student_id: &str) -> Vec<&String> {
+        let attended = self
+            .section_ids_of(student_id)
             .filter_map(|sid| self.sections.get(sid))
-            .filter(|s| s.students.iter().any(|t| t == student_id))
-            .flat_map(|s| s.teachers.iter())
-            .collect()
+            .filter(|s| s.students.iter().any(|t| t == student_id));
+        sorted_unique(attended.flat_map(|s| s.teachers.iter()).collect())
     }
 
     /// Library apps a user can launch from the portal: apps the user installed, and for a student,
@@ -307,9 +307,16 @@ impl World {
             .filter(|app| app.kind == AppKind::Library)
             .filter(|app| {
                 self.installs.iter().any(|(client, teacher)| {
-                    client == &app.client_id && (teacher == user_id || teachers.contains(teacher))
+                    client == &app.client_id && (teacher == user_id || teachers.contains(&teacher))
                 })
             })
             .collect()
     }
+}
+
+/// Sorts `ids` and drops repeats: cheaper than gathering a few hundred ids into a `BTreeSet`.
+fn sorted_unique(mut ids: Vec<&String>) -> Vec<&String> {
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }

@@ -53,30 +53,40 @@ async fn not_found() -> Response {
     ApiError::not_found().into_response()
 }
 
-/// One page of `users` (sorted by ascending id, each with the view the caller may see).
-fn users_page(query: &ListQuery, users: &[(&UserRec, UserView)], version: Version) -> ListEnvelope<User> {
-    let (range, links) = query.page(users, |(u, _)| u.id.as_str());
-    let data = users[range]
-        .iter()
+/// One page of the users among `candidates` (sorted by ascending id) that `keep` resolves to a
+/// record in the caller's scope, each with the view the caller may see.
+fn users_page<'c, 'w, C>(
+    query: &ListQuery,
+    candidates: &'c [C],
+    id: impl Fn(&C) -> &str,
+    keep: impl FnMut(&'c C) -> Option<(&'w UserRec, UserView)>,
+    version: Version,
+) -> ListEnvelope<User> {
+    let (users, links) = query.page(candidates, id, keep);
+    let data = users
+        .into_iter()
         .map(|(u, view)| ListItem {
-            data: views::user(u, *view, version),
+            data: views::user(u, view, version),
             uri: Some(format!("{}/users/{}", version.prefix(), u.id)),
         })
         .collect();
     ListEnvelope { data, links }
 }
 
-/// One page of `sections` (sorted by ascending id).
-fn sections_page(
+/// One page of the sections among `candidates` (sorted by ascending id) that `keep` finds in the
+/// caller's scope.
+fn sections_page<'c, 'w, C>(
     query: &ListQuery,
-    sections: &[(&SectionRec, SectionView)],
+    candidates: &'c [C],
+    id: impl Fn(&C) -> &str,
+    keep: impl FnMut(&'c C) -> Option<(&'w SectionRec, SectionView)>,
     version: Version,
 ) -> ListEnvelope<Section> {
-    let (range, links) = query.page(sections, |(s, _)| s.id.as_str());
-    let data = sections[range]
-        .iter()
+    let (sections, links) = query.page(candidates, id, keep);
+    let data = sections
+        .into_iter()
         .map(|(s, view)| ListItem {
-            data: views::section(s, *view, version),
+            data: views::section(s, view, version),
             uri: Some(format!("{}/sections/{}", version.prefix(), s.id)),
         })
         .collect();

@@ -11,6 +11,7 @@ use super::pagination::ListQuery;
 use super::scope::{SectionView, Viewer};
 use super::{sections_page, users_page, views};
 use crate::error::ApiError;
+use crate::model::SectionRec;
 use crate::state::Emulator;
 
 /// `GET /v3.x/sections`: every section of the district; district-app tokens only.
@@ -19,13 +20,15 @@ pub async fn list(State(emulator): State<Emulator>, caller: Caller, uri: Uri) ->
         let world = emulator.world();
         let viewer = Viewer::resolve(&world, &caller.token)?;
         let Viewer::District(district) = viewer else { return Err(ApiError::out_of_scope()) };
-        let sections: Vec<_> = world
-            .sections()
-            .values()
-            .filter(|s| s.district == district)
-            .map(|s| (s, SectionView::Full))
-            .collect();
-        Ok(Json(sections_page(&query, &sections, caller.version)))
+        let sections: Vec<&SectionRec> = world.sections().values().collect();
+        let page = sections_page(
+            &query,
+            &sections,
+            |s| s.id.as_str(),
+            |s| (s.district == district).then_some((*s, SectionView::Full)),
+            caller.version,
+        );
+        Ok(Json(page))
     });
     caller.reply(result)
 }
@@ -76,12 +79,12 @@ pub async fn users(
         }
         members.sort_unstable();
         members.dedup();
-        let users: Vec<_> = members
-            .into_iter()
-            .filter_map(|uid| world.users.get(uid))
-            .filter_map(|u| viewer.user_view(&world, u).map(|view| (u, view)))
-            .collect();
-        Ok(Json(users_page(&query, &users, caller.version)))
+        let scope = viewer.users(&world);
+        let keep = |uid: &&String| {
+            let user = world.users.get(*uid)?;
+            scope.view(user).map(|view| (user, view))
+        };
+        Ok(Json(users_page(&query, &members, |uid| uid.as_str(), keep, caller.version)))
     });
     caller.reply(result)
 }

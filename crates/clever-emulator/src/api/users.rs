@@ -31,14 +31,18 @@ pub async fn list(State(emulator): State<Emulator>, caller: Caller, uri: Uri) ->
         let world = emulator.world();
         let viewer = Viewer::resolve(&world, &caller.token)?;
         let Viewer::District(district) = viewer else { return Err(ApiError::out_of_scope()) };
-        let users: Vec<_> = world
-            .users
-            .values()
-            .filter(|u| u.district == district)
-            .filter(|u| role.is_none_or(|r| u.roles.iter().any(|held| held.as_str() == r)))
-            .map(|u| (u, UserView::Full))
-            .collect();
-        Ok(Json(users_page(&query, &users, caller.version)))
+        let users: Vec<&UserRec> = world.users.values().collect();
+        let listed = |u: &UserRec| {
+            u.district == district && role.is_none_or(|r| u.roles.iter().any(|held| held.as_str() == r))
+        };
+        let page = users_page(
+            &query,
+            &users,
+            |u| u.id.as_str(),
+            |u| listed(u).then_some((*u, UserView::Full)),
+            caller.version,
+        );
+        Ok(Json(page))
     });
     caller.reply(result)
 }
@@ -71,12 +75,12 @@ pub async fn sections(
         let world = emulator.world();
         let viewer = Viewer::resolve(&world, &caller.token)?;
         let user = listable_user(&viewer, &world, &id)?;
-        let sections: Vec<_> = world
-            .section_ids_of(&user.id)
-            .filter_map(|sid| world.section(sid))
-            .filter_map(|s| viewer.section_view(s).map(|view| (s, view)))
-            .collect();
-        Ok(Json(sections_page(&query, &sections, caller.version)))
+        let ids: Vec<&String> = world.section_ids_of(&user.id).collect();
+        let keep = |sid: &&String| {
+            let section = world.section(sid)?;
+            viewer.section_view(section).map(|view| (section, view))
+        };
+        Ok(Json(sections_page(&query, &ids, |sid| sid.as_str(), keep, caller.version)))
     });
     caller.reply(result)
 }
@@ -89,11 +93,7 @@ pub async fn my_students(
     uri: Uri,
 ) -> Response {
     related(&emulator, &caller, &id, &uri, |world, user| {
-        if user.has(Role::Teacher) {
-            world.students_of_teacher(&user.id).into_iter().collect()
-        } else {
-            Vec::new()
-        }
+        if user.has(Role::Teacher) { world.students_of_teacher(&user.id) } else { Vec::new() }
     })
 }
 
@@ -105,11 +105,7 @@ pub async fn my_teachers(
     uri: Uri,
 ) -> Response {
     related(&emulator, &caller, &id, &uri, |world, user| {
-        if user.has(Role::Student) {
-            world.teachers_of_student(&user.id).into_iter().collect()
-        } else {
-            Vec::new()
-        }
+        if user.has(Role::Student) { world.teachers_of_student(&user.id) } else { Vec::new() }
     })
 }
 
@@ -125,12 +121,13 @@ fn related(
         let world = emulator.world();
         let viewer = Viewer::resolve(&world, &caller.token)?;
         let user = listable_user(&viewer, &world, id)?;
-        let users: Vec<_> = relatives(&world, user)
-            .into_iter()
-            .filter_map(|rid| world.users.get(rid))
-            .filter_map(|u| viewer.user_view(&world, u).map(|view| (u, view)))
-            .collect();
-        Ok(Json(users_page(&query, &users, caller.version)))
+        let ids = relatives(&world, user);
+        let scope = viewer.users(&world);
+        let keep = |rid: &&String| {
+            let user = world.users.get(*rid)?;
+            scope.view(user).map(|view| (user, view))
+        };
+        Ok(Json(users_page(&query, &ids, |rid| rid.as_str(), keep, caller.version)))
     });
     caller.reply(result)
 }

@@ -221,3 +221,44 @@ async fn a_user_whose_record_was_removed_can_no_longer_use_its_token() {
     let reply = get(&te, Some(&token), "/v3.0/me").await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
 }
+
+/// A teacher's reach follows the roster as the admin API changes it, from one request to the next:
+/// nothing about a teacher's students or co-teachers is remembered across requests.
+#[tokio::test]
+async fn a_teachers_reach_follows_roster_changes_made_through_the_admin_api() {
+    let te = TestEmulator::start().await;
+    let token = te.token_for("skelly");
+    let (me, sofia, nokafor) = (user_id("skelly"), user_id("sofia"), user_id("nokafor"));
+    let math = section_id("math4");
+    let admin = |method: reqwest::Method, path: String| {
+        let request = te.http.request(method, te.url(&path));
+        async move { request.send().await.unwrap().status() }
+    };
+    let sofia_path = format!("/v3.0/users/{sofia}");
+    let nokafor_path = format!("/v3.0/users/{nokafor}");
+    let my_students = format!("/v3.0/users/{me}/mystudents");
+    let math_teachers = format!("/v3.0/sections/{math}/users?role=teacher");
+    assert_eq!(get(&te, Some(&token), &sofia_path).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(get(&te, Some(&token), &nokafor_path).await.status, StatusCode::FORBIDDEN);
+    let before = item_ids(&ok(&te, &token, &my_students).await);
+    assert!(!before.contains(&sofia));
+
+    let enrol = format!("/__admin/sections/{math}/students/{sofia}");
+    assert_eq!(admin(reqwest::Method::PUT, enrol.clone()).await, StatusCode::OK);
+    let seen = ok(&te, &token, &sofia_path).await;
+    assert_eq!(keys(&seen["data"]), ["id", "name", "roles"], "a student of the teacher now");
+    assert!(item_ids(&ok(&te, &token, &my_students).await).contains(&sofia));
+
+    let co_teach = format!("/__admin/sections/{math}/teachers/{nokafor}");
+    assert_eq!(admin(reqwest::Method::PUT, co_teach.clone()).await, StatusCode::OK);
+    let seen = ok(&te, &token, &nokafor_path).await;
+    assert_eq!(seen["data"]["roles"], serde_json::json!({"teacher": {}}), "a co-teacher now");
+    assert!(item_ids(&ok(&te, &token, &math_teachers).await).contains(&nokafor));
+
+    assert_eq!(admin(reqwest::Method::DELETE, enrol).await, StatusCode::OK);
+    assert_eq!(admin(reqwest::Method::DELETE, co_teach).await, StatusCode::OK);
+    assert_eq!(get(&te, Some(&token), &sofia_path).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(get(&te, Some(&token), &nokafor_path).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(item_ids(&ok(&te, &token, &my_students).await), before);
+    assert!(!item_ids(&ok(&te, &token, &math_teachers).await).contains(&nokafor));
+}
