@@ -1,6 +1,7 @@
 //! Syncing a teacher's classes: fetch from Clever, plan against the local snapshot, write the
-//! plan and the run's record in one store call ([`rollcall_store::Store::apply_sync`]). Single-flight per teacher: a second request while a
-//! sync runs (login and the button at once) waits for that run and shares its outcome.
+//! plan and the run's record in one store call ([`rollcall_store::Store::apply_sync`]).
+//! Single-flight per teacher: a second request while a sync runs (login and the button at once)
+//! waits for that run and shares its outcome.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -166,6 +167,8 @@ async fn run_holding_lease(
     let (outcome, written) = match attempt(state, teacher, clever_id).await {
         Ok(Attempt::Planned { plan, outcome }) => {
             let now = state.now();
+            // A section with nothing to change is not written: "last synced" is the run's time,
+            // and an idle repeat login then writes only the run on the single SQLite writer.
             let changes: Vec<SectionChange> = plan.sections.into_iter().filter(|c| !c.is_noop()).collect();
             match store.apply_sync(teacher, &changes, &plan.unlinks, now, Some(&record(&outcome, now))).await
             {
@@ -182,9 +185,8 @@ async fn run_holding_lease(
     state.metrics().sync(outcome.failed, outcome.counts.errors, timer.elapsed());
     if !written {
         // The lease goes back with the run's record, so a replica waiting for it finds the run.
-        if let Err(error) =
-            store.apply_sync(teacher, &[], &[], state.now(), Some(&record(&outcome, state.now()))).await
-        {
+        let now = state.now();
+        if let Err(error) = store.apply_sync(teacher, &[], &[], now, Some(&record(&outcome, now))).await {
             tracing::error!(%error, teacher = %teacher, "could not record a sync run");
             if let Err(error) = store.release_sync_lease(teacher, state.instance()).await {
                 tracing::warn!(%error, teacher = %teacher, "could not release a sync lease (it will run out)");
