@@ -14,7 +14,7 @@ mod sqlite;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use rollcall_core::{CleverId, LocalSnapshot, SectionChange, SectionId, SectionUnlink, SyncCounts, UserId};
+use rollcall_core::{CleverId, LocalSnapshot, SectionChange, SectionId, SectionUnlink, UserId};
 use time::OffsetDateTime;
 
 pub use accounts::{AccountStore, Conflict, FailureCount, LocalCredential, MergeReport, NewLocalAccount};
@@ -161,27 +161,14 @@ pub trait Store: AccountStore + ClassworkStore + AuditStore + Send + Sync + 'sta
         self.apply_sync(teacher, &[], std::slice::from_ref(unlink), now, None).await.map(drop)
     }
 
-    /// Records a finished sync run that wrote nothing (it failed, or another path wrote it) and
+    /// Records a finished sync run that wrote nothing (it failed or stopped before writing) and
     /// returns its id: [`Store::apply_sync`] with no changes. The audit entry's actor is the
     /// teacher for a login or the button, none for background and CLI runs; its detail is the
-    /// trigger and counts in words. With `lease_holder`, the transaction also gives back that
+    /// trigger and counts in words. With `run.lease_holder`, the transaction also gives back that
     /// holder's sync lease ([`Store::release_sync_lease`]): how a sync ends, so the lease is free
     /// exactly when the run is on record and a replica waiting for the lease finds the run.
-    #[allow(clippy::too_many_arguments)]
-    async fn record_sync_run(
-        &self,
-        teacher: UserId,
-        trigger: SyncTrigger,
-        started_at: OffsetDateTime,
-        finished_at: OffsetDateTime,
-        counts: SyncCounts,
-        problems: &[String],
-        failed: bool,
-        lease_holder: Option<&str>,
-    ) -> StoreResult<i64> {
-        let (problems, lease_holder) = (problems.to_vec(), lease_holder.map(str::to_owned));
-        let run = RunRecord { trigger, started_at, finished_at, counts, problems, failed, lease_holder };
-        self.apply_sync(teacher, &[], &[], finished_at, Some(&run))
+    async fn record_sync_run(&self, teacher: UserId, run: &RunRecord) -> StoreResult<i64> {
+        self.apply_sync(teacher, &[], &[], run.finished_at, Some(run))
             .await?
             .ok_or_else(|| StoreError::Corrupt("a sync run was recorded without an id".into()))
     }

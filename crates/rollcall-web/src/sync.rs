@@ -186,7 +186,7 @@ async fn run_holding_lease(
     if !written {
         // The lease goes back with the run's record, so a replica waiting for it finds the run.
         let now = state.now();
-        if let Err(error) = store.apply_sync(teacher, &[], &[], now, Some(&record(&outcome, now))).await {
+        if let Err(error) = store.record_sync_run(teacher, &record(&outcome, now)).await {
             tracing::error!(%error, teacher = %teacher, "could not record a sync run");
             if let Err(error) = store.release_sync_lease(teacher, state.instance()).await {
                 tracing::warn!(%error, teacher = %teacher, "could not release a sync lease (it will run out)");

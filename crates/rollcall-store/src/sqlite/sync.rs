@@ -181,22 +181,17 @@ async fn apply_sections(
     changes: &[SectionChange],
     now: OffsetDateTime,
 ) -> StoreResult<()> {
-    let sections = json_value(
-        changes
-            .iter()
-            .map(|c| {
-                let s = &c.section;
-                serde_json::json!({
-                    "clever_id": s.clever_id.as_str(),
-                    "name": s.name,
-                    "number": s.section_number,
-                    "subject": s.subject,
-                    "grade": s.grade,
-                    "first_teacher": s.teacher_ids.first().map(CleverId::as_str),
-                })
-            })
-            .collect(),
-    )?;
+    let sections = json_array(changes.iter().map(|c| {
+        let s = &c.section;
+        serde_json::json!({
+            "clever_id": s.clever_id.as_str(),
+            "name": s.name,
+            "number": s.section_number,
+            "subject": s.subject,
+            "grade": s.grade,
+            "first_teacher": s.teacher_ids.first().map(CleverId::as_str),
+        })
+    }))?;
     let mut wanted: Vec<&str> = changes
         .iter()
         .flat_map(|c| c.students.iter())
@@ -319,16 +314,11 @@ fn plan_rows(
         }
     }
     Ok(PlannedRows {
-        created: json_value(created)?,
-        updated: json_value(updated.into_values().collect())?,
-        enrolled: json_value(enrolled)?,
-        flagged: json_value(flagged)?,
+        created: json_array(created.into_iter())?,
+        updated: json_array(updated.into_values())?,
+        enrolled: json_array(enrolled.into_iter())?,
+        flagged: json_array(flagged.into_iter())?,
     })
-}
-
-/// A list of JSON values as one JSON array parameter.
-fn json_value(items: Vec<serde_json::Value>) -> StoreResult<String> {
-    serde_json::to_string(&items).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 /// Flags the teacher's link; archives the section once no teacher is actively linked. Inside

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use rollcall_core::{SyncCounts, UserId};
 use rollcall_store::{AccountRole, AuditAction, AuditEntry, AuditFilter, NewAuditEntry, Store, SyncTrigger};
 
-use super::{at, profile, teacher};
+use super::{at, profile, run, teacher};
 
 fn summary(entries: &[AuditEntry]) -> Vec<(AuditAction, Option<UserId>, UserId, &str)> {
     entries.iter().map(|e| (e.action, e.actor, e.subject, e.detail.as_str())).collect()
@@ -22,11 +22,14 @@ pub async fn logins_and_syncs_are_recorded_with_them(store: Arc<dyn Store>) {
     p.role = AccountRole::Teacher;
     store.upsert_clever_user(&p, at(4)).await.unwrap();
     let counts = SyncCounts { added: 3, updated: 1, removed: 0, unchanged: 5, errors: 0 };
-    store.record_sync_run(sam.id, SyncTrigger::Login, at(5), at(6), counts, &[], false, None).await.unwrap();
+    store
+        .record_sync_run(sam.id, &run(SyncTrigger::Login, at(5), at(6), counts, &[], false, None))
+        .await
+        .unwrap();
     let failed = SyncCounts { added: 0, updated: 0, removed: 0, unchanged: 0, errors: 1 };
     let problems = ["Clever did not answer".to_owned()];
     store
-        .record_sync_run(sam.id, SyncTrigger::Background, at(7), at(8), failed, &problems, true, None)
+        .record_sync_run(sam.id, &run(SyncTrigger::Background, at(7), at(8), failed, &problems, true, None))
         .await
         .unwrap();
     assert_eq!(store.sync_runs(sam.id, 10).await.unwrap().len(), 2, "the runs themselves are kept too");

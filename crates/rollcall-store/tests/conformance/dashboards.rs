@@ -5,7 +5,7 @@ use std::sync::Arc;
 use rollcall_core::{SectionId, SectionUnlink, SyncCounts};
 use rollcall_store::{Store, SyncTrigger};
 
-use super::{at, cid, created, dashboard, section, student, teacher};
+use super::{at, cid, created, dashboard, run, section, student, teacher};
 
 pub async fn teacher_sections_active_first_by_name(store: Arc<dyn Store>) {
     let t = teacher(&*store, "t1", "Tara", "Ng").await;
@@ -106,15 +106,18 @@ pub async fn sync_runs_round_trip_newest_first(store: Arc<dyn Store>) {
     let counts = SyncCounts { added: 3, updated: 1, removed: 2, unchanged: 4, errors: 1 };
     let problems = vec!["Art: Clever did not share this class".to_owned(), "quote \" and ünïcode".to_owned()];
     let first = store
-        .record_sync_run(t.id, SyncTrigger::Login, at(1), at(2), counts, &problems, false, None)
+        .record_sync_run(t.id, &run(SyncTrigger::Login, at(1), at(2), counts, &problems, false, None))
         .await
         .unwrap();
     let second = store
-        .record_sync_run(t.id, SyncTrigger::Button, at(10), at(11), SyncCounts::default(), &[], true, None)
+        .record_sync_run(
+            t.id,
+            &run(SyncTrigger::Button, at(10), at(11), SyncCounts::default(), &[], true, None),
+        )
         .await
         .unwrap();
     store
-        .record_sync_run(other.id, SyncTrigger::Cli, at(20), at(21), counts, &[], false, None)
+        .record_sync_run(other.id, &run(SyncTrigger::Cli, at(20), at(21), counts, &[], false, None))
         .await
         .unwrap();
 

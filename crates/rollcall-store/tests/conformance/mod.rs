@@ -14,7 +14,10 @@ pub mod sync;
 use rollcall_core::{
     CleverId, SectionChange, SectionChangeKind, SourceSection, SourceStudent, StudentChange, UserId,
 };
-use rollcall_store::{AccountRole, AuditAction, AuditFilter, CleverProfile, NewLocalAccount, Store, User};
+use rollcall_store::{
+    AccountRole, AuditAction, AuditFilter, CleverProfile, NewLocalAccount, RunRecord, Store, SyncTrigger,
+    User,
+};
 use time::{Duration, OffsetDateTime, macros::datetime};
 
 /// A point in time, `minutes` after the suite's epoch.
@@ -74,6 +77,20 @@ pub fn change(
     students: Vec<StudentChange>,
 ) -> SectionChange {
     SectionChange { section, existing: None, kind, students }
+}
+
+/// A finished sync run to record.
+pub fn run(
+    trigger: SyncTrigger,
+    started_at: OffsetDateTime,
+    finished_at: OffsetDateTime,
+    counts: rollcall_core::SyncCounts,
+    problems: &[String],
+    failed: bool,
+    lease_holder: Option<&str>,
+) -> RunRecord {
+    let (problems, lease_holder) = (problems.to_vec(), lease_holder.map(str::to_owned));
+    RunRecord { trigger, started_at, finished_at, counts, problems, failed, lease_holder }
 }
 
 /// A new section with these students enrolled.

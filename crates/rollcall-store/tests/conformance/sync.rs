@@ -7,7 +7,7 @@ use rollcall_core::{
 };
 use rollcall_store::{AccountRole, AuditAction, RunRecord, Store, StoreError, SyncTrigger};
 
-use super::{at, change, cid, created, dashboard, profile, section, student, teacher};
+use super::{at, change, cid, created, dashboard, profile, run, section, student, teacher};
 
 pub async fn created_section_shows_in_the_snapshot(store: Arc<dyn Store>) {
     let t = teacher(&*store, "t1", "Tara", "Ng").await;
@@ -243,14 +243,14 @@ pub async fn recording_a_run_gives_its_lease_back(store: Arc<dyn Store>) {
 
     // Someone else's run does not free the holder's lease.
     let other = store
-        .record_sync_run(t.id, SyncTrigger::Login, at(0), at(1), counts, &[], false, Some("b"))
+        .record_sync_run(t.id, &run(SyncTrigger::Login, at(0), at(1), counts, &[], false, Some("b")))
         .await
         .unwrap();
     assert!(!store.take_sync_lease(t.id, "c", at(1), lease).await.unwrap(), "a still holds it");
 
     let problems = vec!["Art: try again".to_owned()];
     let mine = store
-        .record_sync_run(t.id, SyncTrigger::Button, at(2), at(3), counts, &problems, true, Some("a"))
+        .record_sync_run(t.id, &run(SyncTrigger::Button, at(2), at(3), counts, &problems, true, Some("a")))
         .await
         .unwrap();
     assert!(store.take_sync_lease(t.id, "c", at(3), lease).await.unwrap(), "given back with the run");
