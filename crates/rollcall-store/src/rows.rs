@@ -199,8 +199,8 @@ pub(crate) struct SectionRow {
     link_flagged: bool,
 }
 
-/// An enrollment in the sync snapshot.
-#[derive(sqlx::FromRow)]
+/// An enrollment in the sync snapshot (SQLite sends them as JSON arrays, in field order).
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct EnrollmentRow {
     section_id: i64,
     clever_id: String,
