@@ -24,7 +24,7 @@ pub use error::StoreError;
 pub use postgres::{DEFAULT_POOL_SIZE as DEFAULT_PG_POOL_SIZE, PgStore};
 pub use records::{
     AccountRole, CallbackClaim, CleverProfile, RosterEntry, RunRecord, SealedToken, SectionRoster,
-    SectionSummary, Session, StudentSection, SyncJob, SyncRun, SyncTrigger, User,
+    SectionSummary, Session, StudentSection, SyncJob, SyncRun, SyncTrigger, TeacherDashboard, User,
 };
 pub use sqlite::SqliteStore;
 
@@ -193,6 +193,18 @@ pub trait Store: AccountStore + ClassworkStore + AuditStore + Send + Sync + 'sta
 
     /// The teacher's sections, active first then archived, by name.
     async fn teacher_sections(&self, teacher: UserId) -> StoreResult<Vec<SectionSummary>>;
+
+    /// Everything the teacher's dashboard shows: [`Store::teacher_sections`], the latest sync
+    /// run, when the Clever token expires, and (if `with_schools`) the known school names. The
+    /// same as those calls one after another; SQLite reads it all in one round trip.
+    async fn teacher_dashboard(&self, teacher: UserId, with_schools: bool) -> StoreResult<TeacherDashboard> {
+        Ok(TeacherDashboard {
+            sections: self.teacher_sections(teacher).await?,
+            last_sync: self.sync_runs(teacher, 1).await?.into_iter().next(),
+            token_expires_at: self.clever_token(teacher).await?.map(|t| t.expires_at),
+            schools: if with_schools { self.known_schools().await? } else { Vec::new() },
+        })
+    }
 
     /// One of the teacher's sections with its students; `None` if the teacher is not linked to it.
     async fn section_roster(&self, teacher: UserId, section: SectionId)

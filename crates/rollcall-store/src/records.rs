@@ -113,6 +113,19 @@ pub struct Session {
     pub expires_at: OffsetDateTime,
 }
 
+/// What a teacher's dashboard shows ([`crate::Store::teacher_dashboard`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeacherDashboard {
+    /// The teacher's sections, active first then archived, by name.
+    pub sections: Vec<SectionSummary>,
+    /// The most recent sync run, if any.
+    pub last_sync: Option<SyncRun>,
+    /// When the teacher's Clever token expires; `None` when there is none.
+    pub token_expires_at: Option<OffsetDateTime>,
+    /// The school names set on accounts, if asked for (else empty).
+    pub schools: Vec<String>,
+}
+
 /// A section on a teacher's dashboard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SectionSummary {

@@ -83,6 +83,7 @@ macro_rules! conformance_suite {
                 sync::a_whole_sync_is_written_with_its_run,
                 sync::a_sync_that_fails_to_write_records_no_run,
                 dashboards::teacher_sections_active_first_by_name,
+                dashboards::teacher_dashboard_reads_everything_at_once,
                 dashboards::section_roster_is_for_linked_teachers_only,
                 dashboards::rosters_sort_names_as_people_read_them,
                 dashboards::student_sections_list_active_classes,

@@ -12,8 +12,9 @@ use super::{Conn, Pool, begin_read};
 use crate::rows::{clever_id, count};
 use crate::{RosterEntry, SectionRoster, SectionSummary, StoreResult, StudentSection};
 
+/// A row of [`SUMMARIES`].
 #[derive(sqlx::FromRow)]
-struct SummaryRow {
+pub(super) struct SummaryRow {
     id: i64,
     clever_id: String,
     synced_name: String,
@@ -26,6 +27,29 @@ struct SummaryRow {
     active_students: i64,
     removed_students: i64,
 }
+
+/// The teacher's (`$1`) sections, or only section `$2` if not NULL, with student counts:
+/// active first then archived or flagged, by the name shown.
+pub(super) const SUMMARIES: &str = "SELECT s.id, s.clever_id, s.synced_name, s.display_name, s.section_number, s.subject, s.grade, \
+            (s.archived_at IS NOT NULL OR st.removed_in_clever_at IS NOT NULL) AS archived, \
+            s.last_synced_at, \
+            (SELECT COUNT(*) FROM enrollments e \
+              WHERE e.section_id = s.id AND e.removed_in_clever_at IS NULL) AS active_students, \
+            (SELECT COUNT(*) FROM enrollments e \
+              WHERE e.section_id = s.id AND e.removed_in_clever_at IS NOT NULL) AS removed_students \
+     FROM section_teachers st JOIN sections s ON s.id = st.section_id \
+     WHERE st.user_id = $1 AND ($2 IS NULL OR s.id = $2) \
+     ORDER BY archived, lower(COALESCE(s.display_name, s.synced_name)), s.id";
+
+/// The other teachers actively linked to the same sections as [`SUMMARIES`], as
+/// `(section id, first name, last name)`, the primary teacher first.
+pub(super) const CO_TEACHERS: &str = "SELECT o.section_id, u.first_name, u.last_name \
+     FROM section_teachers mine \
+     JOIN section_teachers o ON o.section_id = mine.section_id AND o.user_id <> mine.user_id \
+          AND o.removed_in_clever_at IS NULL \
+     JOIN users u ON u.id = o.user_id \
+     WHERE mine.user_id = $1 AND ($2 IS NULL OR mine.section_id = $2) \
+     ORDER BY o.section_id, CASE o.role WHEN 'primary' THEN 0 ELSE 1 END, u.last_name, u.first_name, u.id";
 
 /// The teacher's sections, active first then archived or flagged, by the name shown.
 pub(super) async fn teacher_sections(pool: &Pool, teacher: UserId) -> StoreResult<Vec<SectionSummary>> {
@@ -41,35 +65,18 @@ async fn summaries(
     teacher: UserId,
     only: Option<SectionId>,
 ) -> StoreResult<Vec<SectionSummary>> {
-    let rows: Vec<SummaryRow> = sqlx::query_as(
-        "SELECT s.id, s.clever_id, s.synced_name, s.display_name, s.section_number, s.subject, s.grade, \
-                (s.archived_at IS NOT NULL OR st.removed_in_clever_at IS NOT NULL) AS archived, \
-                s.last_synced_at, \
-                (SELECT COUNT(*) FROM enrollments e \
-                  WHERE e.section_id = s.id AND e.removed_in_clever_at IS NULL) AS active_students, \
-                (SELECT COUNT(*) FROM enrollments e \
-                  WHERE e.section_id = s.id AND e.removed_in_clever_at IS NOT NULL) AS removed_students \
-         FROM section_teachers st JOIN sections s ON s.id = st.section_id \
-         WHERE st.user_id = $1 AND ($2 IS NULL OR s.id = $2) \
-         ORDER BY archived, lower(COALESCE(s.display_name, s.synced_name)), s.id",
-    )
-    .bind(teacher.0)
-    .bind(only.map(|s| s.0))
-    .fetch_all(&mut *conn)
-    .await?;
-    let others: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT o.section_id, u.first_name, u.last_name \
-         FROM section_teachers mine \
-         JOIN section_teachers o ON o.section_id = mine.section_id AND o.user_id <> mine.user_id \
-              AND o.removed_in_clever_at IS NULL \
-         JOIN users u ON u.id = o.user_id \
-         WHERE mine.user_id = $1 AND ($2 IS NULL OR mine.section_id = $2) \
-         ORDER BY o.section_id, CASE o.role WHEN 'primary' THEN 0 ELSE 1 END, u.last_name, u.first_name, u.id",
-    )
-    .bind(teacher.0)
-    .bind(only.map(|s| s.0))
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows: Vec<SummaryRow> =
+        sqlx::query_as(SUMMARIES).bind(teacher.0).bind(only.map(|s| s.0)).fetch_all(&mut *conn).await?;
+    let others: Vec<(i64, String, String)> =
+        sqlx::query_as(CO_TEACHERS).bind(teacher.0).bind(only.map(|s| s.0)).fetch_all(&mut *conn).await?;
+    section_summaries(rows, others)
+}
+
+/// The rows of [`SUMMARIES`] and [`CO_TEACHERS`] as the dashboard's sections.
+pub(super) fn section_summaries(
+    rows: Vec<SummaryRow>,
+    others: Vec<(i64, String, String)>,
+) -> StoreResult<Vec<SectionSummary>> {
     let mut co_teachers = group_names(others);
     rows.into_iter()
         .map(|r| {

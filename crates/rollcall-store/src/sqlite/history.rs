@@ -8,6 +8,20 @@ use crate::audit::sync_run_entry;
 use crate::rows::RunRow;
 use crate::{RunRecord, StoreError, StoreResult, SyncRun};
 
+/// The teacher's (`$1`) latest sync runs as [`RunRow`]s, newest (by start time) first, at
+/// most `$limit` (a literal: a number or a parameter).
+macro_rules! runs_of_teacher {
+    ($limit:literal) => {
+        concat!(
+            "SELECT id, user_id, trigger, started_at, finished_at, added, updated, removed, unchanged, errors, \
+                    problems, failed \
+             FROM sync_runs WHERE user_id = $1 ORDER BY started_at DESC, id DESC LIMIT ",
+            $limit
+        )
+    };
+}
+pub(super) use runs_of_teacher;
+
 /// The statements that record a run: the run (returning its id), its audit entry, and the
 /// lease's return (a NULL holder matches no lease).
 const INSERT_RUN: &str = "INSERT INTO sync_runs (user_id, trigger, started_at, finished_at, added, updated, removed, \
@@ -59,15 +73,8 @@ pub(super) async fn insert_run_and_commit(
 
 /// The teacher's most recent runs, newest (by start time) first.
 pub(super) async fn sync_runs(pool: &SqlitePool, teacher: UserId, limit: u32) -> StoreResult<Vec<SyncRun>> {
-    let rows: Vec<RunRow> = sqlx::query_as(
-        "SELECT id, user_id, trigger, started_at, finished_at, added, updated, removed, unchanged, errors, \
-                problems, failed \
-         FROM sync_runs WHERE user_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2",
-    )
-    .bind(teacher.0)
-    .bind(i64::from(limit))
-    .fetch_all(pool)
-    .await?;
+    let rows: Vec<RunRow> =
+        sqlx::query_as(runs_of_teacher!("$2")).bind(teacher.0).bind(i64::from(limit)).fetch_all(pool).await?;
     rows.into_iter().map(RunRow::into_run).collect()
 }
 

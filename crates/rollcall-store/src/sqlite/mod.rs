@@ -17,6 +17,7 @@ mod classwork;
 #[allow(clippy::duplicate_mod)]
 #[path = "../shared/counters.rs"]
 mod counters;
+mod dashboard;
 #[allow(clippy::duplicate_mod)]
 #[path = "../shared/dashboards.rs"]
 mod dashboards;
@@ -53,7 +54,7 @@ use time::OffsetDateTime;
 
 use crate::{
     CallbackClaim, CleverProfile, RunRecord, SealedToken, SectionRoster, SectionSummary, Session, Store,
-    StoreError, StoreResult, StudentSection, SyncJob, SyncRun, User,
+    StoreError, StoreResult, StudentSection, SyncJob, SyncRun, TeacherDashboard, User,
 };
 use temp::TempFile;
 

@@ -12,8 +12,10 @@
 //! the connection goes back to the pool; and a connection dropped mid-transaction (its future
 //! dropped, which only happens when the writer thread shuts down) is closed, which rolls back.
 
+use futures::TryStreamExt;
 use sqlx::pool::PoolConnection;
-use sqlx::{Sqlite, SqliteConnection, SqlitePool};
+use sqlx::sqlite::{SqliteArguments, SqliteRow};
+use sqlx::{Either, Executor, Sqlite, SqliteConnection, SqlitePool};
 
 use crate::{StoreError, StoreResult};
 
@@ -70,4 +72,24 @@ impl Drop for OneTrip {
             self.conn.close_on_drop();
         }
     }
+}
+
+/// Runs a query of several statements and returns each statement's rows, in order (a statement
+/// that returns none, such as `BEGIN`, gives an empty list): how a read transaction sent whole
+/// tells its statements' rows apart.
+pub(super) async fn rows_by_statement(
+    conn: &mut SqliteConnection,
+    query: sqlx::query::Query<'_, Sqlite, SqliteArguments>,
+) -> StoreResult<Vec<Vec<SqliteRow>>> {
+    let mut results = conn.fetch_many(query);
+    let mut statements = Vec::new();
+    let mut rows = Vec::new();
+    while let Some(result) = results.try_next().await? {
+        match result {
+            // sqlx reports each statement's end, after its rows.
+            Either::Left(_done) => statements.push(std::mem::take(&mut rows)),
+            Either::Right(row) => rows.push(row),
+        }
+    }
+    Ok(statements)
 }

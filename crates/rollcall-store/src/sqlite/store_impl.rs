@@ -131,6 +131,10 @@ impl Store for SqliteStore {
         dashboards::teacher_sections(&self.pool, teacher).await
     }
 
+    async fn teacher_dashboard(&self, teacher: UserId, with_schools: bool) -> StoreResult<TeacherDashboard> {
+        dashboard::teacher_dashboard(&self.pool, teacher, with_schools).await
+    }
+
     async fn section_roster(
         &self,
         teacher: UserId,

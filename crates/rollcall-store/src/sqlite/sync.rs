@@ -6,7 +6,7 @@ use rollcall_core::{CleverId, LocalSnapshot, SectionChange, SectionUnlink, Stude
 use sqlx::{FromRow, Row, SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 
-use super::one_trip::OneTrip;
+use super::one_trip::{OneTrip, rows_by_statement};
 use super::{history, ts};
 use crate::rows::{EnrollmentRow, SectionRow, local_snapshot};
 use crate::{RunRecord, StoreError, StoreResult};
@@ -37,9 +37,6 @@ const SNAPSHOT: &str = "BEGIN; \
     WHERE e.section_id IN (SELECT section_id FROM section_teachers WHERE user_id = $1 \
                    UNION SELECT id FROM sections WHERE clever_id IN (SELECT value FROM json_each($2))); \
     COMMIT";
-
-/// Columns of a section row of [`SNAPSHOT`] (its enrollments' row has one).
-const SECTION_COLUMNS: usize = 9;
 
 /// [`apply_sections`]' first query: begin, upsert the sections and links, look up ids. One row
 /// per Clever id whoever gets here first; display_name is the teacher's, never synced.
@@ -101,18 +98,19 @@ pub(super) async fn snapshot(
 ) -> StoreResult<LocalSnapshot> {
     let wanted = json_array(clever_ids.iter().map(CleverId::as_str))?;
     let mut tx = OneTrip::acquire(pool).await?;
-    let rows = sqlx::query(SNAPSHOT).bind(teacher.0).bind(wanted).fetch_all(tx.conn()).await;
-    let rows = tx.settle(rows).await?;
-    let (mut sections, mut enrollments) = (Vec::new(), Vec::new());
-    for row in &rows {
-        if row.len() == SECTION_COLUMNS {
-            sections.push(SectionRow::from_row(row)?);
-        } else {
-            let json: &str = row.try_get(0)?;
-            enrollments = serde_json::from_str::<Vec<EnrollmentRow>>(json)
-                .map_err(|e| StoreError::Corrupt(format!("sync snapshot enrollments: {e}")))?;
+    let statements = rows_by_statement(tx.conn(), sqlx::query(SNAPSHOT).bind(teacher.0).bind(wanted)).await;
+    let statements = tx.settle(statements).await?;
+    let [_begin, sections, enrollments, _commit] = statements.as_slice() else {
+        return Err(StoreError::Corrupt(format!("the sync snapshot gave {} statements", statements.len())));
+    };
+    let sections = sections.iter().map(SectionRow::from_row).collect::<Result<Vec<_>, _>>()?;
+    let enrollments = match enrollments.as_slice() {
+        [row] => serde_json::from_str::<Vec<EnrollmentRow>>(row.try_get(0)?)
+            .map_err(|e| StoreError::Corrupt(format!("sync snapshot enrollments: {e}")))?,
+        rows => {
+            return Err(StoreError::Corrupt(format!("sync snapshot: {} enrollment rows, not 1", rows.len())));
         }
-    }
+    };
     local_snapshot(sections, enrollments)
 }
 

@@ -2,10 +2,10 @@
 
 use std::sync::Arc;
 
-use rollcall_core::{SectionId, SectionUnlink, SyncCounts};
-use rollcall_store::{Store, SyncTrigger};
+use rollcall_core::{SectionChangeKind, SectionId, SectionUnlink, StudentChange, SyncCounts};
+use rollcall_store::{SealedToken, Store, SyncTrigger};
 
-use super::{at, cid, created, dashboard, run, section, student, teacher};
+use super::{at, change, cid, created, dashboard, run, section, student, teacher};
 
 pub async fn teacher_sections_active_first_by_name(store: Arc<dyn Store>) {
     let t = teacher(&*store, "t1", "Tara", "Ng").await;
@@ -23,6 +23,46 @@ pub async fn teacher_sections_active_first_by_name(store: Arc<dyn Store>) {
     let names: Vec<_> = dashboard(&*store, t.id).await;
     let expected = [("Algebra", false), ("biology", false), ("Zoology, really", false), ("Art", true)];
     assert_eq!(names, expected.map(|(n, a)| (n.to_owned(), a)));
+}
+
+pub async fn teacher_dashboard_reads_everything_at_once(store: Arc<dyn Store>) {
+    let t = teacher(&*store, "t1", "Tara", "Ng").await;
+    let empty = store.teacher_dashboard(t.id, true).await.unwrap();
+    assert!(empty.sections.is_empty() && empty.last_sync.is_none() && empty.token_expires_at.is_none());
+    assert!(empty.schools.is_empty(), "no account has a school yet");
+
+    let co = teacher(&*store, "t2", "Cole", "Park").await;
+    let kids = [student("s1", "Zoe", "A"), student("s2", "Ana", "B")];
+    store.apply_section(t.id, &created(section("c1", "Math", &["t1", "t2"]), &kids), at(1)).await.unwrap();
+    store.apply_section(co.id, &created(section("c1", "Math", &["t1", "t2"]), &kids), at(1)).await.unwrap();
+    store.apply_section(t.id, &created(section("c2", "Art", &["t1"]), &kids[..1]), at(1)).await.unwrap();
+    let gone = StudentChange::RemovedInClever { student_clever_id: cid("s2") };
+    let flag = change(section("c1", "Math", &["t1", "t2"]), SectionChangeKind::Unchanged, vec![gone]);
+    store.apply_section(t.id, &flag, at(2)).await.unwrap();
+    let counts = SyncCounts { removed: 1, unchanged: 1, ..SyncCounts::default() };
+    let recorded = store
+        .record_sync_run(t.id, &run(SyncTrigger::Login, at(2), at(3), counts, &[], false, None))
+        .await
+        .unwrap();
+    let token = SealedToken { sealed: vec![7; 40], obtained_at: at(2), expires_at: at(62) };
+    store.save_clever_token(t.id, &token).await.unwrap();
+    store.set_school(co.id, Some("Lincoln Elementary"), at(4)).await.unwrap();
+
+    let seen = store.teacher_dashboard(t.id, false).await.unwrap();
+    let sections: Vec<_> = seen
+        .sections
+        .iter()
+        .map(|s| (s.name.as_str(), s.active_students, s.removed_students, s.co_teachers.clone()))
+        .collect();
+    assert_eq!(sections, [("Art", 1, 0, vec![]), ("Math", 1, 1, vec!["Cole Park".to_owned()])]);
+    assert_eq!(seen.sections, store.teacher_sections(t.id).await.unwrap(), "as the dashboard's own read");
+    let last = seen.last_sync.expect("the recorded run");
+    assert_eq!((last.id, last.counts, last.finished_at), (recorded, counts, at(3)));
+    assert_eq!(seen.token_expires_at, Some(at(62)));
+    assert!(seen.schools.is_empty(), "schools only when asked for");
+    let with_schools = store.teacher_dashboard(t.id, true).await.unwrap();
+    assert_eq!(with_schools.schools, ["Lincoln Elementary"]);
+    assert_eq!(with_schools.sections, seen.sections);
 }
 
 pub async fn section_roster_is_for_linked_teachers_only(store: Arc<dyn Store>) {
