@@ -25,19 +25,16 @@ pub async fn dashboard(
     let viewer = Viewer::of(&state, &current);
     match current.user.role {
         AccountRole::Teacher => {
-            let (archived, sections) =
-                store.teacher_sections(current.user.id).await?.into_iter().partition(|s| s.archived);
-            let last_sync = store.sync_runs(current.user.id, 1).await?.into_iter().next();
-            let token_expired = match store.clever_token(current.user.id).await? {
-                Some(token) => token.expires_at <= state.now(),
-                None => true,
-            };
+            let ask_school = current.user.school.is_none() && jar.get(SKIP_SCHOOL_COOKIE).is_none();
+            let dashboard = store.teacher_dashboard(current.user.id, ask_school).await?;
+            let (archived, sections) = dashboard.sections.into_iter().partition(|s| s.archived);
+            let last_sync = dashboard.last_sync;
+            let token_expired = dashboard.token_expires_at.is_none_or(|expires_at| expires_at <= state.now());
             let reconnect = token_expired
                 || last_sync
                     .as_ref()
                     .is_some_and(|r| r.problems.iter().any(|p| p.ends_with(rollcall_core::RECONNECT_ADVICE)));
-            let ask_school = current.user.school.is_none() && jar.get(SKIP_SCHOOL_COOKIE).is_none();
-            let schools = if ask_school { store.known_schools().await? } else { Vec::new() };
+            let schools = dashboard.schools;
             let linked = current.user.clever_id.is_some();
             Ok(render(&TeacherPage {
                 viewer,
