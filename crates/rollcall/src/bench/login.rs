@@ -30,13 +30,14 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use super::cpu::{self, CpuUse};
 use super::load::{self, LoadResult};
 use super::{Report, ms};
 use crate::cli::BenchArgs;
 
 #[path = "login_rig.rs"]
 mod rig;
-use rig::Rig;
+use rig::{Rig, Runtimes};
 
 const CLIENT_ID: &str = "rollcall-bench";
 const CLIENT_SECRET: &str = "rollcall-bench-secret";
@@ -64,19 +65,31 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     if let Some(url) = &args.postgres_url {
         backends.push(Backend::Postgres(url.clone()));
     }
+    let runtimes = Runtimes::start()?;
+    let results = measure_backends(&runtimes, &backends, args, duration).await;
+    runtimes.stop();
+    print_table(args, &results?);
+    Ok(())
+}
+
+async fn measure_backends(
+    runtimes: &Runtimes,
+    backends: &[Backend],
+    args: &BenchArgs,
+    duration: Duration,
+) -> anyhow::Result<Vec<(&'static str, Phase, Phase, DistrictRun)>> {
     let mut results = Vec::new();
     for backend in backends {
-        let rig = Rig::start(&backend, District::Logins, args.database_pool).await?;
+        let rig = Rig::start(runtimes, backend, District::Logins, args.database_pool).await?;
         let result = measure(&rig, args, duration).await;
         rig.stop().await?;
         let (first, repeat) = result?;
-        let rig = Rig::start(&backend, District::Full, args.database_pool).await?;
+        let rig = Rig::start(runtimes, backend, District::Full, args.database_pool).await?;
         let district = measure_district(&rig, args).await;
         rig.stop().await?;
         results.push((backend.name(), first, repeat, district?));
     }
-    print_table(args, &results);
-    Ok(())
+    Ok(results)
 }
 
 /// Where the app keeps its data during a run.
@@ -183,7 +196,7 @@ async fn measure_district(rig: &Rig, args: &BenchArgs) -> anyhow::Result<Distric
         .phase(args.connections, Duration::from_secs(600), None, move |_, _| {
             pool.get(next.fetch_add(1, Ordering::Relaxed)).cloned()
         })
-        .await;
+        .await?;
     let started = std::time::Instant::now();
     let targets = rig.state.store().teachers_to_sync(rig.state.now()).await?;
     anyhow::ensure!(targets.len() == rig.teachers.len(), "{} teachers can be synced", targets.len());
@@ -214,7 +227,7 @@ async fn measure(rig: &Rig, args: &BenchArgs, duration: Duration) -> anyhow::Res
         rig.phase(args.connections, duration, Some(expect), move |_, _| {
             pool.get(next.fetch_add(1, Ordering::Relaxed)).cloned()
         })
-        .await
+        .await?
     };
 
     // Whoever is in the store now has logged in once (and has all 6 classes): see `logged_in`.
@@ -228,7 +241,7 @@ async fn measure(rig: &Rig, args: &BenchArgs, duration: Duration) -> anyhow::Res
         rig.phase(args.connections, duration, Some(expect), move |_, _| {
             pool.get(next.fetch_add(1, Ordering::Relaxed) % pool.len()).cloned()
         })
-        .await
+        .await?
     };
     let mut first = first;
     first.distinct_teachers = returning.len();
@@ -245,11 +258,25 @@ struct Phase {
     browser_to_emulator: u64,
     /// Teachers with an account and all their classes after the row (first logins only).
     distinct_teachers: usize,
+    /// CPU time used during the row, by whom (Linux only).
+    cpu: Option<CpuUse>,
 }
 
 impl Phase {
     fn logins(&self) -> u64 {
         self.load.ok + self.load.failed
+    }
+
+    /// CPU milliseconds per login, by whom.
+    fn cpu_per_login(&self) -> Option<CpuMs> {
+        let cpu = self.cpu?;
+        let per = |d: Duration| d.as_secs_f64() * 1000.0 / self.logins().max(1) as f64;
+        Some(CpuMs {
+            app: per(cpu.app),
+            app_sqlite: per(cpu.app_sqlite),
+            emulator: per(cpu.emulator),
+            browsers: per(cpu.browsers),
+        })
     }
 
     /// (browser requests, app → Clever requests) per login.
@@ -258,6 +285,14 @@ impl Phase {
         let app_to_clever = self.emulator_requests.saturating_sub(self.browser_to_emulator);
         (self.browser_requests as f64 / n, app_to_clever as f64 / n)
     }
+}
+
+/// [`CpuUse`] per login, in milliseconds.
+struct CpuMs {
+    app: f64,
+    app_sqlite: f64,
+    emulator: f64,
+    browsers: f64,
 }
 
 fn print_table(args: &BenchArgs, results: &[(&str, Phase, Phase, DistrictRun)]) {
@@ -276,6 +311,7 @@ fn print_table(args: &BenchArgs, results: &[(&str, Phase, Phase, DistrictRun)]) 
             "p99 ms",
             "failed",
             "requests/login",
+            "CPU ms/login: app (SQLite) · emulator · browsers",
             "target",
         ],
     );
@@ -294,6 +330,10 @@ fn print_table(args: &BenchArgs, results: &[(&str, Phase, Phase, DistrictRun)]) 
                 format!("{:.1}", ms(phase.load.p99)),
                 phase.load.failed.to_string(),
                 format!("{browser:.1} + {app:.1}"),
+                phase.cpu_per_login().map_or_else(
+                    || "n/a".to_owned(),
+                    |c| format!("{:.2} ({:.2}) · {:.2} · {:.2}", c.app, c.app_sqlite, c.emulator, c.browsers),
+                ),
                 if *backend == "SQLite" { format!("≥{target:.0}/s") } else { String::new() },
             ]);
         }
@@ -313,6 +353,23 @@ fn print_table(args: &BenchArgs, results: &[(&str, Phase, Phase, DistrictRun)]) 
             district.resync.as_secs_f64()
         ));
     }
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    for (backend, first, repeat, _) in results {
+        let [first, repeat] = [first, repeat]
+            .map(|phase| phase.cpu_per_login().map(|c| (c.app, 1000.0 * cores as f64 / c.app)));
+        if let (Some((first_ms, first_cap)), Some((repeat_ms, repeat_cap))) = (first, repeat) {
+            report.note(format!(
+                "{backend}: the app alone used {first_ms:.2} ms of CPU per first login and {repeat_ms:.2} ms per repeat \
+                 login; with these {cores} cores to itself (Clever and the browsers elsewhere) that is at most \
+                 {first_cap:.0} and {repeat_cap:.0} logins/s (a bound that assumes every core kept busy)."
+            ));
+        }
+    }
+    report.note(
+        "CPU ms/login: each thread's CPU time from /proc over the row, divided by the logins; the emulator and \
+         the browsers run on runtimes of their own, the app is everything else in the process (SQLite: its \
+         connection and writer threads).",
+    );
     report.note(
         "requests/login: browser → app and Clever's authorize page + app → Clever (token, /me, /users, \
          sections, mystudents), counted by the browsers and the emulator's journal.",

@@ -16,12 +16,49 @@ pub(super) struct Rig {
     pub(super) app_task: JoinHandle<std::io::Result<()>>,
     /// Clever ids of the teachers with exactly 6 sections × 30 students, in generation order.
     pub(super) teachers: Vec<String>,
+    /// Where the browsers run (the emulator's runtime is only needed to start it).
+    pub(super) browsers: tokio::runtime::Handle,
+}
+
+/// The runtimes the emulator and the browsers run on, apart from the app's (the process's
+/// main runtime), so that each one's CPU time can be told apart (see [`super::cpu`]). Each has
+/// as many worker threads as the app's, so none of the three is held back by the split.
+pub(super) struct Runtimes {
+    emulator: tokio::runtime::Runtime,
+    browsers: tokio::runtime::Runtime,
+}
+
+impl Runtimes {
+    pub(super) fn start() -> anyhow::Result<Self> {
+        let runtime = |name: &str| {
+            tokio::runtime::Builder::new_multi_thread()
+                .thread_name(name)
+                .enable_all()
+                .build()
+                .with_context(|| format!("cannot start the {name} runtime"))
+        };
+        Ok(Self {
+            emulator: runtime(super::cpu::EMULATOR_THREADS)?,
+            browsers: runtime(super::cpu::BROWSER_THREADS)?,
+        })
+    }
+
+    /// Stops both without waiting for their threads (a runtime cannot be dropped inside another).
+    pub(super) fn stop(self) {
+        self.emulator.shutdown_background();
+        self.browsers.shutdown_background();
+    }
 }
 
 impl Rig {
     /// Binds the app first (its redirect URI must be registered), generates the district with
     /// the app registered, starts the emulator with the rate limit lifted, then the app.
-    pub(super) async fn start(backend: &Backend, district: District, pg_pool: u32) -> anyhow::Result<Self> {
+    pub(super) async fn start(
+        runtimes: &Runtimes,
+        backend: &Backend,
+        district: District,
+        pg_pool: u32,
+    ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let app_url = format!("http://{}", listener.local_addr()?);
         let redirect = format!("{app_url}{}", WebConfig::CALLBACK_PATH);
@@ -69,9 +106,10 @@ impl Rig {
         // The rate limit is lifted (one token per login makes 5 calls, far below it anyway, but
         // the bench must never measure a 429); the check itself still runs.
         let config = EmulatorConfig { rate_limit_per_minute: u32::MAX, ..EmulatorConfig::default() };
-        let emulator =
-            RunningEmulator::start(Emulator::from_world(world, config, clock), "127.0.0.1:0".parse()?)
-                .await?;
+        let emulator = runtimes
+            .emulator
+            .spawn(RunningEmulator::start(Emulator::from_world(world, config, clock), "127.0.0.1:0".parse()?))
+            .await??;
 
         let (db, store) = BenchDb::create(backend, pg_pool).await?;
         let config = WebConfig {
@@ -93,18 +131,20 @@ impl Rig {
             let _ = stopped.await;
         }));
         let classes = (district == District::Logins).then_some(SECTIONS_PER_TEACHER);
-        Ok(Self { emulator, app_url, state, db, classes, stop_app, app_task, teachers })
+        let browsers = runtimes.browsers.handle().clone();
+        Ok(Self { emulator, app_url, state, db, classes, stop_app, app_task, teachers, browsers })
     }
 
     /// Runs one row: `pick()` names the teacher each login is for (`None`: no more work), and a
     /// login succeeds when it ends on the dashboard with 6 classes and `expect` in its sync report.
+    /// The browsers run on their own runtime; the row's CPU time is measured by whom it was used.
     pub(super) async fn phase<P>(
         &self,
         workers: usize,
         duration: Duration,
         expect: Option<String>,
         pick: P,
-    ) -> Phase
+    ) -> anyhow::Result<Phase>
     where
         P: Fn(usize, u64) -> Option<String> + Send + Sync + 'static,
     {
@@ -118,22 +158,25 @@ impl Rig {
             browser_to_emulator: Arc::new(AtomicU64::new(0)),
         };
         let journal_before = journal_seq(&self.emulator.emulator);
+        let cpu_before = cpu::CpuTimes::now();
         let load = {
             let flow = flow.clone();
-            load::run(workers, duration, move |worker, i| {
+            self.browsers.spawn(load::run(workers, duration, move |worker, i| {
                 let teacher = pick(worker, i);
                 let flow = flow.clone();
                 async move { Some(flow.login(&teacher?).await) }
-            })
-            .await
+            }))
         };
-        Phase {
+        let load = load.await.context("the browsers' load run failed")?;
+        let cpu = cpu_before.zip(cpu::CpuTimes::now()).map(|(before, after)| after.since(&before));
+        Ok(Phase {
             emulator_requests: journal_seq(&self.emulator.emulator).saturating_sub(journal_before),
             browser_requests: flow.browser_requests.load(Ordering::Relaxed),
             browser_to_emulator: flow.browser_to_emulator.load(Ordering::Relaxed),
             distinct_teachers: 0,
             load,
-        }
+            cpu,
+        })
     }
 
     /// The pool's teachers who have an account now, each checked to have all their classes

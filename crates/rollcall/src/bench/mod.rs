@@ -1,6 +1,7 @@
 //! `rollcall bench`: benchmarks that print a table. Performance targets live here, never in
 //! timed tests.
 
+mod cpu;
 mod emulator;
 mod load;
 mod login;
