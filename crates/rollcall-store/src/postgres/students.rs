@@ -12,6 +12,8 @@ use crate::{AccountRole, StoreResult};
 /// The section's student changes, a statement per kind of change rather than a few per student:
 /// the removed flagged at once, every account looked up at once, the missing ones created, the
 /// existing ones updated in one `UPDATE … FROM unnest(…)`, then everyone enrolled in one upsert.
+/// Rows already as the roster has them are left alone (an update of an unchanged row is still
+/// a new row version for PostgreSQL, and most of a first login's students are already known).
 ///
 /// The students' Clever-id advisory locks are taken first (all at once, in key order, after the
 /// section's row lock), so a student created here cannot be created again by their own first
@@ -88,7 +90,10 @@ pub(super) async fn apply_students(
                  last_name = CASE WHEN v.update_name THEN v.last ELSE users.last_name END \
              FROM unnest($1::bigint[], $2::text[], $3::boolean[], $4::text[], $5::text[]) \
                   AS v (id, grade, update_name, first, last) \
-             WHERE users.id = v.id",
+             WHERE users.id = v.id \
+               AND (users.grade IS DISTINCT FROM v.grade \
+                    OR (v.update_name AND (users.first_name IS DISTINCT FROM v.first \
+                                           OR users.last_name IS DISTINCT FROM v.last)))",
         )
         .bind(updates.ids)
         .bind(updates.grades)
@@ -104,7 +109,8 @@ pub(super) async fn apply_students(
     sqlx::query(
         "INSERT INTO enrollments (section_id, user_id, enrolled_at) \
          SELECT DISTINCT $1::bigint, u, $2::timestamptz FROM unnest($3::bigint[]) AS u \
-         ON CONFLICT (section_id, user_id) DO UPDATE SET removed_in_clever_at = NULL",
+         ON CONFLICT (section_id, user_id) DO UPDATE SET removed_in_clever_at = NULL \
+         WHERE enrollments.removed_in_clever_at IS NOT NULL",
     )
     .bind(section_id)
     .bind(now)

@@ -68,7 +68,10 @@ const SECTIONS_LOOKUP: &str = "BEGIN IMMEDIATE; \
             WHERE provider = 'clever' AND external_id IN (SELECT value FROM json_each($4))), \
            (SELECT coalesce(max(id), 0) FROM users)";
 
-/// [`apply_sections`]' second query: flags, new accounts, updates, enrollments.
+/// [`apply_sections`]' second query: flags, new accounts, updates, enrollments. An account or
+/// enrollment already as the roster has it is not written again: most students of a first
+/// login are already known from their other classes, and rewriting each one's row dirtied a
+/// page of `users` per student for the commit to copy into the WAL.
 const SECTIONS_WRITE: &str = "UPDATE enrollments SET removed_in_clever_at = $1 \
     WHERE removed_in_clever_at IS NULL AND (section_id, user_id) IN ( \
         SELECT json_extract(j.value, '$[0]'), i.user_id FROM json_each($5) AS j \
@@ -84,10 +87,15 @@ const SECTIONS_WRITE: &str = "UPDATE enrollments SET removed_in_clever_at = $1 \
                           THEN json_extract(j.value, '$.first') ELSE users.first_name END, \
         last_name = CASE WHEN json_extract(j.value, '$.update_name') \
                          THEN json_extract(j.value, '$.last') ELSE users.last_name END \
-    FROM json_each($3) AS j WHERE users.id = json_extract(j.value, '$.id'); \
+    FROM json_each($3) AS j WHERE users.id = json_extract(j.value, '$.id') \
+      AND (users.grade IS NOT json_extract(j.value, '$.grade') \
+           OR (json_extract(j.value, '$.update_name') \
+               AND (users.first_name IS NOT json_extract(j.value, '$.first') \
+                    OR users.last_name IS NOT json_extract(j.value, '$.last')))); \
     INSERT INTO enrollments (section_id, user_id, enrolled_at) \
     SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), $1 FROM json_each($4) WHERE true \
-    ON CONFLICT (section_id, user_id) DO UPDATE SET removed_in_clever_at = NULL";
+    ON CONFLICT (section_id, user_id) DO UPDATE SET removed_in_clever_at = NULL \
+    WHERE enrollments.removed_in_clever_at IS NOT NULL";
 
 /// The teacher's linked sections plus the sections with these Clever ids, with enrollments:
 /// [`SNAPSHOT`], one round trip (four when the transaction's statements went one by one).

@@ -9,6 +9,27 @@ use rollcall_store::{AccountRole, AuditAction, RunRecord, Store, StoreError, Syn
 
 use super::{at, change, cid, created, dashboard, profile, run, section, student, teacher};
 
+/// A student another class already brought in, listed as they are, is not written again (their
+/// account's `updated_at`, which only a backend's own SQL can read, stays); a changed grade is.
+pub async fn a_known_student_as_listed_is_not_rewritten(
+    store: &dyn Store,
+    updated_at: impl AsyncFn(&str) -> time::OffsetDateTime,
+) {
+    let (a, b) = (teacher(store, "t1", "Tara", "Ng").await, teacher(store, "t2", "Cole", "Park").await);
+    let ana = student("s1", "Ana", "B");
+    store.apply_section(a.id, &created(section("c1", "Math", &["t1"]), &[ana.clone()]), at(1)).await.unwrap();
+    store.apply_section(b.id, &created(section("c2", "Art", &["t2"]), &[ana.clone()]), at(5)).await.unwrap();
+    assert_eq!(updated_at("s1").await, at(1), "listed as she is: not rewritten");
+
+    let older = SourceStudent { grade: Some("6".to_owned()), ..ana };
+    let moved = StudentChange::Updated { student: older, update_name: false, restored: false };
+    let art = change(section("c2", "Art", &["t2"]), SectionChangeKind::Unchanged, vec![moved]);
+    store.apply_section(b.id, &art, at(9)).await.unwrap();
+    assert_eq!(updated_at("s1").await, at(9), "her grade changed");
+    let account = store.user_by_clever_id(&cid("s1")).await.unwrap().unwrap();
+    assert_eq!(account.grade.as_deref(), Some("6"));
+}
+
 pub async fn created_section_shows_in_the_snapshot(store: Arc<dyn Store>) {
     let t = teacher(&*store, "t1", "Tara", "Ng").await;
     let other = teacher(&*store, "t9", "Otto", "Vo").await;

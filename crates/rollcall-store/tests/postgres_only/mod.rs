@@ -272,3 +272,24 @@ async fn a_pool_of_one_connection_serves_concurrent_logins_and_syncs() {
     drop(store);
     db.drop_database().await;
 }
+
+#[tokio::test]
+async fn a_known_student_as_listed_is_not_rewritten() {
+    let Some(db) = TestDb::create().await else { return };
+    let store = PgStore::open(db.url()).await.unwrap();
+    let raw = sqlx::PgPool::connect(db.url()).await.unwrap();
+    let updated_at = async |clever: &str| -> time::OffsetDateTime {
+        sqlx::query_scalar(
+            "SELECT u.updated_at FROM users u JOIN identities i ON i.user_id = u.id \
+             WHERE i.provider = 'clever' AND i.external_id = $1",
+        )
+        .bind(clever)
+        .fetch_one(&raw)
+        .await
+        .unwrap()
+    };
+    crate::conformance::sync::a_known_student_as_listed_is_not_rewritten(&store, updated_at).await;
+    raw.close().await;
+    store.close().await;
+    db.drop_database().await;
+}
