@@ -17,8 +17,9 @@ pub async fn a_known_student_as_listed_is_not_rewritten(
 ) {
     let (a, b) = (teacher(store, "t1", "Tara", "Ng").await, teacher(store, "t2", "Cole", "Park").await);
     let ana = student("s1", "Ana", "B");
-    store.apply_section(a.id, &created(section("c1", "Math", &["t1"]), &[ana.clone()]), at(1)).await.unwrap();
-    store.apply_section(b.id, &created(section("c2", "Art", &["t2"]), &[ana.clone()]), at(5)).await.unwrap();
+    let roster = std::slice::from_ref(&ana);
+    store.apply_section(a.id, &created(section("c1", "Math", &["t1"]), roster), at(1)).await.unwrap();
+    store.apply_section(b.id, &created(section("c2", "Art", &["t2"]), roster), at(5)).await.unwrap();
     assert_eq!(updated_at("s1").await, at(1), "listed as she is: not rewritten");
 
     let older = SourceStudent { grade: Some("6".to_owned()), ..ana };
