@@ -11,12 +11,12 @@
 use axum::http::StatusCode;
 use clever_client::{AccessToken, ClientError};
 use rollcall_core::{CleverId, UserId};
-use rollcall_store::{AccountRole, CleverProfile, SealedToken, SyncTrigger, User};
+use rollcall_store::{AccountRole, CleverProfile, SealedToken, User};
 
 use crate::error::WebError;
 use crate::metrics::LoginKind;
 use crate::state::AppState;
-use crate::sync::sync_teacher;
+use crate::sync::sync_at_login;
 
 /// A verified Clever login: who it is, and the token to act for them.
 pub struct CleverLogin {
@@ -127,7 +127,7 @@ async fn finish(state: &AppState, user: UserId, login: &CleverLogin) {
         _ => LoginKind::Student,
     });
     if login.profile.role == AccountRole::Teacher {
-        let outcome = sync_teacher(state, user, login.profile.clever_id.clone(), SyncTrigger::Login).await;
+        let outcome = sync_at_login(state, user, login.profile.clever_id.clone(), login.token.clone()).await;
         if !outcome.reconnect {
             crate::jobs::schedule_next(state, user).await;
         }

@@ -36,12 +36,34 @@ pub struct SyncFlights {
     running: Mutex<HashMap<UserId, Flight>>,
 }
 
-/// Runs (or joins) a sync of `teacher`'s classes.
+/// Runs (or joins) a sync of `teacher`'s classes, with the Clever token the store holds.
 pub async fn sync_teacher(
     state: &AppState,
     teacher: UserId,
     teacher_clever_id: CleverId,
     trigger: SyncTrigger,
+) -> Arc<SyncOutcome> {
+    start_or_join(state, teacher, teacher_clever_id, trigger, None).await
+}
+
+/// The sync of a teacher's login: [`sync_teacher`] with the token the login just received (and
+/// stored), so the sync need not read it back and unseal it. A sync already in flight is
+/// joined, as always.
+pub async fn sync_at_login(
+    state: &AppState,
+    teacher: UserId,
+    teacher_clever_id: CleverId,
+    token: AccessToken,
+) -> Arc<SyncOutcome> {
+    start_or_join(state, teacher, teacher_clever_id, SyncTrigger::Login, Some(token)).await
+}
+
+async fn start_or_join(
+    state: &AppState,
+    teacher: UserId,
+    teacher_clever_id: CleverId,
+    trigger: SyncTrigger,
+    token: Option<AccessToken>,
 ) -> Arc<SyncOutcome> {
     let flight = {
         let mut running = state.sync_flights().running.lock();
@@ -52,7 +74,7 @@ pub async fn sync_teacher(
                 // Spawned, so the sync finishes (and is recorded) even if the request that
                 // started it goes away.
                 let handle = tokio::spawn(async move {
-                    let outcome = run(&task_state, teacher, &teacher_clever_id, trigger).await;
+                    let outcome = run(&task_state, teacher, &teacher_clever_id, trigger, token).await;
                     task_state.sync_flights().running.lock().remove(&teacher);
                     Arc::new(outcome)
                 });
@@ -84,7 +106,13 @@ const SYNC_LEASE: time::Duration = time::Duration::minutes(5);
 /// How often a replica waiting for another's sync of the same teacher looks again.
 const LEASE_POLL: std::time::Duration = std::time::Duration::from_millis(200);
 
-async fn run(state: &AppState, teacher: UserId, clever_id: &CleverId, trigger: SyncTrigger) -> SyncOutcome {
+async fn run(
+    state: &AppState,
+    teacher: UserId,
+    clever_id: &CleverId,
+    trigger: SyncTrigger,
+    token: Option<AccessToken>,
+) -> SyncOutcome {
     // Across replicas: only the holder of the teacher's lease syncs; another replica's request
     // waits and shares the result that replica records.
     match wait_for_lease(state, teacher).await {
@@ -93,7 +121,7 @@ async fn run(state: &AppState, teacher: UserId, clever_id: &CleverId, trigger: S
         Lease::Unavailable => {} // the store is failing; the sync will report it
     }
     // Records the run and gives the lease back (in one transaction).
-    run_holding_lease(state, teacher, clever_id, trigger).await
+    run_holding_lease(state, teacher, clever_id, trigger, token).await
 }
 
 enum Lease {
@@ -149,6 +177,7 @@ async fn run_holding_lease(
     teacher: UserId,
     clever_id: &CleverId,
     trigger: SyncTrigger,
+    token: Option<AccessToken>,
 ) -> SyncOutcome {
     let started = state.now();
     let timer = std::time::Instant::now();
@@ -164,7 +193,7 @@ async fn run_holding_lease(
     };
     // A planned sync is written whole, with its run's record and the lease's return, in one
     // call; a sync that stopped before writing anything (or failed to write) is only recorded.
-    let (outcome, written) = match attempt(state, teacher, clever_id).await {
+    let (outcome, written) = match attempt(state, teacher, clever_id, token).await {
         Ok(Attempt::Planned { plan, outcome }) => {
             let now = state.now();
             // A section with nothing to change is not written: "last synced" is the run's time,
@@ -218,8 +247,14 @@ enum Attempt {
     Stopped(SyncOutcome),
 }
 
-/// Fetches and plans one sync; `Err` carries the plain-words reason nothing was synced.
-async fn attempt(state: &AppState, teacher: UserId, clever_id: &CleverId) -> Result<Attempt, String> {
+/// Fetches and plans one sync, with `token` or else the one the store holds; `Err` carries the
+/// plain-words reason nothing was synced.
+async fn attempt(
+    state: &AppState,
+    teacher: UserId,
+    clever_id: &CleverId,
+    token: Option<AccessToken>,
+) -> Result<Attempt, String> {
     let store = state.store();
     let internal = |e: rollcall_store::StoreError| {
         tracing::error!(error = %e, "sync store error");
@@ -233,15 +268,20 @@ async fn attempt(state: &AppState, teacher: UserId, clever_id: &CleverId) -> Res
             ..Default::default()
         })
     };
-    let Some(sealed) = store.clever_token(teacher).await.map_err(internal)? else {
-        return Ok(reconnect());
-    };
-    if sealed.expires_at <= state.now() {
-        return Ok(reconnect());
-    }
-    let token = match state.sealer().open(&sealed.sealed) {
-        Ok(token) => AccessToken::new(token),
-        Err(_) => return Ok(reconnect()),
+    let token = match token {
+        Some(token) => token,
+        None => {
+            let Some(sealed) = store.clever_token(teacher).await.map_err(internal)? else {
+                return Ok(reconnect());
+            };
+            if sealed.expires_at <= state.now() {
+                return Ok(reconnect());
+            }
+            match state.sealer().open(&sealed.sealed) {
+                Ok(token) => AccessToken::new(token),
+                Err(_) => return Ok(reconnect()),
+            }
+        }
     };
     let roster = match fetch_roster(state.clever(), &token, clever_id).await {
         Ok(roster) => roster,
