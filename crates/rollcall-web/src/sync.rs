@@ -43,7 +43,7 @@ pub async fn sync_teacher(
     teacher_clever_id: CleverId,
     trigger: SyncTrigger,
 ) -> Arc<SyncOutcome> {
-    start_or_join(state, teacher, teacher_clever_id, trigger, None).await
+    start_or_join(state, SyncRequest { teacher, clever_id: teacher_clever_id, trigger, token: None }).await
 }
 
 /// The sync of a teacher's login: [`sync_teacher`] with the token the login just received (and
@@ -55,16 +55,25 @@ pub async fn sync_at_login(
     teacher_clever_id: CleverId,
     token: AccessToken,
 ) -> Arc<SyncOutcome> {
-    start_or_join(state, teacher, teacher_clever_id, SyncTrigger::Login, Some(token)).await
+    let request = SyncRequest {
+        teacher,
+        clever_id: teacher_clever_id,
+        trigger: SyncTrigger::Login,
+        token: Some(token),
+    };
+    start_or_join(state, request).await
 }
 
-async fn start_or_join(
-    state: &AppState,
+/// Whose sync, started how, with which token (`None`: the one the store holds).
+struct SyncRequest {
     teacher: UserId,
-    teacher_clever_id: CleverId,
+    clever_id: CleverId,
     trigger: SyncTrigger,
     token: Option<AccessToken>,
-) -> Arc<SyncOutcome> {
+}
+
+async fn start_or_join(state: &AppState, request: SyncRequest) -> Arc<SyncOutcome> {
+    let teacher = request.teacher;
     let flight = {
         let mut running = state.sync_flights().running.lock();
         match running.get(&teacher) {
@@ -74,7 +83,7 @@ async fn start_or_join(
                 // Spawned, so the sync finishes (and is recorded) even if the request that
                 // started it goes away.
                 let handle = tokio::spawn(async move {
-                    let outcome = run(&task_state, teacher, &teacher_clever_id, trigger, token).await;
+                    let outcome = run(&task_state, &request).await;
                     task_state.sync_flights().running.lock().remove(&teacher);
                     Arc::new(outcome)
                 });
@@ -106,22 +115,16 @@ const SYNC_LEASE: time::Duration = time::Duration::minutes(5);
 /// How often a replica waiting for another's sync of the same teacher looks again.
 const LEASE_POLL: std::time::Duration = std::time::Duration::from_millis(200);
 
-async fn run(
-    state: &AppState,
-    teacher: UserId,
-    clever_id: &CleverId,
-    trigger: SyncTrigger,
-    token: Option<AccessToken>,
-) -> SyncOutcome {
+async fn run(state: &AppState, request: &SyncRequest) -> SyncOutcome {
     // Across replicas: only the holder of the teacher's lease syncs; another replica's request
     // waits and shares the result that replica records.
-    match wait_for_lease(state, teacher).await {
+    match wait_for_lease(state, request.teacher).await {
         Lease::Held => {}
         Lease::SyncedElsewhere(outcome) => return outcome,
         Lease::Unavailable => {} // the store is failing; the sync will report it
     }
     // Records the run and gives the lease back (in one transaction).
-    run_holding_lease(state, teacher, clever_id, trigger, token).await
+    run_holding_lease(state, request).await
 }
 
 enum Lease {
@@ -172,13 +175,8 @@ fn outcome_of(run: rollcall_store::SyncRun) -> SyncOutcome {
     SyncOutcome { counts: run.counts, problems: run.problems, failed: run.failed, reconnect }
 }
 
-async fn run_holding_lease(
-    state: &AppState,
-    teacher: UserId,
-    clever_id: &CleverId,
-    trigger: SyncTrigger,
-    token: Option<AccessToken>,
-) -> SyncOutcome {
+async fn run_holding_lease(state: &AppState, request: &SyncRequest) -> SyncOutcome {
+    let (teacher, trigger) = (request.teacher, request.trigger);
     let started = state.now();
     let timer = std::time::Instant::now();
     let store = state.store();
@@ -193,7 +191,7 @@ async fn run_holding_lease(
     };
     // A planned sync is written whole, with its run's record and the lease's return, in one
     // call; a sync that stopped before writing anything (or failed to write) is only recorded.
-    let (outcome, written) = match attempt(state, teacher, clever_id, token).await {
+    let (outcome, written) = match attempt(state, request).await {
         Ok(Attempt::Planned { plan, outcome }) => {
             let now = state.now();
             // A section with nothing to change is not written: "last synced" is the run's time,
@@ -247,14 +245,9 @@ enum Attempt {
     Stopped(SyncOutcome),
 }
 
-/// Fetches and plans one sync, with `token` or else the one the store holds; `Err` carries the
-/// plain-words reason nothing was synced.
-async fn attempt(
-    state: &AppState,
-    teacher: UserId,
-    clever_id: &CleverId,
-    token: Option<AccessToken>,
-) -> Result<Attempt, String> {
+/// Fetches and plans one sync; `Err` carries the plain-words reason nothing was synced.
+async fn attempt(state: &AppState, request: &SyncRequest) -> Result<Attempt, String> {
+    let (teacher, clever_id) = (request.teacher, &request.clever_id);
     let store = state.store();
     let internal = |e: rollcall_store::StoreError| {
         tracing::error!(error = %e, "sync store error");
@@ -268,8 +261,8 @@ async fn attempt(
             ..Default::default()
         })
     };
-    let token = match token {
-        Some(token) => token,
+    let token = match &request.token {
+        Some(token) => token.clone(),
         None => {
             let Some(sealed) = store.clever_token(teacher).await.map_err(internal)? else {
                 return Ok(reconnect());

@@ -9,6 +9,11 @@ use rollcall_store::{AccountRole, AuditAction, RunRecord, Store, StoreError, Syn
 
 use super::{at, change, cid, created, dashboard, profile, run, section, student, teacher};
 
+/// When the account of a Clever id (`$1`) last changed: not part of the `Store` API, so each
+/// backend's own test reads it for [`a_known_student_as_listed_is_not_rewritten`].
+pub const UPDATED_AT: &str = "SELECT u.updated_at FROM users u JOIN identities i ON i.user_id = u.id \
+     WHERE i.provider = 'clever' AND i.external_id = $1";
+
 /// A student another class already brought in, listed as they are, is not written again (their
 /// account's `updated_at`, which only a backend's own SQL can read, stays); a changed grade is.
 pub async fn a_known_student_as_listed_is_not_rewritten(

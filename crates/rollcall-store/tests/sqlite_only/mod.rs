@@ -95,14 +95,7 @@ async fn a_known_student_as_listed_is_not_rewritten() {
     let store = SqliteStore::open_temp().await.unwrap();
     let pool = raw(store.temp_path().unwrap()).await;
     let updated_at = async |clever: &str| -> time::OffsetDateTime {
-        sqlx::query_scalar(
-            "SELECT u.updated_at FROM users u JOIN identities i ON i.user_id = u.id \
-             WHERE i.provider = 'clever' AND i.external_id = $1",
-        )
-        .bind(clever)
-        .fetch_one(&pool)
-        .await
-        .unwrap()
+        sqlx::query_scalar(crate::conformance::sync::UPDATED_AT).bind(clever).fetch_one(&pool).await.unwrap()
     };
     crate::conformance::sync::a_known_student_as_listed_is_not_rewritten(&store, updated_at).await;
 }
