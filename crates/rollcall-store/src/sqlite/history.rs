@@ -1,8 +1,11 @@
 //! Sync history and the teacher's own section names.
 
 use rollcall_core::{SectionId, UserId};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::query::Query;
+use sqlx::sqlite::{SqliteArguments, SqliteRow};
+use sqlx::{Row, Sqlite, SqliteConnection, SqlitePool};
 
+use super::one_trip::rows_by_statement;
 use super::ts;
 use crate::audit::sync_run_entry;
 use crate::rows::RunRow;
@@ -40,15 +43,44 @@ pub(super) async fn insert_run_and_commit(
     run: &RunRecord,
     begin: bool,
 ) -> StoreResult<i64> {
-    let problems = serde_json::to_string(&run.problems).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let c = run.counts;
-    let entry = sync_run_entry(teacher, run);
     let sql = if begin {
         format!("BEGIN IMMEDIATE; {INSERT_RUN}; COMMIT")
     } else {
         format!("{INSERT_RUN}; COMMIT")
     };
-    let ids = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+    let query = bind_run(sqlx::query(sqlx::AssertSqlSafe(sql)), teacher, run)?;
+    run_id(&rows_by_statement(conn, query).await?)
+}
+
+/// [`INSERT_RUN`] with its parameters numbered from `$first` instead of `$1`, to follow the
+/// `first - 1` parameters of statements before it in one query.
+pub(super) fn insert_run_from(first: usize) -> String {
+    let mut shifted = String::with_capacity(INSERT_RUN.len() + 16);
+    let mut rest = INSERT_RUN;
+    while let Some(dollar) = rest.find('$') {
+        shifted.push_str(&rest[..=dollar]);
+        rest = &rest[dollar + 1..];
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        match rest[..digits].parse::<usize>() {
+            Ok(n) => shifted.push_str(&(n + first - 1).to_string()),
+            Err(_) => shifted.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+    shifted.push_str(rest);
+    shifted
+}
+
+/// Binds [`INSERT_RUN`]'s parameters, after any bound already.
+pub(super) fn bind_run<'q>(
+    query: Query<'q, Sqlite, SqliteArguments>,
+    teacher: UserId,
+    run: &'q RunRecord,
+) -> StoreResult<Query<'q, Sqlite, SqliteArguments>> {
+    let problems = serde_json::to_string(&run.problems).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let c = run.counts;
+    let entry = sync_run_entry(teacher, run);
+    Ok(query
         .bind(teacher.0)
         .bind(run.trigger.as_str())
         .bind(ts(run.started_at))
@@ -63,12 +95,16 @@ pub(super) async fn insert_run_and_commit(
         .bind(ts(entry.at))
         .bind(entry.actor.map(|a| a.0))
         .bind(entry.action.as_str())
-        .bind(&entry.detail)
+        .bind(entry.detail)
         // No holder (NULL) matches no lease.
-        .bind(run.lease_holder.as_deref())
-        .fetch_all(conn)
-        .await?;
-    ids.first().copied().ok_or_else(|| StoreError::Corrupt("a sync run was recorded without an id".into()))
+        .bind(run.lease_holder.as_deref()))
+}
+
+/// The run's id: the one row [`INSERT_RUN`] returns, whatever statements came with it.
+pub(super) fn run_id(statements: &[Vec<SqliteRow>]) -> StoreResult<i64> {
+    let row = statements.iter().flatten().next();
+    let row = row.ok_or_else(|| StoreError::Corrupt("a sync run was recorded without an id".into()))?;
+    Ok(row.try_get(0)?)
 }
 
 /// The teacher's most recent runs, newest (by start time) first.
@@ -101,4 +137,18 @@ pub(super) async fn set_display_name(
         return Err(StoreError::NotFound(format!("section {section} for teacher {teacher}")));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_run_statements_can_follow_other_parameters() {
+        assert_eq!(insert_run_from(1), INSERT_RUN);
+        let shifted = insert_run_from(6);
+        assert!(shifted.contains("VALUES ($6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id"));
+        assert!(shifted.contains("VALUES ($17, $18, $19, $6, $20)"), "{shifted}");
+        assert!(shifted.ends_with("WHERE user_id = $6 AND holder = $21"), "{shifted}");
+    }
 }

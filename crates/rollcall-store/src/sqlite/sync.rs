@@ -1,9 +1,12 @@
 //! Roster sync: the snapshot the planner reads, and applying its changes.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use rollcall_core::{CleverId, LocalSnapshot, SectionChange, SectionUnlink, StudentChange, UserId};
-use sqlx::{FromRow, Row, SqliteConnection, SqlitePool};
+use sqlx::query::Query;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{FromRow, Row, Sqlite, SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 
 use super::one_trip::{OneTrip, rows_by_statement};
@@ -38,7 +41,7 @@ const SNAPSHOT: &str = "BEGIN; \
                    UNION SELECT id FROM sections WHERE clever_id IN (SELECT value FROM json_each($2))); \
     COMMIT";
 
-/// [`apply_sections`]' first query: begin, upsert the sections and links, look up ids. One row
+/// [`lookup_sections`]' query: begin, upsert the sections and links, look up ids. One row
 /// per Clever id whoever gets here first; display_name is the teacher's, never synced.
 ///
 /// In both of its queries every statement is driven by its JSON list and probes the tables by
@@ -68,7 +71,7 @@ const SECTIONS_LOOKUP: &str = "BEGIN IMMEDIATE; \
             WHERE provider = 'clever' AND external_id IN (SELECT value FROM json_each($4))), \
            (SELECT coalesce(max(id), 0) FROM users)";
 
-/// [`apply_sections`]' second query: flags, new accounts, updates, enrollments. An account or
+/// The sync's second query ([`write_sections`]): flags, new accounts, updates, enrollments. An account or
 /// enrollment already as the roster has it is not written again: most students of a first
 /// login are already known from their other classes, and rewriting each one's row dirtied a
 /// page of `users` per student for the commit to copy into the WAL.
@@ -132,8 +135,7 @@ fn json_array<T: serde::Serialize>(items: impl Iterator<Item = T>) -> StoreResul
 /// writer, a first login's six sections once took six commits, each rewriting the same pages
 /// of the accounts and enrollments indexes into the WAL. Sent as few queries as it can be
 /// ([`super::one_trip`]): a run with nothing to change (an unchanged repeat login) is one round
-/// trip; otherwise two for every section changed together ([`apply_sections`], the first
-/// beginning the transaction), one per unlink, and the run with `COMMIT`.
+/// trip; section changes and their run (a first login) are two; unlinks add one each.
 pub(super) async fn apply_sync(
     pool: &SqlitePool,
     teacher: UserId,
@@ -147,12 +149,23 @@ pub(super) async fn apply_sync(
         let id = history::insert_run_and_commit(tx.conn(), teacher, run, true).await;
         return Ok(Some(tx.settle(id).await?));
     }
-    let begun = if changes.is_empty() {
-        sqlx::query("BEGIN IMMEDIATE").execute(tx.conn()).await.map(drop).map_err(StoreError::from)
+    if changes.is_empty() {
+        let begun = sqlx::query("BEGIN IMMEDIATE").execute(tx.conn()).await.map(drop);
+        tx.step(begun).await?;
     } else {
-        apply_sections(tx.conn(), teacher, changes, now).await
-    };
-    tx.step(begun).await?;
+        let planned = lookup_sections(tx.conn(), teacher, changes, now).await;
+        let planned = tx.step(planned).await?;
+        if let (true, Some(run)) = (unlinks.is_empty(), run) {
+            // The usual case: the writes, the run and `COMMIT` in one query.
+            let query =
+                history::bind_run(write_sections(&WRITE_SECTIONS_AND_RUN, planned, now), teacher, run);
+            let query = tx.step(query).await?;
+            let statements = rows_by_statement(tx.conn(), query).await;
+            return Ok(Some(history::run_id(&tx.settle(statements).await?)?));
+        }
+        let written = write_sections(SECTIONS_WRITE, planned, now).execute(tx.conn()).await.map(drop);
+        tx.step(written).await?;
+    }
     for unlink in unlinks {
         let applied = apply_unlink(tx.conn(), teacher, unlink, now).await;
         tx.step(applied).await?;
@@ -170,15 +183,21 @@ pub(super) async fn apply_sync(
     }
 }
 
+/// [`SECTIONS_WRITE`], then the run's record (its parameters after the writes' five) and
+/// `COMMIT`: a sync's second and last query when it has no unlinks.
+static WRITE_SECTIONS_AND_RUN: LazyLock<String> =
+    LazyLock::new(|| format!("{SECTIONS_WRITE}; {}; COMMIT", history::insert_run_from(6)));
+
 /// Begins the write transaction and applies every section change in it, as two queries
 /// whatever the number of sections (each list passed as one JSON parameter):
 ///
-/// 1. `BEGIN IMMEDIATE`; the sections upserted, the teacher linked to each (`primary` when
-///    first in Clever's teacher list), then one row ([`Found`]): each section's id and the
+/// 1. here, `BEGIN IMMEDIATE`; the sections upserted, the teacher linked to each (`primary`
+///    when first in Clever's teacher list), then one row ([`Found`]): each section's id and the
 ///    accounts of the rosters' Clever ids as JSON objects by Clever id, and the largest
 ///    account id (one row rather than one per id: see [`SNAPSHOT`] on sqlx's row hand-offs);
-/// 2. the missing accounts created, the existing ones updated, removed students flagged,
-///    everyone else enrolled.
+///    from which the rows to write are planned;
+/// 2. [`write_sections`]: the missing accounts created, the existing ones updated, removed
+///    students flagged, everyone else enrolled.
 ///
 /// New accounts get their ids here, above the largest in use: that is the id SQLite would pick
 /// (`users.id` is a rowid without `AUTOINCREMENT`), and no other writer can take it first, as
@@ -187,12 +206,12 @@ pub(super) async fn apply_sync(
 /// `ON CONFLICT`, so if it somehow were, the transaction fails instead of splitting a student in
 /// two. A first sync of six sections of 30 students once took ~660 statements, each a round
 /// trip; then two queries per section; now two.
-async fn apply_sections(
+async fn lookup_sections(
     conn: &mut SqliteConnection,
     teacher: UserId,
     changes: &[SectionChange],
     now: OffsetDateTime,
-) -> StoreResult<()> {
+) -> StoreResult<PlannedRows> {
     let sections = json_array(changes.iter().map(|c| {
         let s = &c.section;
         serde_json::json!({
@@ -227,20 +246,20 @@ async fn apply_sections(
     let [(section_ids, students, largest_id)] = <[_; 1]>::try_from(found)
         .map_err(|rows| StoreError::Corrupt(format!("section lookup gave {} rows, not 1", rows.len())))?;
     let found = Found { section_ids: id_map(&section_ids)?, existing: id_map(&students)?, largest_id };
-    let rows = plan_rows(found, changes)?;
+    plan_rows(found, changes)
+}
 
-    sqlx::query(SECTIONS_WRITE)
+/// `sql` (beginning with [`SECTIONS_WRITE`]) with the writes' five parameters bound.
+fn write_sections(sql: &str, rows: PlannedRows, now: OffsetDateTime) -> Query<'_, Sqlite, SqliteArguments> {
+    sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(ts(now))
         .bind(rows.created)
         .bind(rows.updated)
         .bind(rows.enrolled)
         .bind(rows.flagged)
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
-/// What the second query of [`apply_sections`] writes, as JSON arrays: accounts to create and
+/// What the second query of a sync's writes ([`write_sections`]) writes, as JSON arrays: accounts to create and
 /// to update, `[section id, account id]` pairs to enroll, `[section id, Clever id]` pairs to flag.
 struct PlannedRows {
     created: String,
@@ -249,7 +268,7 @@ struct PlannedRows {
     flagged: String,
 }
 
-/// What the first query of [`apply_sections`] found: the ids of the sections and of the
+/// What the first query of a sync's writes ([`lookup_sections`]) found: the ids of the sections and of the
 /// existing accounts, by Clever id, and the largest account id in use.
 struct Found {
     section_ids: HashMap<String, i64>,

@@ -341,6 +341,28 @@ pub async fn a_whole_sync_is_written_with_its_run(store: Arc<dyn Store>) {
         .map(|s| (s.name.as_str(), s.active_students, s.removed_students))
         .collect();
     assert_eq!(counts, [("Math", 1, 1), ("Science", 2, 0)]);
+
+    // The usual sync, changes and its run without unlinks (SQLite sends them as one query):
+    // Ben back in Math, a new class, the run on record and the lease given back.
+    // (The lease "next" took at 3 minutes has run out by 9.)
+    assert!(store.take_sync_lease(t.id, "third", at(9), lease).await.unwrap());
+    let back =
+        StudentChange::Updated { student: student("s2", "Ben", "C"), update_name: false, restored: true };
+    let changes = [
+        change(section("c1", "Math", &["t1"]), SectionChangeKind::Unchanged, vec![back]),
+        created(section("c3", "Music", &["t1"]), &[student("s4", "Di", "E")]),
+    ];
+    let run =
+        RunRecord { lease_holder: Some("third".to_owned()), started_at: at(5), finished_at: at(6), ..run };
+    let id = store.apply_sync(t.id, &changes, &[], at(6), Some(&run)).await.unwrap();
+    assert_eq!(store.sync_runs(t.id, 1).await.unwrap()[0].id, id.unwrap(), "the run is on record");
+    let mut classes: Vec<_> =
+        store.student_sections(ben.id).await.unwrap().into_iter().map(|c| c.name).collect();
+    classes.sort();
+    assert_eq!(classes, ["Math", "Science"], "Ben is back in Math");
+    assert!(store.user_by_clever_id(&cid("s4")).await.unwrap().is_some(), "Di's account was created");
+    assert_eq!(dashboard(&*store, t.id).await.len(), 4, "Music added beside the other three");
+    assert!(store.take_sync_lease(t.id, "fourth", at(11), lease).await.unwrap(), "the lease was given back");
 }
 
 pub async fn a_sync_that_fails_to_write_records_no_run(store: Arc<dyn Store>) {
