@@ -71,10 +71,10 @@ const SECTIONS_LOOKUP: &str = "BEGIN IMMEDIATE; \
             WHERE provider = 'clever' AND external_id IN (SELECT value FROM json_each($4))), \
            (SELECT coalesce(max(id), 0) FROM users)";
 
-/// The sync's second query ([`write_sections`]): flags, new accounts, updates, enrollments. An account or
-/// enrollment already as the roster has it is not written again: most students of a first
-/// login are already known from their other classes, and rewriting each one's row dirtied a
-/// page of `users` per student for the commit to copy into the WAL.
+/// The sync's second query ([`write_sections`]): flags, new accounts, updates, enrollments. An
+/// account or enrollment already as the roster has it is not written again: most students of a
+/// first login are already known from their other classes, and rewriting each one's row
+/// dirtied a page of `users` per student for the commit to copy into the WAL.
 const SECTIONS_WRITE: &str = "UPDATE enrollments SET removed_in_clever_at = $1 \
     WHERE removed_in_clever_at IS NULL AND (section_id, user_id) IN ( \
         SELECT json_extract(j.value, '$[0]'), i.user_id FROM json_each($5) AS j \
@@ -188,8 +188,9 @@ pub(super) async fn apply_sync(
 static WRITE_SECTIONS_AND_RUN: LazyLock<String> =
     LazyLock::new(|| format!("{SECTIONS_WRITE}; {}; COMMIT", history::insert_run_from(6)));
 
-/// Begins the write transaction and applies every section change in it, as two queries
-/// whatever the number of sections (each list passed as one JSON parameter):
+/// Begins the write transaction and plans every section change's rows; with [`write_sections`]
+/// the changes are two queries whatever the number of sections (each list passed as one JSON
+/// parameter):
 ///
 /// 1. here, `BEGIN IMMEDIATE`; the sections upserted, the teacher linked to each (`primary`
 ///    when first in Clever's teacher list), then one row ([`Found`]): each section's id and the
@@ -259,8 +260,9 @@ fn write_sections(sql: &str, rows: PlannedRows, now: OffsetDateTime) -> Query<'_
         .bind(rows.flagged)
 }
 
-/// What the second query of a sync's writes ([`write_sections`]) writes, as JSON arrays: accounts to create and
-/// to update, `[section id, account id]` pairs to enroll, `[section id, Clever id]` pairs to flag.
+/// What the second query of a sync's writes ([`write_sections`]) writes, as JSON arrays:
+/// accounts to create and to update, `[section id, account id]` pairs to enroll,
+/// `[section id, Clever id]` pairs to flag.
 struct PlannedRows {
     created: String,
     updated: String,
@@ -268,8 +270,8 @@ struct PlannedRows {
     flagged: String,
 }
 
-/// What the first query of a sync's writes ([`lookup_sections`]) found: the ids of the sections and of the
-/// existing accounts, by Clever id, and the largest account id in use.
+/// What the first query of a sync's writes ([`lookup_sections`]) found: the ids of the sections
+/// and of the existing accounts, by Clever id, and the largest account id in use.
 struct Found {
     section_ids: HashMap<String, i64>,
     existing: HashMap<String, i64>,
