@@ -67,8 +67,9 @@ const SECTIONS_LOOKUP: &str = "BEGIN IMMEDIATE; \
     ON CONFLICT (section_id, user_id) DO UPDATE SET role = excluded.role, removed_in_clever_at = NULL; \
     SELECT (SELECT json_group_object(clever_id, id) FROM sections \
             WHERE clever_id IN (SELECT json_extract(value, '$.clever_id') FROM json_each($1))), \
-           (SELECT json_group_object(external_id, user_id) FROM identities \
-            WHERE provider = 'clever' AND external_id IN (SELECT value FROM json_each($4))), \
+           (SELECT json_group_object(i.external_id, json_array(u.id, u.grade, u.first_name, u.last_name)) \
+            FROM identities i CROSS JOIN users u ON u.id = i.user_id \
+            WHERE i.provider = 'clever' AND i.external_id IN (SELECT value FROM json_each($4))), \
            (SELECT coalesce(max(id), 0) FROM users)";
 
 /// The sync's second query ([`write_sections`]): flags, new accounts, updates, enrollments. An
@@ -246,7 +247,8 @@ async fn lookup_sections(
         .await?;
     let [(section_ids, students, largest_id)] = <[_; 1]>::try_from(found)
         .map_err(|rows| StoreError::Corrupt(format!("section lookup gave {} rows, not 1", rows.len())))?;
-    let found = Found { section_ids: id_map(&section_ids)?, existing: id_map(&students)?, largest_id };
+    let found =
+        Found { section_ids: by_clever_id(&section_ids)?, known: by_clever_id(&students)?, largest_id };
     plan_rows(found, changes)
 }
 
@@ -271,24 +273,31 @@ struct PlannedRows {
 }
 
 /// What the first query of a sync's writes ([`lookup_sections`]) found: the ids of the sections
-/// and of the existing accounts, by Clever id, and the largest account id in use.
+/// and the existing accounts of the rosters' students, by Clever id, and the largest account id
+/// in use.
 struct Found {
     section_ids: HashMap<String, i64>,
-    existing: HashMap<String, i64>,
+    known: HashMap<String, Known>,
     largest_id: i64,
 }
 
-/// A JSON object of ids by Clever id, as `json_group_object` builds it.
-fn id_map(json: &str) -> StoreResult<HashMap<String, i64>> {
-    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("ids by Clever id: {e}")))
+/// An existing student account as stored: `[id, grade, first name, last name]`.
+#[derive(serde::Deserialize)]
+struct Known(i64, Option<String>, String, String);
+
+/// A JSON object by Clever id, as `json_group_object` builds it.
+fn by_clever_id<T: serde::de::DeserializeOwned>(json: &str) -> StoreResult<HashMap<String, T>> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("rows by Clever id: {e}")))
 }
 
 /// Turns what the first query found and the section changes into [`PlannedRows`]. A student on
 /// several rosters gets one account, created once; an existing account is updated once (as its
-/// last roster has it, as when the sections were written one after another).
+/// last roster has it, as when the sections were written one after another), and only if that
+/// changes it: most of a first login's students are known from other classes, as they are.
 fn plan_rows(found: Found, changes: &[SectionChange]) -> StoreResult<PlannedRows> {
-    let Found { section_ids, mut existing, largest_id } = found;
+    let Found { section_ids, known, largest_id } = found;
     let mut next_id = largest_id;
+    let mut created_ids: HashMap<&str, i64> = HashMap::new();
 
     let mut created = Vec::new();
     let mut updated: HashMap<i64, serde_json::Value> = HashMap::new();
@@ -310,25 +319,30 @@ fn plan_rows(found: Found, changes: &[SectionChange]) -> StoreResult<PlannedRows
             };
             // An account that exists already keeps its names unless the plan says otherwise:
             // they are either the student's own (from their login, so fuller) or roster data.
-            let user_id = match existing.get(student.clever_id.as_str()) {
+            let student_id = student.clever_id.as_str();
+            let user_id = match (created_ids.get(student_id), known.get(student_id)) {
                 // Created for an earlier roster of this sync: already written as it is here.
-                Some(&id) if id > largest_id => id,
-                Some(&id) => {
-                    updated.insert(
-                        id,
-                        serde_json::json!({
+                (Some(&id), _) => id,
+                (None, Some(Known(id, grade, first, last))) => {
+                    let renamed = update_name && (*first != student.first_name || *last != student.last_name);
+                    if *grade != student.grade || renamed {
+                        let row = serde_json::json!({
                             "id": id,
                             "grade": student.grade,
                             "update_name": update_name,
                             "first": student.first_name,
                             "last": student.last_name,
-                        }),
-                    );
-                    id
+                        });
+                        updated.insert(*id, row);
+                    } else {
+                        // As stored: this roster leaves it so, whatever an earlier one said.
+                        updated.remove(id);
+                    }
+                    *id
                 }
-                None => {
+                (None, None) => {
                     next_id += 1;
-                    existing.insert(student.clever_id.as_str().to_owned(), next_id);
+                    created_ids.insert(student_id, next_id);
                     created.push(serde_json::json!({
                         "id": next_id,
                         "clever_id": student.clever_id.as_str(),
