@@ -150,7 +150,12 @@ pub(crate) fn account_created(
     role: crate::AccountRole,
     at: OffsetDateTime,
 ) -> NewAuditEntry {
-    own_entry(user, AuditAction::AccountCreated, format!("Signed up with {how} as {}", role_words(role)), at)
+    own_entry(user, AuditAction::AccountCreated, account_created_detail(how, role), at)
+}
+
+/// The words of an `account_created` entry, for SQL that writes the entry itself.
+pub(crate) fn account_created_detail(how: &str, role: crate::AccountRole) -> String {
+    format!("Signed up with {how} as {}", role_words(role))
 }
 
 /// The `sync_run` entry for a finished run: the teacher is the actor of the runs they started

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use super::one_trip::{OneTrip, rows_by_statement};
 use super::{clever_id, ts};
-use crate::audit::{account_created, role_words};
+use crate::audit::{account_created_detail, role_words};
 use crate::rows::{UserRow, select_user};
 use crate::{CleverProfile, SealedToken, StoreError, StoreResult, User};
 
@@ -40,7 +40,7 @@ pub(super) async fn upsert_clever_user(
     token: Option<&SealedToken>,
     now: OffsetDateTime,
 ) -> StoreResult<(User, bool)> {
-    let detail = account_created(UserId(0), "Clever", profile.role, now).detail;
+    let detail = account_created_detail("Clever", profile.role);
     let query = sqlx::query(UPSERT_CLEVER_LOGIN)
         .bind(ts(now))
         .bind(role_words(profile.role))
