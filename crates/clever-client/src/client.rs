@@ -11,10 +11,10 @@ use clever_types::{
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
-use tokio::sync::Semaphore;
 
 use crate::config::CleverConfig;
 use crate::error::ClientError;
+use crate::limit::PerToken;
 use crate::paging::Pages;
 use crate::retry::{Attempt, Backoff};
 
@@ -69,7 +69,8 @@ pub struct CleverClient {
 struct Inner {
     config: CleverConfig,
     http: reqwest::Client,
-    permits: Semaphore,
+    /// Data API requests in flight, bounded per token.
+    in_flight: PerToken,
     clock: Arc<dyn UnixClock>,
 }
 
@@ -94,8 +95,8 @@ impl CleverClient {
 
     /// Builds a client on an existing `reqwest::Client` (shared pools, custom TLS).
     pub fn with_http(config: CleverConfig, http: reqwest::Client) -> Self {
-        let permits = Semaphore::new(config.retry.max_in_flight.max(1));
-        Self { inner: Arc::new(Inner { config, http, permits, clock: Arc::new(SystemClock) }) }
+        let in_flight = PerToken::new(config.retry.max_in_flight);
+        Self { inner: Arc::new(Inner { config, http, in_flight, clock: Arc::new(SystemClock) }) }
     }
 
     /// Replaces the clock used to interpret `X-RateLimit-Reset`.
@@ -103,7 +104,7 @@ impl CleverClient {
         let inner = Inner {
             config: self.inner.config.clone(),
             http: self.inner.http.clone(),
-            permits: Semaphore::new(self.inner.config.retry.max_in_flight.max(1)),
+            in_flight: PerToken::new(self.inner.config.retry.max_in_flight),
             clock,
         };
         Self { inner: Arc::new(inner) }
@@ -245,7 +246,7 @@ impl CleverClient {
         let mut backoff = Backoff::new(policy.clone());
         loop {
             let attempt = {
-                let _permit = self.inner.permits.acquire().await;
+                let _turn = self.inner.in_flight.acquire(token).await;
                 self.attempt_get(token, &url).await
             };
             match attempt {

@@ -74,7 +74,8 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// Longest wait for a rate-limit window to reset; a later reset fails with `RateLimited`.
     pub max_rate_limit_wait: Duration,
-    /// Requests in flight at once per client (Clever allows 1200 per token per minute).
+    /// Data API requests in flight at once per bearer token, which is how Clever rate-limits
+    /// (1200 requests per token per minute). Other tokens' requests never wait for these.
     pub max_in_flight: usize,
 }
 

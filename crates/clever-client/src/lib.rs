@@ -4,6 +4,7 @@
 mod client;
 mod config;
 mod error;
+mod limit;
 mod paging;
 mod retry;
 
