@@ -56,6 +56,31 @@ pub async fn open_with_pool(url: &str, pg_pool: u32) -> StoreResult<Arc<dyn Stor
     }
 }
 
+/// How busy a store's one writer has been since it opened ([`Store::writer_stats`]): on SQLite,
+/// every write transaction of this process takes one turn at the database's single write lock.
+/// `busy` growing nearly as fast as the clock means the writer is saturated: writes queue
+/// (`waiting` grows), and more CPUs will not make logins faster.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriterStats {
+    /// Write transactions that have finished (committed or not).
+    pub writes: u64,
+    /// Time the write lock was held by them, in all.
+    pub busy: std::time::Duration,
+    /// Time they waited for it, in all.
+    pub waiting: std::time::Duration,
+}
+
+impl WriterStats {
+    /// What happened between `earlier` (a reading of the same store) and this reading.
+    pub fn since(&self, earlier: &WriterStats) -> WriterStats {
+        WriterStats {
+            writes: self.writes.saturating_sub(earlier.writes),
+            busy: self.busy.saturating_sub(earlier.busy),
+            waiting: self.waiting.saturating_sub(earlier.waiting),
+        }
+    }
+}
+
 /// Everything Rollcall keeps. SQL lives only behind this trait, implemented for SQLite
 /// ([`SqliteStore`], the default) and PostgreSQL ([`PgStore`]), so callers never change.
 ///
@@ -70,6 +95,12 @@ pub async fn open_with_pool(url: &str, pg_pool: u32) -> StoreResult<Arc<dyn Stor
 /// an `Arc<dyn Store>` offers every method (bring the trait into scope to call it).
 #[async_trait]
 pub trait Store: AccountStore + ClassworkStore + AuditStore + Send + Sync + 'static {
+    /// How busy the single writer has been, for stores that have one (SQLite); `None` for
+    /// stores whose writers run side by side (PostgreSQL).
+    fn writer_stats(&self) -> Option<WriterStats> {
+        None
+    }
+
     // ---- accounts ----
 
     /// One account.

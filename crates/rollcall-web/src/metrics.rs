@@ -12,6 +12,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use rollcall_store::WriterStats;
 use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
 
@@ -76,8 +77,8 @@ impl Metrics {
         self.request_micros.fetch_add(micros(took), Ordering::Relaxed);
     }
 
-    /// The Prometheus text exposition.
-    pub fn render(&self) -> String {
+    /// The Prometheus text exposition, with the store's single writer's counts if it has one.
+    pub fn render(&self, writer: Option<WriterStats>) -> String {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
         let secs = |c: &AtomicU64| c.load(Ordering::Relaxed) as f64 / 1e6;
         let mut out = String::new();
@@ -115,8 +116,32 @@ impl Metrics {
         let _ = writeln!(out, "# HELP rollcall_sync_seconds_total Time spent syncing.");
         let _ = writeln!(out, "# TYPE rollcall_sync_seconds_total counter");
         let _ = writeln!(out, "rollcall_sync_seconds_total {}", secs(&self.sync_micros));
+        if let Some(writer) = writer {
+            render_writer(&mut out, writer);
+        }
         out
     }
+}
+
+/// SQLite's single writer: `rate(rollcall_sqlite_write_busy_seconds_total)` near 1 means it is
+/// saturated (writes queue behind it, and more CPUs will not help).
+fn render_writer(out: &mut String, writer: WriterStats) {
+    let _ =
+        writeln!(out, "# HELP rollcall_sqlite_writes_total Write transactions on SQLite's one write lock.");
+    let _ = writeln!(out, "# TYPE rollcall_sqlite_writes_total counter");
+    let _ = writeln!(out, "rollcall_sqlite_writes_total {}", writer.writes);
+    let _ = writeln!(
+        out,
+        "# HELP rollcall_sqlite_write_busy_seconds_total Time SQLite's write lock was held by this process."
+    );
+    let _ = writeln!(out, "# TYPE rollcall_sqlite_write_busy_seconds_total counter");
+    let _ = writeln!(out, "rollcall_sqlite_write_busy_seconds_total {}", writer.busy.as_secs_f64());
+    let _ = writeln!(
+        out,
+        "# HELP rollcall_sqlite_write_wait_seconds_total Time writes waited for the write lock."
+    );
+    let _ = writeln!(out, "# TYPE rollcall_sqlite_write_wait_seconds_total counter");
+    let _ = writeln!(out, "rollcall_sqlite_write_wait_seconds_total {}", writer.waiting.as_secs_f64());
 }
 
 fn micros(d: std::time::Duration) -> u64 {
@@ -141,7 +166,7 @@ pub async fn endpoint(State(state): State<AppState>, headers: HeaderMap) -> Resu
         )
             .into_response());
     }
-    let body = state.metrics().render();
+    let body = state.metrics().render(state.store().writer_stats());
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response())
 }
 
@@ -168,10 +193,21 @@ mod tests {
         m.login(LoginKind::Teacher);
         m.sync(false, 1, std::time::Duration::from_millis(1500));
         m.request(StatusCode::SEE_OTHER, std::time::Duration::from_millis(2));
-        let text = m.render();
+        let text = m.render(None);
         assert!(text.contains("rollcall_logins_total{role=\"teacher\"} 1"), "{text}");
         assert!(text.contains("rollcall_syncs_total{outcome=\"partial\"} 1"));
         assert!(text.contains("rollcall_sync_seconds_total 1.5"));
         assert!(text.contains("rollcall_http_requests_total{status=\"3xx\"} 1"));
+        assert!(!text.contains("rollcall_sqlite"), "a store without a single writer shows none");
+
+        let writer = WriterStats {
+            writes: 3,
+            busy: std::time::Duration::from_millis(250),
+            waiting: std::time::Duration::from_millis(40),
+        };
+        let text = m.render(Some(writer));
+        assert!(text.contains("rollcall_sqlite_writes_total 3\n"), "{text}");
+        assert!(text.contains("rollcall_sqlite_write_busy_seconds_total 0.25\n"), "{text}");
+        assert!(text.contains("rollcall_sqlite_write_wait_seconds_total 0.04\n"), "{text}");
     }
 }

@@ -279,4 +279,8 @@ async fn operators_read_metrics_with_the_metrics_token_only() {
     let text = http.get(&url).bearer_auth("metrics-secret").send().await.unwrap().text().await.unwrap();
     assert!(text.contains("rollcall_logins_total{role=\"teacher\"} 1"), "{text}");
     assert!(text.contains("rollcall_syncs_total{outcome=\"ok\"} 1"), "{text}");
+    // The app runs on SQLite: its one writer's counts are there, and the login wrote.
+    let writes = text.lines().find_map(|l| l.strip_prefix("rollcall_sqlite_writes_total ")).expect(&text);
+    assert!(writes.parse::<u64>().unwrap() > 0, "{text}");
+    assert!(text.contains("rollcall_sqlite_write_busy_seconds_total "), "{text}");
 }

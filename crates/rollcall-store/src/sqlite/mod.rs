@@ -37,6 +37,7 @@ mod sessions;
 mod store_impl;
 mod sync;
 mod temp;
+mod turn;
 mod writer;
 
 use std::future::Future;
@@ -83,8 +84,8 @@ pub struct SqliteStore {
     /// The connections the writer thread's transactions use: their own, so that a write never
     /// waits behind readers for a connection (the same pool for an in-memory database).
     write_pool: SqlitePool,
-    /// Taken by every method that writes, for its whole transaction: see [`SqliteStore::write_turn`].
-    writers: Arc<tokio::sync::Mutex<()>>,
+    /// Taken by every method that writes, for its whole transaction: see [`turn`].
+    turns: Arc<turn::WriteTurns>,
     /// Runs the hot write transactions (the login's) on a thread of their own: see [`writer`].
     writer: Arc<writer::Writer>,
     /// Set by [`SqliteStore::open_temp`]: the file is removed when the last clone is dropped.
@@ -188,21 +189,16 @@ impl SqliteStore {
             (pool, write_pool)
         };
         let writer = Arc::new(writer::Writer::start()?);
-        let store = Self { pool, write_pool, writers: Arc::default(), writer, temp };
+        let store = Self { pool, write_pool, turns: Arc::default(), writer, temp };
         store.migrate().await?;
         Ok(store)
     }
 }
 
 impl SqliteStore {
-    /// Waits for this process's turn to write. SQLite has one write lock per database; when
-    /// several pool connections want it at once, the losers wait in SQLite's busy handler, which
-    /// polls with sleeps of up to 100 ms, so under load the lock sits free while every waiter
-    /// sleeps (sessions took over a second to insert). Queuing writers here first hands the lock
-    /// on in order, at once. Nothing else changes: each transaction still begins with
-    /// `BEGIN IMMEDIATE`, and the busy timeout still covers writers in other processes.
-    async fn write_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
-        self.writers.lock().await
+    /// Waits for this process's turn to write (see [`turn`]).
+    async fn write_turn(&self) -> turn::Turn<'_> {
+        self.turns.take().await
     }
 
     /// Runs `write` (given the pool) on the writer thread, holding the write turn, as
@@ -214,10 +210,10 @@ impl SqliteStore {
         F: FnOnce(SqlitePool) -> Fut + Send + 'static,
         Fut: Future<Output = StoreResult<T>> + Send,
     {
-        let (pool, writers) = (self.write_pool.clone(), Arc::clone(&self.writers));
+        let (pool, turns) = (self.write_pool.clone(), Arc::clone(&self.turns));
         self.writer
             .run(async move {
-                let _turn = writers.lock().await;
+                let _turn = turns.take().await;
                 write(pool).await
             })
             .await

@@ -6,6 +6,10 @@ use super::*;
 
 #[async_trait]
 impl Store for SqliteStore {
+    fn writer_stats(&self) -> Option<crate::WriterStats> {
+        Some(self.turns.stats())
+    }
+
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
         accounts::user(&self.pool, id).await
     }

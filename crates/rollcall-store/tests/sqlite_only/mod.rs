@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use rollcall_store::{SqliteStore, Store, StoreError};
+use rollcall_store::{AccountStore, SqliteStore, Store, StoreError};
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
@@ -98,4 +98,23 @@ async fn a_known_student_as_listed_is_not_rewritten() {
         sqlx::query_scalar(crate::conformance::sync::UPDATED_AT).bind(clever).fetch_one(&pool).await.unwrap()
     };
     crate::conformance::sync::a_known_student_as_listed_is_not_rewritten(&store, updated_at).await;
+}
+
+#[tokio::test]
+async fn the_writer_counts_each_write_transaction_once_and_no_reads() {
+    for store in [SqliteStore::open_temp().await.unwrap(), SqliteStore::in_memory().await.unwrap()] {
+        let t = teacher(&store, "t1", "Tara", "Ng").await;
+        let before = store.writer_stats().unwrap();
+        store.user(t.id).await.unwrap();
+        store.teacher_sections(t.id).await.unwrap();
+        assert_eq!(store.writer_stats().unwrap(), before, "reads took the write turn");
+
+        // One write on the writer thread, one in the caller's task, and one that fails.
+        store.delete_session(&[7; 32]).await.unwrap();
+        store.clear_failures("login:nobody@example.org").await.unwrap();
+        store.set_display_name(t.id, rollcall_core::SectionId(999), Some("x")).await.unwrap_err();
+        let after = store.writer_stats().unwrap();
+        assert_eq!(after.writes, before.writes + 3, "{before:?} -> {after:?}");
+        assert!(after.busy >= before.busy && after.waiting >= before.waiting);
+    }
 }

@@ -24,7 +24,7 @@ use clever_emulator::model::{Role, World};
 use clever_emulator::state::NextLogin;
 use clever_emulator::{Clock, Emulator, EmulatorConfig, RunningEmulator};
 use rollcall_core::CleverId;
-use rollcall_store::{SqliteStore, Store, SyncTrigger};
+use rollcall_store::{SqliteStore, Store, SyncTrigger, WriterStats};
 use rollcall_web::{AppState, WebConfig};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -260,6 +260,8 @@ struct Phase {
     distinct_teachers: usize,
     /// CPU time used during the row, by whom (Linux only).
     cpu: Option<CpuUse>,
+    /// What the store's single writer did during the row (SQLite only).
+    writer: Option<WriterStats>,
 }
 
 impl Phase {
@@ -277,6 +279,14 @@ impl Phase {
             emulator: per(cpu.emulator),
             browsers: per(cpu.browsers),
         })
+    }
+
+    /// The single writer's share of the row's time (%) and its time per login (ms): near 100 %
+    /// the writer, not the CPUs, sets the rate.
+    fn writer_busy(&self) -> Option<(f64, f64)> {
+        let busy = self.writer?.busy.as_secs_f64();
+        let elapsed = self.load.elapsed.as_secs_f64();
+        Some((100.0 * busy / elapsed.max(f64::EPSILON), 1000.0 * busy / self.logins().max(1) as f64))
     }
 
     /// (browser requests, app → Clever requests) per login.
@@ -312,6 +322,7 @@ fn print_table(args: &BenchArgs, results: &[(&str, Phase, Phase, DistrictRun)]) 
             "failed",
             "requests/login",
             "CPU ms/login: app (SQLite) · emulator · browsers",
+            "SQLite writer: busy · ms/login",
             "target",
         ],
     );
@@ -342,6 +353,9 @@ fn print_table(args: &BenchArgs, results: &[(&str, Phase, Phase, DistrictRun)]) 
                         format!("{:.2} ({db}) · {:.2} · {:.2}", c.app, c.emulator, c.browsers)
                     },
                 ),
+                phase
+                    .writer_busy()
+                    .map_or_else(|| "–".to_owned(), |(share, per)| format!("{share:.0} % · {per:.2}")),
                 if *backend == "SQLite" { format!("≥{target:.0}/s") } else { String::new() },
             ]);
         }
@@ -382,6 +396,11 @@ fn print_table(args: &BenchArgs, results: &[(&str, Phase, Phase, DistrictRun)]) 
         "CPU ms/login: each thread's CPU time from /proc over the row, divided by the logins; the emulator and \
          the browsers run on runtimes of their own, the app is everything else in the process (SQLite: its \
          connection and writer threads).",
+    );
+    report.note(
+        "SQLite writer: how much of the row SQLite's one write lock was held by the app's write transactions, \
+         and for how long per login (`rollcall_sqlite_write_busy_seconds_total` in /metrics); near 100 % the \
+         writer, not the CPUs, sets the rate.",
     );
     report.note(
         "requests/login: browser → app and Clever's authorize page + app → Clever (token, /me, /users, \

@@ -159,6 +159,7 @@ impl Rig {
         };
         let journal_before = journal_seq(&self.emulator.emulator);
         let cpu_before = cpu::CpuTimes::now();
+        let writer_before = self.state.store().writer_stats();
         let load = {
             let flow = flow.clone();
             self.browsers.spawn(load::run(workers, duration, move |worker, i| {
@@ -169,6 +170,8 @@ impl Rig {
         };
         let load = load.await.context("the browsers' load run failed")?;
         let cpu = cpu_before.zip(cpu::CpuTimes::now()).map(|(before, after)| after.since(&before));
+        let writer =
+            writer_before.zip(self.state.store().writer_stats()).map(|(before, after)| after.since(&before));
         Ok(Phase {
             emulator_requests: journal_seq(&self.emulator.emulator).saturating_sub(journal_before),
             browser_requests: flow.browser_requests.load(Ordering::Relaxed),
@@ -176,6 +179,7 @@ impl Rig {
             distinct_teachers: 0,
             load,
             cpu,
+            writer,
         })
     }
 
