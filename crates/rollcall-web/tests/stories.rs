@@ -284,3 +284,54 @@ async fn operators_read_metrics_with_the_metrics_token_only() {
     assert!(writes.parse::<u64>().unwrap() > 0, "{text}");
     assert!(text.contains("rollcall_sqlite_write_busy_seconds_total "), "{text}");
 }
+
+/// Every form a signed-in user posts carries the session's CSRF token and must come from this
+/// site: a forged token, or the right one posted from another site, is refused with 403 before
+/// anything else is looked at, whoever is signed in and whatever the form names.
+#[tokio::test]
+async fn every_signed_in_form_refuses_a_forged_token_and_another_sites_post() {
+    let app = TestApp::spawn().await;
+    let teacher = app.browser();
+    let teacher_token = app.login(&teacher, "skelly").await.csrf();
+    let student = app.browser();
+    let student_token = app.login(&student, "maria").await.csrf();
+    let sam = app.clever_account("skelly").await.unwrap();
+    let section = app.store().teacher_sections(sam.id).await.unwrap()[0].id;
+    let (name, assignments) = (format!("/sections/{section}/name"), format!("/sections/{section}/assignments"));
+
+    let forms: [(&support::Browser, &str, &str, &[(&str, &str)]); 10] = [
+        (&teacher, &teacher_token, "/sync", &[]),
+        (&teacher, &teacher_token, &name, &[("display_name", "Renamed")]),
+        (&teacher, &teacher_token, &assignments, &[("title", "Essay"), ("due_on", "")]),
+        (&teacher, &teacher_token, "/profile/school", &[("school", "Elm")]),
+        (&teacher, &teacher_token, "/profile/password", &[("email", "sam@school.test"), ("password", "long enough pass")]),
+        (&teacher, &teacher_token, "/profile/unlink", &[]),
+        (&teacher, &teacher_token, "/auth/clever/link", &[]),
+        (&student, &student_token, "/assignments/1/done", &[("done", "true")]),
+        (&student, &student_token, "/profile/merge", &[("email", "old@school.test"), ("password", "x")]),
+        (&teacher, &teacher_token, "/logout", &[]),
+    ];
+    for (browser, token, path, fields) in forms {
+        let mut forged = vec![("csrf", "forged")];
+        forged.extend_from_slice(fields);
+        let refused = browser.post(path, &forged).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{path} with a forged token: {}", refused.body);
+
+        let mut cross_site = vec![("csrf", token)];
+        cross_site.extend_from_slice(fields);
+        let response = browser
+            .http
+            .post(format!("{}{path}", app.url))
+            .header("origin", "https://evil.example")
+            .header("sec-fetch-site", "cross-site")
+            .form(&cross_site)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path} posted from another site");
+    }
+    // Nothing was done: still signed in, the class keeps its name, no school was set.
+    let dashboard = teacher.get("/dashboard").await;
+    assert!(dashboard.url.ends_with("/dashboard") && !dashboard.contains("Renamed"), "{}", dashboard.body);
+    assert_eq!(app.clever_account("skelly").await.unwrap().school, None);
+}
