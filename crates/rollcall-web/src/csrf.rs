@@ -1,17 +1,82 @@
-//! CSRF protection for forms shown before anyone is logged in (log in, sign up, the first-login
-//! choice): a double-submit token. The page sets a random value in an HttpOnly cookie and the
-//! same value in a hidden field; a post must carry both, equal, and must not come from another
-//! site (`Sec-Fetch-Site` / `Origin`). Logged-in forms use the session's own token instead
-//! ([`crate::session::CurrentUser::check_csrf`]).
+//! CSRF protection for every form.
+//!
+//! - Forms of a signed-in user carry the session's synchronizer token: a handler takes a
+//!   [`SignedInForm`], which checks it (and that the post does not come from another site)
+//!   before the handler, or even the form's other fields, is reached. A handler for such a form
+//!   cannot forget the check: without a `SignedInForm` it has no signed-in user to act for.
+//! - Forms shown before anyone is logged in (log in, sign up, the first-login choice) use a
+//!   double-submit token: the page sets a random value in an HttpOnly cookie and the same value
+//!   in a hidden field; a post must carry both, equal, and must not come from another site
+//!   (`Sec-Fetch-Site` / `Origin`): [`form_token`] and [`check_form`].
 
+use axum::Form;
+use axum::body::Body;
+use axum::extract::{FromRequest, FromRequestParts, RawForm, Request};
 use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use subtle::ConstantTimeEq;
 
 use crate::crypto::random_token;
 use crate::error::WebError;
-use crate::session::{cookie, same_origin};
+use crate::session::{CurrentUser, cookie, same_origin};
 use crate::state::AppState;
+
+/// A form posted by a signed-in user, its CSRF token checked: the `csrf` field must be the
+/// session's token, and the browser must not say the post came from another site (otherwise
+/// 403, whatever else the form holds). Then the rest of the form is read into `T` (which need
+/// not declare `csrf`); a form that does not fit `T` is refused with 422. Not signed in: the
+/// same as [`CurrentUser`] (to the log-in page).
+#[derive(Debug)]
+pub struct SignedInForm<T = NoFields> {
+    /// Who posted it.
+    pub user: CurrentUser,
+    /// The form's fields.
+    pub form: T,
+}
+
+/// The fields of a form that has nothing but its CSRF token (a button).
+#[derive(Debug, Deserialize)]
+pub struct NoFields {}
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for SignedInForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let user =
+            CurrentUser::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?;
+        let RawForm(bytes) = RawForm::from_request(Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let posted = form_urlencoded::parse(&bytes)
+            .find(|(name, _)| name == "csrf")
+            .map(|(_, value)| value.into_owned())
+            .unwrap_or_default();
+        check_session_token(&user, &posted, &parts.headers, state).map_err(IntoResponse::into_response)?;
+        let Form(form) = Form::<T>::from_request(Request::from_parts(parts, Body::from(bytes)), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(Self { user, form })
+    }
+}
+
+/// The synchronizer token must match the session's, and the browser must not say the post came
+/// from another site.
+fn check_session_token(
+    user: &CurrentUser,
+    posted: &str,
+    headers: &HeaderMap,
+    state: &AppState,
+) -> Result<(), WebError> {
+    let same = user.session.csrf_token.as_bytes().ct_eq(posted.as_bytes());
+    if !bool::from(same) || !same_origin(headers, &state.config().public_url) {
+        return Err(WebError::Csrf);
+    }
+    Ok(())
+}
 
 const FORM_COOKIE: &str = "rollcall_form";
 const FORM_TTL: time::Duration = time::Duration::hours(2);

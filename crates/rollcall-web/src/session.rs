@@ -8,7 +8,6 @@ use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use rollcall_core::UserId;
 use rollcall_store::{Session, User};
-use subtle::ConstantTimeEq;
 
 use crate::crypto::{random_token, sha256};
 use crate::error::WebError;
@@ -26,23 +25,6 @@ pub struct CurrentUser {
     pub user: User,
     /// The session (for its CSRF token).
     pub session: Session,
-}
-
-impl CurrentUser {
-    /// Checks a form post: the synchronizer token must match this session's, and the browser must
-    /// not say the post came from another site.
-    pub fn check_csrf(
-        &self,
-        form_token: &str,
-        headers: &HeaderMap,
-        state: &AppState,
-    ) -> Result<(), WebError> {
-        let same = self.session.csrf_token.as_bytes().ct_eq(form_token.as_bytes());
-        if !bool::from(same) || !same_origin(headers, &state.config().public_url) {
-            return Err(WebError::Csrf);
-        }
-        Ok(())
-    }
 }
 
 /// `Sec-Fetch-Site` and `Origin`, when the browser sends them, must point at this app.

@@ -297,14 +297,22 @@ async fn every_signed_in_form_refuses_a_forged_token_and_another_sites_post() {
     let student_token = app.login(&student, "maria").await.csrf();
     let sam = app.clever_account("skelly").await.unwrap();
     let section = app.store().teacher_sections(sam.id).await.unwrap()[0].id;
-    let (name, assignments) = (format!("/sections/{section}/name"), format!("/sections/{section}/assignments"));
+    let (name, assignments) =
+        (format!("/sections/{section}/name"), format!("/sections/{section}/assignments"));
 
-    let forms: [(&support::Browser, &str, &str, &[(&str, &str)]); 10] = [
+    // Who posts, with which session token, where, and the form's other fields.
+    type Post<'a> = (&'a support::Browser, &'a str, &'a str, &'a [(&'a str, &'a str)]);
+    let forms: [Post; 10] = [
         (&teacher, &teacher_token, "/sync", &[]),
         (&teacher, &teacher_token, &name, &[("display_name", "Renamed")]),
         (&teacher, &teacher_token, &assignments, &[("title", "Essay"), ("due_on", "")]),
         (&teacher, &teacher_token, "/profile/school", &[("school", "Elm")]),
-        (&teacher, &teacher_token, "/profile/password", &[("email", "sam@school.test"), ("password", "long enough pass")]),
+        (
+            &teacher,
+            &teacher_token,
+            "/profile/password",
+            &[("email", "sam@school.test"), ("password", "long enough pass")],
+        ),
         (&teacher, &teacher_token, "/profile/unlink", &[]),
         (&teacher, &teacher_token, "/auth/clever/link", &[]),
         (&student, &student_token, "/assignments/1/done", &[("done", "true")]),
@@ -330,6 +338,9 @@ async fn every_signed_in_form_refuses_a_forged_token_and_another_sites_post() {
             .unwrap();
         assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path} posted from another site");
     }
+    // The token is checked before the rest of the form is read: a forged post that is not
+    // even a rename form is refused as forged, not as a malformed rename.
+    assert_eq!(teacher.post(&name, &[("csrf", "forged")]).await.status, StatusCode::FORBIDDEN);
     // Nothing was done: still signed in, the class keeps its name, no school was set.
     let dashboard = teacher.get("/dashboard").await;
     assert!(dashboard.url.ends_with("/dashboard") && !dashboard.contains("Renamed"), "{}", dashboard.body);

@@ -9,9 +9,8 @@
 
 use std::time::Duration;
 
-use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 use rollcall_core::UserId;
@@ -19,8 +18,8 @@ use rollcall_store::{AccountRole, CallbackClaim};
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
-use super::public::CsrfForm;
 use crate::crypto::{random_token, sha256};
+use crate::csrf::SignedInForm;
 use crate::error::WebError;
 use crate::login::{Identified, attach, identify, provision, role_label};
 use crate::pages::{UnsupportedRolePage, render};
@@ -44,12 +43,9 @@ pub async fn start(State(state): State<AppState>, jar: CookieJar) -> (CookieJar,
 /// but the callback links the Clever account to the logged-in account instead of logging in.
 pub async fn start_link(
     State(state): State<AppState>,
-    current: CurrentUser,
-    headers: HeaderMap,
     jar: CookieJar,
-    Form(form): Form<CsrfForm>,
+    SignedInForm { user: _current, .. }: SignedInForm,
 ) -> Result<(CookieJar, Redirect), WebError> {
-    current.check_csrf(&form.csrf, &headers, &state)?;
     let jar = jar.add(cookie(&state, INTENT_COOKIE, "link".into(), STATE_TTL));
     Ok(redirect_to_clever(&state, jar))
 }

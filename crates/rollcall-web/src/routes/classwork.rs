@@ -2,15 +2,15 @@
 //! marks it done (or not done) from their dashboard. The store checks who may do what in the
 //! same statement as the write (a teacher of the section, a student enrolled in it).
 
-use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use rollcall_core::{AssignmentId, SectionId};
 use rollcall_store::{AccountRole, NewAssignment, StoreError};
 use serde::Deserialize;
 
 use super::dashboard::section_page;
+use crate::csrf::SignedInForm;
 use crate::error::WebError;
 use crate::pages::{AssignmentDraft, AssignmentPage, Viewer, render};
 use crate::session::CurrentUser;
@@ -19,7 +19,6 @@ use crate::state::AppState;
 /// The new-assignment form.
 #[derive(Deserialize)]
 pub struct AssignmentForm {
-    csrf: String,
     title: String,
     #[serde(default)]
     instructions: String,
@@ -30,12 +29,9 @@ pub struct AssignmentForm {
 /// `POST /sections/{id}/assignments`. A refused form comes back with everything as typed.
 pub async fn create(
     State(state): State<AppState>,
-    current: CurrentUser,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-    Form(form): Form<AssignmentForm>,
+    SignedInForm { user: current, form }: SignedInForm<AssignmentForm>,
 ) -> Result<Response, WebError> {
-    current.check_csrf(&form.csrf, &headers, &state)?;
     if current.user.role != AccountRole::Teacher {
         return Err(WebError::NotFound);
     }
@@ -103,19 +99,15 @@ pub async fn progress(
 /// The done / not-done form.
 #[derive(Deserialize)]
 pub struct DoneForm {
-    csrf: String,
     done: String,
 }
 
 /// `POST /assignments/{id}/done`: a student marks an assignment done (`done=1`) or not (`0`).
 pub async fn set_done(
     State(state): State<AppState>,
-    current: CurrentUser,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-    Form(form): Form<DoneForm>,
+    SignedInForm { user: current, form }: SignedInForm<DoneForm>,
 ) -> Result<Redirect, WebError> {
-    current.check_csrf(&form.csrf, &headers, &state)?;
     if current.user.role != AccountRole::Student {
         return Err(WebError::NotFound);
     }
@@ -132,12 +124,7 @@ mod tests {
     use super::*;
 
     fn form(title: &str, due: &str) -> AssignmentForm {
-        AssignmentForm {
-            csrf: String::new(),
-            title: title.into(),
-            instructions: " Read ch. 3 ".into(),
-            due_on: due.into(),
-        }
+        AssignmentForm { title: title.into(), instructions: " Read ch. 3 ".into(), due_on: due.into() }
     }
 
     #[test]

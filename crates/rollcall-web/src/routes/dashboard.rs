@@ -1,8 +1,6 @@
 //! The dashboards and the teacher's section pages.
 
-use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::{Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use rollcall_core::SectionId;
@@ -10,6 +8,7 @@ use rollcall_store::{AccountRole, StoreError};
 use serde::Deserialize;
 
 use super::profile::SKIP_SCHOOL_COOKIE;
+use crate::csrf::SignedInForm;
 use crate::error::WebError;
 use crate::pages::{AssignmentDraft, SectionPage, StudentPage, TeacherPage, Viewer, render};
 use crate::session::CurrentUser;
@@ -87,19 +86,15 @@ pub async fn section_page(
 /// The rename form.
 #[derive(Debug, Deserialize)]
 pub struct RenameForm {
-    csrf: String,
     display_name: String,
 }
 
 /// `POST /sections/{id}/name`: the teacher's own name for a class (empty restores Clever's).
 pub async fn rename(
     State(state): State<AppState>,
-    current: CurrentUser,
-    headers: HeaderMap,
     Path(id): Path<i64>,
-    Form(form): Form<RenameForm>,
+    SignedInForm { user: current, form }: SignedInForm<RenameForm>,
 ) -> Result<Redirect, WebError> {
-    current.check_csrf(&form.csrf, &headers, &state)?;
     let name = form.display_name.trim();
     let name = (!name.is_empty()).then(|| name.chars().take(120).collect::<String>());
     match state.store().set_display_name(current.user.id, SectionId(id), name.as_deref()).await {

@@ -2,9 +2,8 @@
 //! school (also asked on the dashboard until named or skipped), a student's "Merge my accounts",
 //! and the account's own activity log.
 
-use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::response::{Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
@@ -12,6 +11,7 @@ use rollcall_store::{AccountRole, AuditFilter, MergeReport, StoreError};
 use serde::Deserialize;
 
 use crate::crypto::{open_json, seal_json};
+use crate::csrf::SignedInForm;
 use crate::error::WebError;
 use crate::pages::{MergedPage, ProfilePage, Viewer, render};
 use crate::passwords::{self, check_new_password, normalize_email};
@@ -58,7 +58,6 @@ pub async fn show(
 /// The school form (on the profile, and the dashboard's question for a teacher without one).
 #[derive(Deserialize)]
 pub struct SchoolForm {
-    csrf: String,
     #[serde(default)]
     school: String,
     /// `/dashboard` from the dashboard's question; anything else returns to the profile.
@@ -75,12 +74,9 @@ pub const SKIP_SCHOOL_COOKIE: &str = "rollcall_school_skipped";
 /// `POST /profile/school`: set (or, empty, clear) the teacher's school, or skip the question.
 pub async fn set_school(
     State(state): State<AppState>,
-    current: CurrentUser,
-    headers: HeaderMap,
     jar: CookieJar,
-    Form(form): Form<SchoolForm>,
+    SignedInForm { user: current, form }: SignedInForm<SchoolForm>,
 ) -> Result<(CookieJar, Redirect), WebError> {
-    current.check_csrf(&form.csrf, &headers, &state)?;
     if current.user.role != AccountRole::Teacher {
         return Err(WebError::Forbidden);
     }
@@ -97,7 +93,6 @@ pub async fn set_school(
 /// The add-password form.
 #[derive(Deserialize)]
 pub struct PasswordForm {
-    csrf: String,
     email: String,
     password: String,
 }
@@ -105,11 +100,8 @@ pub struct PasswordForm {
 /// `POST /profile/password`: an email and password for an account that has none.
 pub async fn add_password(
     State(state): State<AppState>,
-    current: CurrentUser,
-    headers: HeaderMap,
-    Form(form): Form<PasswordForm>,
+    SignedInForm { user: current, form }: SignedInForm<PasswordForm>,
 ) -> Result<Redirect, WebError> {
-    current.check_csrf(&form.csrf, &headers, &state)?;
     let bad = |message: &str| {
         WebError::friendly(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
@@ -125,17 +117,11 @@ pub async fn add_password(
     Ok(Redirect::to("/profile?password=1"))
 }
 
-/// A form carrying only the CSRF token.
-pub use super::public::CsrfForm;
-
 /// `POST /profile/unlink`: remove the Clever identity, keeping every class and student.
 pub async fn unlink(
     State(state): State<AppState>,
-    current: CurrentUser,
-    headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
+    SignedInForm { user: current, .. }: SignedInForm,
 ) -> Result<Redirect, WebError> {
-    current.check_csrf(&form.csrf, &headers, &state)?;
     state.store().unlink_clever(current.user.id, state.now()).await?;
     tracing::info!(user = %current.user.id, "Clever identity unlinked");
     Ok(Redirect::to("/profile?unlinked=1"))
@@ -144,7 +130,6 @@ pub async fn unlink(
 /// The merge form.
 #[derive(Deserialize)]
 pub struct MergeForm {
-    csrf: String,
     email: String,
     password: String,
 }
@@ -154,12 +139,9 @@ pub struct MergeForm {
 /// transaction; `/profile/merged` then says what was kept.
 pub async fn merge(
     State(state): State<AppState>,
-    current: CurrentUser,
-    headers: HeaderMap,
     jar: CookieJar,
-    Form(form): Form<MergeForm>,
+    SignedInForm { user: current, form }: SignedInForm<MergeForm>,
 ) -> Result<Response, WebError> {
-    current.check_csrf(&form.csrf, &headers, &state)?;
     if current.user.role != AccountRole::Student || current.user.clever_id.is_none() {
         return Err(WebError::Forbidden);
     }

@@ -1,16 +1,15 @@
 //! Pages anyone can see, logout, and static assets.
 
-use axum::Form;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
-use serde::Deserialize;
 
+use crate::csrf::SignedInForm;
 use crate::csrf::form_token;
 use crate::error::WebError;
 use crate::pages::{HomePage, SignupPage, render};
-use crate::session::{self, CurrentUser, MaybeUser};
+use crate::session::{self, MaybeUser};
 use crate::state::AppState;
 
 /// `GET /`: the dashboard when logged in, else the landing page.
@@ -33,22 +32,12 @@ pub async fn login(State(state): State<AppState>, jar: CookieJar) -> (CookieJar,
     (jar, render(&SignupPage { login: true, csrf, ..SignupPage::default() }))
 }
 
-/// A form carrying only the CSRF token.
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    /// Synchronizer token.
-    pub csrf: String,
-}
-
 /// `POST /logout`.
 pub async fn logout(
     State(state): State<AppState>,
-    user: CurrentUser,
-    headers: HeaderMap,
     jar: CookieJar,
-    Form(form): Form<CsrfForm>,
+    SignedInForm { user: _, .. }: SignedInForm,
 ) -> Result<(CookieJar, Redirect), WebError> {
-    user.check_csrf(&form.csrf, &headers, &state)?;
     Ok((session::end(&state, jar).await?, Redirect::to("/")))
 }
 

@@ -1,12 +1,11 @@
 //! "Sync my classes" and the sync history.
 
-use axum::Form;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Redirect, Response};
 use rollcall_store::{AccountRole, SyncTrigger};
 
-use super::public::CsrfForm;
+use crate::csrf::SignedInForm;
 use crate::error::WebError;
 use crate::pages::{HistoryPage, Viewer, render};
 use crate::session::CurrentUser;
@@ -16,11 +15,8 @@ use crate::sync::sync_teacher;
 /// `POST /sync`: runs (or joins) a sync, then shows the dashboard with its report.
 pub async fn sync_now(
     State(state): State<AppState>,
-    current: CurrentUser,
-    headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
+    SignedInForm { user: current, .. }: SignedInForm,
 ) -> Result<Redirect, WebError> {
-    current.check_csrf(&form.csrf, &headers, &state)?;
     if current.user.role != AccountRole::Teacher {
         return Err(WebError::Forbidden);
     }
