@@ -2,12 +2,12 @@
 
 use std::collections::HashMap;
 
-use rollcall_core::{SourceStudent, StudentChange};
+use rollcall_core::{CleverId, SourceStudent, StudentChange};
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 
-use super::accounts::{NewAccount, create_clever_account, lock_clever_ids};
-use crate::{AccountRole, StoreResult};
+use super::accounts::{clever_account, lock_clever_ids};
+use crate::{StoreError, StoreResult};
 
 /// The section's student changes, a statement per kind of change rather than a few per student:
 /// the removed flagged at once, every account looked up at once, the missing ones created, the
@@ -67,16 +67,22 @@ pub(super) async fn apply_students(
     .into_iter()
     .collect();
 
+    let missing: Vec<&SourceStudent> =
+        upserts.iter().map(|(s, _)| *s).filter(|s| !existing.contains_key(s.clever_id.as_str())).collect();
+    let created = create_students(conn, &missing, now).await?;
+
     let mut enrolled = Vec::with_capacity(upserts.len());
     let mut updates = Updates::default();
     for (student, update_name) in upserts {
-        let (user_id, created) = match existing.get(student.clever_id.as_str()) {
-            Some(id) => (*id, false),
-            None => create_clever_account(conn, &student.clever_id, &new_student(student), now).await?,
+        let clever_id = student.clever_id.as_str();
+        let user_id = match (existing.get(clever_id), created.get(clever_id)) {
+            (Some(&id), _) => {
+                updates.push(id, student, update_name);
+                id
+            }
+            (None, Some(&id)) => id,
+            (None, None) => return Err(StoreError::Corrupt(format!("student {clever_id} was not created"))),
         };
-        if !created {
-            updates.push(user_id, student, update_name);
-        }
         enrolled.push(user_id);
     }
     if !updates.ids.is_empty() {
@@ -120,6 +126,58 @@ pub(super) async fn apply_students(
     Ok(())
 }
 
+/// Creates the accounts of roster students who have none, all in one statement: each gets its
+/// id from the accounts' sequence first, so its Clever identity can name it in the same
+/// statement. (One account and identity at a time, a first login's ~60 new students were ~120
+/// round trips.) The caller holds the students' Clever-id locks, so no one links them meanwhile;
+/// should a writer ever do so without the lock, that identity insert does nothing, and, as in
+/// `create_clever_account`, the fresh account is dropped and the winner's adopted.
+async fn create_students(
+    conn: &mut PgConnection,
+    students: &[&SourceStudent],
+    now: OffsetDateTime,
+) -> StoreResult<HashMap<String, i64>> {
+    // A roster may list a student twice: one account each.
+    let mut seen = std::collections::HashSet::new();
+    let students: Vec<&SourceStudent> =
+        students.iter().copied().filter(|s| seen.insert(s.clever_id.as_str())).collect();
+    if students.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let clever_ids: Vec<&str> = students.iter().map(|s| s.clever_id.as_str()).collect();
+    let firsts: Vec<&str> = students.iter().map(|s| s.first_name.as_str()).collect();
+    let lasts: Vec<&str> = students.iter().map(|s| s.last_name.as_str()).collect();
+    let grades: Vec<Option<&str>> = students.iter().map(|s| s.grade.as_deref()).collect();
+    // (Clever id, the fresh account's id, the account the identity now names: NULL if it was
+    // linked already.)
+    let rows: Vec<(String, i64, Option<i64>)> = sqlx::query_as(
+        "WITH v AS (              SELECT c.clever_id, c.first, c.last, c.grade,                     nextval(pg_get_serial_sequence('users', 'id')) AS id              FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS c (clever_id, first, last, grade)),          accounts AS (              INSERT INTO users (id, role, first_name, middle_name, last_name, email, grade, created_at, updated_at)              OVERRIDING SYSTEM VALUE              SELECT id, 'student', first, NULL, last, NULL, grade, $5, $5 FROM v RETURNING id),          linked AS (              INSERT INTO identities (provider, external_id, user_id, created_at)              SELECT 'clever', v.clever_id, a.id, $5 FROM accounts a JOIN v ON v.id = a.id              ON CONFLICT (provider, external_id) DO NOTHING RETURNING external_id, user_id)          SELECT v.clever_id, v.id, l.user_id FROM v LEFT JOIN linked l ON l.external_id = v.clever_id",
+    )
+    .bind(clever_ids.as_slice())
+    .bind(firsts.as_slice())
+    .bind(lasts.as_slice())
+    .bind(grades.as_slice())
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?;
+
+    let mut created = HashMap::with_capacity(rows.len());
+    for (clever_id, fresh, linked) in rows {
+        let id = match linked {
+            Some(id) => id,
+            None => {
+                sqlx::query("DELETE FROM users WHERE id = $1").bind(fresh).execute(&mut *conn).await?;
+                let clever = CleverId::parse(&clever_id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                clever_account(conn, &clever).await?.ok_or_else(|| {
+                    StoreError::Corrupt(format!("identity {clever_id} vanished during sync"))
+                })?
+            }
+        };
+        created.insert(clever_id, id);
+    }
+    Ok(created)
+}
+
 /// Existing students' new values, column by column (bound as arrays and `unnest`ed).
 #[derive(Default)]
 struct Updates {
@@ -137,17 +195,5 @@ impl Updates {
         self.update_names.push(update_name);
         self.firsts.push(student.first_name.clone());
         self.lasts.push(student.last_name.clone());
-    }
-}
-
-/// The account a roster creates for a student who never logged in.
-fn new_student(student: &SourceStudent) -> NewAccount<'_> {
-    NewAccount {
-        role: AccountRole::Student,
-        first_name: &student.first_name,
-        middle_name: None,
-        last_name: &student.last_name,
-        email: None,
-        grade: student.grade.as_deref(),
     }
 }
