@@ -98,13 +98,24 @@ async fn apply_section(
     let s = &change.section;
     let mut tx = pool.begin().await?;
     // One row per Clever id whoever gets here first; display_name is the teacher's, never synced.
+    // The teacher is linked in the same statement (`primary` when first in Clever's list of the
+    // section's teachers): one round trip where there were three. The upsert still comes first
+    // and locks the section's row for the rest of the transaction.
     let section_id: i64 = sqlx::query_scalar(
-        "INSERT INTO sections (clever_id, synced_name, section_number, subject, grade, last_synced_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6) \
-         ON CONFLICT (clever_id) DO UPDATE SET synced_name = excluded.synced_name, \
-             section_number = excluded.section_number, subject = excluded.subject, grade = excluded.grade, \
-             archived_at = NULL, last_synced_at = excluded.last_synced_at \
-         RETURNING id",
+        "WITH s AS ( \
+             INSERT INTO sections (clever_id, synced_name, section_number, subject, grade, last_synced_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6) \
+             ON CONFLICT (clever_id) DO UPDATE SET synced_name = excluded.synced_name, \
+                 section_number = excluded.section_number, subject = excluded.subject, grade = excluded.grade, \
+                 archived_at = NULL, last_synced_at = excluded.last_synced_at \
+             RETURNING id) \
+         INSERT INTO section_teachers (section_id, user_id, role, joined_at) \
+         SELECT s.id, $7, CASE WHEN EXISTS (SELECT 1 FROM identities WHERE provider = 'clever' \
+                                            AND user_id = $7 AND external_id = $8) \
+                          THEN 'primary' ELSE 'co' END, $6 \
+         FROM s \
+         ON CONFLICT (section_id, user_id) DO UPDATE SET role = excluded.role, removed_in_clever_at = NULL \
+         RETURNING section_id",
     )
     .bind(s.clever_id.as_str())
     .bind(&s.name)
@@ -112,25 +123,9 @@ async fn apply_section(
     .bind(s.subject.as_deref())
     .bind(s.grade.as_deref())
     .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
-
-    let teacher_clever: Option<String> =
-        sqlx::query_scalar("SELECT external_id FROM identities WHERE provider = 'clever' AND user_id = $1")
-            .bind(teacher.0)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let primary =
-        matches!((&teacher_clever, s.teacher_ids.first()), (Some(t), Some(first)) if t == first.as_str());
-    sqlx::query(
-        "INSERT INTO section_teachers (section_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (section_id, user_id) DO UPDATE SET role = excluded.role, removed_in_clever_at = NULL",
-    )
-    .bind(section_id)
     .bind(teacher.0)
-    .bind(if primary { "primary" } else { "co" })
-    .bind(now)
-    .execute(&mut *tx)
+    .bind(s.teacher_ids.first().map(CleverId::as_str))
+    .fetch_one(&mut *tx)
     .await?;
 
     apply_students(&mut tx, section_id, &change.students, now).await?;
