@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use super::audit;
 use super::clever_id;
 use crate::audit::{account_created, role_words};
-use crate::rows::{UserRow, select_user};
+use crate::rows::{UserRow, select_user, user_columns, user_joins};
 use crate::{AccountRole, CleverProfile, SealedToken, StoreError, StoreResult, User};
 
 /// The first key of the advisory locks taken on Clever ids (the second is `hashtext(clever id)`),
@@ -54,36 +54,58 @@ pub(super) async fn upsert_clever_user(
         email: profile.email.as_deref(),
         grade: profile.grade.as_deref(),
     };
-    let (id, created) = match clever_account(&mut tx, &profile.clever_id).await? {
-        Some(id) => (id, false),
-        None => create_clever_account(&mut tx, &profile.clever_id, &new, now).await?,
+    let Some(id) = clever_account(&mut tx, &profile.clever_id).await? else {
+        let (id, created) = create_clever_account(&mut tx, &profile.clever_id, &new, now).await?;
+        if created {
+            audit::insert(&mut tx, &account_created(UserId(id), "Clever", new.role, now)).await?;
+        }
+        if let Some(token) = token {
+            save_clever_token(&mut *tx, UserId(id), token).await?;
+        }
+        let row: UserRow =
+            sqlx::query_as(concat!(select_user!(), "WHERE u.id = $1")).bind(id).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        return Ok((row.into_user()?, created));
     };
-    if created {
-        audit::insert(&mut tx, &account_created(UserId(id), "Clever", new.role, now)).await?;
-    } else {
-        record_role_change(&mut tx, id, new.role, now).await?;
-        sqlx::query(
-            "UPDATE users SET role = $1, first_name = $2, middle_name = $3, last_name = $4, email = $5, \
-             grade = $6, updated_at = $7 WHERE id = $8",
-        )
-        .bind(new.role.as_str())
-        .bind(new.first_name)
-        .bind(new.middle_name)
-        .bind(new.last_name)
-        .bind(new.email)
-        .bind(new.grade)
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    }
-    if let Some(token) = token {
-        save_clever_token(&mut *tx, UserId(id), token).await?;
-    }
-    let row: UserRow =
-        sqlx::query_as(concat!(select_user!(), "WHERE u.id = $1")).bind(id).fetch_one(&mut *tx).await?;
+    // A returning user (every login but the first): the role change's audit entry (the stored
+    // role is read before the update, as every part of one statement reads the same snapshot),
+    // the profile, the token and the account as it now is, in one statement.
+    let row: UserRow = sqlx::query_as(concat!(
+        "WITH role_change AS ( \
+             INSERT INTO audit_log (at, action, subject_id, detail) \
+             SELECT $7, 'role_changed', id, replace(role, '_', ' ') || ' → ' || $9 \
+             FROM users WHERE id = $8 AND role <> $1), \
+         token AS ( \
+             INSERT INTO clever_tokens (user_id, sealed, obtained_at, expires_at) \
+             SELECT $8, $10, $11, $12 WHERE $10::bytea IS NOT NULL \
+             ON CONFLICT (user_id) DO UPDATE SET sealed = excluded.sealed, \
+                 obtained_at = excluded.obtained_at, expires_at = excluded.expires_at), \
+         updated AS ( \
+             UPDATE users SET role = $1, first_name = $2, middle_name = $3, last_name = $4, email = $5, \
+                 grade = $6, updated_at = $7 \
+             WHERE id = $8 RETURNING *) \
+         SELECT ",
+        user_columns!(),
+        // The updated row itself: `users` would still show the statement's snapshot, from before.
+        " FROM updated u ",
+        user_joins!()
+    ))
+    .bind(new.role.as_str())
+    .bind(new.first_name)
+    .bind(new.middle_name)
+    .bind(new.last_name)
+    .bind(new.email)
+    .bind(new.grade)
+    .bind(now)
+    .bind(id)
+    .bind(role_words(new.role))
+    .bind(token.map(|t| t.sealed.as_slice()))
+    .bind(token.map(|t| t.obtained_at))
+    .bind(token.map(|t| t.expires_at))
+    .fetch_one(&mut *tx)
+    .await?;
     tx.commit().await?;
-    Ok((row.into_user()?, created))
+    Ok((row.into_user()?, false))
 }
 
 /// Takes the transaction-scoped advisory locks of these Clever ids, in one fixed (key) order so
@@ -205,26 +227,4 @@ pub(super) async fn teachers_to_sync(
     .fetch_all(pool)
     .await?;
     rows.into_iter().map(|(id, clever)| Ok((UserId(id), clever_id(&clever)?))).collect()
-}
-
-/// Records `role_changed` (`"student → teacher"`, by Rollcall itself) if the account's stored
-/// role is not `role`: one statement, run before the account is updated.
-async fn record_role_change(
-    conn: &mut PgConnection,
-    user: i64,
-    role: AccountRole,
-    now: OffsetDateTime,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, action, subject_id, detail) \
-         SELECT $1, 'role_changed', id, replace(role, '_', ' ') || ' → ' || $2 \
-         FROM users WHERE id = $3 AND role <> $4",
-    )
-    .bind(now)
-    .bind(role_words(role))
-    .bind(user)
-    .bind(role.as_str())
-    .execute(conn)
-    .await?;
-    Ok(())
 }

@@ -49,16 +49,18 @@ pub(super) async fn claim_callback(
     code_hash: &[u8; 32],
     now: OffsetDateTime,
 ) -> StoreResult<CallbackClaim> {
-    sqlx::query("DELETE FROM oauth_callbacks WHERE created_at < $1")
-        .bind(now - CALLBACK_TTL)
-        .execute(pool)
-        .await?;
+    // One statement: the claim, taking over this code's own claim if it has expired, and the
+    // other expired claims deleted (not this code's: one statement may not change a row twice).
     let inserted: Option<bool> = sqlx::query_scalar(
-        "INSERT INTO oauth_callbacks (code_hash, user_id, state, created_at) VALUES ($1, NULL, 'pending', $2) \
-         ON CONFLICT (code_hash) DO NOTHING RETURNING true",
+        "WITH expired AS (DELETE FROM oauth_callbacks WHERE created_at < $3 AND code_hash <> $1) \
+         INSERT INTO oauth_callbacks (code_hash, user_id, state, created_at) VALUES ($1, NULL, 'pending', $2) \
+         ON CONFLICT (code_hash) DO UPDATE SET user_id = NULL, state = 'pending', created_at = $2 \
+         WHERE oauth_callbacks.created_at < $3 \
+         RETURNING true",
     )
     .bind(code_hash.as_slice())
     .bind(now)
+    .bind(now - CALLBACK_TTL)
     .fetch_optional(pool)
     .await?;
     if inserted.is_some() {
