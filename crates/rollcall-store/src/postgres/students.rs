@@ -151,7 +151,19 @@ async fn create_students(
     // (Clever id, the fresh account's id, the account the identity now names: NULL if it was
     // linked already.)
     let rows: Vec<(String, i64, Option<i64>)> = sqlx::query_as(
-        "WITH v AS (              SELECT c.clever_id, c.first, c.last, c.grade,                     nextval(pg_get_serial_sequence('users', 'id')) AS id              FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS c (clever_id, first, last, grade)),          accounts AS (              INSERT INTO users (id, role, first_name, middle_name, last_name, email, grade, created_at, updated_at)              OVERRIDING SYSTEM VALUE              SELECT id, 'student', first, NULL, last, NULL, grade, $5, $5 FROM v RETURNING id),          linked AS (              INSERT INTO identities (provider, external_id, user_id, created_at)              SELECT 'clever', v.clever_id, a.id, $5 FROM accounts a JOIN v ON v.id = a.id              ON CONFLICT (provider, external_id) DO NOTHING RETURNING external_id, user_id)          SELECT v.clever_id, v.id, l.user_id FROM v LEFT JOIN linked l ON l.external_id = v.clever_id",
+        "WITH v AS ( \
+             SELECT c.clever_id, c.first, c.last, c.grade, \
+                    nextval(pg_get_serial_sequence('users', 'id')) AS id \
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS c (clever_id, first, last, grade)), \
+         accounts AS ( \
+             INSERT INTO users (id, role, first_name, middle_name, last_name, email, grade, created_at, updated_at) \
+             OVERRIDING SYSTEM VALUE \
+             SELECT id, 'student', first, NULL, last, NULL, grade, $5, $5 FROM v RETURNING id), \
+         linked AS ( \
+             INSERT INTO identities (provider, external_id, user_id, created_at) \
+             SELECT 'clever', v.clever_id, a.id, $5 FROM accounts a JOIN v ON v.id = a.id \
+             ON CONFLICT (provider, external_id) DO NOTHING RETURNING external_id, user_id) \
+         SELECT v.clever_id, v.id, l.user_id FROM v LEFT JOIN linked l ON l.external_id = v.clever_id",
     )
     .bind(clever_ids.as_slice())
     .bind(firsts.as_slice())
