@@ -2,8 +2,8 @@
 //!
 //! - Forms of a signed-in user carry the session's synchronizer token: a handler takes a
 //!   [`SignedInForm`], which checks it (and that the post does not come from another site)
-//!   before the handler, or even the form's other fields, is reached. A handler for such a form
-//!   cannot forget the check: without a `SignedInForm` it has no signed-in user to act for.
+//!   before the handler, or even the form's other fields, is reached. The check lives in this
+//!   one place, and a story test posts a forged token to every signed-in form.
 //! - Forms shown before anyone is logged in (log in, sign up, the first-login choice) use a
 //!   double-submit token: the page sets a random value in an HttpOnly cookie and the same value
 //!   in a hidden field; a post must carry both, equal, and must not come from another site

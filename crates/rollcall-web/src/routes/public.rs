@@ -5,8 +5,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 
-use crate::csrf::SignedInForm;
-use crate::csrf::form_token;
+use crate::csrf::{SignedInForm, form_token};
 use crate::error::WebError;
 use crate::pages::{HomePage, SignupPage, render};
 use crate::session::{self, MaybeUser};
