@@ -1,7 +1,9 @@
 //! Accounts, Clever identities and Clever tokens.
 
 use rollcall_core::{CleverId, UserId};
-use sqlx::{PgConnection, PgPool};
+use sqlx::postgres::PgArguments;
+use sqlx::query::QueryAs;
+use sqlx::{PgConnection, PgPool, Postgres};
 use time::OffsetDateTime;
 
 use super::audit;
@@ -70,7 +72,7 @@ pub(super) async fn upsert_clever_user(
     // A returning user (every login but the first): the role change's audit entry (the stored
     // role is read before the update, as every part of one statement reads the same snapshot),
     // the profile, the token and the account as it now is, in one statement.
-    let row: UserRow = sqlx::query_as(concat!(
+    let query = sqlx::query_as(concat!(
         "WITH role_change AS ( \
              INSERT INTO audit_log (at, action, subject_id, detail) \
              SELECT $7, 'role_changed', id, replace(role, '_', ' ') || ' → ' || $9 \
@@ -89,21 +91,15 @@ pub(super) async fn upsert_clever_user(
         // The updated row itself: `users` would still show the statement's snapshot, from before.
         " FROM updated u ",
         user_joins!()
-    ))
-    .bind(new.role.as_str())
-    .bind(new.first_name)
-    .bind(new.middle_name)
-    .bind(new.last_name)
-    .bind(new.email)
-    .bind(new.grade)
-    .bind(now)
-    .bind(id)
-    .bind(role_words(new.role))
-    .bind(token.map(|t| t.sealed.as_slice()))
-    .bind(token.map(|t| t.obtained_at))
-    .bind(token.map(|t| t.expires_at))
-    .fetch_one(&mut *tx)
-    .await?;
+    ));
+    let row: UserRow = bind_account(query, &new, now)
+        .bind(id)
+        .bind(role_words(new.role))
+        .bind(token.map(|t| t.sealed.as_slice()))
+        .bind(token.map(|t| t.obtained_at))
+        .bind(token.map(|t| t.expires_at))
+        .fetch_one(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok((row.into_user()?, false))
 }
@@ -142,19 +138,11 @@ pub(super) async fn create_clever_account(
     new: &NewAccount<'_>,
     now: OffsetDateTime,
 ) -> StoreResult<(i64, bool)> {
-    let id: i64 = sqlx::query_scalar(
+    let query = sqlx::query_as(
         "INSERT INTO users (role, first_name, middle_name, last_name, email, grade, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
-    )
-    .bind(new.role.as_str())
-    .bind(new.first_name)
-    .bind(new.middle_name)
-    .bind(new.last_name)
-    .bind(new.email)
-    .bind(new.grade)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await?;
+    );
+    let (id,): (i64,) = bind_account(query, new, now).fetch_one(&mut *conn).await?;
     let linked: Option<i64> = sqlx::query_scalar(
         "INSERT INTO identities (provider, external_id, user_id, created_at) VALUES ('clever', $1, $2, $3) \
          ON CONFLICT (provider, external_id) DO NOTHING RETURNING user_id",
@@ -172,6 +160,23 @@ pub(super) async fn create_clever_account(
         .await?
         .ok_or_else(|| StoreError::Corrupt(format!("identity {clever} vanished during upsert")))?;
     Ok((existing, false))
+}
+
+/// Binds an account's profile and the time as `$1`…`$7`: role, first, middle and last name,
+/// email, grade, now (the order both the insert and the returning login's update use).
+fn bind_account<'q, O>(
+    query: QueryAs<'q, Postgres, O, PgArguments>,
+    new: &NewAccount<'q>,
+    now: OffsetDateTime,
+) -> QueryAs<'q, Postgres, O, PgArguments> {
+    query
+        .bind(new.role.as_str())
+        .bind(new.first_name)
+        .bind(new.middle_name)
+        .bind(new.last_name)
+        .bind(new.email)
+        .bind(new.grade)
+        .bind(now)
 }
 
 /// The id of the account linked to a Clever id.
