@@ -5,8 +5,10 @@
 //! what the app itself costs, the emulator and the browsers run on runtimes of their own,
 //! whose threads carry the names below, and each thread's CPU time is read from Linux's
 //! `/proc/self/task/*/stat`. The app's share is the process's total (which still counts
-//! threads that have exited) minus theirs. Elsewhere than Linux nothing is read and the
-//! report leaves the columns out.
+//! threads that have exited) minus theirs. A PostgreSQL server on this machine is another
+//! set of processes: their CPU time is read from `/proc/*/stat` too (every process named
+//! `postgres`), so its rows can say what the server spent per login. Elsewhere than Linux
+//! nothing is read and the report leaves the columns out.
 
 use std::time::Duration;
 
@@ -29,6 +31,9 @@ pub(super) struct CpuTimes {
     pub(super) browsers: Duration,
     /// The app's SQLite threads (part of the app's share).
     pub(super) sqlite: Duration,
+    /// Every process named `postgres` on this machine (a local server's backends and workers).
+    /// A backend that exits takes its count with it: the benchmark's pool keeps its own open.
+    pub(super) postgres: Duration,
 }
 
 impl CpuTimes {
@@ -36,6 +41,7 @@ impl CpuTimes {
     pub(super) fn now() -> Option<Self> {
         let mut times = CpuTimes {
             process: stat_cpu(&std::fs::read_to_string("/proc/self/stat").ok()?)?.1,
+            postgres: postgres_processes(),
             ..Self::default()
         };
         for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
@@ -66,8 +72,26 @@ impl CpuTimes {
             app_sqlite: self.sqlite.saturating_sub(earlier.sqlite),
             emulator,
             browsers,
+            postgres: self.postgres.saturating_sub(earlier.postgres),
         }
     }
+}
+
+/// CPU time used so far by every process named `postgres` on this machine.
+fn postgres_processes() -> Duration {
+    let Ok(processes) = std::fs::read_dir("/proc") else { return Duration::ZERO };
+    let stats: Vec<String> = processes
+        .flatten()
+        .filter(|p| p.file_name().to_str().is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit())))
+        // A process may exit between the listing and the read.
+        .filter_map(|p| std::fs::read_to_string(p.path().join("stat")).ok())
+        .collect();
+    cpu_of_named("postgres", stats.iter().map(String::as_str))
+}
+
+/// The CPU time of the `stat` lines whose process is called `name`, together.
+fn cpu_of_named<'a>(name: &str, stats: impl Iterator<Item = &'a str>) -> Duration {
+    stats.filter_map(stat_cpu).filter(|(process, _)| *process == name).map(|(_, cpu)| cpu).sum()
 }
 
 /// CPU time used during a row.
@@ -80,6 +104,8 @@ pub(super) struct CpuUse {
     pub(super) app_sqlite: Duration,
     pub(super) emulator: Duration,
     pub(super) browsers: Duration,
+    /// The `postgres` processes on this machine (a local PostgreSQL server; none otherwise).
+    pub(super) postgres: Duration,
 }
 
 /// The thread's name and its user + system CPU time from a `stat` line:
@@ -132,5 +158,17 @@ mod tests {
         };
         assert!(used.app >= 2 * TICK, "30 s of spinning counted as {:?}", used.app);
         assert_eq!(used.emulator, Duration::ZERO);
+    }
+
+    #[test]
+    fn the_servers_cpu_is_its_postgres_processes_together() {
+        let stats = [
+            "101 (postgres) S 1 101 101 0 -1 0 0 0 0 0 40 10 0 0",
+            "102 (postgres) S 101 101 101 0 -1 0 0 0 0 0 5 5 0 0",
+            "103 (postgres-exporter) S 1 103 103 0 -1 0 0 0 0 0 99 99 0 0",
+            "104 (rollcall) S 1 104 104 0 -1 0 0 0 0 0 77 7 0 0",
+        ];
+        assert_eq!(cpu_of_named("postgres", stats.into_iter()), Duration::from_millis(600));
+        assert_eq!(cpu_of_named("postgres", std::iter::empty()), Duration::ZERO);
     }
 }

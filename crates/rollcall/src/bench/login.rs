@@ -278,6 +278,7 @@ impl Phase {
             app_sqlite: per(cpu.app_sqlite),
             emulator: per(cpu.emulator),
             browsers: per(cpu.browsers),
+            postgres: per(cpu.postgres),
         })
     }
 
@@ -303,6 +304,20 @@ struct CpuMs {
     app_sqlite: f64,
     emulator: f64,
     browsers: f64,
+    /// A local PostgreSQL server's processes (zero when the server is elsewhere).
+    postgres: f64,
+}
+
+impl CpuMs {
+    /// What the app's data costs per login, in its column's parentheses: its SQLite threads, or
+    /// the local PostgreSQL server's processes ("–" if the server is on another machine).
+    fn database(&self, backend: &str) -> String {
+        match (backend, self.postgres) {
+            ("SQLite", _) => format!("{:.2}", self.app_sqlite),
+            (_, server) if server > 0.0 => format!("server {server:.2}"),
+            _ => "–".to_owned(),
+        }
+    }
 }
 
 fn print_table(args: &BenchArgs, results: &[(&str, Phase, Phase, DistrictRun)]) {
@@ -321,7 +336,7 @@ fn print_table(args: &BenchArgs, results: &[(&str, Phase, Phase, DistrictRun)]) 
             "p99 ms",
             "failed",
             "requests/login",
-            "CPU ms/login: app (SQLite) · emulator · browsers",
+            "CPU ms/login: app (its SQLite / PG server) · emulator · browsers",
             "SQLite writer: busy · ms/login",
             "target",
         ],
@@ -344,13 +359,13 @@ fn print_table(args: &BenchArgs, results: &[(&str, Phase, Phase, DistrictRun)]) 
                 phase.cpu_per_login().map_or_else(
                     || "n/a".to_owned(),
                     |c| {
-                        // PostgreSQL's server is another process: only SQLite runs in the app's.
-                        let db = if *backend == "SQLite" {
-                            format!("{:.2}", c.app_sqlite)
-                        } else {
-                            "–".to_owned()
-                        };
-                        format!("{:.2} ({db}) · {:.2} · {:.2}", c.app, c.emulator, c.browsers)
+                        format!(
+                            "{:.2} ({}) · {:.2} · {:.2}",
+                            c.app,
+                            c.database(backend),
+                            c.emulator,
+                            c.browsers
+                        )
                     },
                 ),
                 phase
@@ -377,25 +392,30 @@ fn print_table(args: &BenchArgs, results: &[(&str, Phase, Phase, DistrictRun)]) 
     }
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     for (backend, first, repeat, _) in results {
-        let [first, repeat] = [first, repeat]
-            .map(|phase| phase.cpu_per_login().map(|c| (c.app, 1000.0 * cores as f64 / c.app)));
-        if let (Some((first_ms, first_cap)), Some((repeat_ms, repeat_cap))) = (first, repeat) {
-            let server = if *backend == "SQLite" {
-                ""
-            } else {
-                ", and more: the database server's own CPU is not counted"
-            };
-            report.note(format!(
-                "{backend}: the app alone used {first_ms:.2} ms of CPU per first login and {repeat_ms:.2} ms per repeat \
-                 login; with these {cores} cores to itself (Clever and the browsers elsewhere) that is at most \
-                 {first_cap:.0} and {repeat_cap:.0} logins/s (a bound that assumes every core kept busy{server})."
-            ));
-        }
+        let sqlite = *backend == "SQLite";
+        // With PostgreSQL on this machine, the app's share of the cores is the app's and the server's.
+        let per_login =
+            |phase: &Phase| phase.cpu_per_login().map(|c| if sqlite { c.app } else { c.app + c.postgres });
+        let (Some(first_ms), Some(repeat_ms)) = (per_login(first), per_login(repeat)) else { continue };
+        let local_server = first.cpu_per_login().is_some_and(|c| c.postgres > 0.0);
+        let (who, server) = match (sqlite, local_server) {
+            (true, _) => ("the app alone", ""),
+            (false, true) => ("the app and its PostgreSQL server (on this machine)", ""),
+            (false, false) => ("the app alone", ", and more: the database server's own CPU is not counted"),
+        };
+        let cap = |ms: f64| 1000.0 * cores as f64 / ms;
+        report.note(format!(
+            "{backend}: {who} used {first_ms:.2} ms of CPU per first login and {repeat_ms:.2} ms per repeat \
+             login; with these {cores} cores to itself (Clever and the browsers elsewhere) that is at most \
+             {:.0} and {:.0} logins/s (a bound that assumes every core kept busy{server}).",
+            cap(first_ms),
+            cap(repeat_ms)
+        ));
     }
     report.note(
         "CPU ms/login: each thread's CPU time from /proc over the row, divided by the logins; the emulator and \
          the browsers run on runtimes of their own, the app is everything else in the process (SQLite: its \
-         connection and writer threads).",
+         connection and writer threads; PostgreSQL: the server's processes, when it runs on this machine).",
     );
     report.note(
         "SQLite writer: how much of the row SQLite's one write lock was held by the app's write transactions, \
