@@ -7,14 +7,13 @@
 use std::sync::LazyLock;
 
 use rollcall_core::UserId;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{FromRow, Row, SqlitePool};
+use sqlx::{Row, SqlitePool};
 use time::OffsetDateTime;
 
 use super::KNOWN_SCHOOLS;
 use super::dashboards::{CO_TEACHERS, SUMMARIES, SummaryRow, section_summaries};
 use super::history::runs_of_teacher;
-use super::one_trip::{OneTrip, rows_by_statement};
+use super::one_trip::{OneTrip, decode, rows_by_statement};
 use crate::rows::RunRow;
 use crate::{StoreError, StoreResult, TeacherDashboard};
 
@@ -59,8 +58,4 @@ pub(super) async fn teacher_dashboard(
             None => Vec::new(),
         },
     })
-}
-
-fn decode<T: for<'r> FromRow<'r, SqliteRow>>(rows: &[SqliteRow]) -> StoreResult<Vec<T>> {
-    Ok(rows.iter().map(T::from_row).collect::<Result<_, _>>()?)
 }

@@ -15,7 +15,7 @@
 use futures::TryStreamExt;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
-use sqlx::{Either, Executor, Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{Either, Executor, FromRow, Sqlite, SqliteConnection, SqlitePool};
 
 use crate::{StoreError, StoreResult};
 
@@ -92,4 +92,9 @@ pub(super) async fn rows_by_statement(
         }
     }
     Ok(statements)
+}
+
+/// One statement's rows (from [`rows_by_statement`]) as `T`s.
+pub(super) fn decode<T: for<'r> FromRow<'r, SqliteRow>>(rows: &[SqliteRow]) -> StoreResult<Vec<T>> {
+    Ok(rows.iter().map(T::from_row).collect::<Result<_, _>>()?)
 }

@@ -6,10 +6,10 @@ use std::sync::LazyLock;
 use rollcall_core::{CleverId, LocalSnapshot, SectionChange, SectionUnlink, StudentChange, UserId};
 use sqlx::query::Query;
 use sqlx::sqlite::SqliteArguments;
-use sqlx::{FromRow, Row, Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{Row, Sqlite, SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 
-use super::one_trip::{OneTrip, rows_by_statement};
+use super::one_trip::{OneTrip, decode, rows_by_statement};
 use super::{history, ts};
 use crate::rows::{EnrollmentRow, SectionRow, local_snapshot};
 use crate::{RunRecord, StoreError, StoreResult};
@@ -115,7 +115,7 @@ pub(super) async fn snapshot(
     let [_begin, sections, enrollments, _commit] = statements.as_slice() else {
         return Err(StoreError::Corrupt(format!("the sync snapshot gave {} statements", statements.len())));
     };
-    let sections = sections.iter().map(SectionRow::from_row).collect::<Result<Vec<_>, _>>()?;
+    let sections = decode::<SectionRow>(sections)?;
     let enrollments = match enrollments.as_slice() {
         [row] => serde_json::from_str::<Vec<EnrollmentRow>>(row.try_get(0)?)
             .map_err(|e| StoreError::Corrupt(format!("sync snapshot enrollments: {e}")))?,
