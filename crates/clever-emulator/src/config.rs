@@ -2,6 +2,8 @@
 
 use time::Duration;
 
+use crate::profile::Profiles;
+
 /// How strict and how big the emulator is.
 #[derive(Debug, Clone)]
 pub struct EmulatorConfig {
@@ -17,6 +19,8 @@ pub struct EmulatorConfig {
     pub max_page_limit: usize,
     /// How many requests the journal keeps (oldest dropped first).
     pub journal_capacity: usize,
+    /// How the emulator differs from strict Clever (none by default; see [`crate::profile`]).
+    pub profiles: Profiles,
 }
 
 impl Default for EmulatorConfig {
@@ -28,6 +32,7 @@ impl Default for EmulatorConfig {
             default_page_limit: 100,
             max_page_limit: 10_000,
             journal_capacity: 10_000,
+            profiles: Profiles::strict(),
         }
     }
 }

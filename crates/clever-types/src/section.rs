@@ -8,13 +8,17 @@ use crate::{DistrictState, Grade, Subject};
 /// A section (spec `Section`). A Library token sees only `id`, `name`, `section_number`,
 /// `teachers`, `students`, `subject` and `grade`. Names are not unique; the section grade need not
 /// match its students' grades; there is at most one primary teacher, listed first in `teachers`.
+///
+/// Absent is not empty: every field the sync reads is an `Option`, so a server that leaves out
+/// `name`, `teachers` or `students` (other Clever-compatible servers do) reads as "not said",
+/// never as "no name" or "no students". `null` reads as absent too.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Section {
-    /// 24-hex Clever id.
+    /// Clever id (24 hex digits at Clever; other servers use other ids).
     pub id: String,
-    /// Section name (not unique).
-    #[serde(default)]
-    pub name: String,
+    /// Section name (not unique); `None` when the server did not send one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// District id (district-shared data only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub district: Option<String>,
@@ -45,12 +49,13 @@ pub struct Section {
     /// Primary teacher id (district-shared data).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub teacher: Option<String>,
-    /// Teacher ids, primary first.
-    #[serde(default)]
-    pub teachers: Vec<String>,
-    /// Student ids.
-    #[serde(default)]
-    pub students: Vec<String>,
+    /// Teacher ids, primary first; `None` when the server did not list them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teachers: Option<Vec<String>>,
+    /// Student ids; `None` when the server did not list them (then who is in the section is
+    /// unknown, not "nobody").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub students: Option<Vec<String>>,
     /// Creation time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,

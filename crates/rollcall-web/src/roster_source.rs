@@ -71,16 +71,16 @@ async fn students_of(
 /// A Clever section and the student ids it lists.
 fn source_section(s: clever_types::Section) -> Result<(SourceSection, Vec<String>), FetchError> {
     let clever_id = parse_id(&s.id)?;
-    let teacher_ids = s.teachers.iter().map(|t| parse_id(t)).collect::<Result<_, _>>()?;
+    let teacher_ids = s.teachers.unwrap_or_default().iter().map(|t| parse_id(t)).collect::<Result<_, _>>()?;
     let section = SourceSection {
         clever_id,
-        name: s.name,
+        name: s.name.unwrap_or_default(),
         section_number: s.section_number,
         subject: s.subject.map(|v| v.as_str().to_owned()),
         grade: s.grade.map(|v| v.as_str().to_owned()),
         teacher_ids,
     };
-    Ok((section, s.students))
+    Ok((section, s.students.unwrap_or_default()))
 }
 
 fn source_student(u: clever_types::User) -> Result<SourceStudent, FetchError> {

@@ -45,12 +45,12 @@ pub fn user(user: &UserRec, view: UserView, version: Version) -> User {
 pub fn section(section: &SectionRec, view: SectionView, version: Version) -> Section {
     let library = Section {
         id: section.id.clone(),
-        name: section.name.clone(),
+        name: Some(section.name.clone()),
         section_number: section.section_number.clone(),
         subject: section.subject.clone(),
         grade: section.grade.clone(),
-        teachers: section.teachers.clone(),
-        students: section.students.clone(),
+        teachers: Some(section.teachers.clone()),
+        students: Some(section.students.clone()),
         ..Section::default()
     };
     match view {
