@@ -11,10 +11,10 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use ids::{AssignmentId, CleverId, InvalidCleverId, SectionId, UserId};
 pub use plan::{
     SectionChange, SectionChangeKind, SectionField, SectionUnlink, SkippedSection, StudentChange, SyncCounts,
-    SyncPlan,
+    SyncPlan, SyncedSection, SyncedStudent, UNNAMED_SECTION,
 };
 pub use planner::plan;
 pub use roster::{
-    FetchError, FetchErrorKind, FetchedRoster, FetchedSection, LocalEnrollment, LocalSection, LocalSnapshot,
-    RECONNECT_ADVICE, SourceSection, SourceStudent, TeacherLink,
+    CleverSection, CleverStudent, FetchError, FetchErrorKind, FetchedRoster, FetchedSection, LocalEnrollment,
+    LocalSection, LocalSnapshot, Members, RECONNECT_ADVICE, ROSTER_UNKNOWN_ADVICE, TeacherLink,
 };

@@ -5,7 +5,45 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{CleverId, SectionId};
-use crate::roster::{FetchError, SourceSection, SourceStudent};
+use crate::roster::FetchError;
+
+/// A section as the sync writes it: Clever's fields where Clever sent them, the stored ones
+/// where it did not (absent is not empty), so the store can upsert it whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncedSection {
+    /// Clever id.
+    pub clever_id: CleverId,
+    /// Name (a new section Clever gave no name is [`UNNAMED_SECTION`]).
+    pub name: String,
+    /// Section number.
+    pub section_number: Option<String>,
+    /// Subject.
+    pub subject: Option<String>,
+    /// Grade.
+    pub grade: Option<String>,
+    /// Whether the syncing teacher is its primary teacher (else a co-teacher).
+    pub primary: bool,
+    /// Whether Clever said who is in it; when not, its enrollments are left alone.
+    pub roster_known: bool,
+}
+
+/// The name of a new section Clever sent without one.
+pub const UNNAMED_SECTION: &str = "Untitled class";
+
+/// A student as the sync writes them. The names are the ones to store for a new account (empty
+/// when Clever sent none); an existing account's names change only when the change says so.
+/// `grade` is `None` when Clever did not send one: the stored grade is then kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncedStudent {
+    /// Clever id.
+    pub clever_id: CleverId,
+    /// Given name.
+    pub first_name: String,
+    /// Family name (at Library scope an initial).
+    pub last_name: String,
+    /// Grade, when Clever sent one.
+    pub grade: Option<String>,
+}
 
 /// Everything one sync does.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,8 +61,8 @@ pub struct SyncPlan {
 /// The change to one section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SectionChange {
-    /// The section's state in Clever (written in full, so applying is an idempotent upsert).
-    pub section: SourceSection,
+    /// The section as it will be stored (written in full, so applying is an idempotent upsert).
+    pub section: SyncedSection,
     /// The local row, if one exists.
     pub existing: Option<SectionId>,
     /// What happens to the section itself.
@@ -60,7 +98,8 @@ pub enum SectionChangeKind {
         /// It was archived or the teacher's link was flagged, and Clever lists it again.
         restored: bool,
     },
-    /// Nothing about the section changed (its students may have).
+    /// Nothing about the section changed (its students may have). A section whose roster
+    /// Clever did not give, and which was already marked so, is unchanged too.
     Unchanged,
 }
 
@@ -76,6 +115,8 @@ pub enum SectionField {
     Subject,
     /// `grade`.
     Grade,
+    /// Whether Clever said who is in it.
+    Roster,
 }
 
 /// A change to one enrollment.
@@ -85,12 +126,12 @@ pub enum StudentChange {
     /// Enroll (creating the student account if needed).
     Added {
         /// The student as Clever has them.
-        student: SourceStudent,
+        student: SyncedStudent,
     },
     /// Name or grade changed; or the enrollment was flagged and the student is back.
     Updated {
         /// The student as Clever has them.
-        student: SourceStudent,
+        student: SyncedStudent,
         /// Whether to overwrite the stored name (false when the stored name is the fuller one,
         /// e.g. the student logged in themself and the teacher only sees an initial).
         update_name: bool,

@@ -9,7 +9,13 @@
 //!   a flagged student who comes back is restored;
 //! - a section the teacher is linked to that Clever no longer lists is unlinked (and archived by
 //!   the store once no teacher remains), never deleted; it is restored if it comes back;
-//! - a section whose students could not be fetched is skipped entirely: an error is never "empty".
+//! - a section whose students could not be fetched is skipped entirely: an error is never "empty";
+//! - absent is not empty: a section whose students Clever did not list ([`Members::Unknown`]) is
+//!   created or updated, but its enrollments are left exactly as they are (nobody flagged) and it
+//!   is marked "roster unknown"; a field Clever did not send (name, number, subject, grade, a
+//!   student's names or grade) keeps the stored value;
+//! - the syncing teacher is the section's primary teacher when Clever names them so, or names no
+//!   teacher at all ([`CleverSection::is_primary`]); else a co-teacher.
 //!
 //! Student names: at Library scope a teacher's token shows only a last-name *initial*, while the
 //! stored last name may be the full one (the student logged in themself). The stored name is
@@ -38,9 +44,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::ids::CleverId;
 use crate::plan::{
     SectionChange, SectionChangeKind, SectionField, SectionUnlink, SkippedSection, StudentChange, SyncPlan,
+    SyncedSection, SyncedStudent, UNNAMED_SECTION,
 };
 use crate::roster::{
-    FetchedRoster, LocalEnrollment, LocalSection, LocalSnapshot, SourceSection, SourceStudent, TeacherLink,
+    CleverSection, CleverStudent, FetchedRoster, LocalEnrollment, LocalSection, LocalSnapshot, Members,
+    TeacherLink,
 };
 
 #[cfg(test)]
@@ -68,12 +76,15 @@ pub fn plan(local: &LocalSnapshot, fetched: &FetchedRoster) -> SyncPlan {
         match &fs.students {
             Err(error) => plan.skipped.push(SkippedSection {
                 clever_id: section.clever_id.clone(),
-                name: section.name.clone(),
+                name: skipped_name(section, locals.get(&section.clever_id).copied()),
                 error: error.clone(),
             }),
-            Ok(students) => {
-                plan.sections.push(plan_section(section, students, locals.get(&section.clever_id).copied()))
-            }
+            Ok(members) => plan.sections.push(plan_section(
+                section,
+                section.is_primary(&fetched.teacher),
+                members,
+                locals.get(&section.clever_id).copied(),
+            )),
         }
     }
 
@@ -99,23 +110,35 @@ fn index_locals(local: &LocalSnapshot) -> BTreeMap<&CleverId, &LocalSection> {
     map
 }
 
-/// The change for one section whose students were fetched.
+/// The name a skipped section is reported under: Clever's, else the stored one.
+fn skipped_name(section: &CleverSection, local: Option<&LocalSection>) -> String {
+    section
+        .name
+        .clone()
+        .or_else(|| local.map(|l| l.synced_name.clone()))
+        .unwrap_or_else(|| UNNAMED_SECTION.to_owned())
+}
+
+/// The change for one section whose students were fetched or are unknown.
 fn plan_section(
-    section: &SourceSection,
-    students: &[SourceStudent],
+    section: &CleverSection,
+    primary: bool,
+    members: &Members,
     local: Option<&LocalSection>,
 ) -> SectionChange {
-    let fetched = index_students(students);
+    let synced = synced_section(section, primary, members, local);
     let Some(local) = local else {
-        return SectionChange {
-            section: section.clone(),
-            existing: None,
-            kind: SectionChangeKind::Created,
-            students: fetched.into_values().map(|s| StudentChange::Added { student: s.clone() }).collect(),
+        let students = match members {
+            Members::Listed(students) => index_students(students)
+                .into_values()
+                .map(|s| StudentChange::Added { student: new_student(s) })
+                .collect(),
+            Members::Unknown => Vec::new(),
         };
+        return SectionChange { section: synced, existing: None, kind: SectionChangeKind::Created, students };
     };
 
-    let changed = changed_fields(section, local);
+    let changed = changed_fields(&synced, local);
     let kind = match local.teacher_link {
         TeacherLink::NotLinked => SectionChangeKind::JoinedAsCoTeacher { changed },
         TeacherLink::Active | TeacherLink::RemovedInClever => {
@@ -127,16 +150,51 @@ fn plan_section(
             }
         }
     };
-    SectionChange {
-        section: section.clone(),
-        existing: Some(local.id),
-        kind,
-        students: student_changes(&fetched, &local.students),
+    let students = match members {
+        Members::Listed(students) => student_changes(&index_students(students), &local.students),
+        // Clever did not say who is in it: nobody is added, updated or flagged.
+        Members::Unknown => Vec::new(),
+    };
+    SectionChange { section: synced, existing: Some(local.id), kind, students }
+}
+
+/// The section as it will be stored: each field Clever sent, else the stored one.
+fn synced_section(
+    section: &CleverSection,
+    primary: bool,
+    members: &Members,
+    local: Option<&LocalSection>,
+) -> SyncedSection {
+    let or_stored = |fetched: &Option<String>, stored: fn(&LocalSection) -> &Option<String>| {
+        fetched.clone().or_else(|| local.and_then(|l| stored(l).clone()))
+    };
+    SyncedSection {
+        clever_id: section.clever_id.clone(),
+        name: section
+            .name
+            .clone()
+            .or_else(|| local.map(|l| l.synced_name.clone()))
+            .unwrap_or_else(|| UNNAMED_SECTION.to_owned()),
+        section_number: or_stored(&section.section_number, |l| &l.section_number),
+        subject: or_stored(&section.subject, |l| &l.subject),
+        grade: or_stored(&section.grade, |l| &l.grade),
+        primary,
+        roster_known: matches!(members, Members::Listed(_)),
+    }
+}
+
+/// A student for a new enrollment: Clever's names (empty when it sent none) and grade.
+fn new_student(s: &CleverStudent) -> SyncedStudent {
+    SyncedStudent {
+        clever_id: s.clever_id.clone(),
+        first_name: s.first_name.clone().unwrap_or_default(),
+        last_name: s.last_name.clone().unwrap_or_default(),
+        grade: s.grade.clone(),
     }
 }
 
 /// Fetched students by Clever id; the first occurrence wins if the id repeats.
-fn index_students(students: &[SourceStudent]) -> BTreeMap<&CleverId, &SourceStudent> {
+fn index_students(students: &[CleverStudent]) -> BTreeMap<&CleverId, &CleverStudent> {
     let mut map = BTreeMap::new();
     for s in students {
         map.entry(&s.clever_id).or_insert(s);
@@ -145,7 +203,7 @@ fn index_students(students: &[SourceStudent]) -> BTreeMap<&CleverId, &SourceStud
 }
 
 /// The synced fields whose value differs, in declaration order.
-fn changed_fields(section: &SourceSection, local: &LocalSection) -> Vec<SectionField> {
+fn changed_fields(section: &SyncedSection, local: &LocalSection) -> Vec<SectionField> {
     let mut changed = Vec::new();
     if section.name != local.synced_name {
         changed.push(SectionField::Name);
@@ -159,12 +217,15 @@ fn changed_fields(section: &SourceSection, local: &LocalSection) -> Vec<SectionF
     if section.grade != local.grade {
         changed.push(SectionField::Grade);
     }
+    if section.roster_known != local.roster_known {
+        changed.push(SectionField::Roster);
+    }
     changed
 }
 
 /// Enrollment changes, sorted by student Clever id.
 fn student_changes(
-    fetched: &BTreeMap<&CleverId, &SourceStudent>,
+    fetched: &BTreeMap<&CleverId, &CleverStudent>,
     enrolled: &[LocalEnrollment],
 ) -> Vec<StudentChange> {
     let mut local: BTreeMap<&CleverId, &LocalEnrollment> = BTreeMap::new();
@@ -176,13 +237,20 @@ fn student_changes(
     let mut changes: BTreeMap<&CleverId, StudentChange> = BTreeMap::new();
     for (&id, &student) in fetched {
         let change = match local.get(id) {
-            None => Some(StudentChange::Added { student: student.clone() }),
+            None => Some(StudentChange::Added { student: new_student(student) }),
             Some(e) => {
                 let update_name = name_needs_update(student, e);
+                let regraded = student.grade.is_some() && student.grade != e.grade;
+                let synced = SyncedStudent {
+                    clever_id: id.clone(),
+                    first_name: student.first_name.clone().unwrap_or_else(|| e.first_name.clone()),
+                    last_name: student.last_name.clone().unwrap_or_else(|| e.last_name.clone()),
+                    grade: student.grade.clone().or_else(|| e.grade.clone()),
+                };
                 if e.removed_in_clever {
-                    Some(StudentChange::Updated { student: student.clone(), update_name, restored: true })
-                } else if update_name || student.grade != e.grade {
-                    Some(StudentChange::Updated { student: student.clone(), update_name, restored: false })
+                    Some(StudentChange::Updated { student: synced, update_name, restored: true })
+                } else if update_name || regraded {
+                    Some(StudentChange::Updated { student: synced, update_name, restored: false })
                 } else {
                     None
                 }
@@ -201,9 +269,12 @@ fn student_changes(
 }
 
 /// Whether Clever's name should overwrite the stored one. The stored last name may be the full
-/// name while Clever shows only its initial; that is agreement, not a change.
-fn name_needs_update(student: &SourceStudent, stored: &LocalEnrollment) -> bool {
+/// name while Clever shows only its initial; that is agreement, not a change. A name part
+/// Clever did not send agrees with whatever is stored.
+fn name_needs_update(student: &CleverStudent, stored: &LocalEnrollment) -> bool {
     // `str::starts_with` compares whole UTF-8 sequences, so it is a prefix test on chars:
     // "Núñez" starts with "N", "李雷" with "李", and "nunez" does not start with "N".
-    student.first_name != stored.first_name || !stored.last_name.starts_with(student.last_name.as_str())
+    let first_differs = student.first_name.as_ref().is_some_and(|f| *f != stored.first_name);
+    let last_differs = student.last_name.as_ref().is_some_and(|l| !stored.last_name.starts_with(l.as_str()));
+    first_differs || last_differs
 }

@@ -5,34 +5,65 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{CleverId, SectionId};
 
-/// A section as Clever shows it to a teacher (Library scope: no school, no district).
+/// A section as Clever sent it to a teacher (Library scope: no school, no district).
+///
+/// Absent is not empty: a field is `None` when the server did not send it (or sent `null`),
+/// and the sync then keeps what Rollcall has; only a value that is present changes data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SourceSection {
+pub struct CleverSection {
     /// Clever id.
     pub clever_id: CleverId,
-    /// Name as Clever has it (not unique).
-    pub name: String,
+    /// Name (not unique).
+    pub name: Option<String>,
     /// Section number.
     pub section_number: Option<String>,
     /// Normalized subject (Clever's string, `""` included).
     pub subject: Option<String>,
     /// Grade (Clever's string).
     pub grade: Option<String>,
-    /// Clever ids of its teachers, primary first.
-    pub teacher_ids: Vec<CleverId>,
+    /// `teacher`: the primary teacher, when the server names one.
+    pub primary_teacher: Option<CleverId>,
+    /// `teachers`: its teachers, primary first, when the server lists them.
+    pub teacher_ids: Option<Vec<CleverId>>,
 }
 
-/// A student as a teacher's token shows them: first name, last *initial*, grade.
+impl CleverSection {
+    /// Whether `teacher`, whose token listed this section, is its primary teacher: the one
+    /// Clever names in `teacher`, else the first of `teachers`; and when the section names no
+    /// teacher at all, the teacher whose token listed it.
+    pub fn is_primary(&self, teacher: &CleverId) -> bool {
+        match (&self.primary_teacher, self.teacher_ids.as_deref()) {
+            (Some(primary), _) => primary == teacher,
+            (None, Some([first, ..])) => first == teacher,
+            (None, Some([]) | None) => true,
+        }
+    }
+}
+
+/// A student as a teacher's token shows them: first name, last *initial*, grade; each `None`
+/// when the server did not send it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SourceStudent {
+pub struct CleverStudent {
     /// Clever id.
     pub clever_id: CleverId,
     /// Given name.
-    pub first_name: String,
+    pub first_name: Option<String>,
     /// Family name; at Library scope only its initial.
-    pub last_name: String,
+    pub last_name: Option<String>,
     /// Grade (Clever's string).
     pub grade: Option<String>,
+}
+
+/// Who is in a section, as far as Clever told.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "members", content = "students")]
+pub enum Members {
+    /// Clever listed the section's students (every page).
+    Listed(Vec<CleverStudent>),
+    /// Clever did not say who is in the section (the server sends no member lists and has no
+    /// other way to ask): the section is kept, its enrollments are left exactly as they are,
+    /// and the teacher is told.
+    Unknown,
 }
 
 /// Why a fetch failed, in the categories a teacher can act on.
@@ -55,6 +86,9 @@ pub enum FetchErrorKind {
 /// "Reconnect Clever" banner whenever a sync problem ends with it.
 pub const RECONNECT_ADVICE: &str =
     "Your Clever authorization has expired. Reconnect Clever (log in with Clever again) to sync.";
+
+/// What a teacher is told about a class whose students Clever did not list.
+pub const ROSTER_UNKNOWN_ADVICE: &str = "Clever did not say who is in this class, so its students were left as they were. Ask your school to share this class's student list with Rollcall, then sync again.";
 
 /// A failed fetch. Never to be read as "empty".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,9 +121,11 @@ impl FetchError {
 }
 
 /// What one sync fetched. Exists only if the list of the teacher's sections was fetched in full;
-/// each section's students may still have failed.
+/// each section's students may still have failed, or be unknown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FetchedRoster {
+    /// The teacher whose token fetched it.
+    pub teacher: CleverId,
     /// Every section Clever lists for the teacher.
     pub sections: Vec<FetchedSection>,
 }
@@ -98,9 +134,9 @@ pub struct FetchedRoster {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FetchedSection {
     /// The section.
-    pub section: SourceSection,
-    /// All its students (every page), or the failure.
-    pub students: Result<Vec<SourceStudent>, FetchError>,
+    pub section: CleverSection,
+    /// Its students (every page), unknown, or the failure.
+    pub students: Result<Members, FetchError>,
 }
 
 /// The teacher's relation to a local section.
@@ -132,6 +168,8 @@ pub struct LocalSection {
     pub grade: Option<String>,
     /// Archived because it vanished from Clever for every teacher.
     pub archived: bool,
+    /// False when the last sync could not learn who is in it ([`Members::Unknown`]).
+    pub roster_known: bool,
     /// This teacher's link to it.
     pub teacher_link: TeacherLink,
     /// Its enrollments (active and flagged).

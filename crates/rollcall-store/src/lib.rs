@@ -149,10 +149,13 @@ pub trait Store: AccountStore + ClassworkStore + AuditStore + Send + Sync + 'sta
     /// and its `sync_run` audit entry, giving back `run.lease_holder`'s sync lease. Returns the
     /// run's id when one was recorded.
     ///
-    /// A section change upserts the section by Clever id, links the teacher (`primary` if they
-    /// are first in Clever's teacher list, else `co`; a flagged link is restored), un-archives
-    /// it, and applies the enrollment changes (students are upserted by Clever id, creating
-    /// accounts for students who never logged in); it stamps `last_synced_at`. An unlink flags
+    /// A section change upserts the section by Clever id (with `roster_unknown_since` set when
+    /// the plan's section says Clever did not list its students, kept from an earlier sync that
+    /// said so, and cleared when it did list them), links the teacher (`primary` or `co` as the
+    /// plan says; a flagged link is restored), un-archives it, and applies the enrollment
+    /// changes (students are upserted by Clever id, creating accounts for students who never
+    /// logged in; a grade the plan leaves `None` keeps the stored one); it stamps
+    /// `last_synced_at`. An unlink flags
     /// the teacher's link to a section Clever no longer lists for them and archives the section
     /// if no teacher remains actively linked; it fails with `NotFound` if the teacher was never
     /// linked. Nothing is deleted.
@@ -243,6 +246,10 @@ pub trait Store: AccountStore + ClassworkStore + AuditStore + Send + Sync + 'sta
 
     /// The classes a student is actively enrolled in.
     async fn student_sections(&self, student: UserId) -> StoreResult<Vec<StudentSection>>;
+
+    /// Whether some class that is not archived has a roster Clever did not give, so a student's
+    /// classes may be missing from [`Store::student_sections`].
+    async fn any_roster_unknown(&self) -> StoreResult<bool>;
 
     // ---- sessions ----
 

@@ -153,6 +153,9 @@ pub struct SectionSummary {
     pub co_teachers: Vec<String>,
     /// Archived (gone from Clever) or this teacher's link is flagged.
     pub archived: bool,
+    /// False when the last sync could not learn who is in it (Clever sent no member list and
+    /// had no other way to ask): its students are then as an earlier sync left them.
+    pub roster_known: bool,
     /// Last time a sync wrote it.
     pub last_synced_at: OffsetDateTime,
 }

@@ -195,6 +195,7 @@ pub(crate) struct SectionRow {
     subject: Option<String>,
     grade: Option<String>,
     archived: bool,
+    roster_known: bool,
     linked: bool,
     link_flagged: bool,
 }
@@ -236,6 +237,7 @@ pub(crate) fn local_snapshot(
                 subject: s.subject,
                 grade: s.grade,
                 archived: s.archived,
+                roster_known: s.roster_known,
                 teacher_link: match (s.linked, s.link_flagged) {
                     (false, _) => TeacherLink::NotLinked,
                     (true, false) => TeacherLink::Active,

@@ -75,6 +75,8 @@ macro_rules! conformance_suite {
                 sync::concurrent_co_teachers_make_one_row,
                 sync::removed_students_are_flagged_and_restored,
                 sync::roster_updates_grades_and_names_only_when_told,
+                sync::an_unknown_roster_keeps_its_enrollments_and_is_marked,
+                sync::a_grade_clever_did_not_send_is_kept,
                 sync::display_name_survives_sync,
                 sync::unlink_archives_only_when_no_teacher_remains,
                 sync::one_sync_lease_per_teacher_until_it_is_released_or_runs_out,

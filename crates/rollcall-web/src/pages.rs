@@ -280,6 +280,8 @@ pub struct StudentPage<'a> {
     pub viewer: Viewer<'a>,
     /// Their classes.
     pub sections: Vec<StudentSection>,
+    /// Clever did not say who is in some class, so theirs may be missing from `sections`.
+    pub rosters_unknown: bool,
     /// Assignments still to do.
     pub todo: Vec<StudentAssignment>,
     /// Assignments done.
@@ -338,9 +340,12 @@ fn section_meta(s: &SectionSummary) -> String {
     if let Some(grade) = s.grade.as_deref().filter(|v| !v.is_empty()) {
         parts.push(format!("Grade {grade}"));
     }
-    parts.push(match s.active_students {
-        1 => "1 student".to_owned(),
-        n => format!("{n} students"),
+    // A class whose roster Clever did not give is never "0 students": the count is only what
+    // an earlier sync learned, and the page says so.
+    parts.push(match (s.roster_known, s.active_students) {
+        (false, 0) => "students not known".to_owned(),
+        (_, 1) => "1 student".to_owned(),
+        (_, n) => format!("{n} students"),
     });
     parts.join(" · ")
 }

@@ -2,19 +2,30 @@
 //!
 //! Fewest calls first: a v3 section already lists its students' ids, and
 //! `/users/{id}/mystudents` returns every student of the teacher in one paginated list, so a whole
-//! roster normally takes two paginated requests. If `mystudents` fails or lacks a student a
-//! section lists (other Clever-compatible servers serve only some endpoints), that section falls
-//! back to `/sections/{id}/users?role=student`, a few sections at a time.
+//! roster normally takes two paginated requests.
+//!
+//! Other Clever-compatible servers serve only some of this, so each section falls back, in order:
+//! - its students' ids are listed but `mystudents` failed or lacks some: ask the section
+//!   (`/sections/{id}/users?role=student`); if the server has no such path, ask for each missing
+//!   student (`/users/{id}`);
+//! - its member list is absent: ask the section; if the server has no such path and the teacher
+//!   has just this one class, its students are all of `mystudents` (certain, not a guess); else
+//!   who is in it is [`Members::Unknown`], which the planner never reads as "nobody".
+//!
+//! A 404 from a fallback path means "this server does not offer it" (the section itself was just
+//! listed for this token), never "not shared". Any other failure is the section's error: the
+//! planner then leaves it entirely alone.
 
 use std::collections::HashMap;
 
 use clever_client::{AccessToken, CleverClient, ClientError};
 use futures::StreamExt;
 use rollcall_core::{
-    CleverId, FetchError, FetchErrorKind, FetchedRoster, FetchedSection, SourceSection, SourceStudent,
+    CleverId, CleverSection, CleverStudent, FetchError, FetchErrorKind, FetchedRoster, FetchedSection,
+    Members,
 };
 
-/// Sections fetched at once on the fallback path.
+/// Sections fetched at once on the fallback paths.
 const PER_SECTION_CONCURRENCY: usize = 4;
 
 /// The teacher's roster, or the error that stopped the section list (then nothing is planned).
@@ -25,76 +36,150 @@ pub async fn fetch_roster(
 ) -> Result<FetchedRoster, FetchError> {
     let sections =
         clever.sections_for_user(token, teacher.as_str()).collect_all().await.map_err(fetch_error)?;
-    let sections: Vec<(SourceSection, Vec<String>)> =
-        sections.into_iter().map(source_section).collect::<Result<_, _>>()?;
-    let directory: HashMap<String, SourceStudent> =
+    let sections: Vec<(CleverSection, Option<Vec<String>>)> =
+        sections.into_iter().map(clever_section).collect::<Result<_, _>>()?;
+    let directory: Option<HashMap<String, CleverStudent>> =
         match clever.my_students(token, teacher.as_str()).collect_all().await {
-            Ok(users) => users
-                .into_iter()
-                .filter_map(|u| source_student(u).ok())
-                .map(|s| (s.clever_id.to_string(), s))
-                .collect(),
+            Ok(users) => Some(
+                users
+                    .into_iter()
+                    .filter_map(|u| clever_student(u).ok())
+                    .map(|s| (s.clever_id.to_string(), s))
+                    .collect(),
+            ),
             Err(error) => {
-                tracing::debug!(%error, "mystudents unavailable; fetching each section's students");
-                HashMap::new()
+                tracing::debug!(%error, "mystudents unavailable; asking each section");
+                None
             }
         };
+    let only_class = sections.len() == 1;
+    let fetch = Fetch { clever, token, directory: directory.as_ref(), only_class };
     let fetched = futures::stream::iter(sections)
         .map(|(section, student_ids)| {
-            let directory = &directory;
+            let fetch = &fetch;
             async move {
-                let known: Option<Vec<SourceStudent>> =
-                    student_ids.iter().map(|id| directory.get(id).cloned()).collect();
-                let students = match known {
-                    Some(students) => Ok(students),
-                    None => students_of(clever, token, &section.clever_id).await,
-                };
+                let students = fetch.members(&section.clever_id, student_ids).await;
                 FetchedSection { section, students }
             }
         })
         .buffered(PER_SECTION_CONCURRENCY)
         .collect()
         .await;
-    Ok(FetchedRoster { sections: fetched })
+    Ok(FetchedRoster { teacher: teacher.clone(), sections: fetched })
 }
 
-async fn students_of(
-    clever: &CleverClient,
-    token: &AccessToken,
-    section: &CleverId,
-) -> Result<Vec<SourceStudent>, FetchError> {
-    let users =
-        clever.students_for_section(token, section.as_str()).collect_all().await.map_err(fetch_error)?;
-    users.into_iter().map(source_student).collect()
+/// What one sync's section fetches share.
+struct Fetch<'a> {
+    clever: &'a CleverClient,
+    token: &'a AccessToken,
+    /// Every student of the teacher, by Clever id, when `mystudents` answered.
+    directory: Option<&'a HashMap<String, CleverStudent>>,
+    /// The teacher has exactly one class.
+    only_class: bool,
 }
 
-/// A Clever section and the student ids it lists.
-fn source_section(s: clever_types::Section) -> Result<(SourceSection, Vec<String>), FetchError> {
-    let clever_id = parse_id(&s.id)?;
-    let teacher_ids = s.teachers.unwrap_or_default().iter().map(|t| parse_id(t)).collect::<Result<_, _>>()?;
-    let section = SourceSection {
-        clever_id,
-        name: s.name.unwrap_or_default(),
+impl Fetch<'_> {
+    /// Who is in `section`, given the student ids it listed (`None`: it listed none).
+    async fn members(
+        &self,
+        section: &CleverId,
+        student_ids: Option<Vec<String>>,
+    ) -> Result<Members, FetchError> {
+        match student_ids {
+            Some(ids) => self.listed(section, &ids).await.map(Members::Listed),
+            None => self.unlisted(section).await,
+        }
+    }
+
+    /// The students of a section that listed their ids.
+    async fn listed(&self, section: &CleverId, ids: &[String]) -> Result<Vec<CleverStudent>, FetchError> {
+        let known: Option<Vec<CleverStudent>> = match self.directory {
+            Some(directory) => ids.iter().map(|id| directory.get(id).cloned()).collect(),
+            None => None,
+        };
+        if let Some(students) = known {
+            return Ok(students);
+        }
+        match self.section_students(section).await {
+            Ok(students) => Ok(students),
+            Err(e) if not_offered(&e) => self.one_by_one(ids).await,
+            Err(e) => Err(fetch_error(e)),
+        }
+    }
+
+    /// The students of a section sent without a member list.
+    async fn unlisted(&self, section: &CleverId) -> Result<Members, FetchError> {
+        match self.section_students(section).await {
+            Ok(students) => Ok(Members::Listed(students)),
+            Err(e) if not_offered(&e) => Ok(match (self.only_class, self.directory) {
+                // All of a teacher's students are in their only class.
+                (true, Some(directory)) => Members::Listed(directory.values().cloned().collect()),
+                _ => {
+                    tracing::debug!(%section, "Clever did not say who is in this section");
+                    Members::Unknown
+                }
+            }),
+            Err(e) => Err(fetch_error(e)),
+        }
+    }
+
+    /// `/sections/{id}/users?role=student`, every page.
+    async fn section_students(&self, section: &CleverId) -> Result<Vec<CleverStudent>, ClientError> {
+        let users = self.clever.students_for_section(self.token, section.as_str()).collect_all().await?;
+        users.into_iter().map(|u| clever_student(u).map_err(malformed)).collect()
+    }
+
+    /// Each student by id (`/users/{id}`), a few at a time: the last way to learn a listed
+    /// student's name when the server offers neither `mystudents` nor the section's users.
+    async fn one_by_one(&self, ids: &[String]) -> Result<Vec<CleverStudent>, FetchError> {
+        let users: Vec<Result<clever_types::User, ClientError>> = futures::stream::iter(ids.to_vec())
+            .map(|id| async move { self.clever.user(self.token, &id).await })
+            .buffered(PER_SECTION_CONCURRENCY)
+            .collect()
+            .await;
+        users.into_iter().map(|u| clever_student(u.map_err(fetch_error)?)).collect()
+    }
+}
+
+/// A 404 from a path Clever documents but another server may not have.
+fn not_offered(e: &ClientError) -> bool {
+    matches!(e, ClientError::NotShared { status: 404, .. })
+}
+
+/// A Clever section and the student ids it lists (`None` when it lists none).
+fn clever_section(s: clever_types::Section) -> Result<(CleverSection, Option<Vec<String>>), FetchError> {
+    let teacher_ids = match s.teachers {
+        Some(ids) => Some(ids.iter().map(|t| parse_id(t)).collect::<Result<_, _>>()?),
+        None => None,
+    };
+    let section = CleverSection {
+        clever_id: parse_id(&s.id)?,
+        name: s.name,
         section_number: s.section_number,
         subject: s.subject.map(|v| v.as_str().to_owned()),
         grade: s.grade.map(|v| v.as_str().to_owned()),
+        primary_teacher: s.teacher.as_deref().map(parse_id).transpose()?,
         teacher_ids,
     };
-    Ok((section, s.students.unwrap_or_default()))
+    Ok((section, s.students))
 }
 
-fn source_student(u: clever_types::User) -> Result<SourceStudent, FetchError> {
+fn clever_student(u: clever_types::User) -> Result<CleverStudent, FetchError> {
     let name = u.name.unwrap_or_default();
-    Ok(SourceStudent {
+    Ok(CleverStudent {
         clever_id: parse_id(&u.id)?,
-        first_name: name.first.unwrap_or_default(),
-        last_name: name.last.unwrap_or_default(),
+        first_name: name.first,
+        last_name: name.last,
         grade: u.roles.student.and_then(|s| s.grade).map(|g| g.as_str().to_owned()),
     })
 }
 
 fn parse_id(id: &str) -> Result<CleverId, FetchError> {
     CleverId::parse(id).map_err(|e| FetchError { kind: FetchErrorKind::Malformed, detail: e.to_string() })
+}
+
+fn malformed(e: FetchError) -> ClientError {
+    ClientError::Malformed { detail: e.detail }
 }
 
 /// The client's error in the planner's categories.

@@ -288,7 +288,13 @@ async fn attempt(state: &AppState, request: &SyncRequest) -> Result<Attempt, Str
     let local = store.snapshot(teacher, &ids).await.map_err(internal)?;
     let plan = rollcall_core::plan(&local, &roster);
     let reconnect_needed = plan.skipped.iter().any(|s| s.error.kind == FetchErrorKind::Unauthorized);
-    let problems = plan.skipped.iter().map(|s| format!("{}: {}", s.name, s.error.advice())).collect();
+    let skipped = plan.skipped.iter().map(|s| format!("{}: {}", s.name, s.error.advice()));
+    let unknown = plan
+        .sections
+        .iter()
+        .filter(|c| !c.section.roster_known)
+        .map(|c| format!("{}: {}", c.section.name, rollcall_core::ROSTER_UNKNOWN_ADVICE));
+    let problems = skipped.chain(unknown).collect();
     let outcome = SyncOutcome { counts: plan.counts(), problems, failed: false, reconnect: reconnect_needed };
     Ok(Attempt::Planned { plan, outcome })
 }

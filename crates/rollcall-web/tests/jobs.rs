@@ -170,13 +170,14 @@ async fn a_job_whose_replica_died_mid_sync_is_finished_by_the_other_replica_once
     let local = a.state.store().snapshot(sam, std::slice::from_ref(&reading)).await.unwrap();
     let current = local.sections.iter().find(|s| s.clever_id == reading).unwrap();
     let change = rollcall_core::SectionChange {
-        section: rollcall_core::SourceSection {
+        section: rollcall_core::SyncedSection {
             clever_id: reading.clone(),
             name: "Reading Workshop".into(),
             section_number: current.section_number.clone(),
             subject: current.subject.clone(),
             grade: current.grade.clone(),
-            teacher_ids: vec![CleverId::parse(&user_id("skelly")).unwrap()],
+            primary: false,
+            roster_known: true,
         },
         existing: Some(current.id),
         kind: rollcall_core::SectionChangeKind::Updated {

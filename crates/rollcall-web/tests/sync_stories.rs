@@ -145,7 +145,8 @@ async fn a_class_that_is_not_shared_tells_the_teacher_whom_to_ask() {
     let app = TestApp::spawn().await;
     let (browser, csrf) = app.sam().await;
     app.fault(serde_json::json!({"path": "/v3.0/users/*/mystudents", "status": 500}));
-    app.fault(serde_json::json!({"path": format!("/v3.0/sections/{}/users", section_id("homeroom4")), "status": 404}));
+    // Clever's answer for a record outside the token's scope.
+    app.fault(serde_json::json!({"path": format!("/v3.0/sections/{}/users", section_id("homeroom4")), "status": 403}));
     let page = browser.post("/sync", &[("csrf", &csrf)]).await;
     assert!(
         page.contains("Homeroom 4B: Clever did not share this class with Rollcall. Ask your district"),
@@ -153,6 +154,28 @@ async fn a_class_that_is_not_shared_tells_the_teacher_whom_to_ask() {
         page.body
     );
     assert_eq!(active(&app.roster("skelly", "homeroom4").await), 3);
+}
+
+/// A server without `/sections/{id}/users` (404) and with `mystudents` failing: the students a
+/// section lists are asked for one by one, and the class is synced in full, nothing flagged.
+#[tokio::test]
+async fn a_server_without_the_section_users_path_is_not_read_as_not_shared() {
+    let app = TestApp::spawn().await;
+    let (browser, csrf) = app.sam().await;
+    app.fault(serde_json::json!({"path": "/v3.0/users/*/mystudents", "status": 500}));
+    app.fault(serde_json::json!({"path": "/v3.0/sections/*/users", "status": 404}));
+    let page = browser.post("/sync", &[("csrf", &csrf)]).await;
+    assert!(!page.contains("not synced") && !page.contains("did not share"), "{}", page.body);
+    assert_eq!(active(&app.roster("skelly", "homeroom4").await), 3);
+    assert!(!page.contains("removed in Clever"), "{}", page.body);
+    let teacher = format!("/v3.0/users/{}", user_id("skelly"));
+    let asked_one_by_one = app
+        .emulator()
+        .journal()
+        .entries()
+        .iter()
+        .any(|e| e.path.starts_with("/v3.0/users/") && !e.path.starts_with(&teacher) && e.status == 200);
+    assert!(asked_one_by_one, "the students were asked for one by one");
 }
 
 #[tokio::test]

@@ -1,5 +1,9 @@
 //! Property tests: arbitrary small snapshots and rosters over a tiny id alphabet, so sections and
 //! students collide across (and within) the two inputs, checked against the planner's invariants.
+//! Every part of a fetched roster may be absent (a section's name, number, subject, grade,
+//! teachers or member list; a student's names or grade), as other Clever-compatible servers
+//! send them, and `absent_parts_decide_nothing` checks that nothing those parts would have
+//! decided changes.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -10,8 +14,8 @@ use super::support::{apply, id};
 use crate::ids::{CleverId, SectionId};
 use crate::plan::{SectionChangeKind, StudentChange, SyncCounts, SyncPlan};
 use crate::roster::{
-    FetchError, FetchErrorKind, FetchedRoster, FetchedSection, LocalEnrollment, LocalSection, LocalSnapshot,
-    SourceSection, SourceStudent, TeacherLink,
+    CleverSection, CleverStudent, FetchError, FetchErrorKind, FetchedRoster, FetchedSection, LocalEnrollment,
+    LocalSection, LocalSnapshot, Members, TeacherLink,
 };
 
 fn pick(options: &'static [&'static str]) -> impl Strategy<Value = String> {
@@ -33,9 +37,9 @@ const FIRST: &[&str] = &["Ann", "Bo"];
 const LAST: &[&str] = &["", "S", "Smith", "N", "Nú", "Núñez", "nunez", "李", "李雷"];
 const GRADES: &[&str] = &["3", "4"];
 
-fn source_student() -> impl Strategy<Value = SourceStudent> {
-    (clever_id(STUDENT_IDS), pick(FIRST), pick(LAST), maybe(GRADES)).prop_map(
-        |(clever_id, first_name, last_name, grade)| SourceStudent { clever_id, first_name, last_name, grade },
+fn clever_student() -> impl Strategy<Value = CleverStudent> {
+    (clever_id(STUDENT_IDS), maybe(FIRST), maybe(LAST), maybe(GRADES)).prop_map(
+        |(clever_id, first_name, last_name, grade)| CleverStudent { clever_id, first_name, last_name, grade },
     )
 }
 
@@ -45,45 +49,62 @@ fn fetch_error() -> impl Strategy<Value = FetchError> {
         .prop_map(|kind| FetchError { kind, detail: "generated".into() })
 }
 
+const TEACHERS: &[&str] = &["teacher", "other"];
+
 fn fetched_section() -> impl Strategy<Value = FetchedSection> {
-    let section = (clever_id(SECTION_IDS), pick(&["Math", "Art"]), maybe(&["1"]), maybe(&["", "math"]))
-        .prop_map(|(clever_id, name, section_number, subject)| SourceSection {
-            clever_id,
-            name,
-            section_number,
-            subject,
-            grade: None,
-            teacher_ids: vec![id("teacher")],
+    let teachers = proptest::option::of(proptest::collection::vec(clever_id(TEACHERS), 0..3));
+    let section = (
+        clever_id(SECTION_IDS),
+        maybe(&["Math", "Art"]),
+        maybe(&["1"]),
+        maybe(&["", "math"]),
+        maybe(GRADES),
+        proptest::option::of(clever_id(TEACHERS)),
+        teachers,
+    )
+        .prop_map(|(clever_id, name, section_number, subject, grade, primary_teacher, teacher_ids)| {
+            CleverSection { clever_id, name, section_number, subject, grade, primary_teacher, teacher_ids }
         });
     let students = prop_oneof![
-        4 => proptest::collection::vec(source_student(), 0..5).prop_map(Ok),
+        4 => proptest::collection::vec(clever_student(), 0..5).prop_map(|s| Ok(Members::Listed(s))),
+        1 => Just(Ok(Members::Unknown)),
         1 => fetch_error().prop_map(Err),
     ];
     (section, students).prop_map(|(section, students)| FetchedSection { section, students })
 }
 
 fn roster() -> impl Strategy<Value = FetchedRoster> {
-    proptest::collection::vec(fetched_section(), 0..6).prop_map(|sections| FetchedRoster { sections })
+    proptest::collection::vec(fetched_section(), 0..6)
+        .prop_map(|sections| FetchedRoster { teacher: id("teacher"), sections })
 }
 
 fn enrollment() -> impl Strategy<Value = LocalEnrollment> {
-    (source_student(), any::<bool>()).prop_map(|(s, removed_in_clever)| LocalEnrollment {
-        student_clever_id: s.clever_id,
-        first_name: s.first_name,
-        last_name: s.last_name,
-        grade: s.grade,
-        removed_in_clever,
-    })
+    (clever_id(STUDENT_IDS), pick(FIRST), pick(LAST), maybe(GRADES), any::<bool>()).prop_map(
+        |(student_clever_id, first_name, last_name, grade, removed_in_clever)| LocalEnrollment {
+            student_clever_id,
+            first_name,
+            last_name,
+            grade,
+            removed_in_clever,
+        },
+    )
 }
 
 fn local_section() -> impl Strategy<Value = LocalSection> {
     let link = proptest::sample::select(
         &[TeacherLink::NotLinked, TeacherLink::Active, TeacherLink::RemovedInClever][..],
     );
-    let fields = (clever_id(SECTION_IDS), pick(&["Math", "Art"]), maybe(&["1"]), maybe(&["", "math"]));
+    let fields =
+        (clever_id(SECTION_IDS), pick(&["Math", "Art"]), maybe(&["1"]), maybe(&["", "math"]), maybe(GRADES));
     let students = proptest::collection::vec(enrollment(), 0..5);
-    (fields, any::<bool>(), link, students).prop_map(
-        |((clever_id, synced_name, section_number, subject), archived, teacher_link, mut students)| {
+    (fields, any::<bool>(), any::<bool>(), link, students).prop_map(
+        |(
+            (clever_id, synced_name, section_number, subject, grade),
+            archived,
+            roster_known,
+            teacher_link,
+            mut students,
+        )| {
             // The store keeps one enrollment per student (UNIQUE).
             let mut seen = BTreeSet::new();
             students.retain(|e| seen.insert(e.student_clever_id.clone()));
@@ -93,8 +114,9 @@ fn local_section() -> impl Strategy<Value = LocalSection> {
                 synced_name,
                 section_number,
                 subject,
-                grade: None,
+                grade,
                 archived,
+                roster_known,
                 teacher_link,
                 students,
             }
@@ -118,6 +140,14 @@ fn snapshot() -> impl Strategy<Value = LocalSnapshot> {
 fn first_listings(fetched: &FetchedRoster) -> Vec<&FetchedSection> {
     let mut seen = BTreeSet::new();
     fetched.sections.iter().filter(|f| seen.insert(&f.section.clever_id)).collect()
+}
+
+/// The students Clever listed for a section, when it listed them.
+fn listed(f: &FetchedSection) -> Option<&Vec<CleverStudent>> {
+    match &f.students {
+        Ok(Members::Listed(students)) => Some(students),
+        Ok(Members::Unknown) | Err(_) => None,
+    }
 }
 
 fn student_id(change: &StudentChange) -> &CleverId {
@@ -169,9 +199,9 @@ proptest! {
     ) {
         let p = plan(&local, &fetched);
         let firsts = first_listings(&fetched);
-        let ok: Vec<_> = firsts.iter().filter(|f| f.students.is_ok()).map(|f| &f.section).collect();
+        let ok: Vec<_> = firsts.iter().filter(|f| f.students.is_ok()).map(|f| &f.section.clever_id).collect();
         let failed: Vec<_> = firsts.iter().filter(|f| f.students.is_err()).map(|f| &f.section.clever_id).collect();
-        prop_assert_eq!(p.sections.iter().map(|s| &s.section).collect::<Vec<_>>(), ok);
+        prop_assert_eq!(p.sections.iter().map(|s| &s.section.clever_id).collect::<Vec<_>>(), ok);
         prop_assert_eq!(p.skipped.iter().map(|s| &s.clever_id).collect::<Vec<_>>(), failed);
         for s in &p.sections {
             let existing = local_by_id(&local, &s.section.clever_id);
@@ -208,7 +238,7 @@ proptest! {
         // And the store converged on Clever's roster: every listed student is actively
         // enrolled, every other enrollment is flagged.
         for f in first_listings(&fetched) {
-            let Ok(students) = &f.students else { continue };
+            let Some(students) = listed(f) else { continue };
             let row = local_by_id(&applied, &f.section.clever_id).unwrap();
             let listed: BTreeSet<_> = students.iter().map(|s| &s.clever_id).collect();
             let active: BTreeSet<_> =
@@ -222,10 +252,14 @@ proptest! {
         let p = plan(&local, &fetched);
         let fetched_students: BTreeMap<_, _> = first_listings(&fetched)
             .into_iter()
-            .filter_map(|f| Some((&f.section.clever_id, f.students.as_ref().ok()?)))
+            .filter_map(|f| Some((&f.section.clever_id, listed(f)?)))
             .collect();
         for s in &p.sections {
-            let listed: BTreeSet<_> = fetched_students[&s.section.clever_id].iter().map(|st| &st.clever_id).collect();
+            let Some(students) = fetched_students.get(&s.section.clever_id) else {
+                prop_assert!(s.students.is_empty(), "an unknown roster changes no enrollment");
+                continue;
+            };
+            let listed: BTreeSet<_> = students.iter().map(|st| &st.clever_id).collect();
             let enrolled: BTreeMap<_, _> = local_by_id(&local, &s.section.clever_id)
                 .map(|l| l.students.iter().map(|e| (&e.student_clever_id, e)).collect())
                 .unwrap_or_default();
@@ -254,7 +288,7 @@ proptest! {
     fn names_agree_with_clever_but_never_shrink_to_an_initial(local in snapshot(), fetched in roster()) {
         let applied = apply(&local, &plan(&local, &fetched));
         for f in first_listings(&fetched) {
-            let Ok(students) = &f.students else { continue };
+            let Some(students) = listed(f) else { continue };
             let after = local_by_id(&applied, &f.section.clever_id).unwrap();
             let before = local_by_id(&local, &f.section.clever_id);
             // A student listed twice is the first listing's.
@@ -262,10 +296,13 @@ proptest! {
             for st in students.iter().filter(|st| seen.insert(&st.clever_id)) {
                 let find = |l: &'_ LocalSection| l.students.iter().find(|e| e.student_clever_id == st.clever_id).cloned();
                 let (Some(was), Some(now)) = (before.and_then(find), find(after)) else { continue };
-                if was.first_name == st.first_name && was.last_name.starts_with(st.last_name.as_str()) {
+                // A part Clever did not send agrees with what is stored.
+                let first = st.first_name.as_ref().unwrap_or(&was.first_name);
+                let last = st.last_name.as_ref().unwrap_or(&was.last_name);
+                if *first == was.first_name && was.last_name.starts_with(last.as_str()) {
                     prop_assert_eq!(&now.last_name, &was.last_name, "a fuller stored name is kept");
                 } else {
-                    prop_assert_eq!((&now.first_name, &now.last_name), (&st.first_name, &st.last_name));
+                    prop_assert_eq!((&now.first_name, &now.last_name), (first, last));
                 }
             }
         }
@@ -285,5 +322,77 @@ proptest! {
             s.students.reverse();
         }
         prop_assert_eq!(plan(&local, &fetched), plan(&reversed, &fetched));
+    }
+
+    /// What a partial answer leaves out decides nothing: an unknown member list adds, updates
+    /// or flags nobody; a field Clever did not send keeps the stored value (and a new section is
+    /// never blank); a student's missing names or grade keep the stored ones; a section listed
+    /// with parts missing is still the teacher's (never unlinked or archived).
+    #[test]
+    fn absent_parts_decide_nothing(local in snapshot(), fetched in roster()) {
+        let p = plan(&local, &fetched);
+        let applied = apply(&local, &p);
+        let listed_ids: BTreeSet<_> = fetched.sections.iter().map(|f| &f.section.clever_id).collect();
+        prop_assert!(p.unlinks.iter().all(|u| !listed_ids.contains(&u.clever_id)));
+        for f in first_listings(&fetched) {
+            let Some(change) = p.sections.iter().find(|s| s.section.clever_id == f.section.clever_id) else {
+                continue;
+            };
+            let before = local_by_id(&local, &f.section.clever_id);
+            let after = local_by_id(&applied, &f.section.clever_id).unwrap();
+            prop_assert!(!after.archived, "a listed section is never archived");
+            prop_assert!(!change.section.name.is_empty() || f.section.name.as_deref() == Some(""));
+            if let Some(before) = before {
+                let kept = |fetched: &Option<String>, stored: &Option<String>, now: &Option<String>| {
+                    fetched.is_some() || now == stored
+                };
+                prop_assert!(f.section.name.is_some() || after.synced_name == before.synced_name);
+                prop_assert!(kept(&f.section.section_number, &before.section_number, &after.section_number));
+                prop_assert!(kept(&f.section.subject, &before.subject, &after.subject));
+                prop_assert!(kept(&f.section.grade, &before.grade, &after.grade));
+            }
+            match listed(f) {
+                None => {
+                    prop_assert!(change.students.is_empty());
+                    prop_assert!(!change.section.roster_known);
+                    let was = before.map(|b| b.students.clone()).unwrap_or_default();
+                    prop_assert_eq!(&after.students, &was, "enrollments untouched");
+                }
+                Some(students) => {
+                    let mut seen = BTreeSet::new();
+                    for st in students.iter().filter(|st| seen.insert(&st.clever_id)) {
+                        let find = |l: &LocalSection| {
+                            l.students.iter().find(|e| e.student_clever_id == st.clever_id).cloned()
+                        };
+                        let (Some(was), Some(now)) = (before.and_then(find), find(after)) else { continue };
+                        if st.first_name.is_none() {
+                            prop_assert_eq!(&now.first_name, &was.first_name);
+                        }
+                        if st.last_name.is_none() {
+                            prop_assert_eq!(&now.last_name, &was.last_name);
+                        }
+                        if st.grade.is_none() {
+                            prop_assert_eq!(&now.grade, &was.grade);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The syncing teacher is primary exactly when Clever names them so or names nobody.
+    #[test]
+    fn the_teacher_is_primary_when_named_first_or_when_nobody_is(fetched in roster()) {
+        let p = plan(&LocalSnapshot::default(), &fetched);
+        let me = id("teacher");
+        for s in &p.sections {
+            let f = first_listings(&fetched).into_iter().find(|f| f.section.clever_id == s.section.clever_id).unwrap();
+            let expected = match (&f.section.primary_teacher, &f.section.teacher_ids) {
+                (Some(t), _) => *t == me,
+                (None, Some(list)) => list.first().is_none_or(|t| *t == me),
+                (None, None) => true,
+            };
+            prop_assert_eq!(s.section.primary, expected);
+        }
     }
 }

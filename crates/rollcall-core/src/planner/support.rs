@@ -2,10 +2,10 @@
 //! does with a plan (so tests can check that planning again after applying is a no-op).
 
 use crate::ids::{CleverId, SectionId};
-use crate::plan::{StudentChange, SyncPlan};
+use crate::plan::{StudentChange, SyncPlan, SyncedStudent};
 use crate::roster::{
-    FetchError, FetchErrorKind, FetchedRoster, FetchedSection, LocalEnrollment, LocalSection, LocalSnapshot,
-    SourceSection, SourceStudent, TeacherLink,
+    CleverSection, CleverStudent, FetchError, FetchErrorKind, FetchedRoster, FetchedSection, LocalEnrollment,
+    LocalSection, LocalSnapshot, Members, TeacherLink,
 };
 
 pub(super) fn id(s: &str) -> CleverId {
@@ -13,12 +13,22 @@ pub(super) fn id(s: &str) -> CleverId {
 }
 
 /// A student as Clever shows them; defaults to first name "Ann-<id>", last initial "S", grade 3.
-pub(super) fn student(clever_id: &str) -> SourceStudent {
-    SourceStudent {
+pub(super) fn student(clever_id: &str) -> CleverStudent {
+    CleverStudent {
         clever_id: id(clever_id),
-        first_name: format!("Ann-{clever_id}"),
-        last_name: "S".into(),
+        first_name: Some(format!("Ann-{clever_id}")),
+        last_name: Some("S".into()),
         grade: Some("3".into()),
+    }
+}
+
+/// The student as the sync writes them, from Clever's full record.
+pub(super) fn synced(s: CleverStudent) -> SyncedStudent {
+    SyncedStudent {
+        clever_id: s.clever_id,
+        first_name: s.first_name.unwrap_or_default(),
+        last_name: s.last_name.unwrap_or_default(),
+        grade: s.grade,
     }
 }
 
@@ -26,12 +36,20 @@ pub(super) fn student(clever_id: &str) -> SourceStudent {
 pub(super) trait StudentExt: Sized {
     fn named(self, first: &str, last: &str) -> Self;
     fn grade(self, grade: &str) -> Self;
+    /// Clever sent neither names nor grade.
+    fn bare(self) -> Self;
 }
 
-impl StudentExt for SourceStudent {
+impl StudentExt for CleverStudent {
     fn named(mut self, first: &str, last: &str) -> Self {
-        self.first_name = first.into();
-        self.last_name = last.into();
+        self.first_name = Some(first.into());
+        self.last_name = Some(last.into());
+        self
+    }
+    fn bare(mut self) -> Self {
+        self.first_name = None;
+        self.last_name = None;
+        self.grade = None;
         self
     }
     fn grade(mut self, grade: &str) -> Self {
@@ -45,8 +63,8 @@ pub(super) fn enrolled(clever_id: &str) -> LocalEnrollment {
     let s = student(clever_id);
     LocalEnrollment {
         student_clever_id: s.clever_id,
-        first_name: s.first_name,
-        last_name: s.last_name,
+        first_name: s.first_name.unwrap_or_default(),
+        last_name: s.last_name.unwrap_or_default(),
         grade: s.grade,
         removed_in_clever: false,
     }
@@ -75,18 +93,22 @@ impl EnrollmentExt for LocalEnrollment {
     }
 }
 
-/// A section as Clever lists it, named "Class <id>", with no students yet.
+/// The teacher every test's roster belongs to.
+pub(super) const TEACHER: &str = "teacher";
+
+/// A section as Clever lists it, named "Class <id>", taught by [`TEACHER`], with no students yet.
 pub(super) fn section(clever_id: &str) -> FetchedSection {
     FetchedSection {
-        section: SourceSection {
+        section: CleverSection {
             clever_id: id(clever_id),
-            name: format!("Class {clever_id}"),
+            name: Some(format!("Class {clever_id}")),
             section_number: None,
             subject: None,
             grade: None,
-            teacher_ids: vec![id("teacher")],
+            primary_teacher: None,
+            teacher_ids: Some(vec![id(TEACHER)]),
         },
-        students: Ok(Vec::new()),
+        students: Ok(Members::Listed(Vec::new())),
     }
 }
 
@@ -97,14 +119,33 @@ pub(super) trait SectionExt: Sized {
     /// Adds default students (`student(id)`) by id.
     fn students<const N: usize>(self, ids: [&str; N]) -> Self;
     /// Adds one student as given.
-    fn with(self, student: SourceStudent) -> Self;
+    fn with(self, student: CleverStudent) -> Self;
     /// The students could not be fetched.
     fn failed(self, kind: FetchErrorKind) -> Self;
+    /// Clever did not say who is in it.
+    fn members_unknown(self) -> Self;
+    /// Clever sent no name, number, subject, grade or teachers.
+    fn bare(self) -> Self;
+    /// Clever lists these teachers, primary first.
+    fn teachers<const N: usize>(self, ids: [&str; N]) -> Self;
 }
 
 impl SectionExt for FetchedSection {
     fn named(mut self, name: &str) -> Self {
-        self.section.name = name.into();
+        self.section.name = Some(name.into());
+        self
+    }
+    fn members_unknown(mut self) -> Self {
+        self.students = Ok(Members::Unknown);
+        self
+    }
+    fn bare(mut self) -> Self {
+        let s = &mut self.section;
+        (s.name, s.section_number, s.subject, s.grade, s.teacher_ids) = (None, None, None, None, None);
+        self
+    }
+    fn teachers<const N: usize>(mut self, ids: [&str; N]) -> Self {
+        self.section.teacher_ids = Some(ids.into_iter().map(id).collect());
         self
     }
     fn subject(mut self, subject: &str) -> Self {
@@ -114,8 +155,8 @@ impl SectionExt for FetchedSection {
     fn students<const N: usize>(self, ids: [&str; N]) -> Self {
         ids.into_iter().fold(self, |s, i| s.with(student(i)))
     }
-    fn with(mut self, student: SourceStudent) -> Self {
-        if let Ok(list) = &mut self.students {
+    fn with(mut self, student: CleverStudent) -> Self {
+        if let Ok(Members::Listed(list)) = &mut self.students {
             list.push(student);
         }
         self
@@ -127,7 +168,7 @@ impl SectionExt for FetchedSection {
 }
 
 pub(super) fn roster<const N: usize>(sections: [FetchedSection; N]) -> FetchedRoster {
-    FetchedRoster { sections: sections.into() }
+    FetchedRoster { teacher: id(TEACHER), sections: sections.into() }
 }
 
 /// A local section with local id `local_id`, matching `section(clever_id)`, actively linked.
@@ -136,11 +177,12 @@ pub(super) fn local(local_id: i64, clever_id: &str) -> LocalSection {
     LocalSection {
         id: SectionId(local_id),
         clever_id: s.clever_id,
-        synced_name: s.name,
+        synced_name: s.name.unwrap_or_default(),
         section_number: s.section_number,
         subject: s.subject,
         grade: s.grade,
         archived: false,
+        roster_known: true,
         teacher_link: TeacherLink::Active,
         students: Vec::new(),
     }
@@ -196,6 +238,7 @@ pub(super) fn apply(local: &LocalSnapshot, plan: &SyncPlan) -> LocalSnapshot {
                     subject: None,
                     grade: None,
                     archived: false,
+                    roster_known: true,
                     teacher_link: TeacherLink::Active,
                     students: Vec::new(),
                 });
@@ -207,6 +250,7 @@ pub(super) fn apply(local: &LocalSnapshot, plan: &SyncPlan) -> LocalSnapshot {
         row.section_number = s.section_number.clone();
         row.subject = s.subject.clone();
         row.grade = s.grade.clone();
+        row.roster_known = s.roster_known;
         row.archived = false;
         row.teacher_link = TeacherLink::Active;
         for st in &change.students {
@@ -240,7 +284,9 @@ fn apply_student(rows: &mut Vec<LocalEnrollment>, change: &StudentChange) {
                     e.first_name = student.first_name.clone();
                     e.last_name = student.last_name.clone();
                 }
-                e.grade = student.grade.clone();
+                if student.grade.is_some() {
+                    e.grade = student.grade.clone();
+                }
                 e.removed_in_clever = false;
             }
         }

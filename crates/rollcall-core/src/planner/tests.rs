@@ -7,7 +7,7 @@ use crate::plan::{SectionChangeKind, SectionField, SectionUnlink, StudentChange,
 use crate::roster::{FetchErrorKind, TeacherLink};
 
 fn added(clever_id: &str) -> StudentChange {
-    StudentChange::Added { student: student(clever_id) }
+    StudentChange::Added { student: synced(student(clever_id)) }
 }
 
 fn removed(clever_id: &str) -> StudentChange {
@@ -125,7 +125,8 @@ fn enrollments_are_added_flagged_and_restored_but_never_flagged_twice() {
 
     let p = plan(&local, &fetched);
 
-    let restored = StudentChange::Updated { student: student("back"), update_name: false, restored: true };
+    let restored =
+        StudentChange::Updated { student: synced(student("back")), update_name: false, restored: true };
     assert_eq!(p.sections[0].kind, SectionChangeKind::Unchanged);
     assert_eq!(p.sections[0].students, vec![restored, removed("leaves"), added("new")]);
     assert_eq!(p.counts(), SyncCounts { added: 1, updated: 1, removed: 1, ..SyncCounts::default() });
@@ -139,7 +140,7 @@ fn a_grade_change_alone_updates_the_student_but_not_the_name() {
     let p = plan(&local, &fetched);
 
     let expected = StudentChange::Updated {
-        student: student("a").named("Ann", "S").grade("4"),
+        student: synced(student("a").named("Ann", "S").grade("4")),
         update_name: false,
         restored: false,
     };
@@ -253,4 +254,66 @@ fn syncing_again_after_applying_the_plan_changes_nothing() {
 
     assert!(second.is_noop(), "{second:?}");
     assert_eq!(second.skipped, first.skipped, "a failing section is reported on every sync");
+}
+
+#[test]
+fn a_section_clever_lists_without_its_students_keeps_every_enrollment_and_flags_nobody() {
+    let local = snapshot([local(1, "s1").enrolled(["a", "b"]).with(enrolled("c").flagged())]);
+    let fetched = roster([section("s1").members_unknown()]);
+
+    let p = plan(&local, &fetched);
+
+    let s = &p.sections[0];
+    assert!(s.students.is_empty(), "nobody added, updated or flagged");
+    assert!(!s.section.roster_known);
+    assert_eq!(s.kind, SectionChangeKind::Updated { changed: vec![SectionField::Roster], restored: false });
+    assert_eq!(p.counts().removed, 0);
+    // Once marked, the same answer again changes nothing.
+    let again = plan(&apply(&local, &p), &fetched);
+    assert!(again.is_noop(), "{again:?}");
+}
+
+#[test]
+fn a_new_section_without_a_member_list_is_created_empty_and_marked_unknown() {
+    let p = plan(&snapshot([]), &roster([section("s1").members_unknown()]));
+
+    assert_eq!(p.sections[0].kind, SectionChangeKind::Created);
+    assert!(p.sections[0].students.is_empty());
+    assert!(!p.sections[0].section.roster_known);
+}
+
+#[test]
+fn fields_clever_did_not_send_keep_the_stored_values() {
+    let mut stored = local(1, "s1").enrolled(["a"]);
+    stored.synced_name = "Algebra".into();
+    stored.subject = Some("math".into());
+    stored.section_number = Some("7".into());
+    let mut bare_student = student("a").bare();
+    bare_student.last_name = None;
+    let fetched = roster([section("s1").bare().with(bare_student)]);
+
+    let p = plan(&snapshot([stored]), &fetched);
+
+    let s = &p.sections[0];
+    assert_eq!(s.section.name, "Algebra");
+    assert_eq!(s.section.subject.as_deref(), Some("math"));
+    assert_eq!(s.section.section_number.as_deref(), Some("7"));
+    assert_eq!(s.kind, SectionChangeKind::Unchanged);
+    assert!(s.students.is_empty(), "a student sent without names or grade is unchanged: {:?}", s.students);
+}
+
+#[test]
+fn a_new_section_without_a_name_is_untitled_not_blank() {
+    let p = plan(&snapshot([]), &roster([section("s1").bare()]));
+    assert_eq!(p.sections[0].section.name, crate::plan::UNNAMED_SECTION);
+}
+
+#[test]
+fn the_teacher_whose_token_listed_a_section_naming_no_teacher_is_its_primary_teacher() {
+    let fetched = roster([section("s1").bare(), section("s2").teachers(["other", TEACHER]), section("s3")]);
+
+    let p = plan(&snapshot([]), &fetched);
+
+    let primary: Vec<bool> = p.sections.iter().map(|s| s.section.primary).collect();
+    assert_eq!(primary, [true, false, true]);
 }

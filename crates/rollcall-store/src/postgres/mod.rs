@@ -280,6 +280,10 @@ impl Store for PgStore {
         dashboards::student_sections(&self.pool, student).await
     }
 
+    async fn any_roster_unknown(&self) -> StoreResult<bool> {
+        dashboards::any_roster_unknown(&self.pool).await
+    }
+
     async fn create_session(&self, session: &Session) -> StoreResult<()> {
         sessions::create_session(&self.pool, session).await
     }

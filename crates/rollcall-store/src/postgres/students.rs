@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use rollcall_core::{CleverId, SourceStudent, StudentChange};
+use rollcall_core::{CleverId, StudentChange, SyncedStudent};
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 
@@ -27,7 +27,7 @@ pub(super) async fn apply_students(
 ) -> StoreResult<()> {
     // An account that exists already keeps its names unless the plan says otherwise: they are
     // either the student's own (from their login, so fuller) or the same roster data.
-    let mut upserts: Vec<(&SourceStudent, bool)> = Vec::new();
+    let mut upserts: Vec<(&SyncedStudent, bool)> = Vec::new();
     let mut removed: Vec<&str> = Vec::new();
     for change in changes {
         match change {
@@ -54,7 +54,7 @@ pub(super) async fn apply_students(
     }
     let wanted: Vec<&str> = upserts.iter().map(|(s, _)| s.clever_id.as_str()).collect();
     lock_clever_ids(conn, &wanted).await?;
-    let students: Vec<&SourceStudent> = upserts.iter().map(|(s, _)| *s).collect();
+    let students: Vec<&SyncedStudent> = upserts.iter().map(|(s, _)| *s).collect();
     let Accounts { existing, created } = find_or_create(conn, &students, now).await?;
 
     let mut enrolled = Vec::with_capacity(upserts.len());
@@ -79,13 +79,13 @@ pub(super) async fn apply_students(
     // twice.
     sqlx::query(
         "WITH updated AS ( \
-             UPDATE users SET grade = v.grade, updated_at = $6, \
+             UPDATE users SET grade = coalesce(v.grade, users.grade), updated_at = $6, \
                  first_name = CASE WHEN v.update_name THEN v.first ELSE users.first_name END, \
                  last_name = CASE WHEN v.update_name THEN v.last ELSE users.last_name END \
              FROM unnest($1::bigint[], $2::text[], $3::boolean[], $4::text[], $5::text[]) \
                   AS v (id, grade, update_name, first, last) \
              WHERE users.id = v.id \
-               AND (users.grade IS DISTINCT FROM v.grade \
+               AND ((v.grade IS NOT NULL AND users.grade IS DISTINCT FROM v.grade) \
                     OR (v.update_name AND (users.first_name IS DISTINCT FROM v.first \
                                            OR users.last_name IS DISTINCT FROM v.last)))) \
          INSERT INTO enrollments (section_id, user_id, enrolled_at) \
@@ -127,12 +127,12 @@ struct Accounts {
 /// `create_clever_account`, the fresh account is dropped and the winner's adopted.
 async fn find_or_create(
     conn: &mut PgConnection,
-    students: &[&SourceStudent],
+    students: &[&SyncedStudent],
     now: OffsetDateTime,
 ) -> StoreResult<Accounts> {
     // A roster may list a student twice: one account each.
     let mut seen = std::collections::HashSet::new();
-    let students: Vec<&SourceStudent> =
+    let students: Vec<&SyncedStudent> =
         students.iter().copied().filter(|s| seen.insert(s.clever_id.as_str())).collect();
     let clever_ids: Vec<&str> = students.iter().map(|s| s.clever_id.as_str()).collect();
     let firsts: Vec<&str> = students.iter().map(|s| s.first_name.as_str()).collect();
@@ -206,7 +206,7 @@ struct Updates {
 }
 
 impl Updates {
-    fn push(&mut self, id: i64, student: &SourceStudent, update_name: bool) {
+    fn push(&mut self, id: i64, student: &SyncedStudent, update_name: bool) {
         self.ids.push(id);
         self.grades.push(student.grade.clone());
         self.update_names.push(update_name);

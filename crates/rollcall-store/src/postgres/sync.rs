@@ -20,8 +20,8 @@ pub(super) async fn snapshot(
     let mut tx = begin_read(pool).await?;
     let sections: Vec<SectionRow> = sqlx::query_as(
         "SELECT s.id, s.clever_id, s.synced_name, s.section_number, s.subject, s.grade, \
-                s.archived_at IS NOT NULL AS archived, st.user_id IS NOT NULL AS linked, \
-                st.removed_in_clever_at IS NOT NULL AS link_flagged \
+                s.archived_at IS NOT NULL AS archived, s.roster_unknown_since IS NULL AS roster_known, \
+                st.user_id IS NOT NULL AS linked, st.removed_in_clever_at IS NOT NULL AS link_flagged \
          FROM sections s \
          LEFT JOIN section_teachers st ON st.section_id = s.id AND st.user_id = $1 \
          WHERE s.id IN (SELECT section_id FROM section_teachers WHERE user_id = $1 \
@@ -98,21 +98,22 @@ async fn apply_section(
     let s = &change.section;
     let mut tx = pool.begin().await?;
     // One row per Clever id whoever gets here first; display_name is the teacher's, never synced.
-    // The teacher is linked in the same statement (`primary` when first in Clever's list of the
-    // section's teachers): one round trip where there were three. The upsert still comes first
+    // The teacher is linked in the same statement (`primary` as the plan says): one round trip
+    // where there were three. The upsert still comes first
     // and locks the section's row for the rest of the transaction.
     let section_id: i64 = sqlx::query_scalar(
         "WITH s AS ( \
-             INSERT INTO sections (clever_id, synced_name, section_number, subject, grade, last_synced_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6) \
+             INSERT INTO sections (clever_id, synced_name, section_number, subject, grade, roster_unknown_since, \
+                                   last_synced_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, CASE WHEN $9 THEN NULL ELSE $6 END, $6, $6) \
              ON CONFLICT (clever_id) DO UPDATE SET synced_name = excluded.synced_name, \
                  section_number = excluded.section_number, subject = excluded.subject, grade = excluded.grade, \
+                 roster_unknown_since = CASE WHEN excluded.roster_unknown_since IS NULL THEN NULL \
+                     ELSE coalesce(sections.roster_unknown_since, excluded.roster_unknown_since) END, \
                  archived_at = NULL, last_synced_at = excluded.last_synced_at \
              RETURNING id) \
          INSERT INTO section_teachers (section_id, user_id, role, joined_at) \
-         SELECT s.id, $7, CASE WHEN EXISTS (SELECT 1 FROM identities WHERE provider = 'clever' \
-                                            AND user_id = $7 AND external_id = $8) \
-                          THEN 'primary' ELSE 'co' END, $6 \
+         SELECT s.id, $7, CASE WHEN $8 THEN 'primary' ELSE 'co' END, $6 \
          FROM s \
          ON CONFLICT (section_id, user_id) DO UPDATE SET role = excluded.role, removed_in_clever_at = NULL \
          RETURNING section_id",
@@ -124,7 +125,8 @@ async fn apply_section(
     .bind(s.grade.as_deref())
     .bind(now)
     .bind(teacher.0)
-    .bind(s.teacher_ids.first().map(CleverId::as_str))
+    .bind(s.primary)
+    .bind(s.roster_known)
     .fetch_one(&mut *tx)
     .await?;
 

@@ -23,6 +23,7 @@ pub(super) struct SummaryRow {
     subject: Option<String>,
     grade: Option<String>,
     archived: bool,
+    roster_known: bool,
     last_synced_at: OffsetDateTime,
     active_students: i64,
     removed_students: i64,
@@ -32,7 +33,7 @@ pub(super) struct SummaryRow {
 /// active first then archived or flagged, by the name shown.
 pub(super) const SUMMARIES: &str = "SELECT s.id, s.clever_id, s.synced_name, s.display_name, s.section_number, s.subject, s.grade, \
             (s.archived_at IS NOT NULL OR st.removed_in_clever_at IS NOT NULL) AS archived, \
-            s.last_synced_at, \
+            s.roster_unknown_since IS NULL AS roster_known, s.last_synced_at, \
             (SELECT COUNT(*) FROM enrollments e \
               WHERE e.section_id = s.id AND e.removed_in_clever_at IS NULL) AS active_students, \
             (SELECT COUNT(*) FROM enrollments e \
@@ -93,6 +94,7 @@ pub(super) fn section_summaries(
                 removed_students: count(r.removed_students)?,
                 co_teachers: co_teachers.remove(&r.id).unwrap_or_default(),
                 archived: r.archived,
+                roster_known: r.roster_known,
                 last_synced_at: r.last_synced_at,
             })
         })
@@ -158,6 +160,17 @@ pub(super) async fn section_roster(
         })
         .collect::<StoreResult<Vec<_>>>()?;
     Ok(Some(SectionRoster { section: summary, students }))
+}
+
+/// Whether some class that is not archived has a roster Clever did not give (see
+/// `roster_unknown_since`): then a student's list of classes may be missing some.
+pub(super) async fn any_roster_unknown(pool: &Pool) -> StoreResult<bool> {
+    let found: Option<i32> = sqlx::query_scalar(
+        "SELECT 1 FROM sections WHERE roster_unknown_since IS NOT NULL AND archived_at IS NULL LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(found.is_some())
 }
 
 /// The student's active enrollments in sections that are not archived, by name; each with its

@@ -151,6 +151,10 @@ impl Store for SqliteStore {
         dashboards::student_sections(&self.pool, student).await
     }
 
+    async fn any_roster_unknown(&self) -> StoreResult<bool> {
+        dashboards::any_roster_unknown(&self.pool).await
+    }
+
     async fn create_session(&self, session: &Session) -> StoreResult<()> {
         let session = session.clone();
         self.write(move |pool| async move { sessions::create_session(&pool, &session).await }).await

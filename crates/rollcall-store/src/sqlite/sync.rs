@@ -14,7 +14,7 @@ use super::{history, ts};
 use crate::rows::{EnrollmentRow, SectionRow, local_snapshot};
 use crate::{RunRecord, StoreError, StoreResult};
 
-/// The sync snapshot as one read transaction sent whole: the sections (nine columns; the
+/// The sync snapshot as one read transaction sent whole: the sections (ten columns; the
 /// teacher's linked ones and those with the wanted Clever ids), then one row holding all their
 /// enrollments as a JSON array of `[section id, Clever id, first, last, grade, flagged]`. Both
 /// pick the sections by a `UNION` of two index searches (an `OR` in the `WHERE` made SQLite scan
@@ -24,8 +24,8 @@ use crate::{RunRecord, StoreError, StoreResult};
 /// separately: 180 rows were 180 hand-offs, which cost more than SQLite's reading them.
 const SNAPSHOT: &str = "BEGIN; \
     SELECT s.id, s.clever_id, s.synced_name, s.section_number, s.subject, s.grade, \
-           s.archived_at IS NOT NULL AS archived, st.user_id IS NOT NULL AS linked, \
-           st.removed_in_clever_at IS NOT NULL AS link_flagged \
+           s.archived_at IS NOT NULL AS archived, s.roster_unknown_since IS NULL AS roster_known, \
+           st.user_id IS NOT NULL AS linked, st.removed_in_clever_at IS NOT NULL AS link_flagged \
     FROM sections s \
     LEFT JOIN section_teachers st ON st.section_id = s.id AND st.user_id = $1 \
     WHERE s.id IN (SELECT section_id FROM section_teachers WHERE user_id = $1 \
@@ -50,19 +50,21 @@ const SNAPSHOT: &str = "BEGIN; \
 /// Clever identity: first logins at half speed). `WHERE true` tells SQLite's parser that
 /// `ON CONFLICT` belongs to the `INSERT`, not a join.
 const SECTIONS_LOOKUP: &str = "BEGIN IMMEDIATE; \
-    INSERT INTO sections (clever_id, synced_name, section_number, subject, grade, last_synced_at, created_at) \
+    INSERT INTO sections (clever_id, synced_name, section_number, subject, grade, roster_unknown_since, \
+                          last_synced_at, created_at) \
     SELECT json_extract(value, '$.clever_id'), json_extract(value, '$.name'), json_extract(value, '$.number'), \
-           json_extract(value, '$.subject'), json_extract(value, '$.grade'), $2, $2 \
+           json_extract(value, '$.subject'), json_extract(value, '$.grade'), \
+           iif(json_extract(value, '$.roster_known'), NULL, $2), $2, $2 \
     FROM json_each($1) WHERE true \
     ON CONFLICT (clever_id) DO UPDATE SET synced_name = excluded.synced_name, \
         section_number = excluded.section_number, subject = excluded.subject, grade = excluded.grade, \
+        roster_unknown_since = iif(excluded.roster_unknown_since IS NULL, NULL, \
+                                   coalesce(sections.roster_unknown_since, excluded.roster_unknown_since)), \
         archived_at = NULL, last_synced_at = excluded.last_synced_at; \
     INSERT INTO section_teachers (section_id, user_id, role, joined_at) \
-    SELECT s.id, $3, CASE WHEN i.external_id = json_extract(j.value, '$.first_teacher') \
-                          THEN 'primary' ELSE 'co' END, $2 \
+    SELECT s.id, $3, iif(json_extract(j.value, '$.primary'), 'primary', 'co'), $2 \
     FROM json_each($1) AS j \
     CROSS JOIN sections s ON s.clever_id = json_extract(j.value, '$.clever_id') \
-    LEFT JOIN identities i ON i.provider = 'clever' AND i.user_id = $3 \
     WHERE true \
     ON CONFLICT (section_id, user_id) DO UPDATE SET role = excluded.role, removed_in_clever_at = NULL; \
     SELECT (SELECT json_group_object(clever_id, id) FROM sections \
@@ -86,13 +88,13 @@ const SECTIONS_WRITE: &str = "UPDATE enrollments SET removed_in_clever_at = $1 \
     FROM json_each($2); \
     INSERT INTO identities (provider, external_id, user_id, created_at) \
     SELECT 'clever', json_extract(value, '$.clever_id'), json_extract(value, '$.id'), $1 FROM json_each($2); \
-    UPDATE users SET grade = json_extract(j.value, '$.grade'), updated_at = $1, \
+    UPDATE users SET grade = coalesce(json_extract(j.value, '$.grade'), users.grade), updated_at = $1, \
         first_name = CASE WHEN json_extract(j.value, '$.update_name') \
                           THEN json_extract(j.value, '$.first') ELSE users.first_name END, \
         last_name = CASE WHEN json_extract(j.value, '$.update_name') \
                          THEN json_extract(j.value, '$.last') ELSE users.last_name END \
     FROM json_each($3) AS j WHERE users.id = json_extract(j.value, '$.id') \
-      AND (users.grade IS NOT json_extract(j.value, '$.grade') \
+      AND ((json_extract(j.value, '$.grade') IS NOT NULL AND users.grade IS NOT json_extract(j.value, '$.grade')) \
            OR (json_extract(j.value, '$.update_name') \
                AND (users.first_name IS NOT json_extract(j.value, '$.first') \
                     OR users.last_name IS NOT json_extract(j.value, '$.last')))); \
@@ -193,8 +195,9 @@ static WRITE_SECTIONS_AND_RUN: LazyLock<String> =
 /// the changes are two queries whatever the number of sections (each list passed as one JSON
 /// parameter):
 ///
-/// 1. here, `BEGIN IMMEDIATE`; the sections upserted, the teacher linked to each (`primary`
-///    when first in Clever's teacher list), then one row ([`Found`]): each section's id and the
+/// 1. here, `BEGIN IMMEDIATE`; the sections upserted (marked "roster unknown" when the plan
+///    says Clever did not list their students), the teacher linked to each (`primary` as the
+///    plan says), then one row ([`Found`]): each section's id and the
 ///    accounts of the rosters' Clever ids as JSON objects by Clever id, and the largest
 ///    account id (one row rather than one per id: see [`SNAPSHOT`] on sqlx's row hand-offs);
 ///    from which the rows to write are planned;
@@ -222,7 +225,8 @@ async fn lookup_sections(
             "number": s.section_number,
             "subject": s.subject,
             "grade": s.grade,
-            "first_teacher": s.teacher_ids.first().map(CleverId::as_str),
+            "primary": s.primary,
+            "roster_known": s.roster_known,
         })
     }))?;
     let mut wanted: Vec<&str> = changes
@@ -325,7 +329,9 @@ fn plan_rows(found: Found, changes: &[SectionChange]) -> StoreResult<PlannedRows
                 (Some(&id), _) => id,
                 (None, Some(Known(id, grade, first, last))) => {
                     let renamed = update_name && (*first != student.first_name || *last != student.last_name);
-                    if *grade != student.grade || renamed {
+                    // A grade Clever did not send keeps the stored one.
+                    let regraded = student.grade.is_some() && *grade != student.grade;
+                    if regraded || renamed {
                         let row = serde_json::json!({
                             "id": id,
                             "grade": student.grade,

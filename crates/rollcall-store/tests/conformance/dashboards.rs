@@ -5,7 +5,7 @@ use std::sync::Arc;
 use rollcall_core::{SectionChangeKind, SectionId, SectionUnlink, StudentChange, SyncCounts};
 use rollcall_store::{SealedToken, Store, SyncTrigger};
 
-use super::{at, change, cid, created, dashboard, run, section, student, teacher};
+use super::{at, change, cid, created, dashboard, run, section, section_for, student, teacher};
 
 pub async fn teacher_sections_active_first_by_name(store: Arc<dyn Store>) {
     let t = teacher(&*store, "t1", "Tara", "Ng").await;
@@ -34,7 +34,10 @@ pub async fn teacher_dashboard_reads_everything_at_once(store: Arc<dyn Store>) {
     let co = teacher(&*store, "t2", "Cole", "Park").await;
     let kids = [student("s1", "Zoe", "A"), student("s2", "Ana", "B")];
     store.apply_section(t.id, &created(section("c1", "Math", &["t1", "t2"]), &kids), at(1)).await.unwrap();
-    store.apply_section(co.id, &created(section("c1", "Math", &["t1", "t2"]), &kids), at(1)).await.unwrap();
+    store
+        .apply_section(co.id, &created(section_for("t2", "c1", "Math", &["t1", "t2"]), &kids), at(1))
+        .await
+        .unwrap();
     store.apply_section(t.id, &created(section("c2", "Art", &["t1"]), &kids[..1]), at(1)).await.unwrap();
     let gone = StudentChange::RemovedInClever { student_clever_id: cid("s2") };
     let flag = change(section("c1", "Math", &["t1", "t2"]), SectionChangeKind::Unchanged, vec![gone]);

@@ -12,7 +12,7 @@ pub mod sessions;
 pub mod sync;
 
 use rollcall_core::{
-    CleverId, SectionChange, SectionChangeKind, SourceSection, SourceStudent, StudentChange, UserId,
+    CleverId, SectionChange, SectionChangeKind, StudentChange, SyncedSection, SyncedStudent, UserId,
 };
 use rollcall_store::{
     AccountRole, AuditAction, AuditFilter, CleverProfile, NewLocalAccount, RunRecord, Store, SyncTrigger,
@@ -48,21 +48,28 @@ pub async fn teacher(store: &dyn Store, clever: &str, first: &str, last: &str) -
     store.upsert_clever_user(&profile(clever, AccountRole::Teacher, first, last), at(0)).await.unwrap().0
 }
 
-/// A section as Clever lists it.
-pub fn section(clever: &str, name: &str, teachers: &[&str]) -> SourceSection {
-    SourceSection {
+/// A section as a sync writes it for `teacher` (one of the Clever ids in `teachers`, primary
+/// first): primary when first.
+pub fn section_for(teacher: &str, clever: &str, name: &str, teachers: &[&str]) -> SyncedSection {
+    SyncedSection {
         clever_id: cid(clever),
         name: name.to_owned(),
         section_number: Some("1".to_owned()),
         subject: Some("math".to_owned()),
         grade: Some("5".to_owned()),
-        teacher_ids: teachers.iter().map(|t| cid(t)).collect(),
+        primary: teachers.first() == Some(&teacher),
+        roster_known: true,
     }
 }
 
+/// A section as a sync writes it for its primary teacher (the first of `teachers`).
+pub fn section(clever: &str, name: &str, teachers: &[&str]) -> SyncedSection {
+    section_for(teachers.first().copied().unwrap_or_default(), clever, name, teachers)
+}
+
 /// A student as a teacher's token shows them (last initial only).
-pub fn student(clever: &str, first: &str, last: &str) -> SourceStudent {
-    SourceStudent {
+pub fn student(clever: &str, first: &str, last: &str) -> SyncedStudent {
+    SyncedStudent {
         clever_id: cid(clever),
         first_name: first.to_owned(),
         last_name: last.to_owned(),
@@ -72,7 +79,7 @@ pub fn student(clever: &str, first: &str, last: &str) -> SourceStudent {
 
 /// A change of `kind` to `section` with these student changes.
 pub fn change(
-    section: SourceSection,
+    section: SyncedSection,
     kind: SectionChangeKind,
     students: Vec<StudentChange>,
 ) -> SectionChange {
@@ -94,7 +101,7 @@ pub fn run(
 }
 
 /// A new section with these students enrolled.
-pub fn created(section: SourceSection, students: &[SourceStudent]) -> SectionChange {
+pub fn created(section: SyncedSection, students: &[SyncedStudent]) -> SectionChange {
     let students = students.iter().map(|s| StudentChange::Added { student: s.clone() }).collect();
     change(section, SectionChangeKind::Created, students)
 }

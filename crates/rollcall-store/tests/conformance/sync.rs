@@ -3,11 +3,11 @@
 use std::sync::Arc;
 
 use rollcall_core::{
-    SectionChangeKind, SectionUnlink, SourceStudent, StudentChange, SyncCounts, TeacherLink,
+    SectionChangeKind, SectionUnlink, StudentChange, SyncCounts, SyncedStudent, TeacherLink,
 };
 use rollcall_store::{AccountRole, AuditAction, RunRecord, Store, StoreError, SyncTrigger};
 
-use super::{at, change, cid, created, dashboard, profile, run, section, student, teacher};
+use super::{at, change, cid, created, dashboard, profile, run, section, section_for, student, teacher};
 
 /// When the account of a Clever id (`$1`) last changed: not part of the `Store` API, so each
 /// backend's own test reads it for [`a_known_student_as_listed_is_not_rewritten`].
@@ -27,7 +27,7 @@ pub async fn a_known_student_as_listed_is_not_rewritten(
     store.apply_section(b.id, &created(section("c2", "Art", &["t2"]), roster), at(5)).await.unwrap();
     assert_eq!(updated_at("s1").await, at(1), "listed as she is: not rewritten");
 
-    let older = SourceStudent { grade: Some("6".to_owned()), ..ana };
+    let older = SyncedStudent { grade: Some("6".to_owned()), ..ana };
     let moved = StudentChange::Updated { student: older, update_name: false, restored: false };
     let art = change(section("c2", "Art", &["t2"]), SectionChangeKind::Unchanged, vec![moved]);
     store.apply_section(b.id, &art, at(9)).await.unwrap();
@@ -65,9 +65,10 @@ pub async fn created_section_shows_in_the_snapshot(store: Arc<dyn Store>) {
 pub async fn co_teacher_joins_the_same_row(store: Arc<dyn Store>) {
     let first = teacher(&*store, "t1", "Tara", "Ng").await;
     let co = teacher(&*store, "t2", "Cole", "Park").await;
-    let src = section("c1", "Math", &["t1", "t2"]);
+    let (src, co_src) =
+        (section("c1", "Math", &["t1", "t2"]), section_for("t2", "c1", "Math", &["t1", "t2"]));
     // The co-teacher syncs first; roles still follow Clever's order, not who came first.
-    store.apply_section(co.id, &created(src.clone(), &[student("s1", "Ana", "B")]), at(1)).await.unwrap();
+    store.apply_section(co.id, &created(co_src, &[student("s1", "Ana", "B")]), at(1)).await.unwrap();
     let join = change(src, SectionChangeKind::JoinedAsCoTeacher { changed: vec![] }, vec![]);
     store.apply_section(first.id, &join, at(2)).await.unwrap();
 
@@ -88,9 +89,9 @@ pub async fn concurrent_co_teachers_make_one_row(store: Arc<dyn Store>) {
     // Both planners saw no local row, so both apply `Created`, with overlapping students.
     let mut tasks = Vec::new();
     for n in 0..10 {
-        for who in [one.id, two.id] {
+        for (who, clever) in [(one.id, "t1"), (two.id, "t2")] {
             let store = store.clone();
-            let src = section(&format!("c{n}"), &format!("Class {n}"), &["t1", "t2"]);
+            let src = section_for(clever, &format!("c{n}"), &format!("Class {n}"), &["t1", "t2"]);
             let kids = [student(&format!("s{n}"), "Ana", "B"), student("shared", "Zed", "Q")];
             tasks.push(tokio::spawn(
                 async move { store.apply_section(who, &created(src, &kids), at(1)).await },
@@ -149,7 +150,7 @@ pub async fn roster_updates_grades_and_names_only_when_told(store: Arc<dyn Store
     let src = section("c1", "Math", &["t1"]);
     let (ana, ben) = (student("s1", "Ana", "B"), student("s2", "Ben", "A"));
     store.apply_section(t.id, &created(src.clone(), &[ana.clone(), ben.clone()]), at(1)).await.unwrap();
-    let moved_up = |s: &SourceStudent, first: &str| SourceStudent {
+    let moved_up = |s: &SyncedStudent, first: &str| SyncedStudent {
         first_name: first.to_owned(),
         grade: Some("6".to_owned()),
         ..s.clone()
@@ -385,4 +386,57 @@ pub async fn a_sync_that_fails_to_write_records_no_run(store: Arc<dyn Store>) {
     assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
     assert!(store.sync_runs(t.id, 10).await.unwrap().is_empty(), "no run recorded for a failed write");
     assert_eq!(dashboard(&*store, stranger.id).await, [("Theirs".to_owned(), false)], "nothing archived");
+}
+
+/// A section whose students Clever did not list keeps every enrollment, is marked "roster
+/// unknown" (on the dashboard, in the snapshot, for students), and is unmarked by the next sync
+/// that lists them.
+pub async fn an_unknown_roster_keeps_its_enrollments_and_is_marked(store: Arc<dyn Store>) {
+    let t = teacher(&*store, "t1", "Tara", "Ng").await;
+    let src = section("c1", "Math", &["t1"]);
+    let kids = [student("s1", "Ana", "B"), student("s2", "Ben", "A")];
+    store.apply_section(t.id, &created(src.clone(), &kids), at(1)).await.unwrap();
+    assert!(!store.any_roster_unknown().await.unwrap());
+
+    let unknown = rollcall_core::SyncedSection { roster_known: false, ..src.clone() };
+    let marked =
+        SectionChangeKind::Updated { changed: vec![rollcall_core::SectionField::Roster], restored: false };
+    store.apply_section(t.id, &change(unknown.clone(), marked.clone(), vec![]), at(2)).await.unwrap();
+    let s = &store.teacher_sections(t.id).await.unwrap()[0];
+    assert!(!s.roster_known);
+    assert_eq!((s.active_students, s.removed_students), (2, 0), "nobody dropped or flagged");
+    assert!(store.any_roster_unknown().await.unwrap());
+    let snap = store.snapshot(t.id, &[cid("c1")]).await.unwrap();
+    assert!(!snap.sections[0].roster_known);
+    // Marked again later: still the same section, still both students.
+    store.apply_section(t.id, &change(unknown, marked.clone(), vec![]), at(3)).await.unwrap();
+    assert_eq!(store.teacher_sections(t.id).await.unwrap()[0].active_students, 2);
+
+    store.apply_section(t.id, &change(src, marked, vec![]), at(4)).await.unwrap();
+    assert!(store.teacher_sections(t.id).await.unwrap()[0].roster_known);
+    assert!(!store.any_roster_unknown().await.unwrap());
+}
+
+/// A grade the plan leaves out (Clever did not send one) keeps the stored grade, for a student
+/// updated in this section and for a known student enrolled in a new one.
+pub async fn a_grade_clever_did_not_send_is_kept(store: Arc<dyn Store>) {
+    let t = teacher(&*store, "t1", "Tara", "Ng").await;
+    let ana = student("s1", "Ana", "B");
+    store
+        .apply_section(t.id, &created(section("c1", "Math", &["t1"]), std::slice::from_ref(&ana)), at(1))
+        .await
+        .unwrap();
+    let no_grade = SyncedStudent { grade: None, first_name: "Anabel".into(), ..ana };
+    let renamed = StudentChange::Updated { student: no_grade.clone(), update_name: true, restored: false };
+    store
+        .apply_section(
+            t.id,
+            &change(section("c1", "Math", &["t1"]), SectionChangeKind::Unchanged, vec![renamed]),
+            at(2),
+        )
+        .await
+        .unwrap();
+    store.apply_section(t.id, &created(section("c2", "Art", &["t1"]), &[no_grade]), at(3)).await.unwrap();
+    let user = store.user_by_clever_id(&cid("s1")).await.unwrap().unwrap();
+    assert_eq!((user.first_name.as_str(), user.grade.as_deref()), ("Anabel", Some("5")));
 }

@@ -53,7 +53,8 @@ pub async fn dashboard(
                 .await?
                 .into_iter()
                 .partition(|a| a.done_at.is_some());
-            Ok(render(&StudentPage { viewer, sections, todo, done }))
+            let rosters_unknown = store.any_roster_unknown().await?;
+            Ok(render(&StudentPage { viewer, sections, rosters_unknown, todo, done }))
         }
         AccountRole::Staff | AccountRole::DistrictAdmin => Err(WebError::Forbidden),
     }
