@@ -5,15 +5,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
-use clever_types::{
-    MeResponse, OAuthErrorBody, Section, SectionResponse, TokenResponse, User, UserInfo, UserResponse,
-};
+use clever_types::{MeResponse, OAuthErrorBody, Section, SectionResponse, User, UserInfo, UserResponse};
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
 use crate::config::CleverConfig;
 use crate::error::ClientError;
+use crate::grant::{TokenGrant, read_grant};
 use crate::limit::PerToken;
 use crate::paging::Pages;
 use crate::retry::{Attempt, Backoff};
@@ -131,7 +130,12 @@ impl CleverClient {
 
     /// Exchanges an authorization code for an access token, exactly once: never retried, because
     /// a code is single-use and a replay makes Clever revoke the token the first attempt got.
-    pub async fn exchange_code(&self, code: &str) -> Result<AccessToken, ClientError> {
+    ///
+    /// The grant carries the token's lifetime ([`TokenGrant::lifetime`]): the response's
+    /// `expires_in` when sent, else Clever's documented 24 hours. Any casing of `bearer` is
+    /// accepted as the `token_type`, and an `id_token` or other extra fields are ignored; a token
+    /// type that is not bearer is `Malformed`.
+    pub async fn exchange_code(&self, code: &str) -> Result<TokenGrant, ClientError> {
         let c = &self.inner.config;
         let body = form_urlencoded::Serializer::new(String::new())
             .append_pair("grant_type", "authorization_code")
@@ -159,13 +163,7 @@ impl CleverClient {
             attempts: 1,
         })?;
         if status.is_success() {
-            let token: TokenResponse = parse(&bytes)?;
-            if token.access_token.is_empty() {
-                return Err(ClientError::Malformed {
-                    detail: "the token response has an empty access_token".into(),
-                });
-            }
-            return Ok(AccessToken::new(token.access_token));
+            return read_grant(&bytes);
         }
         let oauth: Option<OAuthErrorBody> = serde_json::from_slice(&bytes).ok();
         match (status, oauth) {

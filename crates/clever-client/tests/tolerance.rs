@@ -1,0 +1,113 @@
+//! The client against servers that answer differently from strict Clever but within what a
+//! Clever-compatible server may send: each test is one such difference, served over HTTP by a
+//! small stand-in that answers every request to a path with one fixed JSON body.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::any;
+use clever_client::{
+    CLEVER_TOKEN_LIFETIME, CleverClient, CleverConfig, ClientError, MAX_TOKEN_LIFETIME, TokenGrant,
+};
+use serde_json::{Value, json};
+
+/// A stand-in Clever (both the OAuth and the API host) and how often each path was asked for.
+struct StandIn {
+    client: CleverClient,
+}
+
+impl StandIn {
+    /// Serves `body` for every request to its path, whatever the method or query.
+    async fn start(answers: &[(&str, Value)]) -> Self {
+        let hits: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+        let mut app = Router::new();
+        for (path, body) in answers {
+            let (path, body, hits) = (path.to_string(), body.clone(), Arc::clone(&hits));
+            app = app.route(
+                &path.clone(),
+                any(move || {
+                    *hits.lock().unwrap().entry(path.clone()).or_default() += 1;
+                    let body = body.clone();
+                    async move { axum::Json(body) }
+                }),
+            );
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let config = CleverConfig::new("id", "secret".to_owned().into(), "https://app.example/callback")
+            .with_base_urls(&base, &base);
+        Self { client: CleverClient::new(config).unwrap() }
+    }
+}
+
+/// The token every stand-in token endpoint grants.
+const TOKEN: &str = "il-stand-in-token";
+
+/// The code exchange against a token endpoint that answers `body`.
+async fn exchange(body: Value) -> Result<TokenGrant, ClientError> {
+    StandIn::start(&[("/oauth/tokens", body)]).await.client.exchange_code("a-code").await
+}
+
+#[tokio::test]
+async fn token_type_is_bearer_in_any_case_and_anything_else_is_malformed_naming_it() {
+    for kind in ["bearer", "Bearer", "BEARER"] {
+        let grant = exchange(json!({"access_token": TOKEN, "token_type": kind})).await.unwrap();
+        assert_eq!(grant.token.expose(), TOKEN, "{kind}");
+    }
+    // Clever only issues bearer tokens, so a response that does not say is taken as one.
+    let grant = exchange(json!({"access_token": TOKEN})).await.unwrap();
+    assert_eq!(grant.token.expose(), TOKEN);
+
+    let err = exchange(json!({"access_token": TOKEN, "token_type": "mac"})).await.unwrap_err();
+    let ClientError::Malformed { detail } = &err else { panic!("{err:?}") };
+    assert!(detail.contains("\"mac\""), "the error names the type: {detail}");
+}
+
+#[tokio::test]
+async fn expires_in_is_the_lifetime_when_sent_and_clevers_24_hours_when_not() {
+    let grant = exchange(json!({
+        "access_token": TOKEN,
+        "token_type": "Bearer",
+        "expires_in": 3600,
+        "id_token": "eyJhbGciOiJub25lIn0.e30.",
+        "scope": "read:user_id read:sections",
+    }))
+    .await
+    .unwrap();
+    assert_eq!(grant.expires_in, Some(Duration::from_secs(3600)));
+    assert_eq!(grant.lifetime(), Duration::from_secs(3600));
+    assert!(!format!("{grant:?}").contains(TOKEN), "Debug shows the token: {grant:?}");
+
+    let grant = exchange(json!({"access_token": TOKEN, "token_type": "bearer"})).await.unwrap();
+    assert_eq!(grant.expires_in, None);
+    assert_eq!(grant.lifetime(), CLEVER_TOKEN_LIFETIME);
+    assert_eq!(CLEVER_TOKEN_LIFETIME, Duration::from_secs(24 * 3600));
+}
+
+#[tokio::test]
+async fn a_zero_or_unreadable_expires_in_is_not_sent_and_an_absurd_one_is_clamped_to_a_year() {
+    for not_sent in [json!(0), json!(-5), json!(0.4), json!(null), json!("soon"), json!(true)] {
+        let grant = exchange(json!({"access_token": TOKEN, "token_type": "bearer", "expires_in": not_sent}))
+            .await
+            .unwrap();
+        assert_eq!(grant.expires_in, None, "{not_sent}");
+        assert_eq!(grant.lifetime(), CLEVER_TOKEN_LIFETIME, "{not_sent}");
+    }
+    for (sent, read) in [(json!("7200"), 7200), (json!(86399.9), 86399)] {
+        let grant = exchange(json!({"access_token": TOKEN, "token_type": "bearer", "expires_in": sent}))
+            .await
+            .unwrap();
+        assert_eq!(grant.lifetime(), Duration::from_secs(read), "{sent}");
+    }
+    assert_eq!(MAX_TOKEN_LIFETIME, Duration::from_secs(365 * 24 * 3600));
+    for absurd in [json!(10 * 365 * 24 * 3600), json!(u64::MAX), json!(1e300)] {
+        let grant = exchange(json!({"access_token": TOKEN, "token_type": "bearer", "expires_in": absurd}))
+            .await
+            .unwrap();
+        assert_eq!(grant.lifetime(), MAX_TOKEN_LIFETIME, "{absurd}");
+    }
+}
