@@ -1,8 +1,7 @@
 //! Every HTTP request the client makes is observed: handed to the `CallObserver` with a
-//! low-cardinality endpoint template and its status, and logged at debug without any secret.
+//! low-cardinality endpoint template and its status (the debug log is checked in tests/log.rs).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
 
-use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -170,78 +169,6 @@ async fn a_transport_failure_is_reported_without_a_status_for_every_attempt() {
     let err = client.exchange_code("a-code").await.unwrap_err();
     assert!(matches!(err, ClientError::CleverFailed { status: None, attempts: 1, .. }), "{err:?}");
     assert_eq!(recorder.take(), [call("POST", "/oauth/tokens", None)]);
-}
-
-/// A `MakeWriter` that appends every log line to one shared buffer.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
-
-#[tokio::test]
-async fn the_debug_log_names_each_call_and_never_a_token_code_or_secret() {
-    let s = Setup::start().await;
-    let log = Captured::default();
-    // The client's events and its HTTP stack's, at every level; not the emulator's (it is the
-    // server, and this test is about what the client writes).
-    let filter: tracing_subscriber::filter::Targets =
-        "clever_client=trace,reqwest=trace,hyper=trace,hyper_util=trace".parse().unwrap();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(log.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::TRACE)
-        .finish();
-    let _default =
-        tracing::subscriber::set_default(tracing_subscriber::layer::SubscriberExt::with(subscriber, filter));
-
-    let code = s.code();
-    let token = s.client.exchange_code(&code).await.unwrap().token;
-    s.client.me(&token).await.unwrap();
-    s.fault(serde_json::json!({"path": "/v3.0/users/*/sections", "status": 503, "times": 1}));
-    s.client.sections_for_user(&token, &user("skelly")).collect_all().await.unwrap();
-    s.client.userinfo(&token).await.unwrap();
-
-    let text = log.text();
-    for secret in [token.expose(), code.as_str(), SECRET] {
-        assert!(!text.contains(secret), "the log holds a secret:\n{text}");
-    }
-    let calls: Vec<&str> = text.lines().filter(|l| l.contains("Clever call")).collect();
-    assert!(calls.iter().all(|l| !l.contains('?')), "a call's path holds its query:\n{text}");
-    let sections = format!("path=/v3.0/users/{}/sections", user("skelly"));
-    for (line, expected) in calls.iter().zip([
-        ["method=\"POST\"", "path=/oauth/tokens", "status=200"],
-        ["method=\"GET\"", "path=/v3.0/me", "status=200"],
-        ["method=\"GET\"", &sections, "status=503"],
-        ["method=\"GET\"", &sections, "status=200"],
-        ["method=\"GET\"", &sections, "status=200"],
-        ["method=\"GET\"", "path=/userinfo", "status=200"],
-    ]) {
-        for field in expected.iter().chain(&["elapsed_ms="]) {
-            assert!(line.contains(field), "{field} missing from {line}");
-        }
-    }
-    assert_eq!(calls.len(), 6, "one line per call:\n{text}");
 }
 
 /// A clock fixed at a time far in the future.
