@@ -249,17 +249,23 @@ impl CleverClient {
         self.pages(token, format!("/v3.0/users/{}/sections", segment(user_id)))
     }
 
-    /// A section's students, page by page (`/v3.0/sections/{id}/users?role=student`).
+    /// A section's students, page by page (`/v3.0/sections/{id}/users?role=student`). Some
+    /// Clever-compatible servers do not offer this endpoint: that fails
+    /// [`ClientError::is_not_found`].
     pub fn students_for_section(&self, token: &AccessToken, section_id: &str) -> Pages<User> {
         self.pages(token, format!("/v3.0/sections/{}/users?role=student", segment(section_id)))
     }
 
-    /// A section's teachers, page by page (`/v3.0/sections/{id}/users?role=teacher`).
+    /// A section's teachers, page by page (`/v3.0/sections/{id}/users?role=teacher`). Some
+    /// Clever-compatible servers do not offer this endpoint: that fails
+    /// [`ClientError::is_not_found`].
     pub fn teachers_for_section(&self, token: &AccessToken, section_id: &str) -> Pages<User> {
         self.pages(token, format!("/v3.0/sections/{}/users?role=teacher", segment(section_id)))
     }
 
-    /// All students of a teacher's sections in one list (`/v3.0/users/{id}/mystudents`).
+    /// All students of a teacher's sections in one list (`/v3.0/users/{id}/mystudents`). Some
+    /// Clever-compatible servers do not offer this endpoint: that fails
+    /// [`ClientError::is_not_found`].
     pub fn my_students(&self, token: &AccessToken, teacher_id: &str) -> Pages<User> {
         self.pages(token, format!("/v3.0/users/{}/mystudents", segment(teacher_id)))
     }

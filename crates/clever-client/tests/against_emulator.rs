@@ -224,3 +224,13 @@ async fn the_client_never_logs_or_prints_secrets() {
     let token = s.login("skelly").await;
     assert!(!format!("{token:?}").contains(token.expose()));
 }
+
+#[tokio::test]
+async fn a_403_is_not_shared_and_never_not_found() {
+    let s = Setup::start().await;
+    let token = s.login("skelly").await;
+    s.fault(serde_json::json!({"path": "/v3.0/users/*/mystudents", "status": 403}));
+    let err = s.client.my_students(&token, &user("skelly")).collect_all().await.unwrap_err();
+    assert!(matches!(err, ClientError::NotShared { status: 403, .. }), "{err:?}");
+    assert!(!err.is_not_found(), "a 403 is \"not shared\", not \"no such endpoint\"");
+}

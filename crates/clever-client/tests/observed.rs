@@ -137,6 +137,7 @@ async fn every_retry_is_a_call_and_a_404_is_reported_once() {
     s.fault(serde_json::json!({"path": "/v3.0/users/*/mystudents", "status": 404}));
     let err = s.client.my_students(&token, &user("skelly")).collect_all().await.unwrap_err();
     assert!(matches!(err, ClientError::NotShared { status: 404, .. }), "{err:?}");
+    assert!(err.is_not_found(), "a 404 reads as \"not offered here\"");
     assert_eq!(s.recorder.take(), [call("GET", "/v3.0/users/{id}/mystudents", Some(404))]);
 }
 

@@ -10,7 +10,8 @@ use std::time::Duration;
 use axum::Router;
 use axum::routing::any;
 use clever_client::{
-    CLEVER_TOKEN_LIFETIME, CleverClient, CleverConfig, ClientError, MAX_TOKEN_LIFETIME, TokenGrant,
+    AccessToken, CLEVER_TOKEN_LIFETIME, CleverClient, CleverConfig, ClientError, MAX_TOKEN_LIFETIME,
+    TokenGrant,
 };
 use serde_json::{Value, json};
 
@@ -46,6 +47,10 @@ impl StandIn {
 
 /// The token every stand-in token endpoint grants.
 const TOKEN: &str = "il-stand-in-token";
+
+fn token() -> AccessToken {
+    AccessToken::new(TOKEN)
+}
 
 /// The code exchange against a token endpoint that answers `body`.
 async fn exchange(body: Value) -> Result<TokenGrant, ClientError> {
@@ -110,4 +115,12 @@ async fn a_zero_or_unreadable_expires_in_is_not_sent_and_an_absurd_one_is_clampe
             .unwrap();
         assert_eq!(grant.lifetime(), MAX_TOKEN_LIFETIME, "{absurd}");
     }
+}
+
+#[tokio::test]
+async fn an_endpoint_the_server_does_not_have_is_not_found() {
+    // The stand-in has `/me` but no `/sections/{id}/users`: its router answers 404, no JSON.
+    let s = StandIn::start(&[("/v3.0/me", json!({"data": {"id": "u1", "type": "user"}}))]).await;
+    let err = s.client.students_for_section(&token(), "class-alg1-A").collect_all().await.unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
 }
