@@ -47,9 +47,13 @@ impl TokenGrant {
 /// `token_type: "bearer"`; other servers add `expires_in`, an `id_token` (ignored: the client
 /// identifies the user with `/me`), a `scope` or anything else, all of which are ignored unless
 /// named here.
+///
+/// `access_token` is read as any JSON value and checked after: serde's message for a value of the
+/// wrong type quotes the value, and this one is the secret.
 #[derive(Deserialize)]
 struct Wire {
-    access_token: String,
+    #[serde(default)]
+    access_token: serde_json::Value,
     #[serde(default)]
     token_type: Option<String>,
     #[serde(default)]
@@ -64,9 +68,22 @@ struct Wire {
 pub(crate) fn read_grant(body: &[u8]) -> Result<TokenGrant, ClientError> {
     let wire: Wire = serde_json::from_slice(body)
         .map_err(|e| ClientError::Malformed { detail: format!("the token response: {e}") })?;
-    if wire.access_token.is_empty() {
-        return Err(ClientError::Malformed { detail: "the token response has an empty access_token".into() });
-    }
+    let token = match wire.access_token {
+        serde_json::Value::String(token) if !token.is_empty() => token,
+        serde_json::Value::String(_) => {
+            return Err(ClientError::Malformed {
+                detail: "the token response has an empty access_token".into(),
+            });
+        }
+        serde_json::Value::Null => {
+            return Err(ClientError::Malformed { detail: "the token response has no access_token".into() });
+        }
+        _ => {
+            return Err(ClientError::Malformed {
+                detail: "the token response's access_token is not a string".into(),
+            });
+        }
+    };
     if let Some(kind) = wire.token_type.as_deref().map(str::trim)
         && !kind.is_empty()
         && !kind.eq_ignore_ascii_case("bearer")
@@ -77,7 +94,7 @@ pub(crate) fn read_grant(body: &[u8]) -> Result<TokenGrant, ClientError> {
         });
     }
     let expires_in = wire.expires_in.as_ref().and_then(lifetime_of);
-    Ok(TokenGrant { token: AccessToken::new(wire.access_token), expires_in })
+    Ok(TokenGrant { token: AccessToken::new(token), expires_in })
 }
 
 /// `expires_in` as a lifetime, clamped as [`TokenGrant::expires_in`] documents.

@@ -245,3 +245,14 @@ async fn subjects_and_grades_outside_clevers_lists_land_in_other() {
         (Some(Subject::Math), Some(Grade::G4))
     );
 }
+
+#[tokio::test]
+async fn a_token_response_without_a_usable_access_token_is_malformed_and_never_quotes_it() {
+    for body in
+        [json!({"token_type": "bearer"}), json!({"access_token": ""}), json!({"access_token": 918273645})]
+    {
+        let err = exchange(body.clone()).await.unwrap_err();
+        let ClientError::Malformed { detail } = &err else { panic!("{body}: {err:?}") };
+        assert!(!detail.contains("918273645") && !err.to_string().contains("918273645"), "{detail}");
+    }
+}
