@@ -2,19 +2,19 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use base64::Engine;
-use clever_types::{
-    MeResponse, OAuthErrorBody, Section, SectionResponse, TokenResponse, User, UserInfo, UserResponse,
-};
+use clever_types::{MeResponse, OAuthErrorBody, Section, SectionResponse, User, UserInfo, UserResponse};
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
 use crate::config::CleverConfig;
 use crate::error::ClientError;
+use crate::grant::{TokenGrant, read_grant};
 use crate::limit::PerToken;
+use crate::observe::{CallObserver, CleverCall, endpoint_template, path_only};
 use crate::paging::Pages;
 use crate::retry::{Attempt, Backoff};
 
@@ -66,18 +66,55 @@ pub struct CleverClient {
     inner: Arc<Inner>,
 }
 
+/// Every field is a handle or an `Arc`, so a builder method copies the settings it keeps cheaply.
+#[derive(Clone)]
 struct Inner {
     config: CleverConfig,
     http: reqwest::Client,
-    /// Data API requests in flight, bounded per token.
-    in_flight: PerToken,
+    /// Data API requests in flight, bounded per token; one bound for every clone of the client.
+    in_flight: Arc<PerToken>,
     clock: Arc<dyn UnixClock>,
+    /// Told about every HTTP request, if set.
+    observer: Option<Arc<dyn CallObserver>>,
 }
 
 impl fmt::Debug for CleverClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CleverClient").field("config", &self.inner.config).finish_non_exhaustive()
+        f.debug_struct("CleverClient")
+            .field("config", &self.inner.config)
+            .field("observed", &self.inner.observer.is_some())
+            .finish_non_exhaustive()
     }
+}
+
+/// One request's site, computed once per request (not per attempt): the method, the path without
+/// its query (for the log) and its endpoint template (for the log and the observer).
+struct Site {
+    method: &'static str,
+    path: String,
+    endpoint: String,
+}
+
+impl Site {
+    /// `path` is relative to the host; its query is dropped.
+    fn new(method: &'static str, path: &str) -> Self {
+        Self { method, path: path_only(path).to_owned(), endpoint: endpoint_template(path) }
+    }
+}
+
+/// A complete HTTP answer.
+struct Answer {
+    status: StatusCode,
+    reset: Option<i64>,
+    retry_after: Option<i64>,
+    body: bytes::Bytes,
+}
+
+/// No complete answer: the connection failed, timed out, or the body was cut off (then `status`
+/// is the one the head carried).
+struct NoAnswer {
+    status: Option<StatusCode>,
+    kind: &'static str,
 }
 
 impl CleverClient {
@@ -95,18 +132,27 @@ impl CleverClient {
 
     /// Builds a client on an existing `reqwest::Client` (shared pools, custom TLS).
     pub fn with_http(config: CleverConfig, http: reqwest::Client) -> Self {
-        let in_flight = PerToken::new(config.retry.max_in_flight);
-        Self { inner: Arc::new(Inner { config, http, in_flight, clock: Arc::new(SystemClock) }) }
+        let in_flight = Arc::new(PerToken::new(config.retry.max_in_flight));
+        let inner = Inner { config, http, in_flight, clock: Arc::new(SystemClock), observer: None };
+        Self { inner: Arc::new(inner) }
     }
 
-    /// Replaces the clock used to interpret `X-RateLimit-Reset`.
+    /// Replaces the clock used to interpret `X-RateLimit-Reset`. Every other setting (the
+    /// observer included) is kept, and the result shares this client's connections and per-token
+    /// bound on requests in flight; clones taken before the call keep the old clock.
     pub fn with_clock(self, clock: Arc<dyn UnixClock>) -> Self {
-        let inner = Inner {
-            config: self.inner.config.clone(),
-            http: self.inner.http.clone(),
-            in_flight: PerToken::new(self.inner.config.retry.max_in_flight),
-            clock,
-        };
+        let mut inner = Arc::unwrap_or_clone(self.inner);
+        inner.clock = clock;
+        Self { inner: Arc::new(inner) }
+    }
+
+    /// The same client, telling `observer` about every HTTP request it (and every clone of it)
+    /// makes to Clever: see [`CallObserver`]. Replaces an earlier observer; every other setting
+    /// (the clock included) is kept, and the result shares this client's connections and
+    /// per-token bound on requests in flight; clones taken before the call are not observed.
+    pub fn with_observer(self, observer: Arc<dyn CallObserver>) -> Self {
+        let mut inner = Arc::unwrap_or_clone(self.inner);
+        inner.observer = Some(observer);
         Self { inner: Arc::new(inner) }
     }
 
@@ -131,41 +177,33 @@ impl CleverClient {
 
     /// Exchanges an authorization code for an access token, exactly once: never retried, because
     /// a code is single-use and a replay makes Clever revoke the token the first attempt got.
-    pub async fn exchange_code(&self, code: &str) -> Result<AccessToken, ClientError> {
+    ///
+    /// The grant carries the token's lifetime ([`TokenGrant::lifetime`]): the response's
+    /// `expires_in` when sent, else Clever's documented 24 hours. Any casing of `bearer` is
+    /// accepted as the `token_type`, and an `id_token` or other extra fields are ignored; a token
+    /// type that is not bearer is `Malformed`.
+    pub async fn exchange_code(&self, code: &str) -> Result<TokenGrant, ClientError> {
         let c = &self.inner.config;
         let body = form_urlencoded::Serializer::new(String::new())
             .append_pair("grant_type", "authorization_code")
             .append_pair("code", code)
             .append_pair("redirect_uri", &c.redirect_uri)
             .finish();
-        let response = self
+        let request = self
             .inner
             .http
             .post(format!("{}/oauth/tokens", c.oauth_base))
             .header(reqwest::header::AUTHORIZATION, basic_auth(&c.client_id, c.client_secret.expose_secret()))
             .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| ClientError::CleverFailed {
-                status: None,
-                detail: transport_detail(&e),
-                attempts: 1,
-            })?;
-        let status = response.status();
-        let bytes = response.bytes().await.map_err(|e| ClientError::CleverFailed {
-            status: Some(status.as_u16()),
-            detail: transport_detail(&e),
+            .body(body);
+        let answer = self.call(&Site::new("POST", "/oauth/tokens"), None, request).await;
+        let Answer { status, body: bytes, .. } = answer.map_err(|failed| ClientError::CleverFailed {
+            status: failed.status.map(|s| s.as_u16()),
+            detail: failed.kind.to_owned(),
             attempts: 1,
         })?;
         if status.is_success() {
-            let token: TokenResponse = parse(&bytes)?;
-            if token.access_token.is_empty() {
-                return Err(ClientError::Malformed {
-                    detail: "the token response has an empty access_token".into(),
-                });
-            }
-            return Ok(AccessToken::new(token.access_token));
+            return read_grant(&bytes);
         }
         let oauth: Option<OAuthErrorBody> = serde_json::from_slice(&bytes).ok();
         match (status, oauth) {
@@ -211,17 +249,23 @@ impl CleverClient {
         self.pages(token, format!("/v3.0/users/{}/sections", segment(user_id)))
     }
 
-    /// A section's students, page by page (`/v3.0/sections/{id}/users?role=student`).
+    /// A section's students, page by page (`/v3.0/sections/{id}/users?role=student`). Some
+    /// Clever-compatible servers do not offer this endpoint: that fails
+    /// [`ClientError::is_not_found`].
     pub fn students_for_section(&self, token: &AccessToken, section_id: &str) -> Pages<User> {
         self.pages(token, format!("/v3.0/sections/{}/users?role=student", segment(section_id)))
     }
 
-    /// A section's teachers, page by page (`/v3.0/sections/{id}/users?role=teacher`).
+    /// A section's teachers, page by page (`/v3.0/sections/{id}/users?role=teacher`). Some
+    /// Clever-compatible servers do not offer this endpoint: that fails
+    /// [`ClientError::is_not_found`].
     pub fn teachers_for_section(&self, token: &AccessToken, section_id: &str) -> Pages<User> {
         self.pages(token, format!("/v3.0/sections/{}/users?role=teacher", segment(section_id)))
     }
 
-    /// All students of a teacher's sections in one list (`/v3.0/users/{id}/mystudents`).
+    /// All students of a teacher's sections in one list (`/v3.0/users/{id}/mystudents`). Some
+    /// Clever-compatible servers do not offer this endpoint: that fails
+    /// [`ClientError::is_not_found`].
     pub fn my_students(&self, token: &AccessToken, teacher_id: &str) -> Pages<User> {
         self.pages(token, format!("/v3.0/users/{}/mystudents", segment(teacher_id)))
     }
@@ -242,19 +286,28 @@ impl CleverClient {
         path: &str,
     ) -> Result<T, ClientError> {
         let url = self.api_url(path)?;
+        // A `next` link is an absolute URL on the API host: its path is what follows the host.
+        let site = Site::new("GET", path.strip_prefix(self.inner.config.api_base.as_str()).unwrap_or(path));
         let policy = &self.inner.config.retry;
         let mut backoff = Backoff::new(policy.clone());
+        let mut attempt: u32 = 0;
         loop {
-            let attempt = {
+            attempt = attempt.saturating_add(1);
+            let outcome = {
                 let _turn = self.inner.in_flight.acquire(token).await;
-                self.attempt_get(token, &url).await
+                self.attempt_get(token, &url, &site, attempt).await
             };
-            match attempt {
+            match outcome {
                 Attempt::Done(bytes) => return parse(&bytes),
                 Attempt::Fatal(e) => return Err(e),
                 Attempt::Retry { wait, error } => match backoff.next_delay(wait) {
                     Some(delay) => {
-                        tracing::debug!(%url, ?delay, reason = %error, "retrying Clever request");
+                        tracing::debug!(
+                            path = %site.path,
+                            attempt,
+                            delay_ms = millis(delay),
+                            "retrying Clever request"
+                        );
                         tokio::time::sleep(delay).await;
                     }
                     None => return Err(backoff.give_up(error)),
@@ -263,18 +316,13 @@ impl CleverClient {
         }
     }
 
-    async fn attempt_get(&self, token: &AccessToken, url: &str) -> Attempt {
-        let response = match self.inner.http.get(url).bearer_auth(token.expose()).send().await {
-            Ok(r) => r,
-            Err(e) => return Attempt::transient(None, transport_detail(&e)),
-        };
-        let status = response.status();
-        let reset = header_i64(&response, "x-ratelimit-reset");
-        let retry_after = header_i64(&response, "retry-after");
-        let bytes = match response.bytes().await {
-            Ok(b) => b,
-            Err(e) => return Attempt::transient(Some(status), transport_detail(&e)),
-        };
+    async fn attempt_get(&self, token: &AccessToken, url: &str, site: &Site, attempt: u32) -> Attempt {
+        let request = self.inner.http.get(url).bearer_auth(token.expose());
+        let Answer { status, reset, retry_after, body: bytes } =
+            match self.call(site, Some(attempt), request).await {
+                Ok(answer) => answer,
+                Err(failed) => return Attempt::transient(failed.status, failed.kind.to_owned()),
+            };
         match status.as_u16() {
             200..=299 => Attempt::Done(bytes),
             401 => Attempt::Fatal(ClientError::Unauthorized { message: message_of(&bytes) }),
@@ -296,6 +344,46 @@ impl CleverClient {
             500..=599 => Attempt::transient(Some(status), message_of(&bytes)),
             s => Attempt::Fatal(ClientError::Rejected { status: s, message: message_of(&bytes) }),
         }
+    }
+
+    /// Sends one HTTP request and reads its whole body, then logs it at `debug` (method, path
+    /// without query, endpoint, status or failure kind, milliseconds; never a header or body, so
+    /// never a token, code or secret) and tells the observer. Every request to Clever goes here.
+    async fn call(
+        &self,
+        site: &Site,
+        attempt: Option<u32>,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Answer, NoAnswer> {
+        let started = Instant::now();
+        let result = send(request).await;
+        let elapsed = started.elapsed();
+        let (status, failure) = match &result {
+            Ok(answer) => (Some(answer.status.as_u16()), None),
+            Err(failed) => (failed.status.map(|s| s.as_u16()), Some(failed.kind)),
+        };
+        let Site { method, path, endpoint } = site;
+        tracing::debug!(
+            method,
+            path = %path,
+            endpoint = %endpoint,
+            attempt,
+            status,
+            failure,
+            elapsed_ms = millis(elapsed),
+            "Clever call"
+        );
+        if let Some(observer) = &self.inner.observer {
+            let call = CleverCall {
+                method,
+                endpoint: endpoint.clone(),
+                // A body cut off is no complete answer, whatever its head said.
+                status: if failure.is_some() { None } else { status },
+                elapsed,
+            };
+            observer.on_call(&call);
+        }
+        result
     }
 
     /// Resolves a path or `next` link against the API host. Absolute URLs must be on that host, so
@@ -340,13 +428,30 @@ fn message_of(bytes: &[u8]) -> String {
     }
 }
 
+/// Sends `request` and reads the whole answer.
+async fn send(request: reqwest::RequestBuilder) -> Result<Answer, NoAnswer> {
+    let response = request.send().await.map_err(|e| NoAnswer { status: None, kind: transport_kind(&e) })?;
+    let status = response.status();
+    let reset = header_i64(&response, "x-ratelimit-reset");
+    let retry_after = header_i64(&response, "retry-after");
+    let body =
+        response.bytes().await.map_err(|e| NoAnswer { status: Some(status), kind: transport_kind(&e) })?;
+    Ok(Answer { status, reset, retry_after, body })
+}
+
 fn header_i64(response: &reqwest::Response, name: &str) -> Option<i64> {
     response.headers().get(name)?.to_str().ok()?.trim().parse().ok()
 }
 
-/// A transport error without the URL's query (which may carry cursors, never secrets, but stays short).
-fn transport_detail(e: &reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
+/// Whole milliseconds, for the log.
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// What kind of transport failure `e` is: a fixed phrase, never the error's text (which names the
+/// URL, query included).
+fn transport_kind(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {
         "could not connect"
@@ -354,8 +459,7 @@ fn transport_detail(e: &reqwest::Error) -> String {
         "the response body was cut off"
     } else {
         "request failed"
-    };
-    kind.to_owned()
+    }
 }
 
 #[cfg(test)]

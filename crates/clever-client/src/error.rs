@@ -11,6 +11,10 @@ pub enum ClientError {
         message: String,
     },
     /// 403/404: the record is not shared with this app, or no longer exists.
+    ///
+    /// On an endpoint that not every Clever-compatible server offers (`/sections/{id}/users`,
+    /// `/users/{id}/mystudents`), a 404 may instead mean the server has no such path: see
+    /// [`ClientError::is_not_found`].
     #[error("Clever has not shared this with the app, or it no longer exists ({status}): {message}")]
     NotShared {
         /// 403 or 404.
@@ -65,5 +69,15 @@ impl ClientError {
     /// True when signing in with Clever again would fix it.
     pub fn needs_reauthorization(&self) -> bool {
         matches!(self, ClientError::Unauthorized { .. })
+    }
+
+    /// True for a 404: the server has nothing at that path. From Clever that is a record that
+    /// does not exist or is not shared; from a server that does not offer an optional endpoint
+    /// (`/sections/{id}/users`, `/users/{id}/mystudents`) it is the endpoint itself that is
+    /// missing, so a caller of those endpoints should read a 404 as "not offered here" and fall
+    /// back (say, to a section's `students` list). A 403 is never this: it always means "not
+    /// shared".
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ClientError::NotShared { status: 404, .. })
     }
 }

@@ -54,7 +54,7 @@ impl Setup {
 
     async fn login(&self, key: &str) -> AccessToken {
         let code = self.emulator().issue_code(CLIENT_ID, REDIRECT, &user(key));
-        self.client.exchange_code(&code).await.unwrap()
+        self.client.exchange_code(&code).await.unwrap().token
     }
 
     fn fault(&self, spec: serde_json::Value) {
@@ -78,7 +78,11 @@ async fn authorize_url_round_trip_gives_a_token_that_reads_me_and_the_user() {
     let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
     assert_eq!(q["state"], "st4te");
 
-    let token = s.client.exchange_code(&q["code"]).await.unwrap();
+    let grant = s.client.exchange_code(&q["code"]).await.unwrap();
+    // The emulator, like Clever, sends no expires_in: Clever's documented 24 hours apply.
+    assert_eq!(grant.expires_in, None);
+    assert_eq!(grant.lifetime(), clever_client::CLEVER_TOKEN_LIFETIME);
+    let token = grant.token;
     let me = s.client.me(&token).await.unwrap();
     assert_eq!(me.data.id, user("skelly"));
     assert_eq!(me.data.district, None, "Library users carry no district");
@@ -91,7 +95,7 @@ async fn authorize_url_round_trip_gives_a_token_that_reads_me_and_the_user() {
 async fn a_code_is_exchanged_once_and_a_replay_is_refused_as_invalid_grant() {
     let s = Setup::start().await;
     let code = s.emulator().issue_code(CLIENT_ID, REDIRECT, &user("skelly"));
-    let token = s.client.exchange_code(&code).await.unwrap();
+    let token = s.client.exchange_code(&code).await.unwrap().token;
     let replay = s.client.exchange_code(&code).await.unwrap_err();
     assert!(matches!(replay, ClientError::InvalidGrant { .. }), "{replay:?}");
     // Clever revokes the first token on replay; the client reports it as "sign in again".
@@ -219,4 +223,14 @@ async fn the_client_never_logs_or_prints_secrets() {
     assert!(!printed.contains(SECRET), "{printed}");
     let token = s.login("skelly").await;
     assert!(!format!("{token:?}").contains(token.expose()));
+}
+
+#[tokio::test]
+async fn a_403_is_not_shared_and_never_not_found() {
+    let s = Setup::start().await;
+    let token = s.login("skelly").await;
+    s.fault(serde_json::json!({"path": "/v3.0/users/*/mystudents", "status": 403}));
+    let err = s.client.my_students(&token, &user("skelly")).collect_all().await.unwrap_err();
+    assert!(matches!(err, ClientError::NotShared { status: 403, .. }), "{err:?}");
+    assert!(!err.is_not_found(), "a 403 is \"not shared\", not \"no such endpoint\"");
 }
