@@ -14,8 +14,6 @@ pub struct WebConfig {
     pub dev_mode: bool,
     /// How long a login session lasts.
     pub session_ttl: Duration,
-    /// How long a Clever token is assumed to live (Clever sends no `expires_in`).
-    pub clever_token_ttl: Duration,
     /// 32-byte key sealing stored Clever tokens (AES-256-GCM).
     pub token_key: [u8; 32],
     /// Bearer token that unlocks `GET /metrics`; without one the endpoint does not exist.
@@ -95,7 +93,6 @@ mod tests {
             clever: CleverConfig::new("id", "secret".to_owned().into(), redirect),
             dev_mode: dev,
             session_ttl: Duration::hours(8),
-            clever_token_ttl: Duration::hours(1),
             token_key: [7; 32],
             metrics_token: None,
             background_sync_every: None,

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod callback_flight;
+pub mod clever_calls;
 pub mod config;
 mod crypto;
 mod csrf;

@@ -22,6 +22,8 @@ use crate::sync::sync_at_login;
 pub struct CleverLogin {
     /// Their Clever access token.
     pub token: AccessToken,
+    /// When it expires.
+    pub expires_at: time::OffsetDateTime,
     /// Who Clever says they are.
     pub profile: CleverProfile,
 }
@@ -42,7 +44,10 @@ pub enum Identified {
 /// Exchanges the code (once) and asks Clever who it is for.
 pub async fn identify(state: &AppState, code: &str) -> Result<Identified, WebError> {
     let clever = state.clever();
-    let token = clever.exchange_code(code).await.map_err(clever_error)?;
+    let grant = clever.exchange_code(code).await.map_err(clever_error)?;
+    // The token's expiry counts from now: the server's `expires_in`, else Clever's 24 hours.
+    let expires_at = state.now() + grant.lifetime();
+    let token = grant.token;
     let me = clever.me(&token).await.map_err(clever_error)?;
     let user = clever.user(&token, &me.data.id).await.map_err(clever_error)?;
     let clever_id = CleverId::parse(&user.id).map_err(|e| WebError::Internal(e.to_string()))?;
@@ -61,7 +66,7 @@ pub async fn identify(state: &AppState, code: &str) -> Result<Identified, WebErr
         email: user.email.filter(|e| !e.is_empty()),
         grade: user.roles.student.as_ref().and_then(|s| s.grade.as_ref()).map(|g| g.as_str().to_owned()),
     };
-    Ok(Identified::Person(CleverLogin { token, profile }))
+    Ok(Identified::Person(CleverLogin { token, expires_at, profile }))
 }
 
 /// The account keyed on this Clever id, created on first login (teachers and students alike,
@@ -115,7 +120,7 @@ fn sealed(state: &AppState, login: &CleverLogin) -> SealedToken {
     SealedToken {
         sealed: state.sealer().seal(login.token.expose()),
         obtained_at: now,
-        expires_at: now + state.config().clever_token_ttl,
+        expires_at: login.expires_at,
     }
 }
 

@@ -5,6 +5,7 @@
 //! it: sync and login counts are not for the public internet.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -16,6 +17,7 @@ use rollcall_store::WriterStats;
 use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
 
+use crate::clever_calls::CleverCalls;
 use crate::error::WebError;
 use crate::state::AppState;
 
@@ -33,6 +35,7 @@ pub struct Metrics {
     syncs_partial: AtomicU64,
     syncs_failed: AtomicU64,
     sync_micros: AtomicU64,
+    clever_calls: Arc<CleverCalls>,
 }
 
 /// Which kind of account signed in.
@@ -45,6 +48,11 @@ pub enum LoginKind {
 }
 
 impl Metrics {
+    /// The calls to Clever, to hand the client as its observer.
+    pub fn clever_calls(&self) -> Arc<CleverCalls> {
+        self.clever_calls.clone()
+    }
+
     /// Counts a completed Clever login.
     pub fn login(&self, kind: LoginKind) {
         self.logins[kind as usize].fetch_add(1, Ordering::Relaxed);
@@ -116,6 +124,7 @@ impl Metrics {
         let _ = writeln!(out, "# HELP rollcall_sync_seconds_total Time spent syncing.");
         let _ = writeln!(out, "# TYPE rollcall_sync_seconds_total counter");
         let _ = writeln!(out, "rollcall_sync_seconds_total {}", secs(&self.sync_micros));
+        self.clever_calls.render(&mut out);
         if let Some(writer) = writer {
             render_writer(&mut out, writer);
         }

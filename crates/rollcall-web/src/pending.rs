@@ -8,6 +8,7 @@ use rollcall_store::CleverProfile;
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::{open_json, random_token, seal_json};
+use crate::login::CleverLogin;
 use crate::session::cookie;
 use crate::state::AppState;
 
@@ -22,6 +23,8 @@ pub struct PendingClever {
     pub profile: CleverProfile,
     /// Their Clever access token (only ever inside the sealed cookie).
     token: String,
+    /// Unix time the Clever token expires.
+    token_expires_at: i64,
     /// Unix time after which the choice has expired.
     expires_at: i64,
     /// The choice forms' CSRF token.
@@ -30,18 +33,24 @@ pub struct PendingClever {
 
 impl PendingClever {
     /// A pending login that expires [`TTL`] from now.
-    pub fn new(state: &AppState, profile: CleverProfile, token: &clever_client::AccessToken) -> Self {
+    pub fn new(state: &AppState, login: CleverLogin) -> Self {
         Self {
-            profile,
-            token: token.expose().to_owned(),
+            token: login.token.expose().to_owned(),
+            token_expires_at: login.expires_at.unix_timestamp(),
+            profile: login.profile,
             expires_at: (state.now() + TTL).unix_timestamp(),
             csrf: random_token(),
         }
     }
 
-    /// The Clever token.
-    pub fn token(&self) -> clever_client::AccessToken {
-        clever_client::AccessToken::new(self.token.clone())
+    /// The Clever login, to finish once they have chosen.
+    pub fn login(self) -> CleverLogin {
+        CleverLogin {
+            token: clever_client::AccessToken::new(self.token),
+            expires_at: time::OffsetDateTime::from_unix_timestamp(self.token_expires_at)
+                .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+            profile: self.profile,
+        }
     }
 }
 

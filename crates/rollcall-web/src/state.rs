@@ -39,6 +39,8 @@ impl AppState {
         clock: Arc<dyn Clock>,
     ) -> Self {
         let sealer = TokenSealer::new(&config.token_key);
+        let metrics = Metrics::default();
+        let clever = clever.with_observer(metrics.clever_calls());
         Self {
             inner: Arc::new(Inner {
                 config,
@@ -48,7 +50,7 @@ impl AppState {
                 sealer,
                 sync_flights: SyncFlights::default(),
                 callback_flights: CallbackFlights::default(),
-                metrics: Metrics::default(),
+                metrics,
                 instance: crate::crypto::random_token(),
             }),
         }

@@ -283,6 +283,14 @@ async fn operators_read_metrics_with_the_metrics_token_only() {
     let writes = text.lines().find_map(|l| l.strip_prefix("rollcall_sqlite_writes_total ")).expect(&text);
     assert!(writes.parse::<u64>().unwrap() > 0, "{text}");
     assert!(text.contains("rollcall_sqlite_write_busy_seconds_total "), "{text}");
+    // Every call the login made to Clever, by endpoint and status.
+    for call in [
+        "rollcall_clever_calls_total{endpoint=\"POST /oauth/tokens\",status=\"200\"} 1",
+        "rollcall_clever_calls_total{endpoint=\"GET /v3.0/me\",status=\"200\"} 1",
+        "rollcall_clever_calls_total{endpoint=\"GET /v3.0/users/{id}/sections\",status=\"200\"} 1",
+    ] {
+        assert!(text.contains(call), "{call} in {text}");
+    }
 }
 
 /// Every form a signed-in user posts carries the session's CSRF token and must come from this

@@ -71,7 +71,6 @@ pub fn web_config(args: &AppArgs) -> anyhow::Result<WebConfig> {
         clever,
         dev_mode: args.dev,
         session_ttl: time::Duration::hours(args.session_hours),
-        clever_token_ttl: time::Duration::minutes(args.clever_token_minutes),
         token_key,
         metrics_token: args.metrics_token.clone().map(Into::into),
         background_sync_every: (args.background_sync_minutes > 0)

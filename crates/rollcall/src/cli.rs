@@ -150,9 +150,6 @@ pub struct AppArgs {
     /// Login session lifetime in hours.
     #[arg(long, default_value_t = 8, env = "ROLLCALL_SESSION_HOURS")]
     pub session_hours: i64,
-    /// How long a Clever token is assumed valid, in minutes (Clever does not say).
-    #[arg(long, default_value_t = 120, env = "ROLLCALL_CLEVER_TOKEN_MINUTES")]
-    pub clever_token_minutes: i64,
     /// How often each teacher's classes are re-synced in the background while their Clever token
     /// is valid, in minutes (a job queue in the database: any replica may run a job, never two at
     /// once). 0 turns background sync off.

@@ -47,7 +47,6 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             .with_base_urls(emulator_url.clone(), emulator_url),
         dev_mode: true,
         session_ttl: time::Duration::hours(8),
-        clever_token_ttl: time::Duration::hours(24),
         token_key: DEMO_TOKEN_KEY,
         metrics_token: None,
         background_sync_every: None,

@@ -253,7 +253,7 @@ async fn login(
         && state.store().has_local_accounts().await?
         && state.store().user_by_clever_id(&login.profile.clever_id).await?.is_none()
     {
-        return Ok(LoginOutcome::Choose(Box::new(PendingClever::new(state, login.profile, &login.token))));
+        return Ok(LoginOutcome::Choose(Box::new(PendingClever::new(state, login))));
     }
     let (user, _created) = provision(state, &login).await?;
     Ok(LoginOutcome::Account { user })

@@ -13,7 +13,7 @@ use subtle::ConstantTimeEq;
 
 use super::auth_clever::signed_in;
 use crate::error::WebError;
-use crate::login::{CleverLogin, attach, provision};
+use crate::login::{attach, provision};
 use crate::pages::{WelcomePage, render};
 use crate::pending::{self, PendingClever};
 use crate::session::same_origin;
@@ -39,7 +39,7 @@ pub async fn create(
     Form(form): Form<NewForm>,
 ) -> Result<Response, WebError> {
     let pending = checked(&state, &jar, &headers, &form.csrf)?;
-    let login = CleverLogin { token: pending.token(), profile: pending.profile };
+    let login = pending.login();
     let (user, _) = provision(&state, &login).await?;
     signed_in(&state, pending::clear(jar), user, "/dashboard").await
 }
@@ -68,7 +68,7 @@ pub async fn link(
         Err(e) => return Err(e),
     };
     let account = state.store().user(credential.user_id).await?.ok_or(WebError::NotFound)?;
-    let login = CleverLogin { token: pending.token(), profile: pending.profile };
+    let login = pending.login();
     attach(&state, &account, &login, "/auth/clever/welcome").await?;
     signed_in(&state, pending::clear(jar), account.id, "/dashboard").await
 }

@@ -175,7 +175,6 @@ impl Replica {
             clever: clever.clone(),
             dev_mode: true,
             session_ttl: time::Duration::hours(8),
-            clever_token_ttl: time::Duration::hours(2),
             token_key: [9; 32],
             metrics_token: Some("metrics-secret".to_owned().into()),
             background_sync_every: Some(time::Duration::hours(1)),

@@ -118,7 +118,6 @@ impl Rig {
                 .with_base_urls(&emulator.base_url, &emulator.base_url),
             dev_mode: true,
             session_ttl: time::Duration::hours(8),
-            clever_token_ttl: time::Duration::hours(2),
             token_key: crate::app::random_key(),
             metrics_token: None,
             background_sync_every: None,
