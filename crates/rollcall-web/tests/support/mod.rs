@@ -30,6 +30,15 @@ pub fn section_id(key: &str) -> String {
     derive_id("demo", "section", key)
 }
 
+/// Where a test app keeps its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A fresh SQLite file.
+    Sqlite,
+    /// A fresh PostgreSQL database on `ROLLCALL_TEST_POSTGRES_URL`'s server.
+    Postgres,
+}
+
 /// A running emulator + app pair.
 pub struct TestApp {
     pub emulator: RunningEmulator,
@@ -37,6 +46,8 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: FixedClock,
     pub db: PathBuf,
+    /// The PostgreSQL database the app keeps its data in, when spawned on one.
+    pub pg: Option<pg::PgDatabase>,
     _shutdown: oneshot::Sender<()>,
 }
 
@@ -46,6 +57,16 @@ impl TestApp {
     }
 
     pub async fn spawn_with(emulator_config: EmulatorConfig) -> Self {
+        Self::spawn_on(emulator_config, Backend::Sqlite).await.unwrap()
+    }
+
+    /// The app on `backend`; `None` (the caller skips, as printed) for PostgreSQL when
+    /// `ROLLCALL_TEST_POSTGRES_URL` is unset.
+    pub async fn spawn_on(emulator_config: EmulatorConfig, backend: Backend) -> Option<Self> {
+        let pg = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(pg::PgDatabase::create().await?),
+        };
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let redirect = format!("{url}{}", WebConfig::CALLBACK_PATH);
@@ -56,12 +77,14 @@ impl TestApp {
         let emulator = RunningEmulator::start(emulator, "127.0.0.1:0".parse().unwrap()).await.unwrap();
 
         let db = std::env::temp_dir().join(format!("rollcall-web-test-{}.db", crate::support::unique()));
-        let store = SqliteStore::open(&format!("sqlite://{}", db.display())).await.unwrap();
+        let store: Arc<dyn Store> = match &pg {
+            Some(pg) => rollcall_store::open(&pg.url).await.unwrap(),
+            None => Arc::new(SqliteStore::open(&format!("sqlite://{}", db.display())).await.unwrap()),
+        };
         let clock = FixedClock::new(emulator.emulator.now());
-        let replica =
-            Replica::start(listener, &emulator.base_url, &secret, Arc::new(store), clock.clone()).await;
+        let replica = Replica::start(listener, &emulator.base_url, &secret, store, clock.clone()).await;
         let Replica { url, state, _shutdown: tx } = replica;
-        Self { emulator, url, state, clock, db, _shutdown: tx }
+        Some(Self { emulator, url, state, clock, db, pg, _shutdown: tx })
     }
 
     pub fn emulator(&self) -> &Emulator {
@@ -88,12 +111,19 @@ impl TestApp {
         Browser { http, app: self.url.clone() }
     }
 
+    /// The Clever id the emulator gave the seed's user `key` (readable under `foreign-ids`).
+    pub fn user_id(&self, key: &str) -> String {
+        let world = self.emulator().world();
+        world.users.values().find(|u| u.key == key).map(|u| u.id.clone()).unwrap_or_else(|| user_id(key))
+    }
+
     /// The emulator logs `key` in at the next authorize request (no login page).
     pub fn next_login(&self, key: &str) {
+        let user_id = self.user_id(key);
         self.emulator()
             .browser()
             .next_logins
-            .push_back(NextLogin { user_id: user_id(key), client_id: Some(CLIENT_ID.into()) });
+            .push_back(NextLogin { user_id, client_id: Some(CLIENT_ID.into()) });
     }
 
     /// Signs `key` in with Clever through the app's button; returns the final page.

@@ -1,5 +1,6 @@
 //! A throw-away PostgreSQL database per test on the server `ROLLCALL_TEST_POSTGRES_URL` names;
-//! `None` (the test skips, saying why) without one. Dropped by `drop_now()`, or by `Drop` if the
+//! `None` (the test skips, saying why) when the variable is unset; a server it names that cannot
+//! be reached fails the test (CI sets it: a PostgreSQL that is down must not pass as skipped). Dropped by `drop_now()`, or by `Drop` if the
 //! test panics first.
 
 /// A fresh database on the test server.
@@ -19,8 +20,7 @@ impl PgDatabase {
         let admin = match sqlx::PgPool::connect(&admin_url).await {
             Ok(pool) => pool,
             Err(e) => {
-                eprintln!("skipping: cannot connect to PostgreSQL at ROLLCALL_TEST_POSTGRES_URL: {e}");
-                return None;
+                panic!("ROLLCALL_TEST_POSTGRES_URL is set, but PostgreSQL cannot be reached there: {e}")
             }
         };
         // Only digits and underscores: safe to splice into CREATE/DROP DATABASE.
