@@ -161,6 +161,51 @@ async fn reloading_the_callback_does_not_exchange_the_code_again() {
     assert_eq!(app.token_exchanges(), 1);
 }
 
+/// A finished callback URL (browser history on a shared classroom computer, a proxy log, a
+/// screenshot) is no session for anyone else: replayed from another client with the state cookie
+/// forged from the URL's `state`, before and after the owner logs out, it signs nobody in.
+#[tokio::test]
+async fn a_used_callback_url_replayed_with_a_forged_state_cookie_is_no_session() {
+    let app = TestApp::spawn().await;
+    let owner = app.stepping_browser();
+    app.next_login("skelly");
+    let start = owner.get("/auth/clever/start").await;
+    let back = owner.http.get(start.location().unwrap()).send().await.unwrap();
+    let callback = back.headers()["location"].to_str().unwrap().to_owned();
+    let query = callback.split_once('?').unwrap().1;
+    let state = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "state").unwrap().1.into_owned();
+    assert_eq!(owner.get(&callback).await.location(), Some("/dashboard"));
+
+    let replay = |label: &'static str| {
+        let (callback, state) = (callback.clone(), state.clone());
+        async move {
+            let attacker =
+                reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+            let answer = attacker
+                .get(&callback)
+                .header("cookie", format!("rollcall_oauth_state={state}"))
+                .send()
+                .await
+                .unwrap();
+            let location = answer.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
+            let sets_session = answer
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .any(|c| c.to_str().unwrap().starts_with("rollcall_session="));
+            assert!(!sets_session, "{label}: the replay got a session");
+            assert_ne!(location.as_deref(), Some("/dashboard"), "{label}: the replay was signed in");
+            assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{label}");
+            assert!(answer.text().await.unwrap().contains("This sign-in link has expired"), "{label}");
+        }
+    };
+    replay("before the owner logs out").await;
+    let dashboard = owner.get("/dashboard").await;
+    owner.post("/logout", &[("csrf", &dashboard.csrf())]).await;
+    replay("after the owner logged out").await;
+    assert_eq!(app.token_exchanges(), 1);
+}
+
 #[tokio::test]
 async fn a_double_submitted_callback_signs_in_once() {
     let app = TestApp::spawn().await;

@@ -6,6 +6,11 @@
 //! when the callback is reloaded or submitted twice: the first request claims the code's hash in
 //! the store, later ones wait for its outcome and, being the same browser (their `state` cookie
 //! matched), get a session for the same account.
+//!
+//! The `state` in the URL is the SHA-256 of a random secret that only the browser's cookie
+//! holds, never the secret itself: a callback URL is seen by anyone with the browser history, a
+//! proxy log or a screenshot, and a cookie that could be forged from it would turn a finished
+//! callback URL into a session for its account.
 
 use std::time::Duration;
 
@@ -13,6 +18,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar};
+use base64::Engine;
 use rollcall_core::UserId;
 use rollcall_store::{AccountRole, CallbackClaim};
 use serde::Deserialize;
@@ -51,9 +57,15 @@ pub async fn start_link(
 }
 
 fn redirect_to_clever(state: &AppState, jar: CookieJar) -> (CookieJar, Redirect) {
-    let value = random_token();
-    let url = state.clever().authorize_url(Some(&value));
-    (jar.add(cookie(state, STATE_COOKIE, value, STATE_TTL)), Redirect::to(&url))
+    let browser_secret = random_token();
+    let url = state.clever().authorize_url(Some(&state_for(&browser_secret)));
+    (jar.add(cookie(state, STATE_COOKIE, browser_secret, STATE_TTL)), Redirect::to(&url))
+}
+
+/// The `state` sent to Clever for the browser whose cookie holds `browser_secret`: its SHA-256,
+/// base64url. The URL shows only the digest, from which the cookie cannot be made.
+fn state_for(browser_secret: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha256(browser_secret))
 }
 
 /// Query of the callback.
@@ -85,8 +97,9 @@ pub async fn callback(
     let Some(returned_state) = q.state.filter(|s| !s.is_empty()) else {
         return bounce(&state, jar);
     };
-    let expected = jar.get(STATE_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
-    if expected.is_empty() || !bool::from(expected.as_bytes().ct_eq(returned_state.as_bytes())) {
+    let expected = jar.get(STATE_COOKIE).map(|c| c.value()).filter(|v| !v.is_empty()).map(state_for);
+    let matches = expected.is_some_and(|e| bool::from(e.as_bytes().ct_eq(returned_state.as_bytes())));
+    if !matches {
         // A reload after a finished login arrives here (the state cookie is gone): the user is
         // already in, so take them home instead of showing an error.
         if current.is_some() {
