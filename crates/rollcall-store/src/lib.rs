@@ -244,6 +244,15 @@ pub trait Store: AccountStore + ClassworkStore + AuditStore + Send + Sync + 'sta
     async fn section_roster(&self, teacher: UserId, section: SectionId)
     -> StoreResult<Option<SectionRoster>>;
 
+    /// Grants (`admin` true) or withdraws the admin pages for the account that logs in with
+    /// `login_email` (already normalised), and returns it; `NotFound` if no account logs in with
+    /// it. An operator's action on the server (`rollcall admin grant`): nothing a visitor can
+    /// reach calls it.
+    async fn set_admin(&self, login_email: &str, admin: bool, now: OffsetDateTime) -> StoreResult<User>;
+
+    /// The accounts that may read the admin pages.
+    async fn admins(&self) -> StoreResult<Vec<User>>;
+
     /// The classes a student is actively enrolled in.
     async fn student_sections(&self, student: UserId) -> StoreResult<Vec<StudentSection>>;
 

@@ -62,6 +62,9 @@ pub struct User {
     pub clever_id: Option<CleverId>,
     /// The email this account logs in with, if it has a password.
     pub login_email: Option<String>,
+    /// May read the admin pages: granted by an operator on the server ([`crate::Store::set_admin`]
+    /// through `rollcall admin grant`), never by anything a visitor does.
+    pub admin: bool,
     /// The teacher's school, as they named it (Clever's Library data carries no school).
     pub school: Option<String>,
     /// When the account was created.

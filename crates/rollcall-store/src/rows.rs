@@ -50,7 +50,7 @@ pub(crate) use select_user;
 macro_rules! user_columns {
     () => {
         "u.id, u.role, u.first_name, u.middle_name, u.last_name, u.email, u.grade, u.school, \
-         i.external_id AS clever_id, c.email AS login_email, u.created_at"
+         i.external_id AS clever_id, c.email AS login_email, u.admin_since IS NOT NULL AS admin, u.created_at"
     };
 }
 pub(crate) use user_columns;
@@ -118,6 +118,7 @@ pub(crate) struct UserRow {
     school: Option<String>,
     clever_id: Option<String>,
     login_email: Option<String>,
+    admin: bool,
     created_at: OffsetDateTime,
 }
 
@@ -135,6 +136,7 @@ impl UserRow {
             grade: self.grade,
             clever_id: self.clever_id.as_deref().map(clever_id).transpose()?,
             login_email: self.login_email,
+            admin: self.admin,
             school: self.school,
             created_at: self.created_at,
         })

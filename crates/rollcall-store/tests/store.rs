@@ -97,6 +97,7 @@ macro_rules! conformance_suite {
                 jobs::an_expired_lease_is_reclaimed_and_the_stale_holder_cannot_finish,
                 jobs::finishing_without_a_next_run_removes_the_job,
                 jobs::scheduling_keeps_one_job_at_the_earliest_time,
+                local_accounts::admin_rights_are_granted_by_login_email_only,
                 local_accounts::sign_up_then_find_the_credential_by_email,
                 local_accounts::a_taken_email_is_refused_and_nothing_is_created,
                 local_accounts::a_clever_account_adds_a_password_once,

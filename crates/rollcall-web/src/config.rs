@@ -21,9 +21,6 @@ pub struct WebConfig {
     /// How often a background worker re-syncs each teacher's classes while their Clever token is
     /// valid (see [`crate::jobs`]); `None` turns background sync off (no jobs are scheduled).
     pub background_sync_every: Option<Duration>,
-    /// Login emails (normalised: trimmed, lower-case) of the accounts that may see the admin
-    /// pages (`/admin/audit`). Empty: no admins.
-    pub admin_emails: Vec<String>,
 }
 
 /// Why the configuration is refused, in words an operator can act on.
@@ -96,7 +93,6 @@ mod tests {
             token_key: [7; 32],
             metrics_token: None,
             background_sync_every: None,
-            admin_emails: Vec::new(),
         }
     }
 

@@ -9,7 +9,6 @@ use rollcall_store::{
 };
 
 use crate::session::CurrentUser;
-use crate::state::AppState;
 
 /// Renders a template, or a plain 500 if rendering itself fails (a bug, logged).
 pub fn render<T: Template>(page: &T) -> Response {
@@ -34,20 +33,20 @@ pub struct Viewer<'a> {
 
 impl<'a> Viewer<'a> {
     /// The header's view of the logged-in user.
-    pub fn of(state: &AppState, current: &'a CurrentUser) -> Self {
+    pub fn of(current: &'a CurrentUser) -> Self {
         let user = &current.user;
         Viewer {
             name: format!("{} {}", user.first_name, user.last_name),
             csrf: &current.session.csrf_token,
-            admin: is_admin(state, user),
+            admin: is_admin(user),
         }
     }
 }
 
-/// Whether `user` may see the admin pages: their login email is one the operator listed
-/// (`--admin-email`). An account without a password is never an admin.
-pub fn is_admin(state: &AppState, user: &User) -> bool {
-    user.login_email.as_ref().is_some_and(|email| state.config().admin_emails.iter().any(|a| a == email))
+/// Whether `user` may see the admin pages: an operator granted it on the server (`rollcall
+/// admin grant`); nothing a visitor does (an email typed at sign-up) makes an admin.
+pub fn is_admin(user: &User) -> bool {
+    user.admin
 }
 
 /// `/`: what Rollcall is, with both buttons.

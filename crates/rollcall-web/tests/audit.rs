@@ -20,10 +20,38 @@ fn rows(page: &support::Page) -> &str {
 
 async fn admin(app: &TestApp) -> support::Browser {
     app.password_account(AccountRole::Teacher, ("Ops", "Admin"), ADMIN_EMAIL, PASSWORD).await;
+    // What `rollcall admin grant` does on the server.
+    app.store().set_admin(ADMIN_EMAIL, true, app.state.now()).await.unwrap();
     let browser = app.browser();
     let home = browser.password_login(ADMIN_EMAIL, PASSWORD).await;
     assert!(home.contains("href=\"/admin/audit\""), "admins see the link: {}", home.body);
     browser
+}
+
+/// The admin email cannot be claimed: whoever signs up with an operator's address (before the
+/// operator, even as a student) gets an ordinary account; only the operator's grant on the server
+/// opens the admin pages, and only for the account it names.
+#[tokio::test]
+async fn signing_up_with_the_operators_email_gives_no_admin_rights() {
+    let app = TestApp::spawn().await;
+    let squatter = app.browser();
+    let form = squatter.get("/signup").await;
+    let page = squatter
+        .post(
+            "/signup",
+            &[
+                ("csrf", &form.csrf()),
+                ("role", "student"),
+                ("first_name", "Eve"),
+                ("last_name", "Mallory"),
+                ("email", ADMIN_EMAIL),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert!(page.url.ends_with("/dashboard"), "{}\n{}", page.url, page.body);
+    assert!(!page.contains("/admin/audit"), "{}", page.body);
+    assert_eq!(squatter.get("/admin/audit").await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

@@ -75,22 +75,9 @@ pub fn web_config(args: &AppArgs) -> anyhow::Result<WebConfig> {
         metrics_token: args.metrics_token.clone().map(Into::into),
         background_sync_every: (args.background_sync_minutes > 0)
             .then(|| time::Duration::minutes(i64::from(args.background_sync_minutes))),
-        admin_emails: admin_emails(&args.admin_emails)?,
     };
     config.validate().context("refusing to start")?;
     Ok(config)
-}
-
-/// The admin emails, normalised as login emails are; a malformed one stops start-up.
-fn admin_emails(given: &[String]) -> anyhow::Result<Vec<String>> {
-    given
-        .iter()
-        .filter(|e| !e.trim().is_empty())
-        .map(|e| {
-            rollcall_web::passwords::normalize_email(e)
-                .map_err(|why| anyhow::anyhow!("--admin-email {e:?} is not an email address: {why}"))
-        })
-        .collect()
 }
 
 /// How often an idle background worker looks for due jobs.

@@ -39,6 +39,9 @@ pub enum Command {
     /// Apply pending database migrations and exit (`serve` also applies them at start; run this
     /// first when upgrading several replicas). Refuses a database migrated by a newer Rollcall.
     Migrate(MigrateArgs),
+    /// Grant, withdraw or list who may read the admin pages (the audit log). Run on the server:
+    /// admin rights come only from here, never from an email someone signs up with.
+    Admin(AdminArgs),
     /// Run the Clever emulator on its own (OAuth server, portal, Data API, admin API).
     Emulator(EmulatorArgs),
     /// Run a benchmark and print a table.
@@ -155,11 +158,34 @@ pub struct AppArgs {
     /// once). 0 turns background sync off.
     #[arg(long, default_value_t = 360, env = "ROLLCALL_BACKGROUND_SYNC_MINUTES")]
     pub background_sync_minutes: u32,
-    /// Login email of an account that may see the admin pages (the audit log). Repeat the flag,
-    /// or list several separated by commas in the variable. The account logs in with this email
-    /// and its password.
-    #[arg(long = "admin-email", value_delimiter = ',', env = "ROLLCALL_ADMIN_EMAILS")]
-    pub admin_emails: Vec<String>,
+}
+
+/// `rollcall admin`.
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: AdminAction,
+    /// Database URL (`sqlite://rollcall.db` or `postgres://user@host/db`).
+    #[arg(long, default_value = "sqlite://rollcall.db", env = "ROLLCALL_DATABASE_URL", global = true)]
+    pub database_url: String,
+}
+
+/// `rollcall admin grant|revoke|list`.
+#[derive(Debug, Subcommand)]
+pub enum AdminAction {
+    /// Let the account that logs in with this email (and its password) read the admin pages.
+    Grant {
+        /// The account's login email.
+        email: String,
+    },
+    /// Withdraw that again.
+    Revoke {
+        /// The account's login email.
+        email: String,
+    },
+    /// List the accounts that may read the admin pages.
+    List,
 }
 
 /// `rollcall migrate`.

@@ -50,7 +50,6 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         token_key: DEMO_TOKEN_KEY,
         metrics_token: None,
         background_sync_every: None,
-        admin_emails: vec![DEMO_ADMIN.email.to_owned()],
     };
     config.validate()?;
     let state =
@@ -58,6 +57,12 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     for account in [&DEMO_ADMIN, &OLD_TEACHER, &OLD_STUDENT] {
         create_password_account(&state, account).await?;
     }
+    // As `rollcall admin grant` does on a real server.
+    state
+        .store()
+        .set_admin(DEMO_ADMIN.email, true, state.now())
+        .await
+        .context("cannot make the demo admin")?;
     print(&banner);
     rollcall_web::serve(app_listener, state, crate::shutdown::signal()).await?;
     Ok(())

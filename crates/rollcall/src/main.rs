@@ -3,6 +3,7 @@
 //! `main` only parses the command line and hands over; each command lives in its own module.
 #![forbid(unsafe_code)]
 
+mod admin_cmd;
 mod app;
 mod bench;
 mod cli;
@@ -31,6 +32,7 @@ fn main() -> anyhow::Result<()> {
             Command::Demo(args) => demo_cmd::run(args).await,
             Command::Serve(args) => app::serve(args).await,
             Command::Migrate(args) => app::migrate(args).await,
+            Command::Admin(args) => admin_cmd::run(args).await,
             Command::Sync(args) => sync_cmd::run(args).await,
             Command::Emulator(args) => emulator_cmd::run(args).await,
             Command::Bench(args) => bench::run(args).await,

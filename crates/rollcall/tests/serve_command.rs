@@ -38,13 +38,42 @@ fn a_token_key_is_required_outside_dev_mode() {
     assert!(stderr.contains("--token-key") && stderr.contains("openssl rand -hex 32"), "{stderr}");
 }
 
+/// Admin rights come only from `rollcall admin` on the server: `serve` has no flag that makes an
+/// email an admin's (a sign-up would claim it), and granting an email no account logs in with
+/// says what to do first.
 #[test]
-fn a_malformed_admin_email_is_refused_with_the_reason() {
+fn admin_rights_come_only_from_the_admin_command() {
     let key = "ab".repeat(32);
     let (ok, stderr) =
-        serve("https://rollcall.example", &["--token-key", &key, "--admin-email", "ops at school"]);
-    assert!(!ok);
-    assert!(stderr.contains("--admin-email") && stderr.contains("ops at school"), "{stderr}");
+        serve("https://rollcall.example", &["--token-key", &key, "--admin-email", "ops@school.org"]);
+    assert!(!ok && stderr.contains("--admin-email"), "the flag is gone: {stderr}");
+
+    let path =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("admin-{}.db", std::process::id()));
+    let url = format!("sqlite://{}", path.display());
+    let admin = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_rollcall"))
+            .arg("admin")
+            .args(args)
+            .args(["--database-url", &url])
+            .output()
+            .unwrap()
+    };
+    let list = admin(&["list"]);
+    assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
+    assert!(String::from_utf8_lossy(&list.stdout).contains("Nobody may read the admin pages"));
+    let grant = admin(&["grant", "Ops@School.org"]);
+    let stderr = String::from_utf8_lossy(&grant.stderr);
+    assert!(!grant.status.success());
+    assert!(
+        stderr.contains("no account logs in with ops@school.org") && stderr.contains("sign up"),
+        "{stderr}"
+    );
+    let bad = admin(&["grant", "ops at school"]);
+    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("not an email address"));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
 }
 
 #[test]

@@ -114,6 +114,44 @@ pub(super) async fn add_credential(
     Ok(())
 }
 
+/// Grants (`admin`) or withdraws the admin pages for the account that logs in with
+/// `login_email` (normalised); `NotFound` if no account does.
+pub(super) async fn set_admin(
+    pool: &Pool,
+    login_email: &str,
+    admin: bool,
+    now: OffsetDateTime,
+) -> StoreResult<User> {
+    let mut tx = begin_write(pool).await?;
+    let id: Option<i64> = sqlx::query_scalar(
+        "UPDATE users SET admin_since = CASE WHEN $1 THEN coalesce(admin_since, $2) END \
+         WHERE id = (SELECT user_id FROM local_credentials WHERE email = $3) RETURNING id",
+    )
+    .bind(admin)
+    .bind(ts(now))
+    .bind(login_email)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(id) = id else {
+        return Err(StoreError::NotFound(format!("no account logs in with {login_email}")));
+    };
+    let row: UserRow =
+        sqlx::query_as(concat!(select_user!(), "WHERE u.id = $1")).bind(id).fetch_one(&mut *tx).await?;
+    tx.commit().await?;
+    row.into_user()
+}
+
+/// The accounts that may read the admin pages, oldest grant first.
+pub(super) async fn admins(pool: &Pool) -> StoreResult<Vec<User>> {
+    let rows: Vec<UserRow> = sqlx::query_as(concat!(
+        select_user!(),
+        "WHERE u.admin_since IS NOT NULL ORDER BY u.admin_since, u.id"
+    ))
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(UserRow::into_user).collect()
+}
+
 /// Whether any account has a password.
 pub(super) async fn has_local_accounts(pool: &Pool) -> StoreResult<bool> {
     Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM local_credentials)").fetch_one(pool).await?)

@@ -151,6 +151,14 @@ impl Store for SqliteStore {
         dashboards::student_sections(&self.pool, student).await
     }
 
+    async fn set_admin(&self, login_email: &str, admin: bool, now: OffsetDateTime) -> StoreResult<User> {
+        local::set_admin(&self.pool, login_email, admin, now).await
+    }
+
+    async fn admins(&self) -> StoreResult<Vec<User>> {
+        local::admins(&self.pool).await
+    }
+
     async fn any_roster_unknown(&self) -> StoreResult<bool> {
         dashboards::any_roster_unknown(&self.pool).await
     }

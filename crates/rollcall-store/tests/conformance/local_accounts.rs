@@ -145,3 +145,21 @@ pub async fn failures_are_counted_in_windows(store: Arc<dyn Store>) {
     assert_eq!(store.failures(key, at(20)).await.unwrap(), None);
     assert_eq!(store.count_failure(key, at(21), window).await.unwrap().failures, 1);
 }
+
+/// Admin rights are granted and withdrawn by login email (the operator's `rollcall admin`), show
+/// on the account wherever it is read, and are never there by default.
+pub async fn admin_rights_are_granted_by_login_email_only(store: Arc<dyn Store>) {
+    let ops = store
+        .create_local_account(&local(AccountRole::Teacher, "Ops", "Lead", "ops@school.org"), at(0))
+        .await
+        .unwrap();
+    assert!(!ops.admin, "a new account is never an admin");
+    let granted = store.set_admin("ops@school.org", true, at(1)).await.unwrap();
+    assert_eq!(granted.id, ops.id);
+    assert!(granted.admin && store.user(ops.id).await.unwrap().unwrap().admin);
+    assert_eq!(store.admins().await.unwrap().iter().map(|u| u.id).collect::<Vec<_>>(), [ops.id]);
+    let err = store.set_admin("nobody@school.org", true, at(2)).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+    assert!(!store.set_admin("ops@school.org", false, at(3)).await.unwrap().admin);
+    assert!(store.admins().await.unwrap().is_empty());
+}

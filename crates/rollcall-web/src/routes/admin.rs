@@ -1,5 +1,5 @@
-//! `GET /admin/audit`: the audit log with filters, for the operator's admins (accounts whose
-//! login email was given with `--admin-email`). To anyone else the page does not exist.
+//! `GET /admin/audit`: the audit log with filters, for the operator's admins (accounts granted
+//! on the server with `rollcall admin grant EMAIL`). To anyone else the page does not exist.
 
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -36,7 +36,7 @@ pub async fn audit(
     current: CurrentUser,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, WebError> {
-    if !is_admin(&state, &current.user) {
+    if !is_admin(&current.user) {
         return Err(WebError::NotFound);
     }
     let (filter, error) = match parse(&q) {
@@ -55,7 +55,7 @@ pub async fn audit(
             .finish()
     });
     let page = AuditPage {
-        viewer: Viewer::of(&state, &current),
+        viewer: Viewer::of(&current),
         entries,
         action: q.action.clone(),
         user: q.user.clone(),

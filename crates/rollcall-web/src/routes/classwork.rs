@@ -93,7 +93,7 @@ pub async fn progress(
         .assignment_progress(current.user.id, AssignmentId(id))
         .await?
         .ok_or(WebError::NotFound)?;
-    Ok(render(&AssignmentPage { viewer: Viewer::of(&state, &current), assignment, rows }))
+    Ok(render(&AssignmentPage { viewer: Viewer::of(&current), assignment, rows }))
 }
 
 /// The done / not-done form.

@@ -21,7 +21,7 @@ pub async fn dashboard(
     jar: CookieJar,
 ) -> Result<Response, WebError> {
     let store = state.store();
-    let viewer = Viewer::of(&state, &current);
+    let viewer = Viewer::of(&current);
     match current.user.role {
         AccountRole::Teacher => {
             let ask_school = current.user.school.is_none() && jar.get(SKIP_SCHOOL_COOKIE).is_none();
@@ -81,7 +81,7 @@ pub async fn section_page(
 ) -> Result<Response, WebError> {
     let roster = state.store().section_roster(current.user.id, section).await?.ok_or(WebError::NotFound)?;
     let assignments = state.store().section_assignments(current.user.id, section).await?;
-    Ok(render(&SectionPage { viewer: Viewer::of(state, current), roster, assignments, draft }))
+    Ok(render(&SectionPage { viewer: Viewer::of(current), roster, assignments, draft }))
 }
 
 /// The rename form.

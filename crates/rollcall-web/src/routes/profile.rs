@@ -51,7 +51,7 @@ pub async fn show(
     let filter = AuditFilter { user: Some(current.user.id), ..AuditFilter::default() };
     let audit = state.store().audit_log(&filter, 50).await?;
     let schools = state.store().known_schools().await?;
-    let viewer = Viewer::of(&state, &current);
+    let viewer = Viewer::of(&current);
     Ok(render(&ProfilePage { viewer, user: &current.user, notice, schools, audit }))
 }
 
@@ -182,7 +182,7 @@ pub async fn merged(State(state): State<AppState>, current: CurrentUser, jar: Co
     let report: Option<MergeReport> =
         jar.get(MERGE_REPORT_COOKIE).and_then(|c| open_json(state.sealer(), c.value()));
     match report.filter(|r| r.survivor == current.user.id) {
-        Some(report) => render(&MergedPage { viewer: Viewer::of(&state, &current), report }),
+        Some(report) => render(&MergedPage { viewer: Viewer::of(&current), report }),
         None => Redirect::to("/profile").into_response(),
     }
 }

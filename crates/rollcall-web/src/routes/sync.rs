@@ -42,6 +42,6 @@ pub async fn history(State(state): State<AppState>, current: CurrentUser) -> Res
         return Err(WebError::NotFound);
     }
     let runs = state.store().sync_runs(current.user.id, 50).await?;
-    let viewer = Viewer::of(&state, &current);
+    let viewer = Viewer::of(&current);
     Ok(render(&HistoryPage { viewer, runs }))
 }

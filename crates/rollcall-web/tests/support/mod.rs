@@ -208,7 +208,6 @@ impl Replica {
             token_key: [9; 32],
             metrics_token: Some("metrics-secret".to_owned().into()),
             background_sync_every: Some(time::Duration::hours(1)),
-            admin_emails: vec![ADMIN_EMAIL.to_owned()],
         };
         config.validate().unwrap();
         let state = AppState::new(config, store, CleverClient::new(clever).unwrap(), Arc::new(clock));

@@ -121,7 +121,6 @@ impl Rig {
             token_key: crate::app::random_key(),
             metrics_token: None,
             background_sync_every: None,
-            admin_emails: Vec::new(),
         };
         config.validate()?;
         let state = crate::app::state_with_store(config, store)?;

@@ -1,0 +1,3 @@
+-- Who may read the admin pages: set only by an operator on the server (`rollcall admin grant`),
+-- never by anything a visitor does (an email typed at sign-up proves nothing).
+ALTER TABLE users ADD COLUMN admin_since TIMESTAMPTZ;
