@@ -4,12 +4,21 @@
 //! Attempts are counted in the database (a row per email), so the limit holds across every app
 //! replica. Every refusal says the same thing whether the email exists or not
 //! ("wrong email or password"), and a locked email says when to try again.
+//!
+//! Hashing is bounded: each argon2 run takes 19 MiB and most of a core for tens of milliseconds,
+//! so at most one per core runs at once ([`HASHING`]); a request that cannot get a turn within
+//! [`HASHING_WAIT`] is told at once that Rollcall is busy (503), instead of queueing on a blocking
+//! thread (512 of them × 19 MiB took a probe's process past 1.7 GiB).
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::LazyLock;
+use std::time::Duration;
+
 use axum::http::StatusCode;
 use rollcall_store::LocalCredential;
+use tokio::sync::Semaphore;
 
 use crate::error::WebError;
 use crate::pages::when;
@@ -29,6 +38,35 @@ pub const MAX_PASSWORD: usize = 128;
 
 /// The one message for a wrong email or password: it never says which.
 pub const WRONG_CREDENTIALS: &str = "Wrong email or password.";
+
+/// Turns to hash a password: one per core (argon2 with one lane uses one core).
+static HASHING: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
+
+/// How long a password check waits for a turn before Rollcall says it is busy.
+pub const HASHING_WAIT: Duration = Duration::from_secs(2);
+
+/// What a visitor reads when every hashing turn is taken.
+pub const BUSY: &str = "Rollcall is very busy right now. Please try again in a moment.";
+
+/// Runs `work` (an argon2 hash or check) on a blocking thread once one of [`HASHING`]'s turns
+/// is free.
+async fn with_turn<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, WebError> {
+    with_turn_of(&HASHING, HASHING_WAIT, work).await
+}
+
+/// [`with_turn`] with the turns and the wait given.
+async fn with_turn_of<T: Send + 'static>(
+    turns: &Semaphore,
+    wait: Duration,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, WebError> {
+    let Ok(Ok(_turn)) = tokio::time::timeout(wait, turns.acquire()).await else {
+        tracing::warn!("password hashing is saturated; a request was turned away");
+        return Err(WebError::friendly(StatusCode::SERVICE_UNAVAILABLE, "Rollcall is busy", BUSY, None));
+    };
+    tokio::task::spawn_blocking(work).await.map_err(|e| WebError::Internal(format!("password hashing task: {e}")))
+}
 
 /// argon2id with OWASP's recommended minimum cost (19 MiB, 2 passes, 1 lane).
 fn hasher() -> Argon2<'static> {
@@ -62,23 +100,21 @@ pub fn check_new_password(password: &str) -> Result<(), &'static str> {
 /// Hashes a password (on a blocking thread: argon2 is deliberately slow).
 pub async fn hash(password: &str) -> Result<String, WebError> {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
+    with_turn(move || {
         let salt = SaltString::generate(&mut OsRng);
         hasher().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
     })
-    .await
-    .map_err(|e| WebError::Internal(format!("password hashing task: {e}")))?
+    .await?
     .map_err(|e| WebError::Internal(format!("password hashing: {e}")))
 }
 
 /// Whether `password` matches the stored PHC string (on a blocking thread).
 async fn matches(password: &str, phc: &str) -> Result<bool, WebError> {
     let (password, phc) = (password.to_owned(), phc.to_owned());
-    tokio::task::spawn_blocking(move || {
+    with_turn(move || {
         PasswordHash::new(&phc).map(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok())
     })
-    .await
-    .map_err(|e| WebError::Internal(format!("password check task: {e}")))?
+    .await?
     .map_err(|e| WebError::Internal(format!("stored password hash is unreadable: {e}")))
 }
 
@@ -106,7 +142,12 @@ pub async fn verify(state: &AppState, email: &str, password: &str) -> Result<Loc
     }
     let credential = state.store().credential_by_email(&email).await?;
     let phc = credential.as_ref().map_or(DECOY_HASH, |c| c.password_hash.as_str());
-    let ok = matches(password, phc).await.unwrap_or(false);
+    let ok = match matches(password, phc).await {
+        Ok(ok) => ok,
+        // Busy: say so, and count nothing (the password was never checked).
+        Err(busy @ WebError::Friendly { .. }) => return Err(busy),
+        Err(_) => false,
+    };
     match credential {
         Some(credential) if ok => {
             // Only a count there is to forget costs a write (the usual log-in has none).
@@ -161,5 +202,19 @@ mod tests {
         assert!(matches("correct horse battery", &phc).await.unwrap());
         assert!(!matches("wrong horse battery", &phc).await.unwrap());
         assert!(!matches("anything", DECOY_HASH).await.unwrap(), "the decoy parses and matches nothing");
+    }
+
+    #[tokio::test]
+    async fn with_every_turn_taken_a_check_is_told_rollcall_is_busy_and_then_goes_through() {
+        let turns = Semaphore::new(2);
+        let taken = turns.acquire_many(2).await.unwrap();
+        match with_turn_of(&turns, Duration::from_millis(20), || 42).await {
+            Err(WebError::Friendly { status, detail, .. }) => {
+                assert_eq!((status, detail.as_str()), (StatusCode::SERVICE_UNAVAILABLE, BUSY));
+            }
+            other => panic!("expected the busy page, got {:?}", other.map_err(|e| e.to_string())),
+        }
+        drop(taken);
+        assert_eq!(with_turn_of(&turns, Duration::from_millis(20), || 42).await.unwrap(), 42);
     }
 }
