@@ -30,7 +30,7 @@ impl Version {
         }
     }
 
-    /// `/userinfo` has no version prefix; it links into v3.0 like `/me` does.
+    /// `/userinfo` and `/me` have no version prefix; they link into v3.0.
     fn of_path(path: &str) -> Self {
         if path.starts_with("/v3.1/") { Version::V31 } else { Version::V30 }
     }

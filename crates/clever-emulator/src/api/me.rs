@@ -1,4 +1,4 @@
-//! `/v3.x/me` and `/userinfo`: who the token belongs to. Both are hot paths (apps call `/me` on
+//! `/me`, `/v3.x/me` and `/userinfo`: who the token belongs to. Both are hot paths (apps call `/me` on
 //! every login), so they hold the world lock only to copy a few strings.
 
 use axum::Json;
@@ -9,9 +9,11 @@ use clever_types::{Envelope, Link, LinkRel, MeData, MeResponse, Name, UserInfo};
 use super::auth::Caller;
 use super::scope::Viewer;
 use crate::error::ApiError;
+use crate::model::Role;
 use crate::state::Emulator;
 
-/// `GET /v3.0/me`: the user id, and the district only for district-shared users.
+/// `GET /v3.0/me` (and `/v3.1/me`, and `/me`): the user id, and the district only for
+/// district-shared users.
 ///
 /// A district-app token has no user; it gets `type: "district"` and its district id, which is
 /// what Clever's `/me` answers for a district token.
@@ -48,7 +50,8 @@ fn me_body(viewer: &Viewer<'_>, prefix: &str) -> MeResponse {
 }
 
 /// `GET /userinfo`: OIDC-style identity of the login. District fields only for district-shared
-/// users; a Library user gets no district and an empty `schools` list.
+/// users; a Library user gets no district and an empty `schools` list, and a Library student no
+/// `email`, as the Library scope withholds a student's email from every other answer too.
 pub async fn userinfo(State(emulator): State<Emulator>, caller: Caller) -> Response {
     let result = {
         let world = emulator.world();
@@ -63,7 +66,7 @@ pub async fn userinfo(State(emulator): State<Emulator>, caller: Caller) -> Respo
                 user_type: Some(user.primary_role().as_str().to_owned()),
                 district_id: shared.then(|| user.district.clone()),
                 district: shared.then(|| user.district.clone()),
-                email: user.email.clone(),
+                email: if !shared && user.has(Role::Student) { None } else { user.email.clone() },
                 email_verified: Some(false),
                 name: Some(Name {
                     first: Some(user.name.first.clone()),

@@ -28,8 +28,10 @@ use crate::model::{SectionRec, UserRec};
 use crate::state::Emulator;
 
 /// The api routes: `/userinfo`, and `/me` plus the Data API under both `/v3.0` and `/v3.1`.
+/// `/me` without a prefix answers as `/v3.0/me` does: that answer's `self` link is `/me`, and
+/// third-party clients call it.
 pub fn routes() -> Router<Emulator> {
-    let mut router = Router::new().route("/userinfo", get(me::userinfo));
+    let mut router = Router::new().route("/userinfo", get(me::userinfo)).route("/me", get(me::me));
     for version in [Version::V30, Version::V31] {
         let p = version.prefix();
         router = router
