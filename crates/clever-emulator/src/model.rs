@@ -208,7 +208,9 @@ pub struct World {
     sections: BTreeMap<String, SectionRec>,
     /// Apps by client id.
     pub apps: BTreeMap<String, AppRec>,
-    /// (client id, teacher id) pairs: a teacher installed this Library app from the portal.
+    /// (client id, teacher id) pairs: a teacher authorized this Library app (allowed it on the
+    /// consent page, installed it from the portal Library, or the seed says so). Such a teacher's
+    /// logins and their students' go straight through, and the students see the app on the portal.
     pub installs: BTreeSet<(String, String)>,
     /// user id → ids of the sections they teach or attend.
     sections_by_user: HashMap<String, BTreeSet<String>>,
@@ -298,8 +300,8 @@ impl World {
         sorted_unique(attended.flat_map(|s| s.teachers.iter()).collect())
     }
 
-    /// Library apps a user can launch from the portal: apps the user installed, and for a student,
-    /// apps any of their teachers installed.
+    /// Library apps a user can launch from the portal: apps the user authorized, and for a
+    /// student, apps any of their teachers authorized.
     pub fn launchable_apps(&self, user_id: &str) -> Vec<&AppRec> {
         let teachers = self.teachers_of_student(user_id);
         self.apps

@@ -4,7 +4,7 @@ use axum::Json;
 use serde::Serialize;
 use utoipa::OpenApi;
 
-use super::{apps, credentials, members, ops, sections, users, world};
+use super::{apps, authorizations, credentials, members, ops, sections, users, world};
 
 /// The OpenAPI description of every `/__admin` endpoint.
 #[derive(OpenApi)]
@@ -37,6 +37,9 @@ use super::{apps, credentials, members, ops, sections, users, world};
         members::delete_teacher,
         apps::list,
         apps::create,
+        authorizations::list,
+        authorizations::put,
+        authorizations::delete,
         credentials::mint_token,
         credentials::list_tokens,
         credentials::mint_codes,

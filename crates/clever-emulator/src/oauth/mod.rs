@@ -22,6 +22,7 @@ pub mod client_auth;
 mod consent;
 pub mod cookies;
 mod district;
+pub mod grant;
 mod login;
 pub mod pages;
 pub mod params;

@@ -53,14 +53,16 @@ struct Inner {
 }
 
 /// Browser-side OAuth state: logged-in portal sessions, authorization requests awaiting login
-/// or consent, remembered consents, and the admin's queue of who logs in next.
+/// or consent, remembered consents of non-teachers, and the admin's queue of who logs in next.
 #[derive(Debug, Default)]
 pub struct BrowserState {
     /// Session-cookie digest → logged-in user id.
     pub sessions: HashMap<Digest32, String>,
     /// Pending authorization requests by their random id.
     pub pending: HashMap<String, PendingAuthorization>,
-    /// (client id, user id) pairs that already consented.
+    /// (client id, user id) pairs that already consented: staff, district admins, and anyone at a
+    /// district app. A teacher's allowance of a Library app is an authorization, kept in
+    /// [`World::installs`] instead (see [`crate::oauth::grant`]).
     pub consents: HashSet<(String, String)>,
     /// Users queued by `POST /__admin/next-login`; `/oauth/authorize` logs the first one in at once.
     pub next_logins: VecDeque<NextLogin>,
@@ -90,7 +92,8 @@ pub struct PendingAuthorization {
     pub expires_at: OffsetDateTime,
     /// `district_id` from the authorize request: the login page lists only that district's users.
     pub district_id: Option<String>,
-    /// Started by a teacher's "Install" in the portal Library: Allow also records the install.
+    /// Started by a teacher's "Install" in the portal Library: no `state`, and Deny goes back to
+    /// the Library.
     pub library_install: bool,
 }
 
