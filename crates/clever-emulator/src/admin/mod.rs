@@ -1,6 +1,6 @@
 //! The admin API under `/__admin`: scripts the emulator from tests, like WireMock's `/__admin`
-//! or LocalStack's `/_localstack` (reset, seed, entities, authorizations, credentials, next
-//! login, journal, clock, faults). JSON in and out; errors are `{"error": "<what to fix>"}`.
+//! or LocalStack's `/_localstack` (reset, seed, profiles, entities, authorizations, credentials,
+//! next login, journal, clock, faults). JSON in and out; errors are `{"error": "<what to fix>"}`.
 //!
 //! **Never expose the admin API to the internet.** It is unauthenticated by design, as
 //! WireMock's is: anyone who can reach it can mint tokens for any user. Bind the emulator to
@@ -17,6 +17,7 @@ mod error;
 mod export;
 mod members;
 mod ops;
+mod profiles;
 mod sections;
 mod users;
 mod views;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<Emulator> {
         .route("/__admin/reset", axum::routing::post(world::reset))
         .route("/__admin/seed", get(world::get_seed).put(world::put_seed))
         .route("/__admin/generate", axum::routing::post(world::post_generate))
+        .route("/__admin/profiles", get(profiles::get).put(profiles::put))
         .route("/__admin/users", get(users::list).post(users::create))
         .route("/__admin/users/{id}", get(users::get).patch(users::patch).delete(users::delete))
         .route("/__admin/sections", get(sections::list).post(sections::create))

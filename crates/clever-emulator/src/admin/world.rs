@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::error::{AdminError, AdminResult, ErrorBody, parse_json};
 use super::export::world_to_seed;
-use crate::generate::{GenerateSpec, generate};
+use crate::generate::GenerateSpec;
 use crate::seed::{Seed, SeedError};
 use crate::state::Emulator;
 
@@ -108,8 +108,7 @@ pub async fn put_seed(
         (status = 422, description = "Impossible spec; the message says what to change", body = ErrorBody)))]
 pub async fn post_generate(State(emulator): State<Emulator>, body: Bytes) -> AdminResult<Json<Health>> {
     let spec: GenerateSpec = parse_json(&body)?;
-    let world = generate(&spec, emulator.now()).map_err(|e| AdminError::unprocessable(e.0))?;
-    emulator.load_world(world);
+    emulator.load_generated(spec).map_err(|e| AdminError::unprocessable(e.0))?;
     Ok(Json(health_of(&emulator)))
 }
 

@@ -1,34 +1,42 @@
 //! Seed → world: resolving keys to ids, checking Clever's rules and naming the record that
 //! breaks one.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use time::OffsetDateTime;
 
 use super::{Seed, SeedApp, SeedError, SeedPerson, SeedSection, validate_redirect_uri};
-use crate::ids::{derive_id, digest, is_clever_id};
+use crate::ids::{IdScheme, digest};
 use crate::model::check_roles;
 use crate::model::{AppRec, DistrictRec, PersonName, Role, SchoolRec, SectionRec, UserRec, World};
 
 pub(super) struct Builder<'a> {
-    pub(super) seed: &'a Seed,
-    pub(super) now: OffsetDateTime,
-    pub(super) world: World,
+    seed: &'a Seed,
+    now: OffsetDateTime,
+    world: World,
     /// (kind, key) → id, for resolving references.
-    pub(super) keys: HashMap<(&'static str, String), String>,
+    keys: HashMap<(&'static str, String), String>,
+    /// (kind, id) already given out: two records of one kind never share an id.
+    used: HashSet<(&'static str, String)>,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
+    pub(super) fn new(seed: &'a Seed, now: OffsetDateTime, ids: IdScheme) -> Self {
+        Self { seed, now, world: World::with_ids(ids), keys: HashMap::new(), used: HashSet::new() }
+    }
+
     pub(super) fn run(mut self) -> Result<World, SeedError> {
         let seed = self.seed;
         for d in &seed.districts {
             let id = self.assign("district", &d.key, d.id.as_deref())?;
-            self.world.districts.insert(id.clone(), DistrictRec { id, name: d.name.clone() });
+            let rec = DistrictRec { id: id.clone(), key: d.key.clone(), name: d.name.clone() };
+            self.world.districts.insert(id, rec);
         }
         for s in &seed.schools {
             let district = self.district_of(&format!("school {:?}", s.key), s.district.as_deref(), None)?;
             let id = self.assign("school", &s.key, s.id.as_deref())?;
-            self.world.schools.insert(id.clone(), SchoolRec { id, district, name: s.name.clone() });
+            let rec = SchoolRec { id: id.clone(), key: s.key.clone(), district, name: s.name.clone() };
+            self.world.schools.insert(id, rec);
         }
         for (people, role) in [
             (&seed.teachers, Role::Teacher),
@@ -56,19 +64,23 @@ impl Builder<'_> {
         Ok(self.world)
     }
 
-    /// Records `key` for `kind` and returns its id (explicit or derived).
+    /// Records `key` for `kind` and returns its id: the explicit one, or one derived from the
+    /// key. Under `foreign-ids` an explicit id in Clever's shape (written for strict Clever) is
+    /// replaced by the readable one derived from the key.
     fn assign(&mut self, kind: &'static str, key: &str, explicit: Option<&str>) -> Result<String, SeedError> {
+        let ids = self.world.ids;
         let id = match explicit {
-            Some(id) if is_clever_id(id) => id.to_owned(),
-            Some(id) => {
-                return Err(SeedError::Invalid(format!(
-                    "{kind} {key:?} has id {id:?}; ids must be 24 lowercase hex digits"
-                )));
+            Some(id) if ids.accepts(id) => id.to_owned(),
+            Some(id) if ids == IdScheme::Clever => {
+                return Err(SeedError::Invalid(format!("{kind} {key:?} has id {id:?}; {}", ids.rule())));
             }
-            None => derive_id(&self.seed.namespace, kind, key),
+            _ => ids.id(&self.seed.namespace, kind, key),
         };
         if self.keys.insert((kind, key.to_owned()), id.clone()).is_some() {
             return Err(SeedError::Duplicate { kind, key: key.to_owned() });
+        }
+        if !self.used.insert((kind, id.clone())) {
+            return Err(SeedError::Duplicate { kind, key: id });
         }
         Ok(id)
     }

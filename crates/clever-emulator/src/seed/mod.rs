@@ -2,17 +2,19 @@
 //!
 //! Records refer to each other by `key`; ids are derived from `namespace` + kind + key (see
 //! [`crate::ids::derive_id`]) unless a record gives an explicit `id`, so the same file yields the
-//! same ids on every run. The format is documented in the crate README.
+//! same ids on every run. Under the `foreign-ids` profile every id is `<kind>-<key>` instead
+//! ([`crate::ids::readable_id`]) and explicit ids are ignored. The format is documented in the
+//! crate README.
 
 mod build;
-
-use std::collections::HashMap;
 
 use clever_types::{Grade, Subject};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::ids::IdScheme;
 use crate::model::{AppKind, Role, World};
+use crate::profile::Profiles;
 
 /// A whole seed file.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -45,9 +47,13 @@ pub struct Seed {
     /// Sections with their teachers (primary first) and students.
     #[serde(default)]
     pub sections: Vec<SeedSection>,
-    /// Library apps a teacher has already installed from the portal.
+    /// Library apps a teacher has already authorized (installed from the portal Library).
     #[serde(default)]
     pub installs: Vec<SeedInstall>,
+    /// Profiles this district is served with, added to the emulator's configured ones (see
+    /// [`crate::profile`]); `reset` returns to them.
+    #[serde(default, skip_serializing_if = "Profiles::is_strict")]
+    pub profiles: Profiles,
 }
 
 fn default_namespace() -> String {
@@ -255,9 +261,16 @@ impl Seed {
         }
     }
 
-    /// Builds the world this seed describes, stamping records with `now`.
+    /// Builds the world this seed describes, stamping records with `now`, with the ids its own
+    /// `profiles` ask for.
     pub fn build(&self, now: OffsetDateTime) -> Result<World, SeedError> {
-        build::Builder { seed: self, now, world: World::default(), keys: HashMap::new() }.run()
+        self.build_with_ids(now, IdScheme::for_profiles(&self.profiles))
+    }
+
+    /// Builds the world with ids made by `ids` (the emulator passes the scheme of the profiles of
+    /// its configuration and the seed together).
+    pub fn build_with_ids(&self, now: OffsetDateTime, ids: IdScheme) -> Result<World, SeedError> {
+        build::Builder::new(self, now, ids).run()
     }
 }
 

@@ -3,7 +3,7 @@
 //! here once.
 //!
 //! - `credentials`: codes, tokens and rate limits;
-//! - `loading`: seeds, generated worlds and `reset`.
+//! - `loading`: seeds, generated worlds, profiles and `reset`.
 //!
 //! Lock order (to stay deadlock-free): `world` → `codes` → `tokens`. Nothing holds a lock across
 //! an `.await`.
@@ -18,9 +18,12 @@ use time::OffsetDateTime;
 use crate::clock::Clock;
 use crate::config::EmulatorConfig;
 use crate::faults::Faults;
+use crate::generate::{GenerateError, GenerateSpec, generate_with_ids};
+use crate::ids::IdScheme;
 use crate::ids::{Digest32, digest};
 use crate::journal::Journal;
 use crate::model::{AppRec, World};
+use crate::profile::Profiles;
 use crate::seed::{Seed, SeedError};
 
 mod credentials;
@@ -39,10 +42,12 @@ pub struct Emulator {
 struct Inner {
     config: EmulatorConfig,
     clock: Clock,
-    /// Random per instance; district-app tokens are an HMAC under it, so they are stable for the
-    /// life of the process without being stored in clear.
-    district_key: [u8; 32],
+    /// Random per instance; district-app tokens and `id_token` signatures are HMACs under it, so
+    /// tokens are stable for the life of the process without being stored in clear.
+    instance_key: [u8; 32],
     baseline: RwLock<Baseline>,
+    /// The profiles in force (see `loading`).
+    profiles: RwLock<Profiles>,
     world: RwLock<World>,
     codes: Mutex<HashMap<Digest32, CodeRec>>,
     tokens: RwLock<HashMap<Digest32, TokenRec>>,
@@ -108,28 +113,51 @@ pub struct NextLogin {
 }
 
 impl Emulator {
-    /// Builds an emulator from a seed. Fails if the seed is inconsistent.
+    /// Builds an emulator from a seed, served with the configured profiles and the seed's. Fails
+    /// if the seed is inconsistent.
     pub fn new(seed: Seed, config: EmulatorConfig, clock: Clock) -> Result<Self, SeedError> {
-        let world = seed.build(clock.now())?;
-        Ok(Self::assemble(Baseline::Seed(Box::new(seed)), world, config, clock))
+        let baseline = Baseline::Seed(Box::new(seed));
+        let profiles = baseline.profiles(&config.profiles);
+        let world = baseline.build(clock.now(), IdScheme::for_profiles(&profiles))?;
+        Ok(Self::assemble(baseline, world, profiles, config, clock))
     }
 
-    /// Builds an emulator directly from a world (the large-district generator skips the seed
-    /// format for speed). `reset` returns to this world.
+    /// Builds an emulator serving the large district `spec` describes (generated straight into a
+    /// world, no seed format, for speed). `reset` regenerates it.
+    pub fn generated(
+        spec: GenerateSpec,
+        config: EmulatorConfig,
+        clock: Clock,
+    ) -> Result<Self, GenerateError> {
+        let profiles = config.profiles.clone();
+        let world = generate_with_ids(&spec, clock.now(), IdScheme::for_profiles(&profiles))?;
+        Ok(Self::assemble(Baseline::Generated(Box::new(spec)), world, profiles, config, clock))
+    }
+
+    /// Builds an emulator directly from a world. `reset` returns to this world; its ids stay as
+    /// they are whatever the profiles (use [`Emulator::generated`] for `foreign-ids`).
     pub fn from_world(world: World, config: EmulatorConfig, clock: Clock) -> Self {
-        Self::assemble(Baseline::World(Box::new(world.clone())), world, config, clock)
+        let profiles = config.profiles.clone();
+        Self::assemble(Baseline::World(Box::new(world.clone())), world, profiles, config, clock)
     }
 
-    fn assemble(baseline: Baseline, world: World, config: EmulatorConfig, clock: Clock) -> Self {
-        let mut district_key = [0u8; 32];
-        rand::RngCore::fill_bytes(&mut rand::rng(), &mut district_key);
+    fn assemble(
+        baseline: Baseline,
+        world: World,
+        profiles: Profiles,
+        config: EmulatorConfig,
+        clock: Clock,
+    ) -> Self {
+        let mut instance_key = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut instance_key);
         let journal = Journal::new(config.journal_capacity);
         let emulator = Self {
             inner: Arc::new(Inner {
                 config,
                 clock,
-                district_key,
+                instance_key,
                 baseline: RwLock::new(baseline),
+                profiles: RwLock::new(profiles),
                 world: RwLock::default(),
                 codes: Mutex::default(),
                 tokens: RwLock::default(),
@@ -210,15 +238,20 @@ impl Emulator {
     /// The district-app token of `client_id` for `district_id`: 40 hex digits (Clever's district
     /// token shape), an HMAC under this instance's random key, so it is never stored in clear.
     pub fn district_token(&self, client_id: &str, district_id: &str) -> String {
+        let mac = self.mac(&[client_id.as_bytes(), b"\0", district_id.as_bytes()]);
+        hex::encode(&mac[..20])
+    }
+
+    /// HMAC-SHA256 under this instance's random key of `parts`, concatenated.
+    pub fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
         use hmac::{Hmac, Mac};
-        let mut mac = match Hmac::<sha2::Sha256>::new_from_slice(&self.inner.district_key) {
-            Ok(mac) => mac,
-            Err(_) => return String::new(), // HMAC takes keys of any length
+        let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(&self.inner.instance_key) else {
+            return [0; 32]; // HMAC takes keys of any length, so this cannot happen
         };
-        mac.update(client_id.as_bytes());
-        mac.update(b"\0");
-        mac.update(district_id.as_bytes());
-        hex::encode(&mac.finalize().into_bytes()[..20])
+        for part in parts {
+            mac.update(part);
+        }
+        mac.finalize().into_bytes().into()
     }
 
     /// Checks HTTP Basic client credentials (secret compared in constant time).

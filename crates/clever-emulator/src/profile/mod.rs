@@ -6,11 +6,21 @@
 //! `"user"`, ids are 24 hex digits, lists carry `links`) fails against a profile in a test instead
 //! of in a school.
 
+pub mod enums;
+pub mod json;
+
 use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// How long a user token lives under `expiring-tokens` (at most; a shorter configured
+/// `token_ttl` wins), and what its `expires_in` says.
+pub const EXPIRING_TOKEN_LIFETIME: time::Duration = time::Duration::hours(1);
+
+/// How long an authorization code lives under `long-codes`.
+pub const LONG_CODE_LIFETIME: time::Duration = time::Duration::minutes(10);
 
 /// One way a Clever-compatible server differs from Clever.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -125,6 +135,11 @@ impl Profiles {
     /// True for strict Clever.
     pub fn is_strict(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// The profiles on in either set.
+    pub fn union(&self, other: &Profiles) -> Profiles {
+        Profiles(self.0.union(&other.0).copied().collect())
     }
 
     /// The profiles that are on, in table order.
