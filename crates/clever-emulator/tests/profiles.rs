@@ -8,6 +8,8 @@ mod support;
 
 #[path = "profiles/ids.rs"]
 mod ids;
+#[path = "profiles/tokens.rs"]
+mod tokens;
 
 use clever_emulator::{EmulatorConfig, Profiles};
 

@@ -23,6 +23,7 @@ mod consent;
 pub mod cookies;
 mod district;
 pub mod grant;
+pub mod id_token;
 mod login;
 pub mod pages;
 pub mod params;

@@ -1,10 +1,11 @@
 //! Codes, tokens and the per-token rate limit: issuing and redeeming authorization codes, minting
 //! and checking bearer tokens. Secrets are stored only under their SHA-256 digests.
 
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 use super::Emulator;
 use crate::ids::{Digest32, digest, random_secret};
+use crate::profile::{EXPIRING_TOKEN_LIFETIME, LONG_CODE_LIFETIME, Profile};
 
 /// Who a token belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -58,8 +59,11 @@ pub enum RedeemError {
     #[error("invalid code: the authorization code is not recognised")]
     Unknown,
     /// The code is older than its lifetime.
-    #[error("invalid code: the authorization code has expired (codes live 60 seconds)")]
-    Expired,
+    #[error("invalid code: the authorization code has expired (codes live {lifetime_seconds} seconds)")]
+    Expired {
+        /// How long the code lived.
+        lifetime_seconds: i64,
+    },
     /// The code was used before; the token issued from it is now revoked.
     #[error(
         "invalid code: the authorization code was already used; the token issued from it has been revoked"
@@ -118,7 +122,7 @@ impl Emulator {
                 redirect_uri: redirect_uri.to_owned(),
                 user_id: user_id.to_owned(),
                 issued_at: now,
-                expires_at: now + self.inner.config.code_ttl,
+                expires_at: now + self.code_ttl(),
                 redeemed_for: None,
             },
         );
@@ -146,7 +150,8 @@ impl Emulator {
             return Err(RedeemError::WrongClient);
         }
         if now >= rec.expires_at {
-            return Err(RedeemError::Expired);
+            let lifetime_seconds = (rec.expires_at - rec.issued_at).whole_seconds();
+            return Err(RedeemError::Expired { lifetime_seconds });
         }
         // RFC 6749 §4.1.3: the redirect_uri must be identical to the one used on authorize.
         if redirect_uri != Some(rec.redirect_uri.as_str()) {
@@ -158,6 +163,19 @@ impl Emulator {
         let from_code = Some(digest(code));
         self.insert_user_token(token_digest, &rec.user_id.clone(), client_id, now, from_code);
         Ok(token)
+    }
+
+    /// How long a new code lives: `code_ttl`, or [`LONG_CODE_LIFETIME`] under `long-codes`.
+    fn code_ttl(&self) -> Duration {
+        if self.has_profile(Profile::LongCodes) { LONG_CODE_LIFETIME } else { self.inner.config.code_ttl }
+    }
+
+    /// How long a new user token lives: `token_ttl`, or under `expiring-tokens` at most
+    /// [`EXPIRING_TOKEN_LIFETIME`] (the `expires_in` the token response then sends is the real
+    /// lifetime).
+    fn user_token_ttl(&self) -> Duration {
+        let ttl = self.inner.config.token_ttl;
+        if self.has_profile(Profile::ExpiringTokens) { ttl.min(EXPIRING_TOKEN_LIFETIME) } else { ttl }
     }
 
     /// Mints a user token directly (admin API), as if the user had logged in to `client_id`.
@@ -181,7 +199,7 @@ impl Emulator {
                 owner: TokenOwner::User(user_id.to_owned()),
                 client_id: client_id.to_owned(),
                 issued_at: now,
-                expires_at: Some(now + self.inner.config.token_ttl),
+                expires_at: Some(now + self.user_token_ttl()),
                 revoked_at: None,
                 from_code,
             },
