@@ -6,8 +6,16 @@ mod common;
 #[path = "api/support.rs"]
 mod support;
 
+#[path = "profiles/combined.rs"]
+mod combined;
 #[path = "profiles/ids.rs"]
 mod ids;
+#[path = "profiles/lists.rs"]
+mod lists;
+#[path = "profiles/records.rs"]
+mod records;
+#[path = "profiles/setting.rs"]
+mod setting;
 #[path = "profiles/tokens.rs"]
 mod tokens;
 

@@ -1,13 +1,13 @@
 //! `/me`, `/v3.x/me` and `/userinfo`: who the token belongs to. Both are hot paths (apps call `/me` on
 //! every login), so they hold the world lock only to copy a few strings.
 
-use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use clever_types::{Envelope, Link, LinkRel, MeData, MeResponse, Name, UserInfo};
 
 use super::auth::Caller;
 use super::scope::Viewer;
+use super::wire::Wire;
 use crate::error::ApiError;
 use crate::model::Role;
 use crate::state::Emulator;
@@ -20,12 +20,13 @@ use crate::state::Emulator;
 pub async fn me(State(emulator): State<Emulator>, caller: Caller) -> Response {
     let result = {
         let world = emulator.world();
-        Viewer::resolve(&world, &caller.token).map(|viewer| me_body(&viewer, caller.version.prefix()))
+        Viewer::resolve(&world, &caller.token).map(|viewer| me_body(&viewer, &caller.wire))
     };
-    caller.reply(result.map(Json))
+    caller.reply(result)
 }
 
-fn me_body(viewer: &Viewer<'_>, prefix: &str) -> MeResponse {
+fn me_body(viewer: &Viewer<'_>, wire: &Wire) -> MeResponse {
+    let prefix = wire.version().prefix();
     let district = viewer.shared_district().map(str::to_owned);
     match viewer.me() {
         Some(user) => {
@@ -36,7 +37,7 @@ fn me_body(viewer: &Viewer<'_>, prefix: &str) -> MeResponse {
             if let Some(d) = &district {
                 links.push(Link::new(LinkRel::District, format!("{prefix}/districts/{d}")));
             }
-            Envelope { data: MeData { id: user.id.clone(), district, kind: "user".to_owned() }, links }
+            Envelope { data: MeData { id: user.id.clone(), district, kind: wire.me_type(user) }, links }
         }
         None => {
             let id = district.unwrap_or_default();
@@ -79,5 +80,5 @@ pub async fn userinfo(State(emulator): State<Emulator>, caller: Caller) -> Respo
             })
         })
     };
-    caller.reply(result.map(Json))
+    caller.reply(result)
 }
