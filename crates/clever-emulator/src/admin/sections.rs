@@ -21,7 +21,7 @@ use crate::state::Emulator;
 pub struct NewSection {
     /// Unique key.
     pub key: String,
-    /// Explicit 24-hex id.
+    /// Explicit id: 24 hex digits, or under `foreign-ids` a readable id.
     #[serde(default)]
     pub id: Option<String>,
     /// Name (need not be unique).

@@ -30,7 +30,7 @@ pub struct UserQuery {
 pub struct NewUser {
     /// Unique key (shown on the login page).
     pub key: String,
-    /// Explicit 24-hex id.
+    /// Explicit id: 24 hex digits, or under `foreign-ids` a readable id.
     #[serde(default)]
     pub id: Option<String>,
     /// One role (shorthand for `roles: [role]`).

@@ -48,8 +48,9 @@ pub async fn health(State(emulator): State<Emulator>) -> Json<Health> {
     Json(health_of(&emulator))
 }
 
-/// Back to the loaded seed or generated district: data, codes, tokens, sessions, the next-login
-/// queue, journal, faults and the clock offset all start fresh.
+/// Back to the loaded seed or generated district and its profiles (the configured ones plus the
+/// seed's): data, authorizations, codes, tokens, sessions, the next-login queue, journal, faults
+/// and the clock offset all start fresh.
 #[utoipa::path(post, path = "/__admin/reset", tag = "world",
     responses((status = 200, description = "Reset", body = Health)))]
 pub async fn reset(State(emulator): State<Emulator>) -> AdminResult<Json<Health>> {
@@ -99,7 +100,8 @@ pub async fn put_seed(
     Ok(Json(health_of(&emulator)))
 }
 
-/// Generates a district (see `GenerateSpec`; `{}` gives the defaults) and loads it like a seed.
+/// Generates a district (see `GenerateSpec`; `{}` gives the defaults) and loads it like a seed;
+/// `reset` generates it again (same ids and rosters).
 #[utoipa::path(post, path = "/__admin/generate", tag = "world",
     request_body = GenerateSpec,
     responses(

@@ -87,7 +87,8 @@ pub struct SeedApp {
 pub struct SeedDistrict {
     /// Reference key.
     pub key: String,
-    /// Explicit 24-hex id (otherwise derived).
+    /// Explicit id, otherwise derived from the key: 24 hex digits (under `foreign-ids` a readable
+    /// id; a 24-hex one is then replaced by the derived readable id).
     #[serde(default)]
     pub id: Option<String>,
     /// Display name.
@@ -100,7 +101,7 @@ pub struct SeedDistrict {
 pub struct SeedSchool {
     /// Reference key.
     pub key: String,
-    /// Explicit 24-hex id.
+    /// Explicit id, otherwise derived from the key (see [`SeedDistrict::id`]).
     #[serde(default)]
     pub id: Option<String>,
     /// Display name.
@@ -116,7 +117,7 @@ pub struct SeedSchool {
 pub struct SeedPerson {
     /// Reference key (also shown on the emulator's login page).
     pub key: String,
-    /// Explicit 24-hex id.
+    /// Explicit id, otherwise derived from the key (see [`SeedDistrict::id`]).
     #[serde(default)]
     pub id: Option<String>,
     /// Given name.
@@ -155,7 +156,7 @@ pub struct SeedPerson {
 pub struct SeedSection {
     /// Reference key.
     pub key: String,
-    /// Explicit 24-hex id.
+    /// Explicit id, otherwise derived from the key (see [`SeedDistrict::id`]).
     #[serde(default)]
     pub id: Option<String>,
     /// Name.
