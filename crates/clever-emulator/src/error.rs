@@ -155,12 +155,20 @@ pub struct ErrorPage {
     pub title: String,
     /// What went wrong and how to fix it.
     pub detail: String,
+    /// True when the page stands in for a redirect the emulator will not make (a bad authorize
+    /// request, a refused form post); the page then says why it does not redirect.
+    pub instead_of_redirect: bool,
 }
 
 impl ErrorPage {
-    /// A 400 page.
+    /// A 400 page shown instead of a redirect.
     pub fn bad_request(title: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self { status: StatusCode::BAD_REQUEST, title: title.into(), detail: detail.into() }
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            title: title.into(),
+            detail: detail.into(),
+            instead_of_redirect: true,
+        }
     }
 }
 
@@ -169,11 +177,16 @@ impl ErrorPage {
 struct ErrorTemplate<'a> {
     title: &'a str,
     detail: &'a str,
+    instead_of_redirect: bool,
 }
 
 impl IntoResponse for ErrorPage {
     fn into_response(self) -> Response {
-        let page = ErrorTemplate { title: &self.title, detail: &self.detail };
+        let page = ErrorTemplate {
+            title: &self.title,
+            detail: &self.detail,
+            instead_of_redirect: self.instead_of_redirect,
+        };
         match askama::Template::render(&page) {
             Ok(html) => (self.status, Html(html)).into_response(),
             Err(_) => (self.status, self.title).into_response(),

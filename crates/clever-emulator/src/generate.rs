@@ -13,6 +13,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::ids::IdScheme;
 use crate::model::World;
 
 /// How big a district to generate, and its shape. Every field has a default, so `{}` (JSON) or
@@ -175,10 +176,19 @@ impl FromStr for GenerateSpec {
     }
 }
 
-/// Generates the district `spec` describes, stamping records with `now`.
+/// Generates the district `spec` describes, stamping records with `now`, with Clever's ids.
 pub fn generate(spec: &GenerateSpec, now: OffsetDateTime) -> Result<World, GenerateError> {
+    generate_with_ids(spec, now, IdScheme::Clever)
+}
+
+/// Generates the district with ids made by `ids` (readable ones under `foreign-ids`).
+pub fn generate_with_ids(
+    spec: &GenerateSpec,
+    now: OffsetDateTime,
+    ids: IdScheme,
+) -> Result<World, GenerateError> {
     spec.validate()?;
-    Ok(build::Builder::new(spec, now).run())
+    Ok(build::Builder::new(spec, now, ids).run())
 }
 
 #[cfg(test)]

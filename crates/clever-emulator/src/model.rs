@@ -10,13 +10,16 @@ use clever_types::{Grade, Subject};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::ids::Digest32;
+use crate::ids::{Digest32, IdScheme};
 
 /// A district.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DistrictRec {
-    /// 24-hex id.
+    /// 24-hex id (a readable one under `foreign-ids`).
     pub id: String,
+    /// The seed key it was created from (empty when not known).
+    #[serde(default)]
+    pub key: String,
     /// Display name.
     pub name: String,
 }
@@ -24,8 +27,11 @@ pub struct DistrictRec {
 /// A school.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SchoolRec {
-    /// 24-hex id.
+    /// 24-hex id (a readable one under `foreign-ids`).
     pub id: String,
+    /// The seed key it was created from (empty when not known).
+    #[serde(default)]
+    pub key: String,
     /// Owning district.
     pub district: String,
     /// Display name.
@@ -82,7 +88,7 @@ pub fn check_roles(roles: &BTreeSet<Role>) -> Result<(), &'static str> {
 /// A user of any role.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UserRec {
-    /// 24-hex id.
+    /// 24-hex id (a readable one under `foreign-ids`).
     pub id: String,
     /// Owning district.
     pub district: String,
@@ -126,7 +132,7 @@ impl UserRec {
 /// A section (class).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SectionRec {
-    /// 24-hex id.
+    /// 24-hex id (a readable one under `foreign-ids`).
     pub id: String,
     /// Owning district.
     pub district: String,
@@ -208,13 +214,23 @@ pub struct World {
     sections: BTreeMap<String, SectionRec>,
     /// Apps by client id.
     pub apps: BTreeMap<String, AppRec>,
-    /// (client id, teacher id) pairs: a teacher installed this Library app from the portal.
+    /// (client id, teacher id) pairs: a teacher authorized this Library app (allowed it on the
+    /// consent page, installed it from the portal Library, or the seed says so). Such a teacher's
+    /// logins and their students' go straight through, and the students see the app on the portal.
     pub installs: BTreeSet<(String, String)>,
     /// user id → ids of the sections they teach or attend.
     sections_by_user: HashMap<String, BTreeSet<String>>,
+    /// How the ids were made from the records' keys; records created later (admin API) get ids
+    /// of the same shape.
+    pub ids: IdScheme,
 }
 
 impl World {
+    /// An empty world whose ids are made by `ids`.
+    pub fn with_ids(ids: IdScheme) -> Self {
+        Self { ids, ..Self::default() }
+    }
+
     /// All sections, by id.
     pub fn sections(&self) -> &BTreeMap<String, SectionRec> {
         &self.sections
@@ -298,8 +314,8 @@ impl World {
         sorted_unique(attended.flat_map(|s| s.teachers.iter()).collect())
     }
 
-    /// Library apps a user can launch from the portal: apps the user installed, and for a student,
-    /// apps any of their teachers installed.
+    /// Library apps a user can launch from the portal: apps the user authorized, and for a
+    /// student, apps any of their teachers authorized.
     pub fn launchable_apps(&self, user_id: &str) -> Vec<&AppRec> {
         let teachers = self.teachers_of_student(user_id);
         self.apps

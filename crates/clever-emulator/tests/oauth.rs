@@ -265,7 +265,7 @@ async fn full_browser_flow_and_remembered_consent() {
 #[tokio::test]
 async fn deny_returns_access_denied_with_state() {
     let t = TestEmulator::start().await;
-    let (_, html) = log_in_to_consent(&t, "keep-me", "maria").await;
+    let (_, html) = log_in_to_consent(&t, "keep-me", "dbrooks").await;
     assert!(html.contains("Your name"));
     let (req, csrf) = (hidden(&html, "req"), hidden(&html, "csrf"));
     let response =

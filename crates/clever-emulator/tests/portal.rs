@@ -163,3 +163,27 @@ async fn portal_forms_need_the_csrf_token_and_logout_ends_the_session() {
     let (_, html) = page(&t, &b, "/portal").await;
     assert!(html.contains("Log in to Clever"), "{html}");
 }
+
+#[tokio::test]
+async fn portal_redirects_carry_the_scope_and_an_install_is_the_teachers_authorization() {
+    let t = TestEmulator::start().await;
+    let teacher = browser();
+    let csrf = portal_login(&t, &teacher, "skelly").await;
+    let to = install(&t, &teacher, &csrf).await;
+    assert_eq!(query_of(&to)["scope"], "read:user_id read:sections read:students");
+
+    // Installing again goes straight to the app, and so does an OAuth login in another browser.
+    let r = post(&t, &teacher, "/portal/install", &[("csrf", &csrf), ("client_id", CLIENT_ID)]).await;
+    assert!(location(&r).starts_with(&format!("{REDIRECT_URI}?code=")), "{}", location(&r));
+    match t.log_in(&browser(), "skelly", "s").await {
+        common::browser::Landing::App(url) => assert_eq!(query_of(&url)["state"], "s"),
+        other => panic!("a teacher who installed the app is not asked again: {other:?}"),
+    }
+
+    let maria = browser();
+    let maria_csrf = portal_login(&t, &maria, "maria").await;
+    let q = query_of(&location(&launch(&t, &maria, &maria_csrf).await));
+    assert_eq!(q["scope"], "read:user_id");
+    assert!(!q.contains_key("state"));
+    assert_eq!(redeem(&t, &q["code"]).await, StatusCode::OK);
+}

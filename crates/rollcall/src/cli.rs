@@ -73,6 +73,16 @@ pub struct EmulatorArgs {
     /// Requests per token per minute before 429.
     #[arg(long, default_value_t = 1200, env = "CLEVER_EMULATOR_RATE_LIMIT")]
     pub rate_limit: u32,
+    /// Answer like another Clever-compatible server: comma-separated profiles, e.g.
+    /// `no-links,legacy-me` (see the emulator's README). A seed's own profiles are added.
+    /// Without it the emulator is strict Clever.
+    #[arg(long, env = "ROLLCALL_EMULATOR_PROFILE", value_parser = parse_profiles)]
+    pub profile: Option<clever_emulator::Profiles>,
+}
+
+/// `--profile`'s value: known profile names, comma-separated.
+fn parse_profiles(list: &str) -> Result<clever_emulator::Profiles, clever_emulator::profile::UnknownProfile> {
+    clever_emulator::Profiles::parse(list)
 }
 
 /// `rollcall demo`.

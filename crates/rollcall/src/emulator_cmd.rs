@@ -3,8 +3,8 @@
 use std::time::Instant;
 
 use anyhow::Context;
-use clever_emulator::model::{Role, World};
-use clever_emulator::{Clock, Emulator, EmulatorConfig, GenerateSpec, Seed};
+use clever_emulator::model::Role;
+use clever_emulator::{Clock, Emulator, EmulatorConfig, GenerateSpec, Profiles, Seed};
 use tokio::net::TcpListener;
 
 use crate::cli::EmulatorArgs;
@@ -18,7 +18,7 @@ pub async fn run(args: EmulatorArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}: is another process using that port?", args.listen))?;
     let addr = listener.local_addr()?;
     let base_url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-    print_banner(&base_url, &emulator.world(), started);
+    print_banner(&base_url, &emulator, started);
     clever_emulator::serve(listener, emulator, crate::shutdown::signal()).await?;
     Ok(())
 }
@@ -28,14 +28,13 @@ fn build(args: &EmulatorArgs) -> anyhow::Result<Emulator> {
         token_ttl: time::Duration::seconds(args.token_ttl_secs),
         code_ttl: time::Duration::seconds(args.code_ttl_secs),
         rate_limit_per_minute: args.rate_limit,
+        profiles: args.profile.clone().unwrap_or_default(),
         ..EmulatorConfig::default()
     };
     let clock = Clock::system();
     if let Some(spec) = &args.generate {
         let spec: GenerateSpec = spec.parse().map_err(|e| anyhow::anyhow!("--generate {spec:?}: {e}"))?;
-        let world = clever_emulator::generate::generate(&spec, clock.now())
-            .map_err(|e| anyhow::anyhow!("--generate: {e}"))?;
-        return Ok(Emulator::from_world(world, config, clock));
+        return Emulator::generated(spec, config, clock).map_err(|e| anyhow::anyhow!("--generate: {e}"));
     }
     let seed = match &args.seed {
         Some(path) => {
@@ -48,10 +47,13 @@ fn build(args: &EmulatorArgs) -> anyhow::Result<Emulator> {
     Emulator::new(seed, config, clock).context("the seed is inconsistent")
 }
 
-/// The command's output: where everything is and how to log in. Write errors are ignored: a
+/// The command's output: where everything is, how it answers (strict Clever or the profiles in
+/// force, the configured ones and the seed's) and how to log in. Write errors are ignored: a
 /// closed stdout (`rollcall emulator | head -1`) must not take the server down.
-fn print_banner(base_url: &str, world: &World, started: Instant) {
+fn print_banner(base_url: &str, emulator: &Emulator, started: Instant) {
     use std::io::Write;
+    let profiles = emulator.profiles();
+    let world = emulator.world();
     let count = |role| world.users.values().filter(|u| u.has(role)).count();
     let mut banner =
         format!("Clever emulator ready at {base_url} (started in {} ms)\n", started.elapsed().as_millis());
@@ -59,6 +61,7 @@ fn print_banner(base_url: &str, world: &World, started: Instant) {
     banner += &format!("  Data API   {base_url}/v3.0/me   {base_url}/userinfo\n");
     banner += &format!("  Portal     {base_url}/portal   (log in as anyone, install Library apps)\n");
     banner += &format!("  Admin API  {base_url}/__admin   OpenAPI: {base_url}/__admin/openapi.json\n");
+    banner += &format!("  Answers    {}\n", answers_as(&profiles));
     banner += &format!(
         "  District   {} teachers, {} students, {} staff, {} admins, {} sections\n",
         count(Role::Teacher),
@@ -72,7 +75,17 @@ fn print_banner(base_url: &str, world: &World, started: Instant) {
         banner +=
             &format!("  {} / {} / {}\n", app.client_id, app.secret_for_display, app.redirect_uris.join(" "));
     }
+    drop(world);
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(banner.as_bytes());
     let _ = stdout.flush();
+}
+
+/// "strict Clever", or "profiles: no-links, legacy-me".
+fn answers_as(profiles: &Profiles) -> String {
+    if profiles.is_strict() {
+        return "strict Clever".to_owned();
+    }
+    let names: Vec<&str> = profiles.iter().map(|p| p.as_str()).collect();
+    format!("profiles: {}", names.join(", "))
 }

@@ -4,7 +4,7 @@ use axum::Json;
 use serde::Serialize;
 use utoipa::OpenApi;
 
-use super::{apps, credentials, members, ops, sections, users, world};
+use super::{apps, authorizations, credentials, members, ops, profiles, sections, users, world};
 
 /// The OpenAPI description of every `/__admin` endpoint.
 #[derive(OpenApi)]
@@ -21,6 +21,8 @@ use super::{apps, credentials, members, ops, sections, users, world};
         world::get_seed,
         world::put_seed,
         world::post_generate,
+        profiles::get,
+        profiles::put,
         users::list,
         users::get,
         users::create,
@@ -37,6 +39,9 @@ use super::{apps, credentials, members, ops, sections, users, world};
         members::delete_teacher,
         apps::list,
         apps::create,
+        authorizations::list,
+        authorizations::put,
+        authorizations::delete,
         credentials::mint_token,
         credentials::list_tokens,
         credentials::mint_codes,

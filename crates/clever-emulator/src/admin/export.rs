@@ -4,24 +4,40 @@
 
 use std::collections::HashMap;
 
-use crate::ids::derive_id;
+use crate::ids::IdScheme;
 use crate::model::{Role, World};
+use crate::profile::{Profile, Profiles};
 use crate::seed::{Seed, SeedApp, SeedDistrict, SeedInstall, SeedPerson, SeedSchool, SeedSection};
 
-/// A seed describing `world`. Districts and schools have no key in the world, so their id is
-/// their key; users and sections keep theirs. An explicit `id` is written only where the derived
-/// one would differ.
+/// A seed describing `world`. Every record keeps its key (a district or school without one uses
+/// its id as its key). An explicit `id` is written only where the one derived from the key would
+/// differ. A world with readable ids exports with `profiles = ["foreign-ids"]`, under which the
+/// keys and explicit ids rebuild the same ids.
 pub fn world_to_seed(world: &World, namespace: &str) -> Seed {
     let explicit =
-        |kind: &str, key: &str, id: &str| (derive_id(namespace, kind, key) != id).then(|| id.to_owned());
-    let mut seed = Seed { namespace: namespace.to_owned(), ..Seed::default() };
+        |kind: &str, key: &str, id: &str| (world.ids.id(namespace, kind, key) != id).then(|| id.to_owned());
+    let profiles: Profiles =
+        (world.ids == IdScheme::Readable).then_some(Profile::ForeignIds).into_iter().collect();
+    let mut seed = Seed { namespace: namespace.to_owned(), profiles, ..Seed::default() };
+    let key_or_id = |key: &str, id: &str| if key.is_empty() { id.to_owned() } else { key.to_owned() };
+    let district_key: HashMap<&str, String> =
+        world.districts.values().map(|d| (d.id.as_str(), key_or_id(&d.key, &d.id))).collect();
+    let school_key: HashMap<&str, String> =
+        world.schools.values().map(|s| (s.id.as_str(), key_or_id(&s.key, &s.id))).collect();
+    let district_of = |id: &str| district_key.get(id).cloned().unwrap_or_else(|| id.to_owned());
+    let school_of = |id: &Option<String>| {
+        id.as_deref().map(|s| school_key.get(s).cloned().unwrap_or_else(|| s.to_owned()))
+    };
     for d in world.districts.values() {
-        let id = explicit("district", &d.id, &d.id);
-        seed.districts.push(SeedDistrict { key: d.id.clone(), id, name: d.name.clone() });
+        let key = district_of(&d.id);
+        let id = explicit("district", &key, &d.id);
+        seed.districts.push(SeedDistrict { key, id, name: d.name.clone() });
     }
     for s in world.schools.values() {
-        let (key, id) = (s.id.clone(), explicit("school", &s.id, &s.id));
-        seed.schools.push(SeedSchool { key, id, name: s.name.clone(), district: Some(s.district.clone()) });
+        let key = school_of(&Some(s.id.clone())).unwrap_or_default();
+        let id = explicit("school", &key, &s.id);
+        let district = Some(district_of(&s.district));
+        seed.schools.push(SeedSchool { key, id, name: s.name.clone(), district });
     }
     let key_of: HashMap<&str, &str> = world.users.values().map(|u| (u.id.as_str(), u.key.as_str())).collect();
     for u in world.users.values() {
@@ -33,8 +49,8 @@ pub fn world_to_seed(world: &World, namespace: &str) -> Seed {
             middle: u.name.middle.clone(),
             last: u.name.last.clone(),
             email: u.email.clone(),
-            school: u.school.clone(),
-            district: Some(u.district.clone()),
+            school: school_of(&u.school),
+            district: Some(district_of(&u.district)),
             grade: u.grade.clone(),
             title: u.title.clone(),
             sis_id: u.sis_id.clone(),
@@ -55,7 +71,7 @@ pub fn world_to_seed(world: &World, namespace: &str) -> Seed {
             key: s.key.clone(),
             id: explicit("section", &s.key, &s.id),
             name: s.name.clone(),
-            school: s.school.clone(),
+            school: school_of(&s.school),
             subject: s.subject.clone(),
             grade: s.grade.clone(),
             period: s.period.clone(),
@@ -71,7 +87,7 @@ pub fn world_to_seed(world: &World, namespace: &str) -> Seed {
             name: Some(a.name.clone()),
             redirect_uris: a.redirect_uris.clone(),
             kind: a.kind,
-            districts: a.districts.clone(),
+            districts: a.districts.iter().map(|d| district_of(d)).collect(),
         });
     }
     for (app, teacher) in &world.installs {
@@ -85,18 +101,23 @@ pub fn world_to_seed(world: &World, namespace: &str) -> Seed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generate::{GenerateSpec, generate};
+    use crate::generate::{GenerateSpec, generate_with_ids};
     use time::macros::datetime;
 
     #[test]
-    fn generated_and_demo_worlds_round_trip_through_a_seed() {
+    fn generated_and_demo_worlds_round_trip_through_a_seed_with_either_kind_of_id() {
         let now = datetime!(2026-01-01 0:00 UTC);
         let spec: GenerateSpec =
             "students=500,sections=40,client_id=a,client_secret=b,redirect_uri=https://a.example/cb"
                 .parse()
                 .unwrap();
-        let demo = Seed::demo().build(now).unwrap();
-        for (world, ns) in [(generate(&spec, now).unwrap(), "generated"), (demo, "demo")] {
+        let mut cases = Vec::new();
+        for ids in [IdScheme::Clever, IdScheme::Readable] {
+            cases.push((generate_with_ids(&spec, now, ids).unwrap(), "generated"));
+            cases.push((Seed::demo().build_with_ids(now, ids).unwrap(), "demo"));
+            cases.push((generate_with_ids(&spec, now, ids).unwrap(), "another-namespace"));
+        }
+        for (world, ns) in cases {
             let rebuilt = world_to_seed(&world, ns).build(now).unwrap();
             let users = |w: &World| w.users.values().map(|u| format!("{u:?}")).collect::<Vec<_>>();
             assert_eq!(users(&rebuilt), users(&world));
@@ -104,6 +125,8 @@ mod tests {
             assert_eq!(sections(&rebuilt), sections(&world));
             assert_eq!(rebuilt.apps.keys().collect::<Vec<_>>(), world.apps.keys().collect::<Vec<_>>());
             assert_eq!(rebuilt.installs, world.installs);
+            let places = |w: &World| format!("{:?} {:?}", w.districts, w.schools);
+            assert_eq!(places(&rebuilt), places(&world));
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The admin API under `/__admin`: scripts the emulator from tests, like WireMock's `/__admin`
-//! or LocalStack's `/_localstack` (reset, seed, entities, credentials, next login, journal,
-//! clock, faults). JSON in and out; errors are `{"error": "<what to fix>"}`.
+//! or LocalStack's `/_localstack` (reset, seed, profiles, entities, authorizations, credentials,
+//! next login, journal, clock, faults). JSON in and out; errors are `{"error": "<what to fix>"}`.
 //!
 //! **Never expose the admin API to the internet.** It is unauthenticated by design, as
 //! WireMock's is: anyone who can reach it can mint tokens for any user. Bind the emulator to
@@ -10,12 +10,14 @@
 //! test's own setup never shows up in the journal it asserts on. See `ADMIN.md` for examples.
 
 mod apps;
+mod authorizations;
 mod credentials;
 mod docs;
 mod error;
 mod export;
 mod members;
 mod ops;
+mod profiles;
 mod sections;
 mod users;
 mod views;
@@ -39,6 +41,7 @@ pub fn routes() -> Router<Emulator> {
         .route("/__admin/reset", axum::routing::post(world::reset))
         .route("/__admin/seed", get(world::get_seed).put(world::put_seed))
         .route("/__admin/generate", axum::routing::post(world::post_generate))
+        .route("/__admin/profiles", get(profiles::get).put(profiles::put))
         .route("/__admin/users", get(users::list).post(users::create))
         .route("/__admin/users/{id}", get(users::get).patch(users::patch).delete(users::delete))
         .route("/__admin/sections", get(sections::list).post(sections::create))
@@ -52,6 +55,11 @@ pub fn routes() -> Router<Emulator> {
             put(members::put_teacher).delete(members::delete_teacher),
         )
         .route("/__admin/apps", get(apps::list).post(apps::create))
+        .route("/__admin/authorizations", get(authorizations::list))
+        .route(
+            "/__admin/authorizations/{client_id}/{user_id}",
+            put(authorizations::put).delete(authorizations::delete),
+        )
         .route("/__admin/tokens", get(credentials::list_tokens).post(credentials::mint_token))
         .route("/__admin/codes", get(credentials::list_codes).post(credentials::mint_codes))
         .route(

@@ -21,7 +21,7 @@ use crate::state::Emulator;
 pub struct NewSection {
     /// Unique key.
     pub key: String,
-    /// Explicit 24-hex id.
+    /// Explicit id: 24 hex digits, or under `foreign-ids` a readable id.
     #[serde(default)]
     pub id: Option<String>,
     /// Name (need not be unique).
@@ -103,7 +103,8 @@ pub async fn create(
     if new.key.trim().is_empty() {
         return Err(AdminError::unprocessable("key must not be empty"));
     }
-    let id = record_id(&ns, "section", &new.key, new.id)?;
+    let ids = emulator.world().ids;
+    let id = record_id(ids, &ns, "section", &new.key, new.id)?;
     let now = emulator.now();
     let mut world = emulator.world_mut();
     if world.section(&id).is_some() || world.sections().values().any(|s| s.key == new.key) {

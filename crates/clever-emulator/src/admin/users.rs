@@ -30,7 +30,7 @@ pub struct UserQuery {
 pub struct NewUser {
     /// Unique key (shown on the login page).
     pub key: String,
-    /// Explicit 24-hex id.
+    /// Explicit id: 24 hex digits, or under `foreign-ids` a readable id.
     #[serde(default)]
     pub id: Option<String>,
     /// One role (shorthand for `roles: [role]`).
@@ -164,7 +164,8 @@ pub async fn create(
     if new.grade.is_some() && !roles.contains(&Role::Student) {
         return bad("only students have a grade".into());
     }
-    let id = record_id(&ns, "user", &new.key, new.id)?;
+    let ids = emulator.world().ids;
+    let id = record_id(ids, &ns, "user", &new.key, new.id)?;
     let now = emulator.now();
     let mut world = emulator.world_mut();
     if world.users.contains_key(&id) {

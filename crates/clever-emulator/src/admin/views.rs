@@ -5,14 +5,14 @@ use serde::Serialize;
 
 use super::error::{AdminError, AdminResult};
 use crate::clock::rfc3339;
-use crate::ids::{derive_id, is_clever_id};
+use crate::ids::IdScheme;
 use crate::model::{SectionRec, UserRec, World};
 use crate::state::Emulator;
 
 /// A user as the admin API shows it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UserView {
-    /// 24-hex id.
+    /// 24-hex id (a readable one under `foreign-ids`).
     pub id: String,
     /// Seed key.
     pub key: String,
@@ -71,7 +71,7 @@ impl UserView {
 /// A section as the admin API shows it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SectionView {
-    /// 24-hex id.
+    /// 24-hex id (a readable one under `foreign-ids`).
     pub id: String,
     /// Seed key.
     pub key: String,
@@ -140,21 +140,31 @@ pub fn resolve_school(
     if world.schools.contains_key(id_or_key) {
         return Ok(Some(id_or_key.to_owned()));
     }
-    let derived = derive_id(namespace, "school", id_or_key);
+    let derived = world.ids.id(namespace, "school", id_or_key);
     if world.schools.contains_key(&derived) {
         return Ok(Some(derived));
     }
     Err(AdminError::unprocessable(format!("school {id_or_key:?} does not exist; give a school id")))
 }
 
-/// The id of a record being created: the explicit one (which must look like a Clever id), or
-/// one derived from the loaded seed's namespace, the record kind and its key.
-pub fn record_id(namespace: &str, kind: &str, key: &str, explicit: Option<String>) -> AdminResult<String> {
+/// The id of a record being created: the explicit one (which must have the shape of the world's
+/// ids: 24 hex digits, or a readable id under `foreign-ids`), or one derived from the loaded
+/// seed's namespace, the record kind and its key as the world's other ids are.
+pub fn record_id(
+    ids: IdScheme,
+    namespace: &str,
+    kind: &str,
+    key: &str,
+    explicit: Option<String>,
+) -> AdminResult<String> {
     match explicit {
-        Some(id) if !is_clever_id(&id) => {
-            Err(AdminError::unprocessable(format!("id {id:?} must be 24 lowercase hex digits")))
-        }
+        Some(id) if !ids.accepts(&id) => match ids {
+            IdScheme::Clever => {
+                Err(AdminError::unprocessable(format!("id {id:?} must be 24 lowercase hex digits")))
+            }
+            IdScheme::Readable => Err(AdminError::unprocessable(format!("id {id:?}: {}", ids.rule()))),
+        },
         Some(id) => Ok(id),
-        None => Ok(derive_id(namespace, kind, key)),
+        None => Ok(ids.id(namespace, kind, key)),
     }
 }

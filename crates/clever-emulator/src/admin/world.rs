@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::error::{AdminError, AdminResult, ErrorBody, parse_json};
 use super::export::world_to_seed;
-use crate::generate::{GenerateSpec, generate};
+use crate::generate::GenerateSpec;
 use crate::seed::{Seed, SeedError};
 use crate::state::Emulator;
 
@@ -48,8 +48,9 @@ pub async fn health(State(emulator): State<Emulator>) -> Json<Health> {
     Json(health_of(&emulator))
 }
 
-/// Back to the loaded seed or generated district: data, codes, tokens, sessions, the next-login
-/// queue, journal, faults and the clock offset all start fresh.
+/// Back to the loaded seed or generated district and its profiles (the configured ones plus the
+/// seed's): data, authorizations, codes, tokens, sessions, the next-login queue, journal, faults
+/// and the clock offset all start fresh.
 #[utoipa::path(post, path = "/__admin/reset", tag = "world",
     responses((status = 200, description = "Reset", body = Health)))]
 pub async fn reset(State(emulator): State<Emulator>) -> AdminResult<Json<Health>> {
@@ -99,7 +100,8 @@ pub async fn put_seed(
     Ok(Json(health_of(&emulator)))
 }
 
-/// Generates a district (see `GenerateSpec`; `{}` gives the defaults) and loads it like a seed.
+/// Generates a district (see `GenerateSpec`; `{}` gives the defaults) and loads it like a seed;
+/// `reset` generates it again (same ids and rosters).
 #[utoipa::path(post, path = "/__admin/generate", tag = "world",
     request_body = GenerateSpec,
     responses(
@@ -108,8 +110,7 @@ pub async fn put_seed(
         (status = 422, description = "Impossible spec; the message says what to change", body = ErrorBody)))]
 pub async fn post_generate(State(emulator): State<Emulator>, body: Bytes) -> AdminResult<Json<Health>> {
     let spec: GenerateSpec = parse_json(&body)?;
-    let world = generate(&spec, emulator.now()).map_err(|e| AdminError::unprocessable(e.0))?;
-    emulator.load_world(world);
+    emulator.load_generated(spec).map_err(|e| AdminError::unprocessable(e.0))?;
     Ok(Json(health_of(&emulator)))
 }
 

@@ -5,11 +5,16 @@
 //! break the day it meets a stricter server, so the emulator answers 401 "missing token" instead.
 
 use axum::extract::FromRequestParts;
+use axum::http::Uri;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 
+use super::pagination::ListQuery;
+use super::wire::Wire;
 use crate::error::ApiError;
+use crate::profile::Profile;
 use crate::state::{Emulator, RateDecision, TokenRec};
 
 /// The API version a request was made under; it decides link prefixes and v3.1-only fields.
@@ -30,7 +35,7 @@ impl Version {
         }
     }
 
-    /// `/userinfo` has no version prefix; it links into v3.0 like `/me` does.
+    /// `/userinfo` and `/me` have no version prefix; they link into v3.0.
     fn of_path(path: &str) -> Self {
         if path.starts_with("/v3.1/") { Version::V31 } else { Version::V30 }
     }
@@ -45,18 +50,32 @@ pub struct Caller {
     pub rate: RateDecision,
     /// Version prefix of the request path.
     pub version: Version,
+    /// How the answer goes on the wire (the version and the profiles in force).
+    pub wire: Wire,
 }
 
 impl Caller {
     /// Turns a handler's result into a response carrying this caller's rate-limit headers, so
-    /// clients can pace themselves on success and on error alike.
-    pub fn reply<T: IntoResponse>(&self, result: Result<T, ApiError>) -> Response {
+    /// clients can pace themselves on success and on error alike. A successful body goes out
+    /// through [`Wire::body`], where the JSON-level profiles apply.
+    pub fn reply<T: Serialize>(&self, result: Result<T, ApiError>) -> Response {
         let mut response = match result {
-            Ok(body) => body.into_response(),
+            Ok(body) => self.wire.body(body),
             Err(error) => error.into_response(),
         };
         rate_headers(response.headers_mut(), &self.rate);
         response
+    }
+
+    /// The list request `uri` asks for: paged as Clever pages, or, under `no-links` (a server
+    /// whose lists have no `next` link to follow), one page with every item whatever `limit`
+    /// and the cursors say.
+    pub fn list_query(&self, uri: &Uri, emulator: &Emulator) -> Result<ListQuery, ApiError> {
+        if self.wire.has(Profile::NoLinks) {
+            Ok(ListQuery::unpaged(uri))
+        } else {
+            ListQuery::parse(uri, emulator.config())
+        }
     }
 }
 
@@ -76,7 +95,8 @@ impl FromRequestParts<Emulator> for Caller {
             // would let a client pass against the emulator that fails against Clever.
             return Err(response);
         }
-        Ok(Caller { token, rate, version: Version::of_path(parts.uri.path()) })
+        let version = Version::of_path(parts.uri.path());
+        Ok(Caller { token, rate, version, wire: Wire::new(version, emulator.profiles()) })
     }
 }
 

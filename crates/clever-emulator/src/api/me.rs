@@ -1,29 +1,32 @@
-//! `/v3.x/me` and `/userinfo`: who the token belongs to. Both are hot paths (apps call `/me` on
+//! `/me`, `/v3.x/me` and `/userinfo`: who the token belongs to. Both are hot paths (apps call `/me` on
 //! every login), so they hold the world lock only to copy a few strings.
 
-use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use clever_types::{Envelope, Link, LinkRel, MeData, MeResponse, Name, UserInfo};
 
 use super::auth::Caller;
 use super::scope::Viewer;
+use super::wire::Wire;
 use crate::error::ApiError;
+use crate::model::Role;
 use crate::state::Emulator;
 
-/// `GET /v3.0/me`: the user id, and the district only for district-shared users.
+/// `GET /v3.0/me` (and `/v3.1/me`, and `/me`): the user id, and the district only for
+/// district-shared users.
 ///
 /// A district-app token has no user; it gets `type: "district"` and its district id, which is
 /// what Clever's `/me` answers for a district token.
 pub async fn me(State(emulator): State<Emulator>, caller: Caller) -> Response {
     let result = {
         let world = emulator.world();
-        Viewer::resolve(&world, &caller.token).map(|viewer| me_body(&viewer, caller.version.prefix()))
+        Viewer::resolve(&world, &caller.token).map(|viewer| me_body(&viewer, &caller.wire))
     };
-    caller.reply(result.map(Json))
+    caller.reply(result)
 }
 
-fn me_body(viewer: &Viewer<'_>, prefix: &str) -> MeResponse {
+fn me_body(viewer: &Viewer<'_>, wire: &Wire) -> MeResponse {
+    let prefix = wire.version().prefix();
     let district = viewer.shared_district().map(str::to_owned);
     match viewer.me() {
         Some(user) => {
@@ -34,7 +37,7 @@ fn me_body(viewer: &Viewer<'_>, prefix: &str) -> MeResponse {
             if let Some(d) = &district {
                 links.push(Link::new(LinkRel::District, format!("{prefix}/districts/{d}")));
             }
-            Envelope { data: MeData { id: user.id.clone(), district, kind: "user".to_owned() }, links }
+            Envelope { data: MeData { id: user.id.clone(), district, kind: wire.me_type(user) }, links }
         }
         None => {
             let id = district.unwrap_or_default();
@@ -48,7 +51,8 @@ fn me_body(viewer: &Viewer<'_>, prefix: &str) -> MeResponse {
 }
 
 /// `GET /userinfo`: OIDC-style identity of the login. District fields only for district-shared
-/// users; a Library user gets no district and an empty `schools` list.
+/// users; a Library user gets no district and an empty `schools` list, and a Library student no
+/// `email`, as the Library scope withholds a student's email from every other answer too.
 pub async fn userinfo(State(emulator): State<Emulator>, caller: Caller) -> Response {
     let result = {
         let world = emulator.world();
@@ -63,7 +67,7 @@ pub async fn userinfo(State(emulator): State<Emulator>, caller: Caller) -> Respo
                 user_type: Some(user.primary_role().as_str().to_owned()),
                 district_id: shared.then(|| user.district.clone()),
                 district: shared.then(|| user.district.clone()),
-                email: user.email.clone(),
+                email: if !shared && user.has(Role::Student) { None } else { user.email.clone() },
                 email_verified: Some(false),
                 name: Some(Name {
                     first: Some(user.name.first.clone()),
@@ -76,5 +80,5 @@ pub async fn userinfo(State(emulator): State<Emulator>, caller: Caller) -> Respo
             })
         })
     };
-    caller.reply(result.map(Json))
+    caller.reply(result)
 }

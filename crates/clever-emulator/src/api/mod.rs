@@ -4,6 +4,7 @@
 //! - `auth`: bearer token and rate limit, on every route;
 //! - `scope`: which token may read which record, and how much of it;
 //! - `views`: record → wire type at that scope;
+//! - `wire`: the profiles' changes to every answer, in one place;
 //! - `pagination`: Clever's cursor paging and links;
 //! - `me`, `users`, `sections`: the routes.
 
@@ -14,6 +15,7 @@ pub mod scope;
 pub mod sections;
 pub mod users;
 pub mod views;
+pub mod wire;
 
 use axum::Router;
 use axum::response::{IntoResponse, Response};
@@ -23,13 +25,16 @@ use clever_types::{ListEnvelope, ListItem, Section, User};
 use self::auth::Version;
 use self::pagination::ListQuery;
 use self::scope::{SectionView, UserView};
+use self::wire::Wire;
 use crate::error::ApiError;
 use crate::model::{SectionRec, UserRec};
 use crate::state::Emulator;
 
 /// The api routes: `/userinfo`, and `/me` plus the Data API under both `/v3.0` and `/v3.1`.
+/// `/me` without a prefix answers as `/v3.0/me` does: that answer's `self` link is `/me`, and
+/// third-party clients call it.
 pub fn routes() -> Router<Emulator> {
-    let mut router = Router::new().route("/userinfo", get(me::userinfo));
+    let mut router = Router::new().route("/userinfo", get(me::userinfo)).route("/me", get(me::me));
     for version in [Version::V30, Version::V31] {
         let p = version.prefix();
         router = router
@@ -60,14 +65,14 @@ fn users_page<'c, 'w, C>(
     candidates: &'c [C],
     id: impl Fn(&C) -> &str,
     keep: impl FnMut(&'c C) -> Option<(&'w UserRec, UserView)>,
-    version: Version,
+    wire: &Wire,
 ) -> ListEnvelope<User> {
     let (users, links) = query.page(candidates, id, keep);
     let data = users
         .into_iter()
         .map(|(u, view)| ListItem {
-            data: views::user(u, view, version),
-            uri: Some(format!("{}/users/{}", version.prefix(), u.id)),
+            data: wire.user(u, view),
+            uri: Some(format!("{}/users/{}", wire.version().prefix(), u.id)),
         })
         .collect();
     ListEnvelope { data, links }
@@ -80,14 +85,14 @@ fn sections_page<'c, 'w, C>(
     candidates: &'c [C],
     id: impl Fn(&C) -> &str,
     keep: impl FnMut(&'c C) -> Option<(&'w SectionRec, SectionView)>,
-    version: Version,
+    wire: &Wire,
 ) -> ListEnvelope<Section> {
     let (sections, links) = query.page(candidates, id, keep);
     let data = sections
         .into_iter()
         .map(|(s, view)| ListItem {
-            data: views::section(s, view, version),
-            uri: Some(format!("{}/sections/{}", version.prefix(), s.id)),
+            data: wire.section(s, view),
+            uri: Some(format!("{}/sections/{}", wire.version().prefix(), s.id)),
         })
         .collect();
     ListEnvelope { data, links }

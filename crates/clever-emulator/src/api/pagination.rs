@@ -73,6 +73,23 @@ impl ListQuery {
         Ok(query)
     }
 
+    /// A list request without paging: every item on one page, whatever `limit`,
+    /// `starting_after` and `ending_before` say (they are ignored, not checked). Only `role` is
+    /// read.
+    pub fn unpaged(uri: &Uri) -> Self {
+        let role = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+            .find(|(key, _)| key == "role")
+            .map(|(_, value)| value.into_owned());
+        ListQuery {
+            role,
+            limit: usize::MAX,
+            cursor: Cursor::First,
+            path: uri.path().to_owned(),
+            kept: Vec::new(),
+            self_uri: uri.path_and_query().map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned()),
+        }
+    }
+
     /// Picks this page out of `candidates` (sorted by ascending id, ids unique), keeping only
     /// those `keep` accepts, and builds its links. The page is what slicing the kept candidates
     /// would give, but `keep` is asked only about as many candidates as the page needs: those on

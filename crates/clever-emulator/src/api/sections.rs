@@ -1,22 +1,23 @@
 //! `/sections`, `/sections/{id}`, a section's users, and `/districts/{id}`.
 
-use axum::Json;
+use axum::extract::FromRequestParts;
 use axum::extract::{Path, State};
 use axum::http::Uri;
-use axum::response::Response;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use clever_types::{District, Envelope, Link, LinkRel, SectionResponse};
 
 use super::auth::Caller;
-use super::pagination::ListQuery;
 use super::scope::{SectionView, Viewer};
 use super::{sections_page, users_page, views};
 use crate::error::ApiError;
 use crate::model::SectionRec;
+use crate::profile::Profile;
 use crate::state::Emulator;
 
 /// `GET /v3.x/sections`: every section of the district; district-app tokens only.
 pub async fn list(State(emulator): State<Emulator>, caller: Caller, uri: Uri) -> Response {
-    let result = ListQuery::parse(&uri, emulator.config()).and_then(|query| {
+    let result = caller.list_query(&uri, &emulator).and_then(|query| {
         let world = emulator.world();
         let viewer = Viewer::resolve(&world, &caller.token)?;
         let Viewer::District(district) = viewer else { return Err(ApiError::out_of_scope()) };
@@ -26,9 +27,9 @@ pub async fn list(State(emulator): State<Emulator>, caller: Caller, uri: Uri) ->
             &sections,
             |s| s.id.as_str(),
             |s| (s.district == district).then_some((*s, SectionView::Full)),
-            caller.version,
+            &caller.wire,
         );
-        Ok(Json(page))
+        Ok(page)
     });
     caller.reply(result)
 }
@@ -41,24 +42,32 @@ pub async fn one(State(emulator): State<Emulator>, caller: Caller, Path(id): Pat
             let (section, view) = viewer.find_section(&world, &id)?;
             let self_uri = format!("{}/sections/{}", caller.version.prefix(), section.id);
             let body: SectionResponse = Envelope {
-                data: views::section(section, view, caller.version),
+                data: caller.wire.section(section, view),
                 links: vec![Link::new(LinkRel::SelfLink, self_uri)],
             };
-            Ok(Json(body))
+            Ok(body)
         })
     };
     caller.reply(result)
 }
 
 /// `GET /v3.x/sections/{id}/users?role=student|teacher`: the section's members (both roles
-/// when `role` is absent).
-pub async fn users(
-    State(emulator): State<Emulator>,
-    caller: Caller,
-    Path(id): Path<String>,
-    uri: Uri,
-) -> Response {
-    let result = ListQuery::parse(&uri, emulator.config()).and_then(|query| {
+/// when `role` is absent). Under `no-section-users` the path does not exist: 404 before the token
+/// is even looked at, as for any other unknown path.
+pub async fn users(State(emulator): State<Emulator>, mut parts: Parts) -> Response {
+    if emulator.has_profile(Profile::NoSectionUsers) {
+        return ApiError::not_found().into_response();
+    }
+    let caller = match Caller::from_request_parts(&mut parts, &emulator).await {
+        Ok(caller) => caller,
+        Err(refusal) => return refusal,
+    };
+    let id = match Path::<String>::from_request_parts(&mut parts, &emulator).await {
+        Ok(Path(id)) => id,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let uri = parts.uri;
+    let result = caller.list_query(&uri, &emulator).and_then(|query| {
         let (teachers, students) = match query.role.as_deref() {
             None => (true, true),
             Some("teacher") => (true, false),
@@ -84,7 +93,7 @@ pub async fn users(
             let user = world.users.get(*uid)?;
             scope.view(user).map(|view| (user, view))
         };
-        Ok(Json(users_page(&query, &members, |uid| uid.as_str(), keep, caller.version)))
+        Ok(users_page(&query, &members, |uid| uid.as_str(), keep, &caller.wire))
     });
     caller.reply(result)
 }
@@ -107,7 +116,7 @@ pub async fn district(State(emulator): State<Emulator>, caller: Caller, Path(id)
                 data: views::district(district),
                 links: vec![Link::new(LinkRel::SelfLink, self_uri)],
             };
-            Ok(Json(body))
+            Ok(body)
         })
     };
     caller.reply(result)

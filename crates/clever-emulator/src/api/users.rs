@@ -1,15 +1,13 @@
 //! `/users`, `/users/{id}` and a user's sections, students and teachers.
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::Response;
 use clever_types::{Envelope, Link, LinkRel, UserResponse};
 
 use super::auth::Caller;
-use super::pagination::ListQuery;
 use super::scope::{UserView, Viewer};
-use super::{sections_page, users_page, views};
+use super::{sections_page, users_page};
 use crate::error::ApiError;
 use crate::model::{Role, UserRec, World};
 use crate::state::Emulator;
@@ -20,7 +18,7 @@ const USER_ROLES: [&str; 5] = ["teacher", "student", "staff", "district_admin", 
 
 /// `GET /v3.x/users?role=…`: every user of the district; district-app tokens only.
 pub async fn list(State(emulator): State<Emulator>, caller: Caller, uri: Uri) -> Response {
-    let result = ListQuery::parse(&uri, emulator.config()).and_then(|query| {
+    let result = caller.list_query(&uri, &emulator).and_then(|query| {
         let role = match query.role.as_deref() {
             None => None,
             Some(r) if USER_ROLES.contains(&r) => Some(r),
@@ -40,9 +38,9 @@ pub async fn list(State(emulator): State<Emulator>, caller: Caller, uri: Uri) ->
             &users,
             |u| u.id.as_str(),
             |u| listed(u).then_some((*u, UserView::Full)),
-            caller.version,
+            &caller.wire,
         );
-        Ok(Json(page))
+        Ok(page)
     });
     caller.reply(result)
 }
@@ -55,10 +53,10 @@ pub async fn one(State(emulator): State<Emulator>, caller: Caller, Path(id): Pat
             let (user, view) = viewer.find_user(&world, &id)?;
             let self_uri = format!("{}/users/{}", caller.version.prefix(), user.id);
             let body: UserResponse = Envelope {
-                data: views::user(user, view, caller.version),
+                data: caller.wire.user(user, view),
                 links: vec![Link::new(LinkRel::SelfLink, self_uri)],
             };
-            Ok(Json(body))
+            Ok(body)
         })
     };
     caller.reply(result)
@@ -71,7 +69,7 @@ pub async fn sections(
     Path(id): Path<String>,
     uri: Uri,
 ) -> Response {
-    let result = ListQuery::parse(&uri, emulator.config()).and_then(|query| {
+    let result = caller.list_query(&uri, &emulator).and_then(|query| {
         let world = emulator.world();
         let viewer = Viewer::resolve(&world, &caller.token)?;
         let user = listable_user(&viewer, &world, &id)?;
@@ -80,7 +78,7 @@ pub async fn sections(
             let section = world.section(sid)?;
             viewer.section_view(section).map(|view| (section, view))
         };
-        Ok(Json(sections_page(&query, &ids, |sid| sid.as_str(), keep, caller.version)))
+        Ok(sections_page(&query, &ids, |sid| sid.as_str(), keep, &caller.wire))
     });
     caller.reply(result)
 }
@@ -117,7 +115,7 @@ fn related(
     uri: &Uri,
     relatives: impl for<'w> Fn(&'w World, &'w UserRec) -> Vec<&'w String>,
 ) -> Response {
-    let result = ListQuery::parse(uri, emulator.config()).and_then(|query| {
+    let result = caller.list_query(uri, emulator).and_then(|query| {
         let world = emulator.world();
         let viewer = Viewer::resolve(&world, &caller.token)?;
         let user = listable_user(&viewer, &world, id)?;
@@ -127,7 +125,7 @@ fn related(
             let user = world.users.get(*rid)?;
             scope.view(user).map(|view| (user, view))
         };
-        Ok(Json(users_page(&query, &ids, |rid| rid.as_str(), keep, caller.version)))
+        Ok(users_page(&query, &ids, |rid| rid.as_str(), keep, &caller.wire))
     });
     caller.reply(result)
 }

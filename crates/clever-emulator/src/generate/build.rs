@@ -1,5 +1,6 @@
-//! The generation algorithm. Ids use the same `derive_id` kinds as the seed builder (`district`,
-//! `school`, `user`, `section`), so a generated district exported as a seed rebuilds identically.
+//! The generation algorithm. Ids are made as the seed builder makes them, from the same kinds
+//! (`district`, `school`, `user`, `section`) and the records' keys, so a generated district
+//! exported as a seed rebuilds identically, with Clever's ids or readable ones.
 
 use std::collections::BTreeSet;
 
@@ -8,7 +9,7 @@ use time::OffsetDateTime;
 
 use super::GenerateSpec;
 use super::names::{self, Rng};
-use crate::ids::{derive_id, digest};
+use crate::ids::{IdScheme, digest};
 use crate::model::{AppKind, AppRec, DistrictRec, PersonName, Role, SchoolRec, SectionRec, UserRec, World};
 
 pub(super) struct Builder<'a> {
@@ -32,8 +33,11 @@ const HIGH: &[Grade] = &[Grade::G9, Grade::G10, Grade::G11, Grade::G12];
 const LEVELS: [(&[Grade], &str); 3] =
     [(ELEMENTARY, "Elementary School"), (MIDDLE, "Middle School"), (HIGH, "High School")];
 
+/// The generated district's key.
+const DISTRICT_KEY: &str = "district";
+
 impl<'a> Builder<'a> {
-    pub(super) fn new(spec: &'a GenerateSpec, now: OffsetDateTime) -> Self {
+    pub(super) fn new(spec: &'a GenerateSpec, now: OffsetDateTime, ids: IdScheme) -> Self {
         let slug: String = spec
             .namespace
             .chars()
@@ -43,8 +47,8 @@ impl<'a> Builder<'a> {
             spec,
             now,
             rng: Rng::from_namespace(&spec.namespace),
-            world: World::default(),
-            district: derive_id(&spec.namespace, "district", "district"),
+            world: World::with_ids(ids),
+            district: ids.id(&spec.namespace, "district", DISTRICT_KEY),
             domain: format!("{slug}.example"),
         }
     }
@@ -52,7 +56,8 @@ impl<'a> Builder<'a> {
     pub(super) fn run(mut self) -> World {
         let district = self.district.clone();
         let name = format!("{} Unified School District", names::SCHOOL[0]);
-        self.world.districts.insert(district.clone(), DistrictRec { id: district, name });
+        let rec = DistrictRec { id: district.clone(), key: DISTRICT_KEY.to_owned(), name };
+        self.world.districts.insert(district, rec);
         let schools = self.schools();
         let teachers = self.teachers(&schools);
         let students = self.students(&schools);
@@ -62,18 +67,23 @@ impl<'a> Builder<'a> {
         self.world
     }
 
+    /// The id of the record of `kind` with `key`, in the world's id scheme.
+    fn id(&self, kind: &str, key: &str) -> String {
+        self.world.ids.id(&self.spec.namespace, kind, key)
+    }
+
     fn schools(&mut self) -> Vec<School> {
         (0..self.spec.schools)
             .map(|i| {
                 let (grades, level) = LEVELS[i % LEVELS.len()];
                 let key = format!("school-{}", i + 1);
-                let id = derive_id(&self.spec.namespace, "school", &key);
+                let id = self.id("school", &key);
                 let stem = names::SCHOOL[i % names::SCHOOL.len()];
                 let name = match i / names::SCHOOL.len() {
                     0 => format!("{stem} {level}"),
                     n => format!("{stem} {level} {}", n + 1),
                 };
-                let rec = SchoolRec { id: id.clone(), district: self.district.clone(), name };
+                let rec = SchoolRec { id: id.clone(), key, district: self.district.clone(), name };
                 self.world.schools.insert(id.clone(), rec);
                 School { id, grades }
             })
@@ -90,7 +100,7 @@ impl<'a> Builder<'a> {
             let local = if local.is_empty() { key.clone() } else { format!("{local}.{key}") };
             format!("{local}@{sub}{}", self.domain)
         });
-        let id = derive_id(&self.spec.namespace, "user", &key);
+        let id = self.id("user", &key);
         let user = UserRec {
             id: id.clone(),
             district: self.district.clone(),
@@ -196,7 +206,7 @@ impl<'a> Builder<'a> {
             let grade = schools[*s].grades[*g].clone();
             let key = format!("sec{:05}", i + 1);
             self.world.put_section(SectionRec {
-                id: derive_id(&self.spec.namespace, "section", &key),
+                id: self.id("section", &key),
                 district: self.district.clone(),
                 school: Some(schools[*s].id.clone()),
                 key,

@@ -8,8 +8,9 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
 use super::browser::Browser;
+use super::grant::Gate;
 use super::params::{ParamError, Params};
-use super::redirect::{code_uri, error_uri, found};
+use super::redirect::{error_uri, found};
 use crate::error::ErrorPage;
 use crate::state::{Emulator, PendingAuthorization};
 
@@ -116,18 +117,28 @@ pub async fn authorize(
 
     // Tests skip the browser: the admin queued who logs in next.
     if let Some(user_id) = emulator.pop_next_login(&request.client_id) {
-        let code = emulator.issue_code(&request.client_id, &request.redirect_uri, &user_id);
-        return found(&code_uri(&request.redirect_uri, &code, request.state.as_deref()));
+        emulator.remember_scripted_login(&request.client_id, &user_id);
+        let state = request.state.as_deref();
+        return found(&emulator.grant_uri(&request.client_id, &request.redirect_uri, &user_id, state));
     }
 
     let browser = Browser::identify(&headers);
     let user =
         emulator.session_user(&headers).filter(|u| district_id.as_deref().is_none_or(|d| u.district == d));
-    if let Some(user) = &user
-        && emulator.has_consented(&request.client_id, &user.id)
-    {
-        let code = emulator.issue_code(&request.client_id, &request.redirect_uri, &user.id);
-        return found(&code_uri(&request.redirect_uri, &code, request.state.as_deref()));
+    if let Some(user) = &user {
+        match emulator.gate(&request.client_id, user) {
+            Gate::Through => {
+                let state = request.state.as_deref();
+                return found(&emulator.grant_uri(
+                    &request.client_id,
+                    &request.redirect_uri,
+                    &user.id,
+                    state,
+                ));
+            }
+            Gate::Refused(page) => return browser.apply(page.into_response()),
+            Gate::Ask => {}
+        }
     }
     let pending = PendingAuthorization {
         client_id: request.client_id,

@@ -78,7 +78,12 @@ pub fn csrf_matches(headers: &HeaderMap, expected: &str, given: Option<&str>) ->
 
 /// The 403 page for a form post that fails the CSRF or browser-binding check.
 pub fn forbidden(detail: &str) -> ErrorPage {
-    ErrorPage { status: StatusCode::FORBIDDEN, title: "Request refused".into(), detail: detail.into() }
+    ErrorPage {
+        status: StatusCode::FORBIDDEN,
+        title: "Request refused".into(),
+        detail: detail.into(),
+        instead_of_redirect: true,
+    }
 }
 
 /// The page shown when a pending request id is unknown or out of date.
@@ -178,16 +183,6 @@ impl Emulator {
     /// Removes a pending request once it has been answered, so it cannot be answered twice.
     pub fn drop_pending(&self, id: &str) -> bool {
         self.browser().pending.remove(id).is_some()
-    }
-
-    /// True when `user_id` already allowed `client_id`.
-    pub fn has_consented(&self, client_id: &str, user_id: &str) -> bool {
-        self.browser().consents.contains(&(client_id.to_owned(), user_id.to_owned()))
-    }
-
-    /// Remembers that `user_id` allowed `client_id`.
-    pub fn remember_consent(&self, client_id: &str, user_id: &str) {
-        self.browser().consents.insert((client_id.to_owned(), user_id.to_owned()));
     }
 
     /// Pops the admin's next-login entry if it applies to `client_id` (one for this client, or

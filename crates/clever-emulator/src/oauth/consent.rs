@@ -7,10 +7,11 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
 use super::browser::{PostedForm, expired_request};
+use super::grant::Gate;
 use super::params::Params;
-use super::redirect::{code_uri, error_uri, see_other};
+use super::redirect::{error_uri, see_other};
 use crate::error::ErrorPage;
-use crate::model::{Role, UserRec};
+use crate::model::UserRec;
 use crate::state::{Emulator, PendingAuthorization};
 
 fn login_again(req: &str) -> Response {
@@ -19,18 +20,15 @@ fn login_again(req: &str) -> Response {
 }
 
 /// Finishes an allowed request: consumes it (so a double-submitted form cannot mint two codes),
-/// remembers the consent, records a Library install, and sends the browser to the app with a
-/// code. Library installs carry no `state`, as on real Clever.
+/// remembers the consent (a teacher's is the app's authorization, an install) and sends the
+/// browser to the app with a code. Library installs carry no `state`, as on real Clever.
 pub fn complete(emulator: &Emulator, req: &str, pending: &PendingAuthorization, user: &UserRec) -> Response {
     if !emulator.drop_pending(req) {
         return expired_request().into_response();
     }
-    emulator.remember_consent(&pending.client_id, &user.id);
-    if pending.library_install && user.has(Role::Teacher) {
-        emulator.world_mut().installs.insert((pending.client_id.clone(), user.id.clone()));
-    }
-    let code = emulator.issue_code(&pending.client_id, &pending.redirect_uri, &user.id);
-    see_other(&code_uri(&pending.redirect_uri, &code, pending.state.as_deref()))
+    emulator.remember_consent(&pending.client_id, user);
+    let state = pending.state.as_deref();
+    see_other(&emulator.grant_uri(&pending.client_id, &pending.redirect_uri, &user.id, state))
 }
 
 /// `GET /oauth/consent?req=…`.
@@ -45,9 +43,10 @@ pub async fn consent_page(
         Ok(p) => p,
         Err(page) => return page.into_response(),
     };
-    match emulator.session_user(&headers) {
-        Some(user) => emulator.consent_page(req, &pending, &user),
-        None => login_again(req),
+    let Some(user) = emulator.session_user(&headers) else { return login_again(req) };
+    match emulator.gate(&pending.client_id, &user) {
+        Gate::Refused(page) => page.into_response(),
+        Gate::Through | Gate::Ask => emulator.consent_page(req, &pending, &user),
     }
 }
 
@@ -59,6 +58,10 @@ pub async fn consent(State(emulator): State<Emulator>, headers: HeaderMap, body:
     };
     let req = req.as_str();
     let Some(user) = emulator.session_user(&headers) else { return login_again(req) };
+    // A student has no consent to give: a posted form cannot get past the rule the pages follow.
+    if let Gate::Refused(page) = emulator.gate(&pending.client_id, &user) {
+        return page.into_response();
+    }
     match form.get("decision") {
         Ok(Some("allow")) => complete(&emulator, req, &pending, &user),
         Ok(Some("deny")) => {

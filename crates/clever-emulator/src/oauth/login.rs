@@ -7,6 +7,7 @@ use bytes::Bytes;
 
 use super::browser::{PostedForm, expired_request};
 use super::consent::complete;
+use super::grant::Gate;
 use super::params::Params;
 use super::redirect::see_other;
 use crate::error::ErrorPage;
@@ -26,8 +27,9 @@ pub async fn login_page(
     }
 }
 
-/// `POST /oauth/login` (form: `req`, `csrf`, `user_id`): logs the chosen user in, then shows the
-/// consent page, or returns to the app at once if this user already allowed it.
+/// `POST /oauth/login` (form: `req`, `csrf`, `user_id`): logs the chosen user in, then returns to
+/// the app at once, shows the consent page, or stops a student whose teachers have not added the
+/// app (see [`super::grant`]).
 pub async fn login(State(emulator): State<Emulator>, headers: HeaderMap, body: Bytes) -> Response {
     let PostedForm { form, req, pending } = match emulator.posted_form(&headers, &body, "login") {
         Ok(posted) => posted,
@@ -43,11 +45,16 @@ pub async fn login(State(emulator): State<Emulator>, headers: HeaderMap, body: B
             .into_response();
     };
     let cookie = emulator.start_session(&headers, &user.id);
-    let mut response = if emulator.has_consented(&pending.client_id, &user.id) {
-        complete(&emulator, req, &pending, &user)
-    } else {
-        let query = form_urlencoded::Serializer::new(String::new()).append_pair("req", req).finish();
-        see_other(&format!("/oauth/consent?{query}"))
+    let mut response = match emulator.gate(&pending.client_id, &user) {
+        Gate::Through => complete(&emulator, req, &pending, &user),
+        Gate::Refused(page) => {
+            emulator.drop_pending(req);
+            page.into_response()
+        }
+        Gate::Ask => {
+            let query = form_urlencoded::Serializer::new(String::new()).append_pair("req", req).finish();
+            see_other(&format!("/oauth/consent?{query}"))
+        }
     };
     if let Some(cookie) = cookie {
         response.headers_mut().append(header::SET_COOKIE, cookie);

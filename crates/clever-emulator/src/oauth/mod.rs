@@ -22,6 +22,8 @@ pub mod client_auth;
 mod consent;
 pub mod cookies;
 mod district;
+pub mod grant;
+pub mod id_token;
 mod login;
 pub mod pages;
 pub mod params;

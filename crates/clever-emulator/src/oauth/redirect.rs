@@ -67,9 +67,10 @@ pub fn error_uri(redirect_uri: &str, error: &str, description: &str, state: Opti
     with_params(redirect_uri, &params)
 }
 
-/// `code` (+ `state`) appended to the app's redirect URI.
-pub fn code_uri(redirect_uri: &str, code: &str, state: Option<&str>) -> String {
-    let mut params = vec![("code", code)];
+/// `code`, `scope` (space-separated scope names) and `state`, if any, appended to the app's
+/// redirect URI, in that order, as Clever sends them.
+pub fn code_uri(redirect_uri: &str, code: &str, scope: &str, state: Option<&str>) -> String {
+    let mut params = vec![("code", code), ("scope", scope)];
     if let Some(state) = state {
         params.push(("state", state));
     }
@@ -90,8 +91,8 @@ mod tests {
         assert_eq!(with_params("https://a.example/cb?", &[("code", "c")]), "https://a.example/cb?code=c");
         assert_eq!(with_params("https://a.example/cb#f", &[("code", "c")]), "https://a.example/cb?code=c#f");
         assert_eq!(
-            code_uri("https://a.example/cb", "c", Some("s&=")),
-            "https://a.example/cb?code=c&state=s%26%3D"
+            code_uri("https://a.example/cb", "c", "read:user_id read:sections", Some("s&=")),
+            "https://a.example/cb?code=c&scope=read%3Auser_id+read%3Asections&state=s%26%3D"
         );
     }
 }

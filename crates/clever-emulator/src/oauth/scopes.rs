@@ -27,8 +27,12 @@ pub const USER_SCOPES: &[&str] = &["read:user_id"];
 pub fn for_owner(owner: &TokenOwner, user: Option<&UserRec>) -> Vec<String> {
     let list = match owner {
         TokenOwner::District(_) => DISTRICT_SCOPES,
-        TokenOwner::User(_) if user.is_some_and(|u| u.has(Role::Teacher)) => TEACHER_SCOPES,
-        TokenOwner::User(_) => USER_SCOPES,
+        TokenOwner::User(_) => of_user(user),
     };
     list.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// The scopes of a user token: a teacher's, or any other user's (also when the user is gone).
+pub fn of_user(user: Option<&UserRec>) -> &'static [&'static str] {
+    if user.is_some_and(|u| u.has(Role::Teacher)) { TEACHER_SCOPES } else { USER_SCOPES }
 }

@@ -1,13 +1,14 @@
-//! `GET /oauth/tokeninfo`: which app a bearer token belongs to and what it may read.
+//! `GET /oauth/tokeninfo`: which app a bearer token belongs to and what it may read (with the
+//! extra key of `extra-fields` when that profile is on).
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use clever_types::TokenInfo;
 
 use super::scopes;
 use crate::error::{ApiError, no_store};
+use crate::profile::json;
 use crate::state::{Emulator, TokenOwner};
 
 /// The bearer token of the `Authorization` header. Only the header is read: tokens in query
@@ -34,7 +35,7 @@ pub async fn tokeninfo(State(emulator): State<Emulator>, headers: HeaderMap) -> 
     };
     let body =
         TokenInfo { client_id: rec.client_id.clone(), scopes: scopes::for_owner(&rec.owner, user.as_ref()) };
-    let mut response = Json(body).into_response();
+    let mut response = json::respond(body, &emulator.profiles(), false);
     no_store(response.headers_mut());
     Ok(response)
 }

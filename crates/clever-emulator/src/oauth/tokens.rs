@@ -1,16 +1,22 @@
 //! `POST /oauth/tokens`: exchanging an authorization code for a bearer token (RFC 6749 §4.1.3).
+//!
+//! Like real Clever, the answer is `access_token` and `token_type: "bearer"` only. Under
+//! `expiring-tokens` it adds `expires_in` (the token's real lifetime in seconds), an
+//! `id_token` ([`super::id_token`]) and says `"Bearer"`; under `extra-fields` it carries
+//! [`crate::profile::json::EXTRA_KEY`] too.
 
-use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use bytes::Bytes;
 use clever_types::TokenResponse;
 
 use super::body;
 use super::client_auth::respond;
+use super::id_token;
 use super::params::{ParamError, Params};
 use crate::error::{OAuthError, no_store};
+use crate::profile::{Profile, Profiles, json};
 use crate::state::Emulator;
 
 fn param(result: Result<&str, ParamError>) -> Result<&str, OAuthError> {
@@ -53,15 +59,30 @@ fn exchange_inner(
     let form = body::parse(headers, body)?;
     check_body(&form, &app.client_id)?;
     let token = redeem(emulator, &form, &app.client_id)?;
-    let mut response = Json(TokenResponse {
-        access_token: token,
-        token_type: "bearer".into(),
-        id_token: None,
-        expires_in: None,
-    })
-    .into_response();
+    let profiles = emulator.profiles();
+    let mut response = json::respond(token_response(emulator, token, &profiles), &profiles, false);
     no_store(response.headers_mut());
     Ok(response)
+}
+
+/// The token endpoint's answer for a freshly issued `token`, as the profiles in force shape it.
+fn token_response(emulator: &Emulator, token: String, profiles: &Profiles) -> TokenResponse {
+    if !profiles.has(Profile::ExpiringTokens) {
+        return TokenResponse {
+            access_token: token,
+            token_type: "bearer".into(),
+            id_token: None,
+            expires_in: None,
+        };
+    }
+    let rec = emulator.check_token(&token).ok().map(|(_, rec)| rec);
+    // The token was issued just now, so its lifetime is what is left of it.
+    let expires_in = rec
+        .as_ref()
+        .and_then(|r| r.expires_at.map(|at| at - r.issued_at))
+        .and_then(|lifetime| u64::try_from(lifetime.whole_seconds()).ok());
+    let id_token = rec.as_ref().and_then(|r| id_token::for_token(emulator, r));
+    TokenResponse { access_token: token, token_type: "Bearer".into(), id_token, expires_in }
 }
 
 /// The client authenticated with Basic; RFC 6749 §2.3 forbids a second method in the body.

@@ -11,8 +11,9 @@ use crate::error::ErrorPage;
 use crate::model::{AppKind, AppRec, Role, UserRec};
 use crate::oauth::browser::{Browser, forbidden};
 use crate::oauth::cookies;
+use crate::oauth::grant::Gate;
 use crate::oauth::params::Params;
-use crate::oauth::redirect::{code_uri, see_other};
+use crate::oauth::redirect::see_other;
 use crate::state::{Emulator, PendingAuthorization};
 
 /// The form, after its CSRF token checked out.
@@ -31,11 +32,11 @@ fn library_app(emulator: &Emulator, form: &Params) -> Result<AppRec, ErrorPage> 
     }
 }
 
-/// Sends the browser to the app's primary redirect URI with a fresh code and no `state`.
+/// Sends the browser to the app's primary redirect URI with a fresh code, its `scope` and no
+/// `state`.
 fn launch_into(emulator: &Emulator, app: &AppRec, user: &UserRec) -> Response {
     let redirect = app.primary_redirect().unwrap_or_default();
-    let code = emulator.issue_code(&app.client_id, redirect, &user.id);
-    see_other(&code_uri(redirect, &code, None))
+    see_other(&emulator.grant_uri(&app.client_id, redirect, &user.id, None))
 }
 
 /// `POST /portal/login` (form: `csrf`, `user_id`).
@@ -90,7 +91,7 @@ pub async fn launch(State(emulator): State<Emulator>, headers: HeaderMap, body: 
 }
 
 /// `POST /portal/install` (form: `csrf`, `client_id`): a teacher installs a Library app. Shows
-/// the consent page first, unless the teacher already allowed the app.
+/// the consent page first, unless the teacher already authorized the app.
 pub async fn install(State(emulator): State<Emulator>, headers: HeaderMap, body: Bytes) -> Response {
     let form = match checked_form(&emulator, &headers, &body) {
         Ok(f) => f,
@@ -104,8 +105,7 @@ pub async fn install(State(emulator): State<Emulator>, headers: HeaderMap, body:
     if !user.has(Role::Teacher) {
         return forbidden("Only teachers can install apps from the Clever Library.").into_response();
     }
-    if emulator.has_consented(&app.client_id, &user.id) {
-        emulator.world_mut().installs.insert((app.client_id.clone(), user.id.clone()));
+    if matches!(emulator.gate(&app.client_id, &user), Gate::Through) {
         return launch_into(&emulator, &app, &user);
     }
     let Some(browser) = Browser::existing(&headers) else {

@@ -85,3 +85,30 @@ async fn a_district_shared_login_reads_itself_in_full_and_nothing_else() {
         assert_eq!(get(&te, Some(&token), &path).await.status, StatusCode::FORBIDDEN, "{path}");
     }
 }
+
+#[tokio::test]
+async fn unprefixed_me_answers_exactly_as_v3_0_me() {
+    let te = TestEmulator::start().await;
+    for token in
+        [te.token_for("skelly"), te.token_for("maria"), shared_token(&te, "skelly"), district_token(&te)]
+    {
+        let plain = get(&te, Some(&token), "/me").await;
+        let v30 = get(&te, Some(&token), "/v3.0/me").await;
+        assert_eq!(plain.status, StatusCode::OK, "{}", plain.body);
+        assert_eq!(plain.body, v30.body);
+        assert_eq!(link(&plain.body, "self"), Some("/me"));
+    }
+    assert_eq!(get(&te, None, "/me").await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_library_students_userinfo_has_no_email_but_a_district_shared_one_does() {
+    let te = TestEmulator::start().await;
+    let library = ok(&te, &te.token_for("maria"), "/userinfo").await;
+    assert_eq!(library["user_type"], "student");
+    assert!(library.get("email").is_none(), "the Library withholds a student's email: {library}");
+    let shared = ok(&te, &shared_token(&te, "maria"), "/userinfo").await;
+    assert_eq!(shared["email"], "maria.nunez@students.maplewood.example");
+    let teacher = ok(&te, &te.token_for("skelly"), "/userinfo").await;
+    assert_eq!(teacher["email"], "sam.kelly@maplewood.example", "a Library teacher keeps theirs");
+}

@@ -7,6 +7,8 @@ use std::net::SocketAddr;
 use clever_emulator::ids::derive_id;
 use clever_emulator::{Clock, Emulator, EmulatorConfig, RunningEmulator, Seed};
 
+pub mod browser;
+
 /// The demo seed's Library app.
 pub const CLIENT_ID: &str = "rollcall-demo";
 pub const CLIENT_SECRET: &str = "demo-secret-change-me";

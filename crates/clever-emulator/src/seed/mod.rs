@@ -2,17 +2,19 @@
 //!
 //! Records refer to each other by `key`; ids are derived from `namespace` + kind + key (see
 //! [`crate::ids::derive_id`]) unless a record gives an explicit `id`, so the same file yields the
-//! same ids on every run. The format is documented in the crate README.
+//! same ids on every run. Under the `foreign-ids` profile every id is `<kind>-<key>` instead
+//! ([`crate::ids::readable_id`]) and explicit ids are ignored. The format is documented in the
+//! crate README.
 
-use std::collections::{BTreeSet, HashMap};
+mod build;
 
 use clever_types::{Grade, Subject};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::ids::{derive_id, digest, is_clever_id};
-use crate::model::check_roles;
-use crate::model::{AppKind, AppRec, DistrictRec, PersonName, Role, SchoolRec, SectionRec, UserRec, World};
+use crate::ids::IdScheme;
+use crate::model::{AppKind, Role, World};
+use crate::profile::Profiles;
 
 /// A whole seed file.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -45,9 +47,13 @@ pub struct Seed {
     /// Sections with their teachers (primary first) and students.
     #[serde(default)]
     pub sections: Vec<SeedSection>,
-    /// Library apps a teacher has already installed from the portal.
+    /// Library apps a teacher has already authorized (installed from the portal Library).
     #[serde(default)]
     pub installs: Vec<SeedInstall>,
+    /// Profiles this district is served with, added to the emulator's configured ones (see
+    /// [`crate::profile`]); `reset` returns to them.
+    #[serde(default, skip_serializing_if = "Profiles::is_strict")]
+    pub profiles: Profiles,
 }
 
 fn default_namespace() -> String {
@@ -81,7 +87,8 @@ pub struct SeedApp {
 pub struct SeedDistrict {
     /// Reference key.
     pub key: String,
-    /// Explicit 24-hex id (otherwise derived).
+    /// Explicit id, otherwise derived from the key: 24 hex digits (under `foreign-ids` a readable
+    /// id; a 24-hex one is then replaced by the derived readable id).
     #[serde(default)]
     pub id: Option<String>,
     /// Display name.
@@ -94,7 +101,7 @@ pub struct SeedDistrict {
 pub struct SeedSchool {
     /// Reference key.
     pub key: String,
-    /// Explicit 24-hex id.
+    /// Explicit id, otherwise derived from the key (see [`SeedDistrict::id`]).
     #[serde(default)]
     pub id: Option<String>,
     /// Display name.
@@ -110,7 +117,7 @@ pub struct SeedSchool {
 pub struct SeedPerson {
     /// Reference key (also shown on the emulator's login page).
     pub key: String,
-    /// Explicit 24-hex id.
+    /// Explicit id, otherwise derived from the key (see [`SeedDistrict::id`]).
     #[serde(default)]
     pub id: Option<String>,
     /// Given name.
@@ -149,7 +156,7 @@ pub struct SeedPerson {
 pub struct SeedSection {
     /// Reference key.
     pub key: String,
-    /// Explicit 24-hex id.
+    /// Explicit id, otherwise derived from the key (see [`SeedDistrict::id`]).
     #[serde(default)]
     pub id: Option<String>,
     /// Name.
@@ -255,213 +262,21 @@ impl Seed {
         }
     }
 
-    /// Builds the world this seed describes, stamping records with `now`.
+    /// Builds the world this seed describes, stamping records with `now`, with the ids its own
+    /// `profiles` ask for.
     pub fn build(&self, now: OffsetDateTime) -> Result<World, SeedError> {
-        Builder { seed: self, now, world: World::default(), keys: HashMap::new() }.run()
+        self.build_with_ids(now, IdScheme::for_profiles(&self.profiles))
+    }
+
+    /// Builds the world with ids made by `ids` (the emulator passes the scheme of the profiles of
+    /// its configuration and the seed together).
+    pub fn build_with_ids(&self, now: OffsetDateTime, ids: IdScheme) -> Result<World, SeedError> {
+        build::Builder::new(self, now, ids).run()
     }
 }
 
 /// The demo seed file's text.
-pub const DEMO_SEED: &str = include_str!("../seeds/demo.toml");
-
-struct Builder<'a> {
-    seed: &'a Seed,
-    now: OffsetDateTime,
-    world: World,
-    /// (kind, key) → id, for resolving references.
-    keys: HashMap<(&'static str, String), String>,
-}
-
-impl Builder<'_> {
-    fn run(mut self) -> Result<World, SeedError> {
-        let seed = self.seed;
-        for d in &seed.districts {
-            let id = self.assign("district", &d.key, d.id.as_deref())?;
-            self.world.districts.insert(id.clone(), DistrictRec { id, name: d.name.clone() });
-        }
-        for s in &seed.schools {
-            let district = self.district_of(&format!("school {:?}", s.key), s.district.as_deref(), None)?;
-            let id = self.assign("school", &s.key, s.id.as_deref())?;
-            self.world.schools.insert(id.clone(), SchoolRec { id, district, name: s.name.clone() });
-        }
-        for (people, role) in [
-            (&seed.teachers, Role::Teacher),
-            (&seed.students, Role::Student),
-            (&seed.staff, Role::Staff),
-            (&seed.district_admins, Role::DistrictAdmin),
-        ] {
-            for p in people {
-                self.person(p, role)?;
-            }
-        }
-        for s in &seed.sections {
-            self.section(s)?;
-        }
-        for a in &seed.apps {
-            self.app(a)?;
-        }
-        for i in &seed.installs {
-            if !self.world.apps.contains_key(&i.app) {
-                return Err(unknown(format!("install of {:?}", i.app), "app", &i.app));
-            }
-            let teacher = self.resolve("user", &format!("install of {:?}", i.app), &i.teacher)?;
-            self.world.installs.insert((i.app.clone(), teacher));
-        }
-        Ok(self.world)
-    }
-
-    /// Records `key` for `kind` and returns its id (explicit or derived).
-    fn assign(&mut self, kind: &'static str, key: &str, explicit: Option<&str>) -> Result<String, SeedError> {
-        let id = match explicit {
-            Some(id) if is_clever_id(id) => id.to_owned(),
-            Some(id) => {
-                return Err(SeedError::Invalid(format!(
-                    "{kind} {key:?} has id {id:?}; ids must be 24 lowercase hex digits"
-                )));
-            }
-            None => derive_id(&self.seed.namespace, kind, key),
-        };
-        if self.keys.insert((kind, key.to_owned()), id.clone()).is_some() {
-            return Err(SeedError::Duplicate { kind, key: key.to_owned() });
-        }
-        Ok(id)
-    }
-
-    fn resolve(&self, kind: &'static str, from: &str, key: &str) -> Result<String, SeedError> {
-        self.keys.get(&(kind, key.to_owned())).cloned().ok_or_else(|| unknown(from.to_owned(), kind, key))
-    }
-
-    /// The district of a record: its own `district` key, else its school's, else the first one.
-    fn district_of(
-        &self,
-        from: &str,
-        district: Option<&str>,
-        school: Option<&str>,
-    ) -> Result<String, SeedError> {
-        if let Some(key) = district {
-            return self.resolve("district", from, key);
-        }
-        if let Some(s) = school.and_then(|id| self.world.schools.get(id)) {
-            return Ok(s.district.clone());
-        }
-        self.world
-            .districts
-            .keys()
-            .next()
-            .cloned()
-            .ok_or_else(|| SeedError::Invalid(format!("{from} needs a district, and the seed defines none")))
-    }
-
-    fn person(&mut self, p: &SeedPerson, role: Role) -> Result<(), SeedError> {
-        let from = format!("{} {:?}", role.as_str(), p.key);
-        let school = p.school.as_deref().map(|k| self.resolve("school", &from, k)).transpose()?;
-        let district = self.district_of(&from, p.district.as_deref(), school.as_deref())?;
-        let mut roles = BTreeSet::from([role]);
-        roles.extend(p.also.iter().copied());
-        check_roles(&roles).map_err(|why| SeedError::Invalid(format!("{from}: {why}")))?;
-        let id = self.assign("user", &p.key, p.id.as_deref())?;
-        self.world.users.insert(
-            id.clone(),
-            UserRec {
-                id,
-                district,
-                key: p.key.clone(),
-                name: PersonName { first: p.first.clone(), middle: p.middle.clone(), last: p.last.clone() },
-                email: p.email.clone(),
-                roles,
-                school: if role == Role::DistrictAdmin { None } else { school },
-                grade: p.grade.clone(),
-                sis_id: p.sis_id.clone(),
-                number: None,
-                title: p.title.clone(),
-                created: self.now,
-                last_modified: self.now,
-            },
-        );
-        Ok(())
-    }
-
-    fn section(&mut self, s: &SeedSection) -> Result<(), SeedError> {
-        let from = format!("section {:?}", s.key);
-        let school = s.school.as_deref().map(|k| self.resolve("school", &from, k)).transpose()?;
-        let district = self.district_of(&from, None, school.as_deref())?;
-        let mut teachers = Vec::new();
-        for key in &s.teachers {
-            let id = self.resolve("user", &from, key)?;
-            if !self.world.users.get(&id).is_some_and(|u| u.has(Role::Teacher)) {
-                return Err(SeedError::Invalid(format!(
-                    "{from} lists {key:?} as a teacher, but they are not one"
-                )));
-            }
-            teachers.push(id);
-        }
-        let mut students = Vec::new();
-        for key in &s.students {
-            let id = self.resolve("user", &from, key)?;
-            if !self.world.users.get(&id).is_some_and(|u| u.has(Role::Student)) {
-                return Err(SeedError::Invalid(format!(
-                    "{from} lists {key:?} as a student, but they are not one"
-                )));
-            }
-            if !students.contains(&id) {
-                students.push(id);
-            }
-        }
-        let id = self.assign("section", &s.key, s.id.as_deref())?;
-        self.world.put_section(SectionRec {
-            id,
-            district,
-            school,
-            key: s.key.clone(),
-            name: s.name.clone(),
-            section_number: s.section_number.clone(),
-            period: s.period.clone(),
-            subject: s.subject.clone(),
-            grade: s.grade.clone(),
-            sis_id: None,
-            teachers,
-            students,
-            created: self.now,
-            last_modified: self.now,
-        });
-        Ok(())
-    }
-
-    fn app(&mut self, a: &SeedApp) -> Result<(), SeedError> {
-        if self.world.apps.contains_key(&a.client_id) {
-            return Err(SeedError::Duplicate { kind: "app", key: a.client_id.clone() });
-        }
-        if a.redirect_uris.is_empty() {
-            return Err(SeedError::Invalid(format!("app {:?} needs at least one redirect URI", a.client_id)));
-        }
-        for uri in &a.redirect_uris {
-            validate_redirect_uri(uri).map_err(|why| {
-                SeedError::Invalid(format!("app {:?} redirect URI {uri:?} {why}", a.client_id))
-            })?;
-        }
-        let mut districts = Vec::new();
-        for key in &a.districts {
-            districts.push(self.resolve("district", &format!("app {:?}", a.client_id), key)?);
-        }
-        self.world.apps.insert(
-            a.client_id.clone(),
-            AppRec {
-                client_id: a.client_id.clone(),
-                secret_digest: digest(&a.client_secret),
-                secret_for_display: a.client_secret.clone(),
-                name: a.name.clone().unwrap_or_else(|| a.client_id.clone()),
-                redirect_uris: a.redirect_uris.clone(),
-                kind: a.kind,
-                districts,
-            },
-        );
-        Ok(())
-    }
-}
-
-fn unknown(from: String, kind: &'static str, key: &str) -> SeedError {
-    SeedError::UnknownRef { from, kind, key: key.to_owned() }
-}
+pub const DEMO_SEED: &str = include_str!("../../seeds/demo.toml");
 
 /// Checks a redirect URI the way Clever registers them: absolute http(s), no fragment. (http is
 /// allowed so local development works; Clever requires https in production.)

@@ -2,9 +2,18 @@
 //! meet in practice, instead of like strict Clever. Each one changes exactly what its doc comment
 //! says (the crate README has the table); they combine freely, and none is on by default.
 //!
+//! Where each takes effect: the Data API's answers in [`crate::api::wire`] (records, links,
+//! extra keys) and [`crate::api::sections::users`] (the missing path); the token endpoint's
+//! answer (`oauth/tokens.rs`); code and token lifetimes where they are issued
+//! ([`crate::state`]); ids where a world is built ([`crate::ids::IdScheme`]). The profiles in
+//! force are the configuration's plus the seed's, or what `PUT /__admin/profiles` set.
+//!
 //! A client that assumes Clever's exact shape (a section always lists its students, `/me` says
 //! `"user"`, ids are 24 hex digits, lists carry `links`) fails against a profile in a test instead
 //! of in a school.
+
+pub mod enums;
+pub mod json;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -12,26 +21,42 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// How long a user token lives under `expiring-tokens` (at most; a shorter configured
+/// `token_ttl` wins), and what its `expires_in` says.
+pub const EXPIRING_TOKEN_LIFETIME: time::Duration = time::Duration::hours(1);
+
+/// How long an authorization code lives under `long-codes`.
+pub const LONG_CODE_LIFETIME: time::Duration = time::Duration::minutes(10);
+
 /// One way a Clever-compatible server differs from Clever.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Profile {
-    /// Sections are sent without their `students`, `teachers` and `teacher` fields.
+    /// Sections are sent without their `students`, `teachers` and `teacher` fields, in every
+    /// answer (`/sections`, `/sections/{id}`, `/users/{id}/sections`); `/users/{id}/mystudents`
+    /// and `/sections/{id}/users` still list the members.
     NoMemberLists,
     /// `/me` says the role (`"teacher"`, `"student"`) in `type`, as Clever's v2 API did, not `"user"`.
     LegacyMe,
-    /// Answers carry no `links` (and lists are not paged: one answer holds every item).
+    /// Data API answers carry no `links` (and lists are not paged: one answer holds every item,
+    /// whatever `limit`, `starting_after` and `ending_before` say).
     NoLinks,
-    /// Ids are readable strings such as `section-class4b`, not 24 hex digits.
+    /// Ids are readable strings made from the seed keys, such as `section-class4b`, not 24 hex
+    /// digits. Ids are made when the world is built, so this takes effect at load and reset (and
+    /// turning it on or off at runtime rebuilds the world).
     ForeignIds,
-    /// `/sections/{id}/users` does not exist (404).
+    /// `/sections/{id}/users` does not exist (404, before the token is looked at).
     NoSectionUsers,
-    /// Subjects and grades use values outside Clever's lists (`"Mathematics"`, `"K"`).
+    /// Section subjects and grades and student grades use values outside Clever's lists
+    /// (`"Mathematics"`, `"K"`, `"4th"`; the mapping is in [`enums`]).
     LooseEnums,
-    /// Every object and envelope carries fields Clever does not define.
+    /// Every envelope and record (users, sections, districts, `/me` data), `/userinfo`,
+    /// `/oauth/tokeninfo` and the token response carry `"x_vendor": {"source": "emulator"}`,
+    /// a key Clever does not define.
     ExtraFields,
-    /// The token endpoint sends `expires_in`, an `id_token` and `"token_type": "Bearer"`.
+    /// The token endpoint sends `expires_in` (the token really expires then: after at most an
+    /// hour), an `id_token` (a JWT) and `"token_type": "Bearer"`.
     ExpiringTokens,
-    /// Authorization codes live 10 minutes instead of 60 seconds.
+    /// Authorization codes live 10 minutes instead of `code_ttl` (60 seconds).
     LongCodes,
 }
 
@@ -125,6 +150,11 @@ impl Profiles {
     /// True for strict Clever.
     pub fn is_strict(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// The profiles on in either set.
+    pub fn union(&self, other: &Profiles) -> Profiles {
+        Profiles(self.0.union(&other.0).copied().collect())
     }
 
     /// The profiles that are on, in table order.
