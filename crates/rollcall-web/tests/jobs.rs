@@ -78,8 +78,8 @@ async fn pressing_sync_keeps_the_job_and_an_expired_token_stops_it_and_asks_to_r
     assert!(after.contains("Reading Workshop"), "{}", after.body);
     assert_eq!(app.store().sync_job(sam).await.unwrap().unwrap().run_after, scheduled);
 
-    // The token (2 h in the test config) expires before the next runs.
-    app.clock.advance(Duration::hours(3));
+    // The token (Clever's 24 hours: the emulator sends no `expires_in`) expires before the next runs.
+    app.clock.advance(Duration::hours(25));
     let report = work_once(&app.state, "w1").await.expect("the job is due");
     assert_eq!(report.next_run, None);
     assert_eq!(report.error.as_deref(), Some(rollcall_core::RECONNECT_ADVICE));

@@ -198,7 +198,7 @@ async fn when_the_section_list_fails_nothing_changes_and_the_teacher_is_told() {
 async fn an_expired_clever_authorization_asks_the_teacher_to_reconnect() {
     let app = TestApp::spawn().await;
     let (browser, csrf) = app.sam().await;
-    app.clock.advance(time::Duration::hours(3));
+    app.clock.advance(time::Duration::hours(25)); // past Clever's 24-hour token
     let page = browser.post("/sync", &[("csrf", &csrf)]).await;
     assert!(page.contains("Reconnect Clever"), "{}", page.body);
     assert!(page.contains("href=\"/auth/clever/start\""), "a one-click way back");
@@ -280,7 +280,7 @@ async fn a_sync_of_all_teachers_reaches_those_with_a_live_token_and_picks_up_cha
             .await;
     }
     assert!(app.teacher_sections("nokafor").await.iter().any(|s| s.synced_name == "Biology 7"));
-    app.clock.advance(time::Duration::hours(3));
+    app.clock.advance(time::Duration::hours(25)); // past Clever's 24-hour token
     assert!(
         app.store().teachers_to_sync(app.state.now()).await.unwrap().is_empty(),
         "expired tokens are not reached"
