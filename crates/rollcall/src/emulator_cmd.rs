@@ -89,3 +89,49 @@ fn answers_as(profiles: &Profiles) -> String {
     let names: Vec<&str> = profiles.iter().map(|p| p.as_str()).collect();
     format!("profiles: {}", names.join(", "))
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+    use clever_emulator::Profile;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn args(argv: &[&str]) -> Result<EmulatorArgs, clap::Error> {
+        let cli = Cli::try_parse_from(["rollcall", "emulator"].iter().chain(argv))?;
+        match cli.command {
+            Command::Emulator(args) => Ok(args),
+            _ => panic!("not the emulator command"),
+        }
+    }
+
+    #[test]
+    fn profile_flag_sets_the_emulators_profiles_and_a_seeds_are_added() {
+        let emulator = build(&args(&["--profile", "no-links, legacy-me"]).unwrap()).unwrap();
+        assert_eq!(emulator.profiles(), Profiles::parse("no-links,legacy-me").unwrap());
+        assert_eq!(answers_as(&emulator.profiles()), "profiles: legacy-me, no-links");
+
+        let seed = std::env::temp_dir().join(format!("rollcall-emulator-cmd-{}.toml", std::process::id()));
+        let text = format!("profiles = [\"foreign-ids\"]\n{}", clever_emulator::seed::DEMO_SEED);
+        std::fs::write(&seed, text).unwrap();
+        let with_seed = build(&args(&["--profile", "no-links", "--seed", seed.to_str().unwrap()]).unwrap());
+        let _ = std::fs::remove_file(&seed);
+        let emulator = with_seed.unwrap();
+        assert!(emulator.has_profile(Profile::NoLinks) && emulator.has_profile(Profile::ForeignIds));
+        assert!(emulator.world().users.contains_key("user-skelly"));
+
+        let generated =
+            build(&args(&["--profile", "foreign-ids", "--generate", "students=20,sections=2"]).unwrap());
+        assert!(generated.unwrap().world().users.contains_key("user-s000001"));
+    }
+
+    #[test]
+    fn no_profile_is_strict_clever_and_an_unknown_one_is_refused_by_name() {
+        let emulator = build(&args(&[]).unwrap()).unwrap();
+        assert!(emulator.profiles().is_strict());
+        assert_eq!(answers_as(&emulator.profiles()), "strict Clever");
+        let err = args(&["--profile", "no-links,nope"]).unwrap_err().to_string();
+        assert!(err.contains("\"nope\"") && err.contains("long-codes"), "{err}");
+    }
+}

@@ -63,7 +63,8 @@ pub async fn put(
     let app = world.apps.get(&client_id).ok_or_else(|| no_app(&client_id))?;
     if app.kind != AppKind::Library {
         return Err(AdminError::unprocessable(format!(
-            "{client_id:?} is a district app; districts authorize those (the seed's `districts`), not teachers"
+            "{client_id:?} is a district app; districts authorize those (the seed's `districts`), \
+             not teachers"
         )));
     }
     let user = world.users.get(&user_id).ok_or_else(|| no_user(&user_id))?;

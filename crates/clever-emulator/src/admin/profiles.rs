@@ -24,7 +24,8 @@ fn list_of(profiles: &Profiles) -> ProfileList {
 }
 
 /// The profiles in force.
-#[utoipa::path(get, path = "/__admin/profiles", tag = "profiles", responses((status = 200, body = ProfileList)))]
+#[utoipa::path(get, path = "/__admin/profiles", tag = "profiles",
+    responses((status = 200, body = ProfileList)))]
 pub async fn get(State(emulator): State<Emulator>) -> Json<ProfileList> {
     Json(list_of(&emulator.profiles()))
 }
@@ -33,7 +34,8 @@ pub async fn get(State(emulator): State<Emulator>) -> Json<ProfileList> {
 /// `foreign-ids` on or off rebuilds the district with the other kind of ids, which is a reset.
 #[utoipa::path(put, path = "/__admin/profiles", tag = "profiles", request_body = ProfileList,
     responses((status = 200, body = ProfileList),
-        (status = 400, description = "Malformed body or unknown profile name (the message lists the known ones)",
+        (status = 400,
+            description = "Malformed body or unknown profile name (the message lists the known ones)",
             body = ErrorBody),
         (status = 422, description = "The seed cannot be built with readable ids", body = ErrorBody)))]
 pub async fn put(State(emulator): State<Emulator>, body: Bytes) -> AdminResult<Json<ProfileList>> {
