@@ -4,7 +4,8 @@
 //      "Do you already have a Rollcall account?" and links his older password account (after one
 //      mistyped password), sees his three classes and the sync report, tells Rollcall his school,
 //      and posts an assignment to Grade 4 Math ("0 of 5 done"). Also his dashboard on a phone.
-//   2. María, a student, logs in with Clever in a fresh browser, sees Sam's classes and the
+//   2. María, a student, logs in with Clever in a fresh browser (no consent screen: Sam's
+//      authorization covers his students), sees Sam's classes and the
 //      assignment, marks it done, then merges her older password account from her profile; her
 //      classes and finished work are still there.
 //   3. Back in Sam's browser: the assignment shows María done; his profile shows Clever linked and
@@ -98,11 +99,16 @@ async function shot(page, what, { phone: andPhone = phoneShots } = {}) {
   }
 }
 
-/** On the emulator's Clever login page: pick a person, then allow Rollcall. */
-async function cleverLogin(page, who, whose) {
+/**
+ * On the emulator's Clever login page: pick a person, then (a teacher's first time) allow
+ * Rollcall. As in Clever's Library, students never see a consent screen: their teacher's
+ * authorization covers them.
+ */
+async function cleverLogin(page, who, whose, { consent = true } = {}) {
   await page.waitForURL(/\/oauth\/authorize/);
   await shot(page, `clever-login-${whose}`);
   await page.getByRole('button', { name: who }).click();
+  if (!consent) return;
   await page.waitForURL(/\/oauth\/consent/);
   await page.getByRole('heading', { name: /Rollcall would like to connect/ }).waitFor();
   await shot(page, `clever-consent-${whose}`);
@@ -199,7 +205,7 @@ test('2. María logs in with Clever, finishes the assignment, and merges her old
   await heading(page, 'Log in to Rollcall').waitFor();
   await shot(page, 'login');
   await page.getByRole('link', { name: 'Log in with Clever' }).click();
-  await cleverLogin(page, /María Núñez/, 'maria');
+  await cleverLogin(page, /María Núñez/, 'maria', { consent: false });
 
   // Students are not asked the first-login question: straight to her classes and her work.
   await page.waitForURL(/\/dashboard$/);

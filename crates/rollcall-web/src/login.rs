@@ -50,7 +50,15 @@ pub async fn identify(state: &AppState, code: &str) -> Result<Identified, WebErr
     let token = grant.token;
     let me = clever.me(&token).await.map_err(clever_error)?;
     let user = clever.user(&token, &me.data.id).await.map_err(clever_error)?;
-    let clever_id = CleverId::parse(&user.id).map_err(|e| WebError::Internal(e.to_string()))?;
+    let clever_id = CleverId::parse(&user.id).map_err(|e| {
+        tracing::warn!(error = %e, "Clever sent an account id Rollcall cannot use");
+        WebError::friendly(
+            StatusCode::BAD_GATEWAY,
+            "Clever sent an answer we could not read",
+            "Rollcall could not read who you are from Clever's answer. Please try again; if it keeps happening, tell your Rollcall administrator.",
+            Some("/auth/clever/start"),
+        )
+    })?;
     let role = role_of(&user);
     let name = user.name.clone().unwrap_or_default();
     let (first, last) = (name.first.unwrap_or_default(), name.last.unwrap_or_default());

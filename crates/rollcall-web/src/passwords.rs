@@ -65,7 +65,9 @@ async fn with_turn_of<T: Send + 'static>(
         tracing::warn!("password hashing is saturated; a request was turned away");
         return Err(WebError::friendly(StatusCode::SERVICE_UNAVAILABLE, "Rollcall is busy", BUSY, None));
     };
-    tokio::task::spawn_blocking(work).await.map_err(|e| WebError::Internal(format!("password hashing task: {e}")))
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| WebError::Internal(format!("password hashing task: {e}")))
 }
 
 /// argon2id with OWASP's recommended minimum cost (19 MiB, 2 passes, 1 lane).

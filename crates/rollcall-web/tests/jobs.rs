@@ -66,7 +66,9 @@ async fn a_teacher_who_logged_in_is_resynced_in_the_background_on_schedule() {
 
 #[tokio::test]
 async fn pressing_sync_keeps_the_job_and_an_expired_token_stops_it_and_asks_to_reconnect() {
-    let app = TestApp::spawn().await;
+    // A server that says its tokens live an hour (`expires_in`): they expire within a session.
+    let profiles = clever_emulator::Profiles::parse("expiring-tokens").unwrap();
+    let app = TestApp::spawn_with(clever_emulator::EmulatorConfig { profiles, ..Default::default() }).await;
     let browser = app.browser();
     let page = app.login(&browser, "skelly").await;
     let sam = teacher_id(app.store(), "skelly").await;
@@ -78,8 +80,8 @@ async fn pressing_sync_keeps_the_job_and_an_expired_token_stops_it_and_asks_to_r
     assert!(after.contains("Reading Workshop"), "{}", after.body);
     assert_eq!(app.store().sync_job(sam).await.unwrap().unwrap().run_after, scheduled);
 
-    // The token (Clever's 24 hours: the emulator sends no `expires_in`) expires before the next runs.
-    app.clock.advance(Duration::hours(25));
+    // The token (an hour, as the server said) expires before the next runs.
+    app.clock.advance(Duration::hours(2));
     let report = work_once(&app.state, "w1").await.expect("the job is due");
     assert_eq!(report.next_run, None);
     assert_eq!(report.error.as_deref(), Some(rollcall_core::RECONNECT_ADVICE));

@@ -16,7 +16,8 @@ use support::{Backend, TestApp};
 const UNKNOWN: &str = "<p class=\"flag roster-unknown\">Clever did not say who is in this class</p>";
 
 /// What the last sync's report says of such a class.
-const UNKNOWN_REPORT: &str = "Clever did not say who is in this class, so its students were left as they were";
+const UNKNOWN_REPORT: &str =
+    "Clever did not say who is in this class, so its students were left as they were";
 
 /// The demo teacher's classes and how many students each has in the seed.
 const CLASSES: [(&str, usize); 3] = [("Grade 4 Math", 5), ("Grade 4 Reading", 4), ("Homeroom 4B", 3)];
@@ -74,11 +75,12 @@ async fn a_teachers_first_login_and_sync_under_every_profile() {
                 );
             }
         }
+        let expected = if unknowable { 3 } else { 0 };
+        assert_eq!(page.body.matches(UNKNOWN).count(), expected, "[{profiles}] {}", page.body);
         assert_eq!(
-            page.body.matches(UNKNOWN).count(),
-            if unknowable { 3 } else { 0 },
-            "[{profiles}] {}",
-            page.body
+            page.body.matches(UNKNOWN_REPORT).count(),
+            expected,
+            "[{profiles}] the sync report says so"
         );
         assert!(!page.contains("0 students"), "[{profiles}] never '0 students': {}", page.body);
         assert!(

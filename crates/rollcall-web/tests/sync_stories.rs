@@ -196,9 +196,11 @@ async fn when_the_section_list_fails_nothing_changes_and_the_teacher_is_told() {
 
 #[tokio::test]
 async fn an_expired_clever_authorization_asks_the_teacher_to_reconnect() {
-    let app = TestApp::spawn().await;
+    // A server that says its tokens live an hour (`expires_in`): they expire within a session.
+    let profiles = clever_emulator::Profiles::parse("expiring-tokens").unwrap();
+    let app = TestApp::spawn_with(EmulatorConfig { profiles, ..EmulatorConfig::default() }).await;
     let (browser, csrf) = app.sam().await;
-    app.clock.advance(time::Duration::hours(25)); // past Clever's 24-hour token
+    app.clock.advance(time::Duration::hours(2));
     let page = browser.post("/sync", &[("csrf", &csrf)]).await;
     assert!(page.contains("Reconnect Clever"), "{}", page.body);
     assert!(page.contains("href=\"/auth/clever/start\""), "a one-click way back");
