@@ -1,24 +1,14 @@
 //! The client against the real emulator over HTTP: the happy path and every failure class.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
 
+mod common;
+
 use std::time::Duration;
 
 use clever_client::{AccessToken, CleverClient, CleverConfig, ClientError, RetryPolicy};
 use clever_emulator::faults::{BodyFault, FaultSpec};
-use clever_emulator::ids::derive_id;
 use clever_emulator::{Clock, Emulator, EmulatorConfig, RunningEmulator, Seed};
-
-const CLIENT_ID: &str = "rollcall-demo";
-const SECRET: &str = "demo-secret-change-me";
-const REDIRECT: &str = "http://127.0.0.1:8080/auth/clever/callback";
-
-fn user(key: &str) -> String {
-    derive_id("demo", "user", key)
-}
-
-fn section(key: &str) -> String {
-    derive_id("demo", "section", key)
-}
+use common::{CLIENT_ID, REDIRECT, SECRET, section, user};
 
 struct Setup {
     running: RunningEmulator,

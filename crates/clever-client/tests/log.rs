@@ -6,21 +6,15 @@
 //! could make a thread-local one miss events.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
 
+mod common;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clever_client::{CleverClient, CleverConfig, RetryPolicy};
-use clever_emulator::ids::derive_id;
 use clever_emulator::{Clock, Emulator, EmulatorConfig, RunningEmulator, Seed};
-
-const CLIENT_ID: &str = "rollcall-demo";
-const SECRET: &str = "demo-secret-change-me";
-const REDIRECT: &str = "http://127.0.0.1:8080/auth/clever/callback";
-
-fn user(key: &str) -> String {
-    derive_id("demo", "user", key)
-}
+use common::{CLIENT_ID, REDIRECT, SECRET, user};
 
 /// A `MakeWriter` that appends every log line to one shared buffer.
 #[derive(Clone, Default)]

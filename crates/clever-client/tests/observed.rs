@@ -2,6 +2,8 @@
 //! low-cardinality endpoint template and its status (the debug log is checked in tests/log.rs).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
 
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -12,20 +14,8 @@ use axum::routing::get;
 use clever_client::{
     AccessToken, CallObserver, CleverCall, CleverClient, CleverConfig, ClientError, RetryPolicy, UnixClock,
 };
-use clever_emulator::ids::derive_id;
 use clever_emulator::{Clock, Emulator, EmulatorConfig, RunningEmulator, Seed};
-
-const CLIENT_ID: &str = "rollcall-demo";
-const SECRET: &str = "demo-secret-change-me";
-const REDIRECT: &str = "http://127.0.0.1:8080/auth/clever/callback";
-
-fn user(key: &str) -> String {
-    derive_id("demo", "user", key)
-}
-
-fn section(key: &str) -> String {
-    derive_id("demo", "section", key)
-}
+use common::{CLIENT_ID, REDIRECT, SECRET, section, user};
 
 /// Keeps every call it is told about.
 #[derive(Default)]

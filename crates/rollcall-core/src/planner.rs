@@ -76,7 +76,7 @@ pub fn plan(local: &LocalSnapshot, fetched: &FetchedRoster) -> SyncPlan {
         match &fs.students {
             Err(error) => plan.skipped.push(SkippedSection {
                 clever_id: section.clever_id.clone(),
-                name: skipped_name(section, locals.get(&section.clever_id).copied()),
+                name: section_name(section, locals.get(&section.clever_id).copied()),
                 error: error.clone(),
             }),
             Ok(members) => plan.sections.push(plan_section(
@@ -110,8 +110,9 @@ fn index_locals(local: &LocalSnapshot) -> BTreeMap<&CleverId, &LocalSection> {
     map
 }
 
-/// The name a skipped section is reported under: Clever's, else the stored one.
-fn skipped_name(section: &CleverSection, local: Option<&LocalSection>) -> String {
+/// A section's name: Clever's, else the stored one, else [`UNNAMED_SECTION`]. Both what a sync
+/// writes and what a skipped section is reported under.
+fn section_name(section: &CleverSection, local: Option<&LocalSection>) -> String {
     section
         .name
         .clone()
@@ -170,11 +171,7 @@ fn synced_section(
     };
     SyncedSection {
         clever_id: section.clever_id.clone(),
-        name: section
-            .name
-            .clone()
-            .or_else(|| local.map(|l| l.synced_name.clone()))
-            .unwrap_or_else(|| UNNAMED_SECTION.to_owned()),
+        name: section_name(section, local),
         section_number: or_stored(&section.section_number, |l| &l.section_number),
         subject: or_stored(&section.subject, |l| &l.subject),
         grade: or_stored(&section.grade, |l| &l.grade),
