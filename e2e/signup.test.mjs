@@ -11,31 +11,15 @@
 //   3. Back in Sam's browser: the assignment shows María done; his profile shows Clever linked and
 //      his classes synced.
 //   4. The admin logs in with an email and password and filters the audit log.
-// Each page is saved as a numbered screenshot in e2e/screenshots/ (gitignored). Set
+// Each page is saved as a numbered screenshot in e2e/screenshots/signup/ (gitignored). Set
 // E2E_PHONE_SHOTS=1 to also save every page at phone size (`*-phone.png`). No sleeps: every step
-// waits for a URL, a heading or a text.
+// waits for a URL, a heading or a text (e2e/support.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import readline from 'node:readline';
-import { chromium } from 'playwright-core';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const binary = process.env.ROLLCALL_BIN ?? join(here, '..', 'target', 'debug', 'rollcall');
-const shots = join(here, 'screenshots');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const phoneShots = process.env.E2E_PHONE_SHOTS === '1';
-const laptop = { width: 1100, height: 800 };
-const phone = { width: 390, height: 844 };
-
-// The demo's password accounts (printed in its banner; see crates/rollcall/src/demo_cmd.rs).
-const SAM = { email: 'sam@rollcall.demo', password: 'sam-password' };
-const MARIA = { email: 'maria@rollcall.demo', password: 'maria-password' };
-const ADMIN = { email: 'admin@rollcall.demo', password: 'rollcall-admin' };
+import {
+  SAM, MARIA, ADMIN, startDemo, launchBrowser, newPage as freshPage, screenshots, cleverLogin as login,
+  heading,
+} from './support.mjs';
 
 const ASSIGNMENT = {
   title: 'Fractions worksheet',
@@ -44,78 +28,24 @@ const ASSIGNMENT = {
   dueShown: 'Fri, Mar 14, 2031', // as the pages write it
 };
 
-let demo, appUrl, browser, tmp;
+const shot = screenshots('signup');
+let demo, appUrl, browser;
 // Shared by the stories, in order: Sam's browser stays open for story 3.
 let sam, assignmentUrl;
 
 before(async () => {
-  rmSync(shots, { recursive: true, force: true });
-  mkdirSync(shots, { recursive: true });
-  tmp = mkdtempSync(join(tmpdir(), 'rollcall-e2e-'));
-  demo = spawn(binary, ['demo', '--listen', '127.0.0.1:0', '--emulator-listen', '127.0.0.1:0',
-    '--database-url', `sqlite://${join(tmp, 'demo.db')}`], { stdio: ['ignore', 'pipe', 'inherit'] });
-  // The first stdout line names the app URL once both servers listen (and the demo's password
-  // accounts exist): no sleeping, no polling.
-  const first = await new Promise((resolve, reject) => {
-    demo.once('exit', (code) => reject(new Error(`rollcall demo exited with ${code}`)));
-    readline.createInterface({ input: demo.stdout }).once('line', resolve);
-  });
-  appUrl = first.match(/open (http:\/\/\S+)/)?.[1];
-  assert.ok(appUrl, `unexpected banner: ${first}`);
-  demo.stdout.resume(); // The rest of the banner: read and dropped, so the pipe never fills.
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  demo = await startDemo();
+  appUrl = demo.appUrl;
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  demo?.kill();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  demo?.stop();
 });
 
-/** A fresh browser profile (own cookies), as a different person on a different computer. */
-async function newPage() {
-  const context = await browser.newContext({ viewport: laptop, locale: 'en-US' });
-  context.setDefaultTimeout(15_000);
-  return context.newPage();
-}
-
-/**
- * Saves the whole page as the next numbered screenshot (`07-teacher-dashboard.png`), and at
- * phone size too (`07-teacher-dashboard-phone.png`) when asked or with E2E_PHONE_SHOTS=1.
- */
-let shotsTaken = 0;
-async function shot(page, what, { phone: andPhone = phoneShots } = {}) {
-  const name = `${String(++shotsTaken).padStart(2, '0')}-${what}`;
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-  if (andPhone) {
-    const size = page.viewportSize();
-    await page.setViewportSize(phone);
-    await page.screenshot({ path: join(shots, `${name}-phone.png`), fullPage: true });
-    await page.setViewportSize(size);
-  }
-}
-
-/**
- * On the emulator's Clever login page: pick a person, then (a teacher's first time) allow
- * Rollcall. As in Clever's Library, students never see a consent screen: their teacher's
- * authorization covers them.
- */
-async function cleverLogin(page, who, whose, { consent = true } = {}) {
-  await page.waitForURL(/\/oauth\/authorize/);
-  await shot(page, `clever-login-${whose}`);
-  await page.getByRole('button', { name: who }).click();
-  if (!consent) return;
-  await page.waitForURL(/\/oauth\/consent/);
-  await page.getByRole('heading', { name: /Rollcall would like to connect/ }).waitFor();
-  await shot(page, `clever-consent-${whose}`);
-  await page.getByRole('button', { name: 'Allow' }).click();
-}
-
-const heading = (page, name) => page.getByRole('heading', { name, exact: true });
+const newPage = () => freshPage(browser);
+const cleverLogin = (page, who, whose, options) => login(page, shot, who, whose, options);
 
 test('1. Sam signs up with Clever, links his older account, and posts an assignment', async () => {
   const page = sam = await newPage();

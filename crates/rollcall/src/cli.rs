@@ -97,6 +97,11 @@ pub struct DemoArgs {
     /// The demo's database (created if missing).
     #[arg(long, default_value = "sqlite://rollcall-demo.db", env = "ROLLCALL_DEMO_DATABASE_URL")]
     pub database_url: String,
+    /// Let the embedded emulator answer like another Clever-compatible server (comma-separated
+    /// profiles, as `rollcall emulator --profile`), to see what teachers read when a server
+    /// leaves things out. Without it the emulator is strict Clever.
+    #[arg(long, env = "ROLLCALL_DEMO_PROFILE", value_parser = parse_profiles)]
+    pub profile: Option<clever_emulator::Profiles>,
 }
 
 /// `rollcall serve`.

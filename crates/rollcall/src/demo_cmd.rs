@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use clever_client::CleverConfig;
-use clever_emulator::model::{Role, World};
+use clever_emulator::model::Role;
 use clever_emulator::{Clock, Emulator, EmulatorConfig, Seed};
 use rollcall_store::{AccountRole, Conflict, NewLocalAccount, StoreError};
 use rollcall_web::WebConfig;
@@ -33,12 +33,14 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         .find(|a| a.client_id == DEMO_CLIENT_ID)
         .map(|a| a.client_secret.clone())
         .context("the demo seed has no demo app")?;
-    let emulator = Emulator::new(seed, EmulatorConfig::default(), Clock::system())?;
+    let config =
+        EmulatorConfig { profiles: args.profile.clone().unwrap_or_default(), ..EmulatorConfig::default() };
+    let emulator = Emulator::new(seed, config, Clock::system())?;
     let emulator_listener = TcpListener::bind(args.emulator_listen).await.with_context(|| {
         format!("cannot listen on {} for the emulator (--emulator-listen)", args.emulator_listen)
     })?;
     let emulator_url = format!("http://{}", emulator_listener.local_addr()?);
-    let banner = banner(&public_url, &emulator_url, &args.database_url, &emulator.world());
+    let banner = banner(&public_url, &emulator_url, &args.database_url, &emulator);
     tokio::spawn(clever_emulator::serve(emulator_listener, emulator, std::future::pending()));
 
     let config = WebConfig {
@@ -124,7 +126,9 @@ async fn create_password_account(state: &rollcall_web::AppState, a: &DemoAccount
 }
 
 /// Whom to log in as, read from the demo district itself so it never goes stale.
-fn banner(app: &str, emulator: &str, database: &str, world: &World) -> String {
+fn banner(app: &str, emulator_url: &str, database: &str, emulator: &Emulator) -> String {
+    let answers = crate::emulator_cmd::answers_as(&emulator.profiles());
+    let world = emulator.world();
     let mut out = format!(
         "Rollcall demo ready — open {app}\n\nLog in with Clever as (you pick on the emulator's login page):\n"
     );
@@ -155,8 +159,10 @@ fn banner(app: &str, emulator: &str, database: &str, world: &World) -> String {
         out += &format!("  {:<20} {:<15} {}\n", a.email, a.password, a.why);
     }
     out += &format!(
-        "\nClever emulator: {emulator}/portal (the Library's Install button is the other way in)\n\
-         Database: {database} (delete the file to start over). Stop with Ctrl-C.\n"
+        "\nClever emulator: {emulator_url}/portal (the Library's Install button is the other way in)\n\
+         It answers as {}.\n\
+         Database: {database} (delete the file to start over). Stop with Ctrl-C.\n",
+        answers
     );
     out
 }

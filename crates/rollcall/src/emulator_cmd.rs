@@ -82,7 +82,7 @@ fn print_banner(base_url: &str, emulator: &Emulator, started: Instant) {
 }
 
 /// "strict Clever", or "profiles: no-links, legacy-me".
-fn answers_as(profiles: &Profiles) -> String {
+pub(crate) fn answers_as(profiles: &Profiles) -> String {
     if profiles.is_strict() {
         return "strict Clever".to_owned();
     }
