@@ -30,13 +30,15 @@ pub fn router(emulator: Emulator) -> Router {
         .with_state(emulator)
 }
 
-/// Serves the emulator on `listener` until `shutdown` resolves.
+/// Serves the emulator on `listener` until `shutdown` resolves, with a header read timeout and
+/// a connection cap (`http_serve::Limits::default()`), so half-sent requests cannot take it down.
 pub async fn serve(
     listener: TcpListener,
     emulator: Emulator,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    axum::serve(listener, router(emulator)).with_graceful_shutdown(shutdown).await
+    let served = http_serve::Served::default();
+    http_serve::serve(listener, router(emulator), http_serve::Limits::default(), served, shutdown).await
 }
 
 /// An emulator serving in the background; dropping it shuts the server down.

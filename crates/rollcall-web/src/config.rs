@@ -21,6 +21,29 @@ pub struct WebConfig {
     /// How often a background worker re-syncs each teacher's classes while their Clever token is
     /// valid (see [`crate::jobs`]); `None` turns background sync off (no jobs are scheduled).
     pub background_sync_every: Option<Duration>,
+    /// What each client may take of the server: connections, and how long a request may take.
+    pub serving: Serving,
+}
+
+/// Limits that keep one client (or many half-open connections) from taking the server down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Serving {
+    /// Connection cap and header read timeout (see the `http-serve` crate).
+    pub limits: http_serve::Limits,
+    /// How long a request may take before it is answered "this is taking too long" (503). A
+    /// sync started by the request goes on in the background and is recorded.
+    pub request_timeout: std::time::Duration,
+}
+
+impl Serving {
+    /// The default request timeout: longer than a first login importing a large roster takes.
+    pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+}
+
+impl Default for Serving {
+    fn default() -> Self {
+        Self { limits: http_serve::Limits::default(), request_timeout: Self::REQUEST_TIMEOUT }
+    }
 }
 
 /// Why the configuration is refused, in words an operator can act on.
@@ -93,6 +116,7 @@ mod tests {
             token_key: [7; 32],
             metrics_token: None,
             background_sync_every: None,
+            serving: Serving::default(),
         }
     }
 

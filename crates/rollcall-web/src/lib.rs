@@ -64,16 +64,20 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::endpoint))
         .route("/static/app.css", get(routes::public::stylesheet))
         .fallback(|| async { WebError::NotFound })
+        .layer(from_fn_with_state(state.clone(), headers::request_timeout))
         .layer(from_fn(headers::security_headers))
         .layer(from_fn_with_state(state.clone(), metrics::observe))
         .with_state(state)
 }
 
-/// Serves the app on `listener` until `shutdown` resolves.
+/// Serves the app on `listener` until `shutdown` resolves, within the configured connection
+/// limits (`WebConfig::serving`), then lets the requests in flight finish.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    let limits = state.config().serving.limits;
+    let connections = state.metrics().connections();
+    http_serve::serve(listener, router(state), limits, connections, shutdown).await
 }

@@ -36,6 +36,7 @@ pub struct Metrics {
     syncs_failed: AtomicU64,
     sync_micros: AtomicU64,
     clever_calls: Arc<CleverCalls>,
+    connections: http_serve::Served,
 }
 
 /// Which kind of account signed in.
@@ -51,6 +52,11 @@ impl Metrics {
     /// The calls to Clever, to hand the client as its observer.
     pub fn clever_calls(&self) -> Arc<CleverCalls> {
         self.clever_calls.clone()
+    }
+
+    /// The server's live connection counts, to hand the serving loop.
+    pub fn connections(&self) -> http_serve::Served {
+        self.connections.clone()
     }
 
     /// Counts a completed Clever login.
@@ -103,6 +109,19 @@ impl Metrics {
         let _ = writeln!(out, "# HELP rollcall_http_request_seconds_total Time spent answering requests.");
         let _ = writeln!(out, "# TYPE rollcall_http_request_seconds_total counter");
         let _ = writeln!(out, "rollcall_http_request_seconds_total {}", secs(&self.request_micros));
+        let _ = writeln!(out, "# HELP rollcall_http_connections Connections being served now.");
+        let _ = writeln!(out, "# TYPE rollcall_http_connections gauge");
+        let _ = writeln!(out, "rollcall_http_connections {}", self.connections.open_connections());
+        let _ = writeln!(
+            out,
+            "# HELP rollcall_http_connections_refused_total Connections answered 503 because the connection cap (--max-connections) was reached."
+        );
+        let _ = writeln!(out, "# TYPE rollcall_http_connections_refused_total counter");
+        let _ = writeln!(
+            out,
+            "rollcall_http_connections_refused_total {}",
+            self.connections.refused_connections()
+        );
         let _ = writeln!(out, "# HELP rollcall_logins_total Completed Clever logins, by role.");
         let _ = writeln!(out, "# TYPE rollcall_logins_total counter");
         let _ = writeln!(out, "rollcall_logins_total{{role=\"teacher\"}} {}", get(&self.logins[0]));

@@ -13,7 +13,7 @@ use crate::cli::{AppArgs, ServeArgs};
 
 /// Validates the configuration, opens the database, and serves until Ctrl-C / SIGTERM.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let config = web_config(&args.app)?;
+    let config = WebConfig { serving: args.serving.serving(), ..web_config(&args.app)? };
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}: is another process using that port?", args.listen))?;
@@ -75,6 +75,7 @@ pub fn web_config(args: &AppArgs) -> anyhow::Result<WebConfig> {
         metrics_token: args.metrics_token.clone().map(Into::into),
         background_sync_every: (args.background_sync_minutes > 0)
             .then(|| time::Duration::minutes(i64::from(args.background_sync_minutes))),
+        serving: rollcall_web::config::Serving::default(),
     };
     config.validate().context("refusing to start")?;
     Ok(config)

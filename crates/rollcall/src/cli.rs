@@ -113,6 +113,42 @@ pub struct ServeArgs {
     /// The app's settings.
     #[command(flatten)]
     pub app: AppArgs,
+    /// What each client may take of the server.
+    #[command(flatten)]
+    pub serving: ServingArgs,
+}
+
+/// `rollcall serve`'s limits per connection and request.
+#[derive(Debug, Args)]
+pub struct ServingArgs {
+    /// Connections served at once; one more is answered 503 at once. Keep it below the
+    /// process's open-file limit (`ulimit -n`).
+    #[arg(long, default_value_t = 2048, env = "ROLLCALL_MAX_CONNECTIONS",
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
+    /// Seconds a client may take to send a request's headers (and a keep-alive connection may
+    /// sit idle) before the connection is closed.
+    #[arg(long, default_value_t = 10, env = "ROLLCALL_HEADER_TIMEOUT_SECS",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout_secs: u64,
+    /// Seconds a request may take before it is answered "taking longer than it should" (503).
+    #[arg(long, default_value_t = 60, env = "ROLLCALL_REQUEST_TIMEOUT_SECS",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout_secs: u64,
+}
+
+impl ServingArgs {
+    /// As the app's configuration.
+    pub fn serving(&self) -> rollcall_web::config::Serving {
+        use std::time::Duration;
+        rollcall_web::config::Serving {
+            limits: http_serve::Limits {
+                header_read_timeout: Duration::from_secs(self.header_timeout_secs),
+                max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            },
+            request_timeout: Duration::from_secs(self.request_timeout_secs),
+        }
+    }
 }
 
 /// `rollcall sync`.

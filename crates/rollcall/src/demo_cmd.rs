@@ -52,6 +52,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         token_key: DEMO_TOKEN_KEY,
         metrics_token: None,
         background_sync_every: None,
+        serving: rollcall_web::config::Serving::default(),
     };
     config.validate()?;
     let state =

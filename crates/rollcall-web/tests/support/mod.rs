@@ -208,6 +208,7 @@ impl Replica {
             token_key: [9; 32],
             metrics_token: Some("metrics-secret".to_owned().into()),
             background_sync_every: Some(time::Duration::hours(1)),
+            serving: rollcall_web::config::Serving::default(),
         };
         config.validate().unwrap();
         let state = AppState::new(config, store, CleverClient::new(clever).unwrap(), Arc::new(clock));

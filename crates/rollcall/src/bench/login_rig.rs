@@ -121,6 +121,7 @@ impl Rig {
             token_key: crate::app::random_key(),
             metrics_token: None,
             background_sync_every: None,
+            serving: rollcall_web::config::Serving::default(),
         };
         config.validate()?;
         let state = crate::app::state_with_store(config, store)?;
