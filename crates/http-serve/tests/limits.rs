@@ -1,4 +1,5 @@
 //! The limits, seen from a client's side of real TCP connections.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
 
 use std::net::SocketAddr;
 use std::sync::Arc;
