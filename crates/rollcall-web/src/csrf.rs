@@ -21,6 +21,7 @@ use subtle::ConstantTimeEq;
 
 use crate::crypto::random_token;
 use crate::error::WebError;
+use crate::session::{CookieName, host_cookie};
 use crate::session::{CurrentUser, cookie, same_origin};
 use crate::state::AppState;
 
@@ -78,12 +79,14 @@ fn check_session_token(
     Ok(())
 }
 
-const FORM_COOKIE: &str = "rollcall_form";
+const FORM_COOKIE: CookieName = host_cookie!("rollcall_form");
 const FORM_TTL: time::Duration = time::Duration::hours(2);
 
 /// The token for this browser's forms: the one it already has, or a new one set in `jar`.
 pub fn form_token(state: &AppState, jar: CookieJar) -> (CookieJar, String) {
-    if let Some(existing) = jar.get(FORM_COOKIE).map(|c| c.value().to_owned()).filter(|v| v.len() >= 32) {
+    if let Some(existing) =
+        jar.get(FORM_COOKIE.of(state)).map(|c| c.value().to_owned()).filter(|v| v.len() >= 32)
+    {
         return (jar, existing);
     }
     let token = random_token();
@@ -97,7 +100,7 @@ pub fn check_form(
     headers: &HeaderMap,
     posted: &str,
 ) -> Result<(), WebError> {
-    let expected = jar.get(FORM_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
+    let expected = jar.get(FORM_COOKIE.of(state)).map(|c| c.value().to_owned()).unwrap_or_default();
     let same = !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(posted.as_bytes()));
     if !same || !same_origin(headers, &state.config().public_url) {
         return Err(WebError::Csrf);

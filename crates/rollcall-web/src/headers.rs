@@ -10,10 +10,14 @@ use crate::error::WebError;
 use crate::state::AppState;
 
 /// No framing, no referrer (codes must not leak through it), no sniffing, a tight CSP (the
-/// pages use no JavaScript and only same-origin styles and images).
-pub async fn security_headers(request: Request, next: Next) -> Response {
+/// pages use no JavaScript and only same-origin styles and images). Served over https, browsers
+/// are also told to use https only for a year (HSTS), so no later visit starts in plain http.
+pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if state.config().public_url.starts_with("https://") {
+        headers.entry(header::STRICT_TRANSPORT_SECURITY).or_insert(HeaderValue::from_static(HSTS));
+    }
     let fixed: [(HeaderName, &'static str); 5] = [
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "no-referrer"),
@@ -30,6 +34,10 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
     response
 }
+
+/// One year, as browsers' HSTS preload lists ask; not `includeSubDomains`, which would bind
+/// hosts beside the app that Rollcall does not own.
+const HSTS: &str = "max-age=31536000";
 
 /// Answers a request that runs past `--request-timeout-secs` with a page saying so (503), instead
 /// of holding the connection. Whatever the request started in the background (a sync) goes on.
@@ -48,4 +56,52 @@ pub async fn request_timeout(State(state): State<AppState>, request: Request, ne
             .into_response()
         }
     }
+}
+
+/// Turns the framework's own plain-text refusals (a form field missing, a repeated query
+/// parameter, a body too large or of the wrong type, a path id that is not a number, a wrong
+/// method) into the app's error page, in words a person can act on. The app's own answers are
+/// HTML or JSON, and `/metrics` answers its scraper in plain text, so those pass untouched.
+pub async fn app_error_pages(request: Request, next: Next) -> Response {
+    let metrics = request.uri().path() == "/metrics";
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/plain"));
+    // The router's own 405 comes with no body at all.
+    let bare_405 =
+        status == StatusCode::METHOD_NOT_ALLOWED && !response.headers().contains_key(header::CONTENT_TYPE);
+    if metrics || !status.is_client_error() || !(plain || bare_405) {
+        return response;
+    }
+    let (title, detail) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "That was too much to send",
+            "What you sent is larger than Rollcall accepts. Shorten it and try again.",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "That page cannot be used that way",
+            "The page was opened in a way it does not support. Go back to Rollcall's pages and use its buttons.",
+        ),
+        StatusCode::NOT_FOUND => ("Page not found", "There is no page at this address."),
+        _ => (
+            "Rollcall did not understand that request",
+            "Something in the form or the link was missing or not as expected. Go back, reload the page and try again.",
+        ),
+    };
+    let status = if status == StatusCode::UNPROCESSABLE_ENTITY || status == StatusCode::UNSUPPORTED_MEDIA_TYPE
+    {
+        StatusCode::BAD_REQUEST
+    } else {
+        status
+    };
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let mut page = WebError::friendly(status, title, detail, None).into_response();
+    if let Some(allow) = allow {
+        page.headers_mut().insert(header::ALLOW, allow);
+    }
+    page
 }

@@ -65,7 +65,8 @@ pub fn router(state: AppState) -> Router {
         .route("/static/app.css", get(routes::public::stylesheet))
         .fallback(|| async { WebError::NotFound })
         .layer(from_fn_with_state(state.clone(), headers::request_timeout))
-        .layer(from_fn(headers::security_headers))
+        .layer(from_fn(headers::app_error_pages))
+        .layer(from_fn_with_state(state.clone(), headers::security_headers))
         .layer(from_fn_with_state(state.clone(), metrics::observe))
         .with_state(state)
 }

@@ -3,16 +3,16 @@
 //! token wait in a cookie sealed with the app's token key (AES-256-GCM), so any replica can
 //! finish the login and the browser can neither read nor alter it. It lasts 15 minutes.
 
-use axum_extra::extract::cookie::{Cookie, CookieJar};
+use axum_extra::extract::cookie::CookieJar;
 use rollcall_store::CleverProfile;
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::{open_json, random_token, seal_json};
 use crate::login::CleverLogin;
-use crate::session::cookie;
+use crate::session::{CookieName, cookie, host_cookie, removal};
 use crate::state::AppState;
 
-const COOKIE: &str = "rollcall_clever_pending";
+const COOKIE: CookieName = host_cookie!("rollcall_clever_pending");
 const TTL: time::Duration = time::Duration::minutes(15);
 
 /// Who is signing in with Clever, and their token, until they choose.
@@ -61,11 +61,11 @@ pub fn save(state: &AppState, jar: CookieJar, pending: &PendingClever) -> Cookie
 
 /// The browser's pending login, if it has one that opens and has not expired.
 pub fn load(state: &AppState, jar: &CookieJar) -> Option<PendingClever> {
-    let pending: PendingClever = open_json(state.sealer(), jar.get(COOKIE)?.value())?;
+    let pending: PendingClever = open_json(state.sealer(), jar.get(COOKIE.of(state))?.value())?;
     (pending.expires_at > state.now().unix_timestamp()).then_some(pending)
 }
 
 /// Forgets the pending login.
-pub fn clear(jar: CookieJar) -> CookieJar {
-    jar.remove(Cookie::build(COOKIE).path("/"))
+pub fn clear(state: &AppState, jar: CookieJar) -> CookieJar {
+    jar.remove(removal(state, COOKIE))
 }

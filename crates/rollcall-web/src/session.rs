@@ -1,6 +1,8 @@
-//! Server-side sessions. The cookie holds 256 random bits; the database holds only their SHA-256,
-//! so a database leak yields no usable session. Cookies are HttpOnly, SameSite=Lax, and Secure
-//! with the `__Host-` prefix whenever the app is served over https.
+//! Server-side sessions, and the app's cookies. The session cookie holds 256 random bits; the
+//! database holds only their SHA-256, so a database leak yields no usable session. Every cookie
+//! is HttpOnly, SameSite=Lax, Path=/, and — whenever the app is served over https — Secure with
+//! the `__Host-` prefix, which browsers accept only from this host over https, so a sibling
+//! subdomain or a network attacker cannot plant or overwrite one.
 
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
@@ -13,9 +15,39 @@ use crate::crypto::{random_token, sha256};
 use crate::error::WebError;
 use crate::state::AppState;
 
+/// A cookie's name: plain over http (dev mode), with the `__Host-` prefix over https.
+#[derive(Debug, Clone, Copy)]
+pub struct CookieName {
+    plain: &'static str,
+    host: &'static str,
+}
+
+/// `host_cookie!("rollcall_form")`: both spellings of a cookie's name, made at compile time.
+macro_rules! host_cookie {
+    ($name:literal) => {
+        $crate::session::CookieName::new($name, concat!("__Host-", $name))
+    };
+}
+pub(crate) use host_cookie;
+
+impl CookieName {
+    /// Use [`host_cookie!`].
+    pub const fn new(plain: &'static str, host: &'static str) -> Self {
+        Self { plain, host }
+    }
+
+    /// The name this deployment uses.
+    pub fn of(self, state: &AppState) -> &'static str {
+        if state.config().secure_cookies() { self.host } else { self.plain }
+    }
+}
+
+/// The session cookie.
+pub const SESSION_COOKIE: CookieName = host_cookie!("rollcall_session");
+
 /// The session cookie's name for this deployment.
 pub fn cookie_name(state: &AppState) -> &'static str {
-    if state.config().secure_cookies() { "__Host-rollcall_session" } else { "rollcall_session" }
+    SESSION_COOKIE.of(state)
 }
 
 /// A logged-in request: the account and its session.
@@ -90,7 +122,7 @@ pub fn new_session(state: &AppState, user: UserId) -> (Session, Cookie<'static>)
         created_at: now,
         expires_at: now + state.config().session_ttl,
     };
-    (session, cookie(state, cookie_name(state), token, state.config().session_ttl))
+    (session, cookie(state, SESSION_COOKIE, token, state.config().session_ttl))
 }
 
 /// Ends the session in `jar`, if any, and returns the jar with the cookie removed.
@@ -98,17 +130,28 @@ pub async fn end(state: &AppState, jar: CookieJar) -> Result<CookieJar, WebError
     if let Some(c) = jar.get(cookie_name(state)) {
         state.store().delete_session(&sha256(c.value())).await?;
     }
-    Ok(jar.remove(Cookie::build(cookie_name(state)).path("/")))
+    Ok(jar.remove(removal(state, SESSION_COOKIE)))
+}
+
+/// Before a login in this browser gets a new session: deletes the session the browser already
+/// has (someone else's, on a shared classroom computer), so its cookie, copied or left behind,
+/// opens nothing.
+pub async fn end_previous(state: &AppState, jar: &CookieJar) -> Result<(), WebError> {
+    if let Some(c) = jar.get(cookie_name(state)) {
+        state.store().delete_session(&sha256(c.value())).await?;
+    }
+    Ok(())
+}
+
+/// What removes cookie `name`: a removal must carry the same Path and, for a `__Host-` cookie,
+/// Secure, or the browser ignores it.
+pub fn removal(state: &AppState, name: CookieName) -> Cookie<'static> {
+    Cookie::build(name.of(state)).path("/").secure(state.config().secure_cookies()).build()
 }
 
 /// A hardened cookie: HttpOnly, SameSite=Lax, Path=/, Secure when served over https.
-pub fn cookie(
-    state: &AppState,
-    name: &'static str,
-    value: String,
-    max_age: time::Duration,
-) -> Cookie<'static> {
-    Cookie::build((name, value))
+pub fn cookie(state: &AppState, name: CookieName, value: String, max_age: time::Duration) -> Cookie<'static> {
+    Cookie::build((name.of(state), value))
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(state.config().secure_cookies())

@@ -17,7 +17,7 @@ use std::time::Duration;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::cookie::{Cookie, CookieJar};
+use axum_extra::extract::cookie::CookieJar;
 use base64::Engine;
 use rollcall_core::UserId;
 use rollcall_store::{AccountRole, CallbackClaim};
@@ -31,17 +31,18 @@ use crate::login::{Identified, attach, identify, provision, role_label};
 use crate::pages::{UnsupportedRolePage, render};
 use crate::pending::PendingClever;
 use crate::session::{self, CurrentUser, MaybeUser, cookie};
+use crate::session::{CookieName, host_cookie, removal};
 use crate::state::AppState;
 
-const STATE_COOKIE: &str = "rollcall_oauth_state";
-const BOUNCE_COOKIE: &str = "rollcall_oauth_bounce";
+const STATE_COOKIE: CookieName = host_cookie!("rollcall_oauth_state");
+const BOUNCE_COOKIE: CookieName = host_cookie!("rollcall_oauth_bounce");
 /// Set by `POST /auth/clever/link`: this login links Clever to the logged-in account.
-const INTENT_COOKIE: &str = "rollcall_oauth_intent";
+const INTENT_COOKIE: CookieName = host_cookie!("rollcall_oauth_intent");
 const STATE_TTL: time::Duration = time::Duration::minutes(10);
 
 /// `GET /auth/clever/start`: a fresh `state`, bound to this browser by a short-lived cookie.
 pub async fn start(State(state): State<AppState>, jar: CookieJar) -> (CookieJar, Redirect) {
-    let jar = jar.remove(Cookie::build(INTENT_COOKIE).path("/"));
+    let jar = jar.remove(removal(&state, INTENT_COOKIE));
     redirect_to_clever(&state, jar)
 }
 
@@ -97,7 +98,8 @@ pub async fn callback(
     let Some(returned_state) = q.state.filter(|s| !s.is_empty()) else {
         return bounce(&state, jar);
     };
-    let expected = jar.get(STATE_COOKIE).map(|c| c.value()).filter(|v| !v.is_empty()).map(state_for);
+    let expected =
+        jar.get(STATE_COOKIE.of(&state)).map(|c| c.value()).filter(|v| !v.is_empty()).map(state_for);
     let matches = expected.is_some_and(|e| bool::from(e.as_bytes().ct_eq(returned_state.as_bytes())));
     if !matches {
         // A reload after a finished login arrives here (the state cookie is gone): the user is
@@ -117,11 +119,11 @@ pub async fn callback(
         ));
     }
     let code_hash = sha256(&code);
-    let linking = jar.get(INTENT_COOKIE).is_some_and(|c| c.value() == "link");
+    let linking = jar.get(INTENT_COOKIE.of(&state)).is_some_and(|c| c.value() == "link");
     let jar = jar
-        .remove(Cookie::build(STATE_COOKIE).path("/"))
-        .remove(Cookie::build(BOUNCE_COOKIE).path("/"))
-        .remove(Cookie::build(INTENT_COOKIE).path("/"));
+        .remove(removal(&state, STATE_COOKIE))
+        .remove(removal(&state, BOUNCE_COOKIE))
+        .remove(removal(&state, INTENT_COOKIE));
     // A generous bound: the first request may be importing a large roster.
     for _ in 0..240 {
         match state.store().claim_callback(&code_hash, state.now()).await? {
@@ -149,7 +151,10 @@ pub async fn callback(
                 }
                 return match outcome? {
                     LoginOutcome::Account { user } => match cookie {
-                        Some(cookie) => Ok((jar.add(cookie), Redirect::to("/dashboard")).into_response()),
+                        Some(cookie) => {
+                            session::end_previous(&state, &jar).await?;
+                            Ok((jar.add(cookie), Redirect::to("/dashboard")).into_response())
+                        }
                         None => signed_in(&state, jar, user, "/dashboard").await,
                     },
                     LoginOutcome::Linked(_) => Ok((jar, Redirect::to("/profile?linked=1")).into_response()),
@@ -192,7 +197,7 @@ pub async fn callback(
 /// A login without `state` (portal or Library launch): once through `start`; a second stateless
 /// arrival right after means something is looping, so stop and say so.
 fn bounce(state: &AppState, jar: CookieJar) -> Result<Response, WebError> {
-    if jar.get(BOUNCE_COOKIE).is_some() {
+    if jar.get(BOUNCE_COOKIE.of(state)).is_some() {
         return Err(WebError::friendly(
             StatusCode::BAD_REQUEST,
             "Sign-in could not be verified",
@@ -211,6 +216,7 @@ pub async fn signed_in(
     user: UserId,
     next: &str,
 ) -> Result<Response, WebError> {
+    session::end_previous(state, &jar).await?;
     let session = session::start(state, user).await?;
     Ok((jar.add(session), Redirect::to(next)).into_response())
 }

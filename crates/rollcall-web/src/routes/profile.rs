@@ -15,6 +15,7 @@ use crate::csrf::SignedInForm;
 use crate::error::WebError;
 use crate::pages::{MergedPage, ProfilePage, Viewer, render};
 use crate::passwords::{self, check_new_password, normalize_email};
+use crate::session::{CookieName, host_cookie};
 use crate::session::{CurrentUser, cookie};
 use crate::state::AppState;
 
@@ -69,7 +70,7 @@ pub struct SchoolForm {
 }
 
 /// Set in a browser whose teacher skipped the school question, so the dashboard stops asking.
-pub const SKIP_SCHOOL_COOKIE: &str = "rollcall_school_skipped";
+pub const SKIP_SCHOOL_COOKIE: CookieName = host_cookie!("rollcall_school_skipped");
 
 /// `POST /profile/school`: set (or, empty, clear) the teacher's school, or skip the question.
 pub async fn set_school(
@@ -175,12 +176,12 @@ pub async fn merge(
 }
 
 /// Carries a merge's report from the merge to the page that shows it.
-const MERGE_REPORT_COOKIE: &str = "rollcall_merge_report";
+const MERGE_REPORT_COOKIE: CookieName = host_cookie!("rollcall_merge_report");
 
 /// `GET /profile/merged`: what the merge just kept (for this account), or the profile.
 pub async fn merged(State(state): State<AppState>, current: CurrentUser, jar: CookieJar) -> Response {
     let report: Option<MergeReport> =
-        jar.get(MERGE_REPORT_COOKIE).and_then(|c| open_json(state.sealer(), c.value()));
+        jar.get(MERGE_REPORT_COOKIE.of(&state)).and_then(|c| open_json(state.sealer(), c.value()));
     match report.filter(|r| r.survivor == current.user.id) {
         Some(report) => render(&MergedPage { viewer: Viewer::of(&current), report }),
         None => Redirect::to("/profile").into_response(),

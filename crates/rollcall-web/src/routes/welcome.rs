@@ -41,7 +41,7 @@ pub async fn create(
     let pending = checked(&state, &jar, &headers, &form.csrf)?;
     let login = pending.login();
     let (user, _) = provision(&state, &login).await?;
-    signed_in(&state, pending::clear(jar), user, "/dashboard").await
+    signed_in(&state, pending::clear(&state, jar), user, "/dashboard").await
 }
 
 /// The "yes" form.
@@ -70,7 +70,7 @@ pub async fn link(
     let account = state.store().user(credential.user_id).await?.ok_or(WebError::NotFound)?;
     let login = pending.login();
     attach(&state, &account, &login, "/auth/clever/welcome").await?;
-    signed_in(&state, pending::clear(jar), account.id, "/dashboard").await
+    signed_in(&state, pending::clear(&state, jar), account.id, "/dashboard").await
 }
 
 fn page(pending: &PendingClever, error: Option<String>, email: String) -> WelcomePage {

@@ -343,3 +343,47 @@ impl Browser {
             .await
     }
 }
+
+/// What an app whose public URL is https (behind a TLS-terminating proxy) sends with its login
+/// page: the HSTS header and the form cookie.
+pub struct HttpsHeaders {
+    pub hsts: Option<String>,
+    pub form_cookie: String,
+}
+
+/// Serves an app configured for `https://rollcall.test` (production mode) on a local port and
+/// fetches its login page.
+pub async fn https_config_headers() -> HttpsHeaders {
+    let public_url = "https://rollcall.test";
+    let clever = CleverConfig::new(
+        CLIENT_ID,
+        "secret".to_owned().into(),
+        format!("{public_url}{}", WebConfig::CALLBACK_PATH),
+    );
+    let config = WebConfig {
+        public_url: public_url.into(),
+        clever: clever.clone(),
+        dev_mode: false,
+        session_ttl: time::Duration::hours(8),
+        token_key: [9; 32],
+        metrics_token: None,
+        background_sync_every: None,
+        serving: rollcall_web::config::Serving::default(),
+    };
+    config.validate().unwrap();
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open_temp().await.unwrap());
+    let clock = FixedClock::new(time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000));
+    let state = AppState::new(config, store, CleverClient::new(clever).unwrap(), Arc::new(clock));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/login", listener.local_addr().unwrap());
+    let (_stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(rollcall_web::serve(listener, state, async move {
+        let _ = stopped.await;
+    }));
+    let answer = reqwest::get(url).await.unwrap();
+    let header = |name: &str| answer.headers().get(name).map(|v| v.to_str().unwrap().to_owned());
+    HttpsHeaders {
+        hsts: header("strict-transport-security"),
+        form_cookie: header("set-cookie").expect("the login form sets its cookie"),
+    }
+}
