@@ -26,13 +26,16 @@ pub struct WebConfig {
 }
 
 /// Limits that keep one client (or many half-open connections) from taking the server down.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Serving {
     /// Connection cap and header read timeout (see the `http-serve` crate).
     pub limits: http_serve::Limits,
     /// How long a request may take before it is answered "this is taking too long" (503). A
     /// sync started by the request goes on in the background and is recorded.
     pub request_timeout: std::time::Duration,
+    /// Behind a reverse proxy: the header it writes the client's address into (e.g.
+    /// `x-forwarded-for`; the last address in it counts). `None`: the connection's peer.
+    pub client_ip_header: Option<String>,
 }
 
 impl Serving {
@@ -42,7 +45,11 @@ impl Serving {
 
 impl Default for Serving {
     fn default() -> Self {
-        Self { limits: http_serve::Limits::default(), request_timeout: Self::REQUEST_TIMEOUT }
+        Self {
+            limits: http_serve::Limits::default(),
+            request_timeout: Self::REQUEST_TIMEOUT,
+            client_ip_header: None,
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod callback_flight;
 pub mod clever_calls;
+pub mod client_addr;
 pub mod config;
 mod crypto;
 mod csrf;

@@ -1,9 +1,18 @@
-//! Local (email + password) credentials: argon2id hashing, the password rules, and the limit on
-//! failed attempts per login email.
+//! Local (email + password) credentials: argon2id hashing, the password rules, and the limits on
+//! failed attempts.
 //!
-//! Attempts are counted in the database (a row per email), so the limit holds across every app
-//! replica. Every refusal says the same thing whether the email exists or not
-//! ("wrong email or password"), and a locked email says when to try again.
+//! Failures are counted in the database, so the limits hold across every app replica, in three
+//! counts over one window ([`FAILURE_WINDOW`]):
+//! - per email **and** client address ([`MAX_FAILURES`]): guessing one account's password from
+//!   one place stops there, while the owner, elsewhere, still logs in — one client cannot keep a
+//!   victim locked out;
+//! - per client address ([`MAX_CLIENT_FAILURES`]): one client spraying many emails is stopped;
+//! - per email from everywhere ([`MAX_EMAIL_FAILURES`]): a guess spread over many addresses is
+//!   bounded too (reaching it takes several clients, each already stopped at its own limit).
+//!
+//! Every refusal says the same thing whether the email exists or not ("wrong email or
+//! password"); a lock says when to try again. A failed login is logged with the client's address
+//! and a keyed hash of the email (never the email itself).
 //!
 //! Hashing is bounded: each argon2 run takes 19 MiB and most of a core for tens of milliseconds,
 //! so at most one per core runs at once ([`HASHING`]); a request that cannot get a turn within
@@ -20,12 +29,19 @@ use axum::http::StatusCode;
 use rollcall_store::LocalCredential;
 use tokio::sync::Semaphore;
 
+use crate::client_addr::ClientAddr;
 use crate::error::WebError;
 use crate::pages::when;
 use crate::state::AppState;
 
-/// Failed attempts allowed per login email in one window.
+/// Failed attempts allowed per login email from one client address in one window.
 pub const MAX_FAILURES: u32 = 5;
+
+/// Failed attempts allowed from one client address, whatever the emails, in one window.
+pub const MAX_CLIENT_FAILURES: u32 = 20;
+
+/// Failed attempts allowed per login email from all clients together in one window.
+pub const MAX_EMAIL_FAILURES: u32 = 50;
 
 /// The window failures are counted in (and the longest lock-out).
 pub const FAILURE_WINDOW: time::Duration = time::Duration::minutes(15);
@@ -125,24 +141,38 @@ async fn matches(password: &str, phc: &str) -> Result<bool, WebError> {
 const DECOY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3lq3HkM1nP5mXzHnq2LqGg2vH2oO6m1nJv7m1Xb0Jmk";
 
-/// Proves ownership of the account that logs in with `email`: the password must match, and the
-/// email must not be locked by too many failures. Every failure is counted (shared by every
-/// replica); a success clears the count.
-pub async fn verify(state: &AppState, email: &str, password: &str) -> Result<LocalCredential, WebError> {
+/// Proves ownership of the account that logs in with `email`, asked by `client`: the password
+/// must match, and none of the three failure counts (see the module docs) may be at its limit.
+/// Every failure is counted; a success clears the email's counts (not the client's).
+pub async fn verify(
+    state: &AppState,
+    client: &ClientAddr,
+    email: &str,
+    password: &str,
+) -> Result<LocalCredential, WebError> {
     let refused =
         || WebError::friendly(StatusCode::UNAUTHORIZED, "Could not log in", WRONG_CREDENTIALS, None);
     let Ok(email) = normalize_email(email) else {
         return Err(refused());
     };
-    let key = format!("login:{email}");
+    let keys = FailureKeys::new(&email, client);
     let now = state.now();
-    let earlier = state.store().failures(&key, now).await?;
-    if let Some(count) = earlier
-        && count.failures >= MAX_FAILURES
+    let store = state.store();
+    if let Some(count) = store.failures(&keys.client, now).await?
+        && count.failures >= MAX_CLIENT_FAILURES
     {
-        return Err(locked(count.window_ends));
+        return Err(client_locked(count.window_ends));
     }
-    let credential = state.store().credential_by_email(&email).await?;
+    let mine = store.failures(&keys.email_here, now).await?;
+    let everywhere = store.failures(&keys.email, now).await?;
+    for (count, limit) in [(mine, MAX_FAILURES), (everywhere, MAX_EMAIL_FAILURES)] {
+        if let Some(count) = count
+            && count.failures >= limit
+        {
+            return Err(locked(count.window_ends));
+        }
+    }
+    let credential = store.credential_by_email(&email).await?;
     let phc = credential.as_ref().map_or(DECOY_HASH, |c| c.password_hash.as_str());
     let ok = match matches(password, phc).await {
         Ok(ok) => ok,
@@ -153,17 +183,80 @@ pub async fn verify(state: &AppState, email: &str, password: &str) -> Result<Loc
     match credential {
         Some(credential) if ok => {
             // Only a count there is to forget costs a write (the usual log-in has none).
-            if earlier.is_some() {
-                state.store().clear_failures(&key).await?;
+            if mine.is_some() {
+                store.clear_failures(&keys.email_here).await?;
+            }
+            if everywhere.is_some() {
+                store.clear_failures(&keys.email).await?;
             }
             Ok(credential)
         }
         _ => {
-            let count = state.store().count_failure(&key, now, FAILURE_WINDOW).await?;
-            tracing::info!(failures = count.failures, "failed password attempt");
-            if count.failures >= MAX_FAILURES { Err(locked(count.window_ends)) } else { Err(refused()) }
+            let here = store.count_failure(&keys.email_here, now, FAILURE_WINDOW).await?;
+            let all = store.count_failure(&keys.email, now, FAILURE_WINDOW).await?;
+            let from_client = store.count_failure(&keys.client, now, FAILURE_WINDOW).await?;
+            tracing::info!(
+                %client,
+                email = %pseudonym(state, &email),
+                failures_here = here.failures,
+                failures_for_email = all.failures,
+                failures_from_client = from_client.failures,
+                "failed password login"
+            );
+            if from_client.failures >= MAX_CLIENT_FAILURES {
+                Err(client_locked(from_client.window_ends))
+            } else if here.failures >= MAX_FAILURES {
+                Err(locked(here.window_ends))
+            } else if all.failures >= MAX_EMAIL_FAILURES {
+                Err(locked(all.window_ends))
+            } else {
+                Err(refused())
+            }
         }
     }
+}
+
+/// The three failure counts' keys for one attempt.
+struct FailureKeys {
+    email_here: String,
+    email: String,
+    client: String,
+}
+
+impl FailureKeys {
+    fn new(email: &str, client: &ClientAddr) -> Self {
+        let client = client.key();
+        Self {
+            email_here: format!("login:{email}|{client}"),
+            email: format!("login:{email}"),
+            client: format!("login-client:{client}"),
+        }
+    }
+}
+
+/// A stand-in for an email in the logs: the same email always gives the same 16 hex digits in
+/// one deployment (so an operator can follow one account's failures), but without the
+/// deployment's key nobody can test guesses against it.
+pub fn pseudonym(state: &AppState, email: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(&state.config().token_key) else {
+        return "unknown".to_owned();
+    };
+    mac.update(b"rollcall log pseudonym\0");
+    mac.update(email.as_bytes());
+    hex::encode(&mac.finalize().into_bytes()[..8])
+}
+
+fn client_locked(until: time::OffsetDateTime) -> WebError {
+    WebError::friendly(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many attempts",
+        &format!(
+            "There were too many wrong passwords from your network. For everyone's safety, try again after {}.",
+            when(&until)
+        ),
+        None,
+    )
 }
 
 fn locked(until: time::OffsetDateTime) -> WebError {

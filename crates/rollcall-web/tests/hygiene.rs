@@ -107,3 +107,53 @@ async fn over_https_browsers_are_told_to_stay_on_https_and_cookies_are_host_only
     assert!(https.form_cookie.starts_with("__Host-rollcall_form="), "{}", https.form_cookie);
     assert!(https.form_cookie.contains("Secure") && https.form_cookie.contains("Path=/"));
 }
+
+/// Tries `email` / `password` on the login form as a browser at `address`; returns the answer.
+async fn login_from(app: &TestApp, address: &str, email: &str, password: &str) -> support::Page {
+    let browser = app.stepping_browser();
+    let form = browser.get("/login").await;
+    let answer = browser
+        .http
+        .post(format!("{}/login", app.url))
+        .header("x-forwarded-for", address)
+        .form(&[("csrf", form.csrf().as_str()), ("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    Browser::page(answer).await
+}
+
+#[tokio::test]
+async fn one_client_spraying_many_emails_is_stopped_and_others_still_log_in() {
+    let app = TestApp::spawn().await;
+    app.password_account(AccountRole::Teacher, ("Dana", "First"), "dana@school.test", PASSWORD).await;
+    let sprayer = "203.0.113.66";
+    for n in 1..rollcall_web::passwords::MAX_CLIENT_FAILURES {
+        let answer = login_from(&app, sprayer, &format!("guess{n}@school.test"), "Winter2026!").await;
+        assert!(answer.contains("Wrong email or password."), "attempt {n}: {}", answer.body);
+    }
+    let last = login_from(&app, sprayer, "guess-last@school.test", "Winter2026!").await;
+    assert_eq!(last.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(last.contains("too many wrong passwords from your network"), "{}", last.body);
+    // Stopped for every email now, even one it knows the password of.
+    let known = login_from(&app, sprayer, "dana@school.test", PASSWORD).await;
+    assert_eq!(known.status, StatusCode::TOO_MANY_REQUESTS);
+    // Dana, elsewhere, is not.
+    let dana = login_from(&app, "198.51.100.20", "dana@school.test", PASSWORD).await;
+    assert_eq!(dana.location(), Some("/dashboard"), "{}", dana.body);
+}
+
+#[tokio::test]
+async fn guessing_one_account_from_one_client_does_not_lock_its_owner_out() {
+    let app = TestApp::spawn().await;
+    app.password_account(AccountRole::Teacher, ("Dana", "First"), "dana@school.test", PASSWORD).await;
+    let guesser = "203.0.113.77";
+    for n in 1..=rollcall_web::passwords::MAX_FAILURES + 2 {
+        login_from(&app, guesser, "dana@school.test", &format!("guess number {n}")).await;
+    }
+    let locked = login_from(&app, guesser, "dana@school.test", PASSWORD).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "the guesser is stopped, right password or not");
+    assert!(locked.contains("too many wrong passwords for this email"), "{}", locked.body);
+    let dana = login_from(&app, "198.51.100.20", "dana@school.test", PASSWORD).await;
+    assert_eq!(dana.location(), Some("/dashboard"), "the owner is not locked out: {}", dana.body);
+}

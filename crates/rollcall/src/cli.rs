@@ -135,6 +135,12 @@ pub struct ServingArgs {
     #[arg(long, default_value_t = 60, env = "ROLLCALL_REQUEST_TIMEOUT_SECS",
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub request_timeout_secs: u64,
+    /// Behind a reverse proxy or load balancer: the header it writes the client's address into,
+    /// e.g. `x-forwarded-for` (the last address in it counts). Per-client login limits and the
+    /// logs use that address; without it they use the connection's, which behind a proxy is the
+    /// proxy's for everyone.
+    #[arg(long, env = "ROLLCALL_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<String>,
 }
 
 impl ServingArgs {
@@ -147,6 +153,7 @@ impl ServingArgs {
                 max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
             },
             request_timeout: Duration::from_secs(self.request_timeout_secs),
+            client_ip_header: self.client_ip_header.clone(),
         }
     }
 }

@@ -96,10 +96,11 @@ pub async fn login(
     State(state): State<AppState>,
     jar: CookieJar,
     headers: HeaderMap,
+    client: crate::client_addr::ClientAddr,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, WebError> {
     check_form(&state, &jar, &headers, &form.csrf)?;
-    match passwords::verify(&state, &form.email, &form.password).await {
+    match passwords::verify(&state, &client, &form.email, &form.password).await {
         Ok(credential) => signed_in(&state, jar, credential.user_id, "/dashboard").await,
         Err(WebError::Friendly { status, detail, .. }) => {
             let page = SignupPage {

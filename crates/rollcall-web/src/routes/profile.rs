@@ -10,6 +10,7 @@ use axum_extra::extract::cookie::CookieJar;
 use rollcall_store::{AccountRole, AuditFilter, MergeReport, StoreError};
 use serde::Deserialize;
 
+use crate::client_addr::ClientAddr;
 use crate::crypto::{open_json, seal_json};
 use crate::csrf::SignedInForm;
 use crate::error::WebError;
@@ -141,17 +142,19 @@ pub struct MergeForm {
 pub async fn merge(
     State(state): State<AppState>,
     jar: CookieJar,
+    client: ClientAddr,
     SignedInForm { user: current, form }: SignedInForm<MergeForm>,
 ) -> Result<Response, WebError> {
     if current.user.role != AccountRole::Student || current.user.clever_id.is_none() {
         return Err(WebError::Forbidden);
     }
-    let credential = passwords::verify(&state, &form.email, &form.password).await.map_err(|e| match e {
-        WebError::Friendly { status, title, detail, .. } => {
-            WebError::Friendly { status, title, detail, retry: Some("/profile#merge".to_owned()) }
-        }
-        other => other,
-    })?;
+    let credential =
+        passwords::verify(&state, &client, &form.email, &form.password).await.map_err(|e| match e {
+            WebError::Friendly { status, title, detail, .. } => {
+                WebError::Friendly { status, title, detail, retry: Some("/profile#merge".to_owned()) }
+            }
+            other => other,
+        })?;
     let merged =
         state.store().merge_accounts(credential.user_id, current.user.id, current.user.id, state.now()).await;
     let report = match merged {

@@ -57,10 +57,11 @@ pub async fn link(
     State(state): State<AppState>,
     jar: CookieJar,
     headers: HeaderMap,
+    client: crate::client_addr::ClientAddr,
     Form(form): Form<LinkForm>,
 ) -> Result<Response, WebError> {
     let pending = checked(&state, &jar, &headers, &form.csrf)?;
-    let credential = match crate::passwords::verify(&state, &form.email, &form.password).await {
+    let credential = match crate::passwords::verify(&state, &client, &form.email, &form.password).await {
         Ok(credential) => credential,
         Err(WebError::Friendly { status, detail, .. }) => {
             return Ok((status, render(&page(&pending, Some(detail), form.email.clone()))).into_response());

@@ -208,7 +208,11 @@ impl Replica {
             token_key: [9; 32],
             metrics_token: Some("metrics-secret".to_owned().into()),
             background_sync_every: Some(time::Duration::hours(1)),
-            serving: rollcall_web::config::Serving::default(),
+            // Stories play several clients from one machine by naming their addresses.
+            serving: rollcall_web::config::Serving {
+                client_ip_header: Some("x-forwarded-for".into()),
+                ..rollcall_web::config::Serving::default()
+            },
         };
         config.validate().unwrap();
         let state = AppState::new(config, store, CleverClient::new(clever).unwrap(), Arc::new(clock));
@@ -278,7 +282,7 @@ impl Browser {
         Self::page(self.http.post(self.abs(path)).form(form).send().await.unwrap()).await
     }
 
-    async fn page(r: reqwest::Response) -> Page {
+    pub async fn page(r: reqwest::Response) -> Page {
         let status = r.status();
         let url = r.url().to_string();
         let headers = r.headers().clone();
