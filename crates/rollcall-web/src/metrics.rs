@@ -198,7 +198,8 @@ pub async fn endpoint(State(state): State<AppState>, headers: HeaderMap) -> Resu
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response())
 }
 
-/// Logs every request (method, path, status, time) and counts it. The query string is never
+/// Counts every request and logs it at debug (method, path, status, time; INFO carries one line
+/// per login, sync and failure instead, so a busy server's log stays readable). The query string is never
 /// logged: the OAuth callback's carries a sign-in code.
 pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
@@ -207,7 +208,7 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
     let response = next.run(request).await;
     let took = started.elapsed();
     state.metrics().request(response.status(), took);
-    tracing::info!(%method, %path, status = response.status().as_u16(), micros = micros(took), "request");
+    tracing::debug!(%method, %path, status = response.status().as_u16(), micros = micros(took), "request");
     response
 }
 

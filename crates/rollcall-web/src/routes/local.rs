@@ -101,7 +101,10 @@ pub async fn login(
 ) -> Result<Response, WebError> {
     check_form(&state, &jar, &headers, &form.csrf)?;
     match passwords::verify(&state, &client, &form.email, &form.password).await {
-        Ok(credential) => signed_in(&state, jar, credential.user_id, "/dashboard").await,
+        Ok(credential) => {
+            tracing::info!(user = %credential.user_id, %client, "password login");
+            signed_in(&state, jar, credential.user_id, "/dashboard").await
+        }
         Err(WebError::Friendly { status, detail, .. }) => {
             let page = SignupPage {
                 login: true,
