@@ -291,7 +291,8 @@ pub trait Store: AccountStore + ClassworkStore + AuditStore + Send + Sync + 'sta
     // ---- sync leases: one sync of a teacher at a time, across replicas ----
 
     /// Takes the teacher's sync lease for `holder` until `now + lease`, if nobody else holds a
-    /// live one (a lease that ran out is taken over). Returns whether `holder` now holds it.
+    /// live one (a lease that ran out is taken over; `holder`'s own is extended, which is how a
+    /// long sync keeps it). Returns whether `holder` now holds it.
     async fn take_sync_lease(
         &self,
         teacher: UserId,

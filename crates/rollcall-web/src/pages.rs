@@ -242,6 +242,8 @@ pub struct TeacherPage<'a> {
     pub ask_school: bool,
     /// School names to suggest when asking.
     pub schools: Vec<String>,
+    /// Another Rollcall process was syncing these classes when the teacher asked for a sync.
+    pub syncing_elsewhere: bool,
 }
 
 /// One of the teacher's sections.

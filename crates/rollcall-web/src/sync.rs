@@ -26,6 +26,8 @@ pub struct SyncOutcome {
     pub failed: bool,
     /// The Clever authorization expired: the teacher must log in with Clever again.
     pub reconnect: bool,
+    /// Nothing ran here because another Rollcall process is syncing this teacher right now.
+    pub in_progress: bool,
 }
 
 type Flight = Shared<BoxFuture<'static, Arc<SyncOutcome>>>;
@@ -108,9 +110,19 @@ async fn start_or_join(state: &AppState, request: SyncRequest) -> Arc<SyncOutcom
     flight.await
 }
 
-/// How long a sync may hold the teacher's lease: far longer than a sync takes; a replica that
-/// dies mid-sync blocks its teacher's syncs at most this long.
-const SYNC_LEASE: time::Duration = time::Duration::minutes(5);
+/// How long a sync's lease lasts unless renewed. The holder renews it every [`LEASE_RENEWAL`]
+/// while it syncs, however long that takes; a process that dies mid-sync (kill -9, a crash)
+/// stops renewing, and its lease is taken over this long after its last renewal at the latest.
+const SYNC_LEASE: time::Duration = time::Duration::seconds(60);
+
+/// How often a sync renews its lease: well inside [`SYNC_LEASE`], so a slow store round trip
+/// never lets a live sync's lease run out.
+const LEASE_RENEWAL: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// What a teacher who logs in or presses "Sync my classes" reads while another Rollcall process
+/// (a replica, `rollcall sync`) is syncing their classes: they are not kept waiting for it.
+pub const SYNC_ELSEWHERE: &str =
+    "Your classes are being synced right now. Reload this page in a moment to see the result.";
 
 /// How often a replica waiting for another's sync of the same teacher looks again.
 const LEASE_POLL: std::time::Duration = std::time::Duration::from_millis(200);
@@ -118,24 +130,59 @@ const LEASE_POLL: std::time::Duration = std::time::Duration::from_millis(200);
 async fn run(state: &AppState, request: &SyncRequest) -> SyncOutcome {
     // Across replicas: only the holder of the teacher's lease syncs; another replica's request
     // waits and shares the result that replica records.
-    match wait_for_lease(state, request.teacher).await {
+    // Someone in front of a page (a login, the button) is never kept waiting for another
+    // process's sync; `rollcall sync` and background jobs wait for it, and share its result.
+    let waits = matches!(request.trigger, SyncTrigger::Cli | SyncTrigger::Background);
+    match wait_for_lease(state, request.teacher, waits).await {
         Lease::Held => {}
         Lease::SyncedElsewhere(outcome) => return outcome,
+        Lease::Busy => {
+            return SyncOutcome {
+                problems: vec![SYNC_ELSEWHERE.to_owned()],
+                in_progress: true,
+                ..SyncOutcome::default()
+            };
+        }
         Lease::Unavailable => {} // the store is failing; the sync will report it
     }
-    // Records the run and gives the lease back (in one transaction).
+    // Records the run and gives the lease back (in one transaction), renewing the lease while
+    // it runs.
+    let _renewing = Renewal(tokio::spawn(renew_lease(state.clone(), request.teacher)));
     run_holding_lease(state, request).await
+}
+
+/// Renews the teacher's lease every [`LEASE_RENEWAL`] until aborted.
+async fn renew_lease(state: AppState, teacher: UserId) {
+    loop {
+        tokio::time::sleep(LEASE_RENEWAL).await;
+        match state.store().take_sync_lease(teacher, state.instance(), state.now(), SYNC_LEASE).await {
+            Ok(true) => {}
+            Ok(false) => tracing::warn!(teacher = %teacher, "a sync's lease was taken over while it ran"),
+            Err(error) => tracing::warn!(%error, teacher = %teacher, "could not renew a sync lease"),
+        }
+    }
+}
+
+/// Stops renewing when the sync ends — however it ends (finished, failed, or dropped).
+struct Renewal(tokio::task::JoinHandle<()>);
+
+impl Drop for Renewal {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 enum Lease {
     Held,
     SyncedElsewhere(SyncOutcome),
+    /// Another process holds the lease and the caller does not wait.
+    Busy,
     Unavailable,
 }
 
 /// Takes the teacher's sync lease, waiting while another replica holds it. If that replica
 /// recorded a sync run meanwhile, its outcome is returned instead of syncing again.
-async fn wait_for_lease(state: &AppState, teacher: UserId) -> Lease {
+async fn wait_for_lease(state: &AppState, teacher: UserId, waits: bool) -> Lease {
     let store = state.store();
     let latest = |runs: Vec<rollcall_store::SyncRun>| runs.into_iter().next();
     let before = match store.sync_runs(teacher, 1).await {
@@ -157,7 +204,15 @@ async fn wait_for_lease(state: &AppState, teacher: UserId) -> Lease {
                     None => Lease::Held,
                 };
             }
+            Ok(false) if !waits => return Lease::Busy,
             Ok(false) => {
+                if !waited {
+                    tracing::info!(
+                        teacher = %teacher,
+                        "waiting: another Rollcall process is syncing this teacher's classes \
+                         (its lease runs out within a minute if that process has stopped)"
+                    );
+                }
                 waited = true;
                 tokio::time::sleep(LEASE_POLL).await;
             }
@@ -172,7 +227,13 @@ async fn wait_for_lease(state: &AppState, teacher: UserId) -> Lease {
 /// The outcome another replica's run recorded.
 fn outcome_of(run: rollcall_store::SyncRun) -> SyncOutcome {
     let reconnect = run.problems.iter().any(|p| p.ends_with(rollcall_core::RECONNECT_ADVICE));
-    SyncOutcome { counts: run.counts, problems: run.problems, failed: run.failed, reconnect }
+    SyncOutcome {
+        counts: run.counts,
+        problems: run.problems,
+        failed: run.failed,
+        reconnect,
+        in_progress: false,
+    }
 }
 
 async fn run_holding_lease(state: &AppState, request: &SyncRequest) -> SyncOutcome {
@@ -295,6 +356,12 @@ async fn attempt(state: &AppState, request: &SyncRequest) -> Result<Attempt, Str
         .filter(|c| !c.section.roster_known)
         .map(|c| format!("{}: {}", c.section.name, rollcall_core::ROSTER_UNKNOWN_ADVICE));
     let problems = skipped.chain(unknown).collect();
-    let outcome = SyncOutcome { counts: plan.counts(), problems, failed: false, reconnect: reconnect_needed };
+    let outcome = SyncOutcome {
+        counts: plan.counts(),
+        problems,
+        failed: false,
+        reconnect: reconnect_needed,
+        in_progress: false,
+    };
     Ok(Attempt::Planned { plan, outcome })
 }

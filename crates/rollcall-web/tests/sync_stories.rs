@@ -290,7 +290,7 @@ async fn a_sync_of_all_teachers_reaches_those_with_a_live_token_and_picks_up_cha
 }
 
 #[tokio::test]
-async fn two_replicas_never_sync_one_teacher_at_once() {
+async fn two_replicas_never_sync_one_teacher_at_once_and_the_second_says_so() {
     let app = TestApp::spawn().await;
     let (browser, csrf) = app.sam().await;
     let teacher = app.store().user_by_clever_id(&cid(&user_id("skelly"))).await.unwrap().unwrap();
@@ -309,7 +309,39 @@ async fn two_replicas_never_sync_one_teacher_at_once() {
     let form = [("csrf", csrf.as_str())];
     let other_sync = format!("{}/sync", other.url);
     let (a, b) = tokio::join!(browser.post("/sync", &form), browser.post(&other_sync, &form));
-    assert!(a.url.ends_with("/dashboard") && b.url.ends_with("/dashboard"), "{}\n{}", a.body, b.body);
+    // One replica syncs; the other, finding its lease taken, does not wait for it: it says the
+    // classes are being synced right now.
+    let told_busy = [&a, &b].iter().filter(|p| p.url.ends_with("/dashboard?syncing=1")).count();
+    let synced = [&a, &b].iter().filter(|p| p.url.ends_with("/dashboard")).count();
+    assert_eq!((told_busy, synced), (1, 1), "{}\n{}", a.url, b.url);
+    let told = if a.url.ends_with("?syncing=1") { &a } else { &b };
+    assert!(told.contains("Your classes are being synced right now"), "{}", told.body);
     let runs = app.store().sync_runs(teacher.id, 10).await.unwrap();
-    assert_eq!(runs.len(), 2, "the login's run and one shared button run: {runs:?}");
+    assert_eq!(runs.len(), 2, "the login's run and one button run: {runs:?}");
+}
+
+#[tokio::test]
+async fn a_teacher_is_never_kept_waiting_for_another_processs_sync() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    let dashboard = app.login(&browser, "skelly").await;
+    let sam = app.clever_account("skelly").await.unwrap().id;
+    // `rollcall sync` on another machine is syncing Sam's classes (its lease is live for minutes).
+    let now = rollcall_core::Clock::now(&app.clock);
+    assert!(app.store().take_sync_lease(sam, "cron-host/42", now, time::Duration::minutes(5)).await.unwrap());
+
+    let patience = std::time::Duration::from_secs(30);
+    let pressed = tokio::time::timeout(patience, browser.post("/sync", &[("csrf", &dashboard.csrf())]))
+        .await
+        .expect("the button answers at once, not when the other sync ends");
+    assert!(pressed.url.ends_with("/dashboard?syncing=1"), "{}", pressed.url);
+    assert!(pressed.contains("Your classes are being synced right now"), "{}", pressed.body);
+    assert!(pressed.contains("Grade 4 Math"), "the classes are still shown");
+
+    // A new login goes straight to the dashboard too.
+    let again = tokio::time::timeout(patience, app.login(&app.browser(), "skelly"))
+        .await
+        .expect("the login answers at once");
+    assert!(again.url.ends_with("/dashboard"), "{}", again.url);
+    assert!(again.contains("Grade 4 Math"));
 }

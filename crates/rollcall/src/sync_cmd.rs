@@ -55,8 +55,27 @@ pub async fn run(args: SyncArgs) -> anyhow::Result<()> {
         ProgressBar::hidden()
     };
     let mut totals = Totals::default();
+    let planned = targets.len();
+    // Ctrl-C or SIGTERM: stop after giving back the sync lease of the teacher in progress, so a
+    // rerun, another replica or that teacher's next login does not wait for a sync nobody runs.
+    // What was synced stays; the unfinished teacher's sync wrote nothing (it is one transaction).
+    let stop = crate::shutdown::signal();
+    tokio::pin!(stop);
     for (user, clever) in targets {
-        let outcome = sync_teacher(&state, user, clever, SyncTrigger::Cli).await;
+        let outcome = tokio::select! {
+            outcome = sync_teacher(&state, user, clever.clone(), SyncTrigger::Cli) => outcome,
+            () = &mut stop => {
+                if let Err(error) = store.release_sync_lease(user, state.instance()).await {
+                    tracing::warn!(%error, "could not give back the sync lease (it runs out within a minute)");
+                }
+                bar.finish_and_clear();
+                bail!(
+                    "stopped by a signal while syncing teacher {clever}: {} of {planned} teacher(s) were \
+                     synced; the sync lease was given back",
+                    totals.teachers
+                );
+            }
+        };
         totals.teachers += 1;
         match (outcome.failed, outcome.counts.errors) {
             (true, _) => totals.failed += 1,

@@ -231,11 +231,12 @@ impl Store for PgStore {
         now: OffsetDateTime,
         lease: time::Duration,
     ) -> StoreResult<bool> {
-        // One statement: insert, or take over a lease that ran out; a live one is left alone.
+        // One statement: insert, or take over a lease that ran out; a live one is left alone
+        // unless it is the holder's own (renewing it).
         let taken: Option<i64> = sqlx::query_scalar(
             "INSERT INTO sync_leases (user_id, holder, until) VALUES ($1, $2, $3) \
              ON CONFLICT (user_id) DO UPDATE SET holder = excluded.holder, until = excluded.until \
-             WHERE sync_leases.until <= $4 RETURNING user_id",
+             WHERE sync_leases.until <= $4 OR sync_leases.holder = $2 RETURNING user_id",
         )
         .bind(teacher.0)
         .bind(holder)

@@ -259,8 +259,11 @@ pub async fn one_sync_lease_per_teacher_until_it_is_released_or_runs_out(store: 
     );
     store.release_sync_lease(t.id, "somebody-else").await.unwrap();
     assert!(!store.take_sync_lease(t.id, "third", at(7), lease).await.unwrap(), "only the holder releases");
+    // The holder renews its own lease: at 10 it still holds it, past the first lease's end.
+    assert!(store.take_sync_lease(t.id, "late", at(9), lease).await.unwrap(), "the holder renews");
+    assert!(!store.take_sync_lease(t.id, "third", at(13), lease).await.unwrap(), "the renewed lease is live");
     store.release_sync_lease(t.id, "late").await.unwrap();
-    assert!(store.take_sync_lease(t.id, "third", at(7), lease).await.unwrap());
+    assert!(store.take_sync_lease(t.id, "third", at(13), lease).await.unwrap());
 }
 
 pub async fn recording_a_run_gives_its_lease_back(store: Arc<dyn Store>) {

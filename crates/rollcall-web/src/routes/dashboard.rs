@@ -1,5 +1,6 @@
 //! The dashboards and the teacher's section pages.
 
+use axum::extract::Query;
 use axum::extract::{Path, State};
 use axum::response::{Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
@@ -14,11 +15,18 @@ use crate::pages::{AssignmentDraft, SectionPage, StudentPage, TeacherPage, Viewe
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
+/// The dashboard's query: `?syncing=1` after "Sync my classes" found another process syncing.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct DashboardQuery {
+    syncing: Option<String>,
+}
+
 /// `GET /dashboard`: the teacher's classes or the student's.
 pub async fn dashboard(
     State(state): State<AppState>,
     current: CurrentUser,
     jar: CookieJar,
+    Query(query): Query<DashboardQuery>,
 ) -> Result<Response, WebError> {
     let store = state.store();
     let viewer = Viewer::of(&current);
@@ -45,6 +53,7 @@ pub async fn dashboard(
                 linked,
                 ask_school,
                 schools,
+                syncing_elsewhere: query.syncing.is_some(),
             }))
         }
         AccountRole::Student => {

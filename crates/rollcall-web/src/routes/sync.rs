@@ -30,6 +30,9 @@ pub async fn sync_now(
     };
     // Runs now, inline; then the background job (kept, or made anew) follows on from here.
     let outcome = sync_teacher(&state, current.user.id, clever_id, SyncTrigger::Button).await;
+    if outcome.in_progress {
+        return Ok(Redirect::to("/dashboard?syncing=1"));
+    }
     if !outcome.reconnect {
         crate::jobs::schedule_next(&state, current.user.id).await;
     }
