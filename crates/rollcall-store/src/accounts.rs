@@ -70,6 +70,9 @@ pub struct LocalCredential {
     pub email: String,
     /// PHC string.
     pub password_hash: String,
+    /// Whether the owner has proven the login email (opened the link mailed to it). Only
+    /// credentials from before confirmation existed can be unconfirmed.
+    pub confirmed: bool,
 }
 
 impl std::fmt::Debug for NewLocalAccount {
@@ -90,6 +93,7 @@ impl std::fmt::Debug for LocalCredential {
             .field("user_id", &self.user_id)
             .field("email", &self.email)
             .field("password_hash", &"***")
+            .field("confirmed", &self.confirmed)
             .finish()
     }
 }
@@ -127,7 +131,8 @@ pub struct FailureCount {
 /// Accounts beyond Clever. See the module docs for the rules every implementation keeps.
 #[async_trait]
 pub trait AccountStore: Send + Sync {
-    /// Creates a local account with a login email and password hash. Fails with
+    /// Creates a local account with a login email and password hash, its email recorded as
+    /// confirmed: callers create one only once its owner has proven the email. Fails with
     /// [`Conflict::EmailTaken`] if another account logs in with that email (race-free: the
     /// email is UNIQUE).
     async fn create_local_account(
@@ -142,8 +147,9 @@ pub trait AccountStore: Send + Sync {
     /// The account's credential, if it has one.
     async fn credential_of(&self, user: UserId) -> StoreResult<Option<LocalCredential>>;
 
-    /// Gives an account without one (e.g. created by Clever) a login email and password.
-    /// Fails with [`Conflict::PasswordAlreadySet`] or [`Conflict::EmailTaken`].
+    /// Gives an account without one (e.g. created by Clever) a login email and password, the
+    /// email recorded as confirmed (as for [`AccountStore::create_local_account`]). Fails with
+    /// [`Conflict::PasswordAlreadySet`] or [`Conflict::EmailTaken`].
     async fn add_credential(
         &self,
         user: UserId,
@@ -151,6 +157,10 @@ pub trait AccountStore: Send + Sync {
         password_hash: &str,
         now: OffsetDateTime,
     ) -> StoreResult<()>;
+
+    /// Records that the owner of `user`'s credential proved its login email `email`; false
+    /// (and nothing changes) if the account no longer logs in with that email.
+    async fn confirm_email(&self, user: UserId, email: &str, now: OffsetDateTime) -> StoreResult<bool>;
 
     /// Whether any account has a password: only then can a new Clever teacher have an older
     /// account to link.
@@ -224,6 +234,7 @@ mod tests {
             user_id: UserId(1),
             email: "a@b.c".into(),
             password_hash: "$argon2id$secret".into(),
+            confirmed: true,
         };
         assert!(!format!("{c:?}").contains("secret"));
         let n = NewLocalAccount {

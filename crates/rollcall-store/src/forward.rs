@@ -43,6 +43,16 @@ macro_rules! forward_new_traits {
                 local::add_credential(&self.pool, user, email, password_hash, now).await
             }
 
+            async fn confirm_email(
+                &self,
+                user: rollcall_core::UserId,
+                email: &str,
+                now: time::OffsetDateTime,
+            ) -> $crate::StoreResult<bool> {
+                $(let _turn = self.$turn().await;)?
+                local::confirm_email(&self.pool, user, email, now).await
+            }
+
             async fn has_local_accounts(&self) -> $crate::StoreResult<bool> {
                 local::has_local_accounts(&self.pool).await
             }

@@ -274,12 +274,21 @@ pub(crate) fn job(row: JobRow) -> StoreResult<SyncJob> {
     })
 }
 
-/// A `local_credentials` row: user id, email, PHC string.
-pub(crate) type CredentialRow = (i64, String, String);
+/// A `local_credentials` row: user id, email, PHC string, whether the email is confirmed (as
+/// `select_credential!()` reads it).
+pub(crate) type CredentialRow = (i64, String, String, bool);
+
+/// The start of every credential query: `concat!(select_credential!(), "WHERE …")`.
+macro_rules! select_credential {
+    () => {
+        "SELECT user_id, email, password_hash, confirmed_at IS NOT NULL FROM local_credentials "
+    };
+}
+pub(crate) use select_credential;
 
 /// The credential a row stores.
-pub(crate) fn credential((user_id, email, password_hash): CredentialRow) -> LocalCredential {
-    LocalCredential { user_id: UserId(user_id), email, password_hash }
+pub(crate) fn credential((user_id, email, password_hash, confirmed): CredentialRow) -> LocalCredential {
+    LocalCredential { user_id: UserId(user_id), email, password_hash, confirmed }
 }
 
 /// A `failure_counters` row: failures, window end.

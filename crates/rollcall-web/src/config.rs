@@ -23,6 +23,8 @@ pub struct WebConfig {
     pub background_sync_every: Option<Duration>,
     /// What each client may take of the server: connections, and how long a request may take.
     pub serving: Serving,
+    /// Where mail (the links that prove an email address) goes; off, there is no email sign-up.
+    pub mail: crate::mail::MailSettings,
 }
 
 /// Limits that keep one client (or many half-open connections) from taking the server down.
@@ -77,6 +79,9 @@ pub enum ConfigError {
     /// Missing client credentials.
     #[error("the Clever client id and secret are required")]
     MissingCredentials,
+    /// The mail settings do not work.
+    #[error(transparent)]
+    Mail(#[from] crate::mail::MailConfigError),
 }
 
 impl WebConfig {
@@ -100,6 +105,7 @@ impl WebConfig {
         if *uri != expected {
             return Err(ConfigError::WrongCallback { uri: uri.clone(), expected });
         }
+        crate::mail::Mailer::new(&self.mail)?;
         Ok(())
     }
 
@@ -124,6 +130,7 @@ mod tests {
             metrics_token: None,
             background_sync_every: None,
             serving: Serving::default(),
+            mail: crate::mail::MailSettings::Off,
         }
     }
 

@@ -7,10 +7,12 @@ pub mod client_addr;
 pub mod config;
 mod crypto;
 mod csrf;
+pub mod email_links;
 mod error;
 mod headers;
 pub mod jobs;
 mod login;
+pub mod mail;
 pub mod metrics;
 mod pages;
 pub mod passwords;
@@ -40,6 +42,8 @@ pub fn router(state: AppState) -> Router {
         .route("/signup", get(routes::public::signup).post(routes::local::signup))
         .route("/login", get(routes::public::login).post(routes::local::login))
         .route("/logout", post(routes::public::logout))
+        .route(email_links::PATH, get(routes::email::show).post(routes::email::confirm))
+        .route("/dev/outbox", get(routes::email::outbox))
         .route("/auth/clever/start", get(routes::auth_clever::start))
         .route("/auth/clever/link", post(routes::auth_clever::start_link))
         .route(WebConfig::CALLBACK_PATH, get(routes::auth_clever::callback))

@@ -72,6 +72,47 @@ pub struct SignupPage {
     pub last_name: String,
     /// `teacher` or `student` (sign-up).
     pub role: String,
+    /// Whether the email form is offered on `/signup` (only when Rollcall can mail the link
+    /// that proves the address).
+    pub email_signup: bool,
+    /// A one-line confirmation (on `/login` after an emailed link was used).
+    pub notice: Option<&'static str>,
+}
+
+/// After a sign-up or an added password: the link is on its way.
+#[derive(Template)]
+#[template(path = "email_sent.html")]
+pub struct EmailSentPage<'a> {
+    /// Header, when signed in (adding a password).
+    pub viewer: Option<Viewer<'a>>,
+    /// Where the link went.
+    pub to: String,
+    /// What opening it finishes, e.g. "creating your account".
+    pub finishes: &'static str,
+}
+
+/// What an emailed link will do, with the button that does it.
+#[derive(Template)]
+#[template(path = "email_confirm.html")]
+pub struct ConfirmEmailPage {
+    /// The page's heading.
+    pub heading: &'static str,
+    /// What pressing the button does, in a sentence.
+    pub summary: String,
+    /// The button's words.
+    pub button: &'static str,
+    /// The form's CSRF token.
+    pub csrf: String,
+    /// The link's token, posted back.
+    pub link: String,
+}
+
+/// `/dev/outbox`: the mail Rollcall would have sent.
+#[derive(Template)]
+#[template(path = "outbox.html")]
+pub struct OutboxPage {
+    /// Newest first.
+    pub mails: Vec<crate::mail::Sent>,
 }
 
 /// A new Clever teacher, asked whether they already have an account.
@@ -98,6 +139,8 @@ pub struct ProfilePage<'a> {
     pub user: &'a User,
     /// A one-line confirmation of what just happened.
     pub notice: Option<&'static str>,
+    /// Whether a password can be added (Rollcall must be able to mail the confirmation link).
+    pub can_add_password: bool,
     /// School names to suggest.
     pub schools: Vec<String>,
     /// The account's history, newest first.

@@ -142,7 +142,8 @@ const DECOY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3lq3HkM1nP5mXzHnq2LqGg2vH2oO6m1nJv7m1Xb0Jmk";
 
 /// Proves ownership of the account that logs in with `email`, asked by `client`: the password
-/// must match, and none of the three failure counts (see the module docs) may be at its limit.
+/// must match, the email must be confirmed (if not, a link to confirm it is mailed), and none of
+/// the three failure counts (see the module docs) may be at its limit.
 /// Every failure is counted; a success clears the email's counts (not the client's).
 pub async fn verify(
     state: &AppState,
@@ -188,6 +189,19 @@ pub async fn verify(
             }
             if everywhere.is_some() {
                 store.clear_failures(&keys.email).await?;
+            }
+            if !credential.confirmed {
+                // An account from before addresses were confirmed: it proves its email first.
+                crate::email_links::confirm(state, client, credential.user_id, &credential.email).await?;
+                return Err(WebError::friendly(
+                    StatusCode::FORBIDDEN,
+                    "Confirm your email first",
+                    &format!(
+                        "Before you log in with {} again, confirm that it is yours: we have emailed you a link. Open it, then log in.",
+                        credential.email
+                    ),
+                    None,
+                ));
             }
             Ok(credential)
         }

@@ -9,6 +9,7 @@ use rollcall_store::Store;
 use crate::callback_flight::CallbackFlights;
 use crate::config::WebConfig;
 use crate::crypto::TokenSealer;
+use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::sync::SyncFlights;
 
@@ -24,6 +25,7 @@ struct Inner {
     clever: CleverClient,
     clock: Arc<dyn Clock>,
     sealer: TokenSealer,
+    mailer: Mailer,
     sync_flights: SyncFlights,
     callback_flights: CallbackFlights,
     metrics: Metrics,
@@ -40,6 +42,11 @@ impl AppState {
     ) -> Self {
         let sealer = TokenSealer::new(&config.token_key);
         let metrics = Metrics::default();
+        // `WebConfig::validate` refuses settings that fail here.
+        let mailer = Mailer::new(&config.mail).unwrap_or_else(|error| {
+            tracing::error!(%error, "mail is off");
+            Mailer::off()
+        });
         let clever = clever.with_observer(metrics.clever_calls());
         Self {
             inner: Arc::new(Inner {
@@ -48,12 +55,18 @@ impl AppState {
                 clever,
                 clock,
                 sealer,
+                mailer,
                 sync_flights: SyncFlights::default(),
                 callback_flights: CallbackFlights::default(),
                 metrics,
                 instance: crate::crypto::random_token(),
             }),
         }
+    }
+
+    /// Where mail goes.
+    pub fn mailer(&self) -> &Mailer {
+        &self.inner.mailer
     }
 
     /// Settings.

@@ -13,71 +13,64 @@ const SAM_OLD: &str = "sam@school.test";
 const PASSWORD: &str = "correct horse battery";
 
 #[tokio::test]
-async fn a_teacher_signs_up_with_email_and_password_and_logs_back_in() {
+async fn a_teacher_signs_up_with_email_and_password_confirms_the_address_and_logs_back_in() {
     let app = TestApp::spawn().await;
     let browser = app.browser();
     let signup = browser.get("/signup").await;
     assert!(signup.contains("Sign up with Clever"), "the Clever button stays first");
-    let page = browser
-        .fill(
-            &signup,
-            &app.url,
-            "Create account",
-            &[
-                ("first_name", "Lee"),
-                ("last_name", "Park"),
-                ("email", " Lee.Park@School.test "),
-                ("password", PASSWORD),
-                ("role", "teacher"),
-            ],
-        )
-        .await;
+    let sent = browser.sign_up(("Lee", "Park"), " Lee.Park@School.test ", PASSWORD, "teacher").await;
+    assert_eq!(sent.status, StatusCode::OK);
+    assert!(sent.contains("Check your email") && sent.contains("lee.park@school.test"), "{}", sent.body);
+    // Nothing exists until the link is opened.
+    let early = app.browser().password_login("lee.park@school.test", PASSWORD).await;
+    assert!(early.contains("Wrong email or password."), "{}", early.body);
+
+    let link = app.mailed_link("lee.park@school.test").await;
+    // Opening the link (as a mail scanner would) only shows what it will do.
+    let shown = app.browser().get(&link).await;
+    assert!(shown.contains("Create the teacher account for Lee Park"), "{}", shown.body);
+    assert!(app.store().credential_by_email("lee.park@school.test").await.unwrap().is_none());
+    let page = browser.open_mailed_link(&link).await;
     assert!(page.url.ends_with("/dashboard"), "{}\n{}", page.url, page.body);
     assert!(page.contains("Lee Park") && page.contains("Clever is not linked"), "{}", page.body);
 
     browser.post("/logout", &[("csrf", &page.csrf())]).await;
     let again = app.browser().password_login("lee.park@school.test", PASSWORD).await;
     assert!(again.url.ends_with("/dashboard"), "the email is matched case-insensitively: {}", again.body);
+    // The link did its work once: used again it creates nothing and signs nobody in.
+    let replay = app.browser();
+    let twice = replay.open_mailed_link(&link).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    assert!(twice.contains("already exists") && twice.contains("Log in"), "{}", twice.body);
+    assert!(replay.get("/dashboard").await.url.contains("/login"), "no session from a used link");
 }
 
 #[tokio::test]
-async fn a_refused_sign_up_keeps_what_was_typed_and_says_what_to_fix() {
+async fn a_refused_sign_up_keeps_what_was_typed_and_a_taken_email_is_not_revealed() {
     let app = TestApp::spawn().await;
-    app.password_account(AccountRole::Student, ("Old", "Account"), "taken@school.test", PASSWORD).await;
+    let taken =
+        app.password_account(AccountRole::Student, ("Old", "Account"), "taken@school.test", PASSWORD).await;
     let browser = app.browser();
-    let signup = browser.get("/signup").await;
-    let short = browser
-        .fill(
-            &signup,
-            &app.url,
-            "Create account",
-            &[
-                ("first_name", "Zoe"),
-                ("last_name", "Chen"),
-                ("email", "zoe@school.test"),
-                ("password", "short"),
-                ("role", "student"),
-            ],
-        )
-        .await;
+    let short = browser.sign_up(("Zoe", "Chen"), "zoe@school.test", "short", "student").await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(short.contains("at least 10 characters") && short.contains("value=\"Zoe\""), "{}", short.body);
-    let taken = browser
-        .fill(
-            &short,
-            &app.url,
-            "Create account",
-            &[
-                ("first_name", "Zoe"),
-                ("last_name", "Chen"),
-                ("email", "TAKEN@school.test"),
-                ("password", PASSWORD),
-                ("role", "student"),
-            ],
-        )
-        .await;
-    assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(taken.contains("already exists"), "{}", taken.body);
+
+    // A taken email reads exactly like a new one: the mail tells the address's owner.
+    let new = browser.sign_up(("Zoe", "Chen"), "zoe@school.test", PASSWORD, "student").await;
+    let again = browser.sign_up(("Zoe", "Chen"), "TAKEN@school.test", PASSWORD, "student").await;
+    assert_eq!((new.status, again.status), (StatusCode::OK, StatusCode::OK));
+    let scrub = |page: &support::Page, email: &str| page.body.replace(email, "EMAIL");
+    assert_eq!(scrub(&new, "zoe@school.test"), scrub(&again, "taken@school.test"));
+    let outbox = app.outbox().await;
+    let to_owner = outbox.iter().find(|m| m.to == "taken@school.test").unwrap();
+    assert_eq!(to_owner.subject, "You already have a Rollcall account");
+    assert!(to_owner.link.as_deref().unwrap().ends_with("/login"), "{to_owner:?}");
+    let login = app.browser().password_login("taken@school.test", PASSWORD).await;
+    assert!(login.contains("Old Account"), "the owner's account is untouched: {}", login.body);
+    assert_eq!(
+        app.store().credential_by_email("taken@school.test").await.unwrap().unwrap().user_id,
+        taken.id
+    );
 }
 
 #[tokio::test]
@@ -262,10 +255,12 @@ async fn unlinking_clever_keeps_every_class_and_needs_a_password_first() {
     assert_eq!(refused.status, StatusCode::CONFLICT);
     assert!(refused.contains("Add a password first"), "{}", refused.body);
 
-    let added = browser
+    let sent = browser
         .fill(&profile, &app.url, "Add password", &[("email", "sam@school.test"), ("password", PASSWORD)])
         .await;
-    assert!(added.contains("Password added"), "{}", added.body);
+    assert!(sent.contains("Check your email") && sent.contains("Sam Kelly"), "signed in: {}", sent.body);
+    let added = browser.open_mailed_link(&app.mailed_link("sam@school.test").await).await;
+    assert!(added.url.ends_with("/profile?password=1") && added.contains("Password added"), "{}", added.body);
     let page = browser.submit(&added, &app.url, "Unlink Clever").await;
     assert!(page.contains("Clever is unlinked"), "{}", page.body);
     let sam = app

@@ -32,8 +32,8 @@ async fn zoes_older_account(app: &TestApp) -> i64 {
     let home = zoe.submit(&home, &app.url, "Mark “Fractions” done").await;
     assert!(home.contains("Mark “Fractions” not done"));
     let profile = zoe.get("/profile").await;
-    let profile =
-        zoe.fill(&profile, &app.url, "Add password", &[("email", OLD_EMAIL), ("password", PASSWORD)]).await;
+    zoe.fill(&profile, &app.url, "Add password", &[("email", OLD_EMAIL), ("password", PASSWORD)]).await;
+    let profile = zoe.open_mailed_link(&app.mailed_link(OLD_EMAIL).await).await;
     let unlinked = zoe.submit(&profile, &app.url, "Unlink Clever").await;
     assert!(unlinked.contains("Clever is unlinked"), "{}", unlinked.body);
     app.store().credential_by_email(OLD_EMAIL).await.unwrap().unwrap().user_id.0

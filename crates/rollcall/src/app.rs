@@ -6,6 +6,7 @@ use anyhow::{Context, bail};
 use clever_client::{CleverClient, CleverConfig};
 use rollcall_core::SystemClock;
 use rollcall_store::Store;
+use rollcall_web::mail::MailSettings;
 use rollcall_web::{AppState, WebConfig};
 use tokio::net::TcpListener;
 
@@ -76,6 +77,14 @@ pub fn web_config(args: &AppArgs) -> anyhow::Result<WebConfig> {
         background_sync_every: (args.background_sync_minutes > 0)
             .then(|| time::Duration::minutes(i64::from(args.background_sync_minutes))),
         serving: rollcall_web::config::Serving::default(),
+        mail: match (&args.smtp_url, args.dev) {
+            (Some(url), _) => MailSettings::Smtp { url: url.clone(), from: args.mail_from.clone() },
+            (None, true) => MailSettings::Outbox,
+            (None, false) => {
+                tracing::warn!("no --smtp-url: email sign-up is off (accounts come from Clever)");
+                MailSettings::Off
+            }
+        },
     };
     config.validate().context("refusing to start")?;
     Ok(config)

@@ -216,6 +216,19 @@ pub struct AppArgs {
     /// once). 0 turns background sync off.
     #[arg(long, default_value_t = 360, env = "ROLLCALL_BACKGROUND_SYNC_MINUTES")]
     pub background_sync_minutes: u32,
+    /// SMTP server for the links that confirm email addresses: `smtps://user:password@host:465`,
+    /// or `smtp://user:password@host:587?tls=required` (STARTTLS). Without it there is no email
+    /// sign-up (Clever only); with --dev, mail is kept at /dev/outbox instead.
+    #[arg(long, env = "ROLLCALL_SMTP_URL", hide_env_values = true, value_parser = secret)]
+    pub smtp_url: Option<secrecy::SecretString>,
+    /// The sender of Rollcall's mail.
+    #[arg(long, default_value = "Rollcall <noreply@rollcall.invalid>", env = "ROLLCALL_MAIL_FROM")]
+    pub mail_from: String,
+}
+
+/// A flag whose value is a secret (its `Debug` prints no value).
+fn secret(value: &str) -> Result<secrecy::SecretString, std::convert::Infallible> {
+    Ok(value.into())
 }
 
 /// `rollcall admin`.

@@ -53,6 +53,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         metrics_token: None,
         background_sync_every: None,
         serving: rollcall_web::config::Serving::default(),
+        mail: rollcall_web::mail::MailSettings::Outbox,
     };
     config.validate()?;
     let state =
@@ -159,6 +160,9 @@ fn banner(app: &str, emulator_url: &str, database: &str, emulator: &Emulator) ->
     for a in [&DEMO_ADMIN, &OLD_TEACHER, &OLD_STUDENT] {
         out += &format!("  {:<20} {:<15} {}\n", a.email, a.password, a.why);
     }
+    out += &format!(
+        "Signing up with an email sends a link to confirm it: the demo keeps that mail at {app}/dev/outbox.\n"
+    );
     out += &format!(
         "\nClever emulator: {emulator_url}/portal (the Library's Install button is the other way in)\n\
          It answers as {}.\n\

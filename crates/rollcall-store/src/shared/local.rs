@@ -12,7 +12,7 @@ use super::audit::insert as audit;
 use super::linking::lock_accounts;
 use super::{Pool, begin_write, ts};
 use crate::audit::{account_created, own_entry};
-use crate::rows::{CredentialRow, UserRow, credential, select_user};
+use crate::rows::{CredentialRow, UserRow, credential, select_credential, select_user};
 use crate::{AuditAction, Conflict, LocalCredential, NewLocalAccount, StoreError, StoreResult, User};
 
 /// Creates the account, its credential and its `account_created` entry, or nothing.
@@ -44,7 +44,8 @@ pub(super) async fn create_local_account(
     row.into_user()
 }
 
-/// Inserts a credential unless its email (or the account) has one already; returns whether it did.
+/// Inserts a credential, its email confirmed now, unless its email (or the account) has one
+/// already; returns whether it did.
 async fn insert_credential(
     conn: &mut super::Conn,
     user: i64,
@@ -53,8 +54,8 @@ async fn insert_credential(
     now: OffsetDateTime,
 ) -> StoreResult<bool> {
     let inserted: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO local_credentials (user_id, email, password_hash, created_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT DO NOTHING RETURNING user_id",
+        "INSERT INTO local_credentials (user_id, email, password_hash, created_at, confirmed_at) \
+         VALUES ($1, $2, $3, $4, $4) ON CONFLICT DO NOTHING RETURNING user_id",
     )
     .bind(user)
     .bind(email)
@@ -67,22 +68,42 @@ async fn insert_credential(
 
 /// The credential for a login email.
 pub(super) async fn credential_by_email(pool: &Pool, email: &str) -> StoreResult<Option<LocalCredential>> {
-    let row: Option<CredentialRow> =
-        sqlx::query_as("SELECT user_id, email, password_hash FROM local_credentials WHERE email = $1")
-            .bind(email)
-            .fetch_optional(pool)
-            .await?;
+    let row: Option<CredentialRow> = sqlx::query_as(concat!(select_credential!(), "WHERE email = $1"))
+        .bind(email)
+        .fetch_optional(pool)
+        .await?;
     Ok(row.map(credential))
 }
 
 /// The account's credential.
 pub(super) async fn credential_of(pool: &Pool, user: UserId) -> StoreResult<Option<LocalCredential>> {
-    let row: Option<CredentialRow> =
-        sqlx::query_as("SELECT user_id, email, password_hash FROM local_credentials WHERE user_id = $1")
-            .bind(user.0)
-            .fetch_optional(pool)
-            .await?;
+    let row: Option<CredentialRow> = sqlx::query_as(concat!(select_credential!(), "WHERE user_id = $1"))
+        .bind(user.0)
+        .fetch_optional(pool)
+        .await?;
     Ok(row.map(credential))
+}
+
+/// Records the credential's email as confirmed (keeping the first confirmation's time); false if
+/// the account no longer logs in with `email`.
+pub(super) async fn confirm_email(
+    pool: &Pool,
+    user: UserId,
+    email: &str,
+    now: OffsetDateTime,
+) -> StoreResult<bool> {
+    let mut tx = begin_write(pool).await?;
+    let done = sqlx::query(
+        "UPDATE local_credentials SET confirmed_at = coalesce(confirmed_at, $1) WHERE user_id = $2 AND email = $3",
+    )
+    .bind(ts(now))
+    .bind(user.0)
+    .bind(email)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    tx.commit().await?;
+    Ok(done == 1)
 }
 
 /// Gives an account a login email and password, with its `password_added` entry. The account is

@@ -24,6 +24,11 @@ pub async fn sign_up_then_find_the_credential_by_email(store: Arc<dyn Store>) {
 
     let cred = store.credential_by_email("tara@example.org").await.unwrap().unwrap();
     assert_eq!((cred.user_id, cred.password_hash.as_str()), (tara.id, new.password_hash.as_str()));
+    assert!(cred.confirmed, "an account is created only once its email is proven");
+    // Confirming again changes nothing; another email, or an unknown account, is not confirmed.
+    assert!(store.confirm_email(tara.id, "tara@example.org", at(2)).await.unwrap());
+    assert!(!store.confirm_email(tara.id, "other@example.org", at(2)).await.unwrap());
+    assert!(!store.confirm_email(UserId(tara.id.0 + 1000), "tara@example.org", at(2)).await.unwrap());
     assert_eq!(store.credential_of(tara.id).await.unwrap(), Some(cred));
     assert_eq!(store.credential_by_email("nobody@example.org").await.unwrap(), None);
     let entries = store.audit_log(&AuditFilter::default(), 10).await.unwrap();

@@ -1,18 +1,21 @@
 //! Email + password accounts: `POST /signup` and `POST /login`. Refusals re-show the form with
-//! what was typed (never the password) and a sentence saying what to fix.
+//! what was typed (never the password) and a sentence saying what to fix. A sign-up creates
+//! nothing yet: it mails the link that does ([`crate::email_links`]).
 
 use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
-use rollcall_store::{AccountRole, Conflict, NewLocalAccount, StoreError};
+use rollcall_store::AccountRole;
 use serde::Deserialize;
 
 use super::auth_clever::signed_in;
+use crate::client_addr::ClientAddr;
 use crate::csrf::check_form;
+use crate::email_links::{self, Proof};
 use crate::error::WebError;
-use crate::pages::{SignupPage, render};
+use crate::pages::{EmailSentPage, SignupPage, render};
 use crate::passwords::{self, check_new_password, normalize_email};
 use crate::state::AppState;
 
@@ -27,14 +30,24 @@ pub struct SignupForm {
     role: String,
 }
 
-/// `POST /signup`: a new local account, then logged in.
+/// `POST /signup`: mails the link that creates the account (or, if the email already has one,
+/// a note to its owner) and says to check the inbox, the same either way.
 pub async fn signup(
     State(state): State<AppState>,
     jar: CookieJar,
     headers: HeaderMap,
+    client: ClientAddr,
     Form(form): Form<SignupForm>,
 ) -> Result<Response, WebError> {
     check_form(&state, &jar, &headers, &form.csrf)?;
+    if !state.mailer().enabled() {
+        return Err(WebError::friendly(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Sign up with Clever",
+            "This Rollcall server does not send email, so accounts are made with Clever only.",
+            Some("/signup"),
+        ));
+    }
     let refuse = |message: &str| {
         let page = SignupPage {
             login: false,
@@ -44,6 +57,8 @@ pub async fn signup(
             first_name: form.first_name.clone(),
             last_name: form.last_name.clone(),
             role: form.role.clone(),
+            email_signup: true,
+            notice: None,
         };
         Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
     };
@@ -63,24 +78,16 @@ pub async fn signup(
     if let Err(message) = check_new_password(&form.password) {
         return refuse(message);
     }
-    let new = NewLocalAccount {
-        role,
+    // Hashed before anything is looked up, so a taken email takes as long as a new one.
+    let proof = Proof::SignUp {
+        role: role.as_str().to_owned(),
         first_name: first.to_owned(),
         last_name: last.to_owned(),
-        email,
+        email: email.clone(),
         password_hash: passwords::hash(&form.password).await?,
     };
-    let user = match state.store().create_local_account(&new, state.now()).await {
-        Ok(user) => user,
-        Err(StoreError::Conflict(Conflict::EmailTaken)) => {
-            return refuse(
-                "An account with this email already exists. Log in to it instead, or use another email.",
-            );
-        }
-        Err(e) => return Err(e.into()),
-    };
-    tracing::info!(user = %user.id, role = role.as_str(), "local sign-up");
-    signed_in(&state, jar, user.id, "/dashboard").await
+    email_links::sign_up(&state, &client, proof).await?;
+    Ok(render(&EmailSentPage { viewer: None, to: email, finishes: "creating your account" }))
 }
 
 /// The log-in form.
@@ -96,7 +103,7 @@ pub async fn login(
     State(state): State<AppState>,
     jar: CookieJar,
     headers: HeaderMap,
-    client: crate::client_addr::ClientAddr,
+    client: ClientAddr,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, WebError> {
     check_form(&state, &jar, &headers, &form.csrf)?;

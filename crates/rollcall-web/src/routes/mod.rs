@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth_clever;
 pub mod classwork;
 pub mod dashboard;
+pub mod email;
 pub mod health;
 pub mod local;
 pub mod profile;

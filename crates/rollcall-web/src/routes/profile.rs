@@ -13,8 +13,9 @@ use serde::Deserialize;
 use crate::client_addr::ClientAddr;
 use crate::crypto::{open_json, seal_json};
 use crate::csrf::SignedInForm;
+use crate::email_links::Proof;
 use crate::error::WebError;
-use crate::pages::{MergedPage, ProfilePage, Viewer, render};
+use crate::pages::{EmailSentPage, MergedPage, ProfilePage, Viewer, render};
 use crate::passwords::{self, check_new_password, normalize_email};
 use crate::session::{CookieName, host_cookie};
 use crate::session::{CurrentUser, cookie};
@@ -31,6 +32,8 @@ pub struct ProfileQuery {
     password: Option<String>,
     #[serde(default)]
     school: Option<String>,
+    #[serde(default)]
+    confirmed: Option<String>,
 }
 
 /// `GET /profile`.
@@ -47,6 +50,8 @@ pub async fn show(
         Some("Password added. You can now log in with your email.")
     } else if q.school.is_some() {
         Some("School saved.")
+    } else if q.confirmed.is_some() {
+        Some("Email confirmed. You can log in with it and your password.")
     } else {
         None
     };
@@ -54,7 +59,8 @@ pub async fn show(
     let audit = state.store().audit_log(&filter, 50).await?;
     let schools = state.store().known_schools().await?;
     let viewer = Viewer::of(&current);
-    Ok(render(&ProfilePage { viewer, user: &current.user, notice, schools, audit }))
+    let can_add_password = state.mailer().enabled();
+    Ok(render(&ProfilePage { viewer, user: &current.user, notice, can_add_password, schools, audit }))
 }
 
 /// The school form (on the profile, and the dashboard's question for a teacher without one).
@@ -99,11 +105,13 @@ pub struct PasswordForm {
     password: String,
 }
 
-/// `POST /profile/password`: an email and password for an account that has none.
+/// `POST /profile/password`: an email and password for an account that has none, added once
+/// the link mailed to the email is opened ([`crate::email_links`]).
 pub async fn add_password(
     State(state): State<AppState>,
+    client: ClientAddr,
     SignedInForm { user: current, form }: SignedInForm<PasswordForm>,
-) -> Result<Redirect, WebError> {
+) -> Result<Response, WebError> {
     let bad = |message: &str| {
         WebError::friendly(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
@@ -112,11 +120,20 @@ pub async fn add_password(
             Some("/profile#password"),
         )
     };
+    if current.user.login_email.is_some() {
+        return Err(bad("Your account has a password already."));
+    }
+    if !state.mailer().enabled() {
+        return Err(bad("This Rollcall server does not send email, so a password cannot be added."));
+    }
     let email = normalize_email(&form.email).map_err(bad)?;
     check_new_password(&form.password).map_err(bad)?;
-    let hash = passwords::hash(&form.password).await?;
-    state.store().add_credential(current.user.id, &email, &hash, state.now()).await?;
-    Ok(Redirect::to("/profile?password=1"))
+    // Hashed before anything is looked up, so a taken email takes as long as a new one.
+    let password_hash = passwords::hash(&form.password).await?;
+    let proof = Proof::AddPassword { user: current.user.id, email: email.clone(), password_hash };
+    crate::email_links::add_password(&state, &client, proof).await?;
+    let viewer = Some(Viewer::of(&current));
+    Ok(render(&EmailSentPage { viewer, to: email, finishes: "adding your password" }))
 }
 
 /// `POST /profile/unlink`: remove the Clever identity, keeping every class and student.

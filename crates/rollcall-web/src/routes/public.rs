@@ -1,9 +1,10 @@
 //! Pages anyone can see, logout, and static assets.
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
+use serde::Deserialize;
 
 use crate::csrf::{SignedInForm, form_token};
 use crate::error::WebError;
@@ -19,16 +20,30 @@ pub async fn home(MaybeUser(user): MaybeUser) -> Response {
     }
 }
 
-/// `GET /signup`: Clever's button and the email sign-up form.
+/// `GET /signup`: Clever's button and, when Rollcall can mail the confirmation link, the email
+/// sign-up form.
 pub async fn signup(State(state): State<AppState>, jar: CookieJar) -> (CookieJar, Response) {
     let (jar, csrf) = form_token(&state, jar);
-    (jar, render(&SignupPage { login: false, csrf, ..SignupPage::default() }))
+    let email_signup = state.mailer().enabled();
+    (jar, render(&SignupPage { login: false, csrf, email_signup, ..SignupPage::default() }))
+}
+
+/// `/login?confirmed=1`: after an emailed link finished a password or confirmed an email.
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    #[serde(default)]
+    confirmed: Option<String>,
 }
 
 /// `GET /login`: Clever's button and the email log-in form.
-pub async fn login(State(state): State<AppState>, jar: CookieJar) -> (CookieJar, Response) {
+pub async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(q): Query<LoginQuery>,
+) -> (CookieJar, Response) {
     let (jar, csrf) = form_token(&state, jar);
-    (jar, render(&SignupPage { login: true, csrf, ..SignupPage::default() }))
+    let notice = q.confirmed.map(|_| "Done: your email is confirmed. Log in with it and your password.");
+    (jar, render(&SignupPage { login: true, csrf, notice, ..SignupPage::default() }))
 }
 
 /// `POST /logout`.

@@ -3,6 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod pg;
+pub mod smtp;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use clever_emulator::state::NextLogin;
 use clever_emulator::{Clock, Emulator, EmulatorConfig, RunningEmulator, Seed};
 use rollcall_core::FixedClock;
 use rollcall_store::{SqliteStore, Store};
+use rollcall_web::mail::MailSettings;
 use rollcall_web::{AppState, WebConfig};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -63,6 +65,19 @@ impl TestApp {
     /// The app on `backend`; `None` (the caller skips, as printed) for PostgreSQL when
     /// `ROLLCALL_TEST_POSTGRES_URL` is unset.
     pub async fn spawn_on(emulator_config: EmulatorConfig, backend: Backend) -> Option<Self> {
+        Self::spawn_full(emulator_config, backend, MailSettings::Outbox).await
+    }
+
+    /// The app (on SQLite) sending its mail as `mail` says.
+    pub async fn spawn_with_mail(mail: MailSettings) -> Self {
+        Self::spawn_full(EmulatorConfig::default(), Backend::Sqlite, mail).await.unwrap()
+    }
+
+    async fn spawn_full(
+        emulator_config: EmulatorConfig,
+        backend: Backend,
+        mail: MailSettings,
+    ) -> Option<Self> {
         let pg = match backend {
             Backend::Sqlite => None,
             Backend::Postgres => Some(pg::PgDatabase::create().await?),
@@ -82,7 +97,8 @@ impl TestApp {
             None => Arc::new(SqliteStore::open(&format!("sqlite://{}", db.display())).await.unwrap()),
         };
         let clock = FixedClock::new(emulator.emulator.now());
-        let replica = Replica::start(listener, &emulator.base_url, &secret, store, clock.clone()).await;
+        let replica =
+            Replica::start_with_mail(listener, &emulator.base_url, &secret, store, clock.clone(), mail).await;
         let Replica { url, state, _shutdown: tx } = replica;
         Some(Self { emulator, url, state, clock, db, pg, _shutdown: tx })
     }
@@ -101,6 +117,14 @@ impl TestApp {
         Browser { http, app: self.url.clone() }
     }
 
+    /// A browser on another network: its requests come through the proxy header from `address`.
+    pub fn browser_at(&self, address: &str) -> Browser {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", address.parse().unwrap());
+        let http = reqwest::Client::builder().cookie_store(true).default_headers(headers).build().unwrap();
+        Browser { http, app: self.url.clone() }
+    }
+
     /// A browser that stops at every redirect.
     pub fn stepping_browser(&self) -> Browser {
         let http = reqwest::Client::builder()
@@ -109,6 +133,38 @@ impl TestApp {
             .build()
             .unwrap();
         Browser { http, app: self.url.clone() }
+    }
+
+    /// The mail the app kept in its outbox, newest first, read from `/dev/outbox` as a developer
+    /// would.
+    pub async fn outbox(&self) -> Vec<OutboxMail> {
+        let page = self.browser().get("/dev/outbox").await;
+        assert_eq!(page.status, reqwest::StatusCode::OK, "{}", page.body);
+        page.body
+            .split("<article class=\"mail\">")
+            .skip(1)
+            .map(|article| {
+                let between = |start: &str, end: &str| {
+                    article
+                        .split_once(start)
+                        .and_then(|(_, rest)| rest.split_once(end))
+                        .map(|(v, _)| unescape(v))
+                };
+                OutboxMail {
+                    subject: between("<h2 class=\"sub\">", "</h2>").unwrap(),
+                    to: between("<p class=\"muted\">To ", "</p>").unwrap(),
+                    link: between("<a href=\"", "\""),
+                }
+            })
+            .collect()
+    }
+
+    /// The link in the newest mail to `to`.
+    pub async fn mailed_link(&self, to: &str) -> String {
+        let outbox = self.outbox().await;
+        let mail =
+            outbox.iter().find(|m| m.to == to).unwrap_or_else(|| panic!("no mail to {to}: {outbox:?}"));
+        mail.link.clone().unwrap_or_else(|| panic!("the mail to {to} has no link: {mail:?}"))
     }
 
     /// The Clever id the emulator gave the seed's user `key` (readable under `foreign-ids`).
@@ -189,6 +245,18 @@ impl Replica {
         store: Arc<dyn Store>,
         clock: FixedClock,
     ) -> Self {
+        Self::start_with_mail(listener, clever_url, secret, store, clock, MailSettings::Outbox).await
+    }
+
+    /// [`Replica::start`], its mail going as `mail` says.
+    pub async fn start_with_mail(
+        listener: TcpListener,
+        clever_url: &str,
+        secret: &str,
+        store: Arc<dyn Store>,
+        clock: FixedClock,
+        mail: MailSettings,
+    ) -> Self {
         let url = format!("http://{}", listener.local_addr().unwrap());
         let redirect = format!("{url}{}", WebConfig::CALLBACK_PATH);
         let mut clever = CleverConfig::new(CLIENT_ID, secret.to_owned().into(), redirect)
@@ -213,6 +281,7 @@ impl Replica {
                 client_ip_header: Some("x-forwarded-for".into()),
                 ..rollcall_web::config::Serving::default()
             },
+            mail,
         };
         config.validate().unwrap();
         let state = AppState::new(config, store, CleverClient::new(clever).unwrap(), Arc::new(clock));
@@ -236,6 +305,27 @@ pub fn unique() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
     format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// One mail in the app's outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMail {
+    pub to: String,
+    pub subject: String,
+    pub link: Option<String>,
+}
+
+/// Undoes the HTML escaping of text in a page.
+pub fn unescape(html: &str) -> String {
+    html.replace("&#x2f;", "/")
+        .replace("&#47;", "/")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// A cookie-jar HTTP client pointed at the app.
@@ -340,6 +430,28 @@ impl Browser {
         Self::page(self.http.post(url).form(&fields).send().await.unwrap()).await
     }
 
+    /// Fills in the sign-up form; returns the page after it ("check your email").
+    pub async fn sign_up(&self, name: (&str, &str), email: &str, password: &str, role: &str) -> Page {
+        let signup = self.get("/signup").await;
+        let typed = [
+            ("first_name", name.0),
+            ("last_name", name.1),
+            ("email", email),
+            ("password", password),
+            ("role", role),
+        ];
+        self.fill(&signup, &self.app.clone(), "Create account", &typed).await
+    }
+
+    /// Opens a link from a mail and presses the one button on the page it shows; returns the
+    /// page that ends on.
+    pub async fn open_mailed_link(&self, link: &str) -> Page {
+        let page = self.get(link).await;
+        assert_eq!(page.status, reqwest::StatusCode::OK, "{}", page.body);
+        let (action, fields) = form_with_button(&page, "<button type=\"submit\">");
+        Self::page(self.http.post(self.abs(&action)).form(&fields).send().await.unwrap()).await
+    }
+
     /// Logs in on the app's log-in page with an email and password; returns the page it ends on.
     pub async fn password_login(&self, email: &str, password: &str) -> Page {
         let login = self.get("/login").await;
@@ -373,6 +485,7 @@ pub async fn https_config_headers() -> HttpsHeaders {
         metrics_token: None,
         background_sync_every: None,
         serving: rollcall_web::config::Serving::default(),
+        mail: MailSettings::Off,
     };
     config.validate().unwrap();
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open_temp().await.unwrap());

@@ -122,6 +122,7 @@ impl Rig {
             metrics_token: None,
             background_sync_every: None,
             serving: rollcall_web::config::Serving::default(),
+            mail: rollcall_web::mail::MailSettings::Off,
         };
         config.validate()?;
         let state = crate::app::state_with_store(config, store)?;
