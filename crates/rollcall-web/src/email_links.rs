@@ -100,6 +100,11 @@ pub fn seal(state: &AppState, proof: Proof, now: OffsetDateTime) -> String {
     crate::crypto::seal_json(state.sealer(), &Sealed { proof, expires })
 }
 
+/// The full link that does `proof`, valid for [`LINK_TTL`] from now.
+fn link(state: &AppState, proof: Proof) -> String {
+    format!("{}{PATH}?link={}", state.config().public_url, seal(state, proof, state.now()))
+}
+
 /// What a link's token proves; `None` if it was altered, sealed by another deployment, or has
 /// expired.
 pub fn open(state: &AppState, token: &str) -> Option<Proof> {
@@ -125,7 +130,7 @@ pub async fn sign_up(state: &AppState, client: &ClientAddr, proof: Proof) -> Res
         let Proof::SignUp { first_name, .. } = &proof else {
             return Err(WebError::Internal("sign_up mails a sign-up link".into()));
         };
-        let link = format!("{url}{PATH}?link={}", seal(state, proof.clone(), state.now()));
+        let link = link(state, proof.clone());
         Mail {
             to: proof.email().to_owned(),
             subject: "Finish creating your Rollcall account".into(),
@@ -152,8 +157,7 @@ pub async fn add_password(state: &AppState, client: &ClientAddr, proof: Proof) -
                 .into(),
         }
     } else {
-        let link =
-            format!("{}{PATH}?link={}", state.config().public_url, seal(state, proof.clone(), state.now()));
+        let link = link(state, proof.clone());
         Mail {
             to: proof.email().to_owned(),
             subject: "Confirm your email address for Rollcall".into(),
@@ -175,7 +179,7 @@ pub async fn confirm(
     email: &str,
 ) -> Result<(), WebError> {
     let proof = Proof::Confirm { user, email: email.to_owned() };
-    let link = format!("{}{PATH}?link={}", state.config().public_url, seal(state, proof, state.now()));
+    let link = link(state, proof);
     let mail = Mail {
         to: email.to_owned(),
         subject: "Confirm your email address for Rollcall".into(),

@@ -34,32 +34,27 @@ pub async fn show(
 ) -> Result<(CookieJar, Response), WebError> {
     let proof = opened(&state, &q.link)?;
     let (jar, csrf) = form_token(&state, jar);
-    let page = match &proof {
-        Proof::SignUp { first_name, last_name, email, role, .. } => ConfirmEmailPage {
-            heading: "Finish creating your account",
-            summary: format!(
+    let (heading, summary, button) = match &proof {
+        Proof::SignUp { first_name, last_name, email, role, .. } => (
+            "Finish creating your account",
+            format!(
                 "Create the {} account for {first_name} {last_name}, who logs in as {email}.",
                 if role == "student" { "student" } else { "teacher" }
             ),
-            button: "Create my account",
-            csrf,
-            link: q.link,
-        },
-        Proof::AddPassword { email, .. } => ConfirmEmailPage {
-            heading: "Finish adding your password",
-            summary: format!("Add the password you chose to your Rollcall account, to log in as {email}."),
-            button: "Add my password",
-            csrf,
-            link: q.link,
-        },
-        Proof::Confirm { email, .. } => ConfirmEmailPage {
-            heading: "Confirm your email address",
-            summary: format!("Confirm that {email} is yours. Then log in with it as before."),
-            button: "Confirm my email",
-            csrf,
-            link: q.link,
-        },
+            "Create my account",
+        ),
+        Proof::AddPassword { email, .. } => (
+            "Finish adding your password",
+            format!("Add the password you chose to your Rollcall account, to log in as {email}."),
+            "Add my password",
+        ),
+        Proof::Confirm { email, .. } => (
+            "Confirm your email address",
+            format!("Confirm that {email} is yours. Then log in with it as before."),
+            "Confirm my email",
+        ),
     };
+    let page = ConfirmEmailPage { heading, summary, button, csrf, link: q.link };
     Ok((jar, render(&page)))
 }
 
