@@ -197,16 +197,24 @@ impl CleverClient {
             .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(body);
         let answer = self.call(&Site::new("POST", "/oauth/tokens"), None, request).await;
-        let Answer { status, body: bytes, .. } = answer.map_err(|failed| ClientError::CleverFailed {
-            status: failed.status.map(|s| s.as_u16()),
-            detail: failed.kind.to_owned(),
-            attempts: 1,
-        })?;
+        let Answer { status, body: bytes, retry_after, reset } =
+            answer.map_err(|failed| ClientError::CleverFailed {
+                status: failed.status.map(|s| s.as_u16()),
+                detail: failed.kind.to_owned(),
+                attempts: 1,
+            })?;
         if status.is_success() {
             return read_grant(&bytes);
         }
         let oauth: Option<OAuthErrorBody> = serde_json::from_slice(&bytes).ok();
         match (status, oauth) {
+            // Checked before `invalid_client`: a server that throttles failed client
+            // authentications (the emulator does, and keeps `invalid_client` in the body) is
+            // busy, not proof that the app's credentials are wrong. Not retried: the code is
+            // single-use and the caller's user is waiting.
+            (StatusCode::TOO_MANY_REQUESTS, _) => Err(ClientError::RateLimited {
+                reset_at: reset.or_else(|| retry_after.map(|secs| self.inner.clock.unix_now() + secs)),
+            }),
             (_, Some(e)) if e.error == "invalid_client" => Err(ClientError::InvalidClient),
             (StatusCode::UNAUTHORIZED, _) => Err(ClientError::InvalidClient),
             (_, Some(e)) if e.error == "invalid_grant" => Err(ClientError::InvalidGrant {

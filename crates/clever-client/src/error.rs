@@ -22,7 +22,9 @@ pub enum ClientError {
         /// Clever's message.
         message: String,
     },
-    /// 429 that did not reset within the policy's patience.
+    /// 429 on a Data API read that did not reset within the policy's patience, or any 429 on the
+    /// code exchange (never retried: the code is single-use). The server is busy; nothing is wrong
+    /// with the app's credentials or the user's sign-in.
     #[error("Clever's rate limit was reached; it resets at unix time {reset_at:?}")]
     RateLimited {
         /// When the window resets, if Clever said.

@@ -104,6 +104,35 @@ async fn a_wrong_secret_is_a_configuration_error() {
 }
 
 #[tokio::test]
+async fn a_throttled_code_exchange_is_busy_not_a_configuration_error() {
+    let s = Setup::start().await;
+    let mut wrong = s.client.config().clone();
+    wrong.client_secret = "wrong".to_owned().into();
+    let wrong = CleverClient::new(wrong).unwrap();
+    // Enough failed client authentications from this address for the emulator to throttle.
+    let mut throttled = None;
+    for _ in 0..=clever_emulator::oauth::client_auth::FAILURES_PER_MINUTE {
+        let code = s.emulator().issue_code(CLIENT_ID, REDIRECT, &user("skelly"));
+        match wrong.exchange_code(&code).await {
+            Err(ClientError::InvalidClient) => {}
+            other => {
+                throttled = Some(other);
+                break;
+            }
+        }
+    }
+    let Some(Err(ClientError::RateLimited { reset_at })) = throttled else {
+        panic!("the emulator never throttled: {throttled:?}");
+    };
+    assert!(reset_at.is_some(), "Retry-After is turned into a reset time");
+    // The right secret from the same address is throttled too, and told apart from a wrong one.
+    let code = s.emulator().issue_code(CLIENT_ID, REDIRECT, &user("skelly"));
+    let err = s.client.exchange_code(&code).await.unwrap_err();
+    assert!(matches!(err, ClientError::RateLimited { .. }), "{err:?}");
+    assert!(!err.needs_reauthorization());
+}
+
+#[tokio::test]
 async fn an_expired_token_asks_for_a_new_sign_in() {
     let s = Setup::start().await;
     let token = s.login("skelly").await;

@@ -30,11 +30,13 @@ pub enum AuditAction {
     PasswordAdded,
     /// The teacher's school was set or cleared.
     SchoolChanged,
+    /// An operator granted or revoked the right to read the admin pages (`rollcall admin`).
+    AdminChanged,
 }
 
 impl AuditAction {
     /// Every action, for filters.
-    pub const ALL: [AuditAction; 8] = [
+    pub const ALL: [AuditAction; 9] = [
         AuditAction::AccountCreated,
         AuditAction::CleverLinked,
         AuditAction::CleverUnlinked,
@@ -43,6 +45,7 @@ impl AuditAction {
         AuditAction::SyncRun,
         AuditAction::PasswordAdded,
         AuditAction::SchoolChanged,
+        AuditAction::AdminChanged,
     ];
 
     /// The stored name.
@@ -56,6 +59,7 @@ impl AuditAction {
             AuditAction::SyncRun => "sync_run",
             AuditAction::PasswordAdded => "password_added",
             AuditAction::SchoolChanged => "school_changed",
+            AuditAction::AdminChanged => "admin_changed",
         }
     }
 

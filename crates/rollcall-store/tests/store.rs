@@ -7,6 +7,7 @@ mod conformance;
 mod pg;
 mod postgres_only;
 mod sqlite_only;
+mod tls;
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;

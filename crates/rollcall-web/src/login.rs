@@ -191,6 +191,15 @@ fn clever_error(e: ClientError) -> WebError {
                 None,
             )
         }
+        ClientError::RateLimited { .. } => {
+            tracing::warn!("Clever throttled the sign-in (429)");
+            WebError::friendly(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Clever is busy",
+                "Clever asked Rollcall to slow down for a moment. Please wait a minute and sign in again.",
+                Some("/auth/clever/start"),
+            )
+        }
         ClientError::Unauthorized { .. } => WebError::friendly(
             StatusCode::BAD_GATEWAY,
             "Clever ended the sign-in",

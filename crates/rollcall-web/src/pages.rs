@@ -204,6 +204,7 @@ pub fn action_label(action: AuditAction) -> &'static str {
         AuditAction::SyncRun => "Classes synced",
         AuditAction::PasswordAdded => "Password added",
         AuditAction::SchoolChanged => "School changed",
+        AuditAction::AdminChanged => "Admin rights changed",
     }
 }
 

@@ -232,6 +232,31 @@ async fn denying_consent_shows_a_friendly_page_with_a_way_back() {
 }
 
 #[tokio::test]
+async fn while_clever_throttles_the_apps_sign_ins_the_teacher_reads_clever_is_busy() {
+    let app = TestApp::spawn().await;
+    // Someone sends wrong secrets for Rollcall's client id until Clever throttles it.
+    let outsider = reqwest::Client::new();
+    let mut throttled = false;
+    for _ in 0..=clever_emulator::oauth::client_auth::FAILURES_PER_MINUTE {
+        let answer = outsider
+            .post(format!("{}/oauth/tokens", app.emulator.base_url))
+            .basic_auth(support::CLIENT_ID, Some("not-the-secret"))
+            .form(&[("grant_type", "authorization_code"), ("code", "x"), ("redirect_uri", "https://x.test/")])
+            .send()
+            .await
+            .unwrap();
+        throttled = answer.status() == StatusCode::TOO_MANY_REQUESTS;
+    }
+    assert!(throttled, "the emulator throttles failed client authentications");
+
+    let page = app.login(&app.browser(), "skelly").await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{}", page.body);
+    assert!(page.contains("Clever is busy") && page.contains("wait a minute"), "{}", page.body);
+    assert!(!page.contains("misconfigured"), "{}", page.body);
+    assert!(app.clever_account("skelly").await.is_none(), "nothing was created");
+}
+
+#[tokio::test]
 async fn a_used_code_in_a_fresh_login_restarts_cleanly() {
     let app = TestApp::spawn().await;
     let first = app.stepping_browser();

@@ -13,7 +13,9 @@ use super::linking::lock_accounts;
 use super::{Pool, begin_write, ts};
 use crate::audit::{account_created, own_entry};
 use crate::rows::{CredentialRow, UserRow, credential, select_credential, select_user};
-use crate::{AuditAction, Conflict, LocalCredential, NewLocalAccount, StoreError, StoreResult, User};
+use crate::{
+    AuditAction, Conflict, LocalCredential, NewAuditEntry, NewLocalAccount, StoreError, StoreResult, User,
+};
 
 /// Creates the account, its credential and its `account_created` entry, or nothing.
 pub(super) async fn create_local_account(
@@ -144,18 +146,38 @@ pub(super) async fn set_admin(
     now: OffsetDateTime,
 ) -> StoreResult<User> {
     let mut tx = begin_write(pool).await?;
-    let id: Option<i64> = sqlx::query_scalar(
-        "UPDATE users SET admin_since = CASE WHEN $1 THEN coalesce(admin_since, $2) END \
-         WHERE id = (SELECT user_id FROM local_credentials WHERE email = $3) RETURNING id",
+    let current: Option<(i64, bool)> = sqlx::query_as(
+        "SELECT u.id, u.admin_since IS NOT NULL FROM users u \
+         JOIN local_credentials c ON c.user_id = u.id WHERE c.email = $1",
     )
-    .bind(admin)
-    .bind(ts(now))
     .bind(login_email)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(id) = id else {
+    let Some((id, was_admin)) = current else {
         return Err(StoreError::NotFound(format!("no account logs in with {login_email}")));
     };
+    if was_admin != admin {
+        sqlx::query("UPDATE users SET admin_since = CASE WHEN $1 THEN $2 END WHERE id = $3")
+            .bind(admin)
+            .bind(ts(now))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        // Done on the server by an operator, not by an account: no actor.
+        let detail = if admin {
+            "May read the admin pages (granted on the server)"
+        } else {
+            "May no longer read the admin pages (revoked on the server)"
+        };
+        let entry = NewAuditEntry {
+            at: now,
+            actor: None,
+            action: AuditAction::AdminChanged,
+            subject: UserId(id),
+            detail: detail.to_owned(),
+        };
+        audit(&mut tx, &entry).await?;
+    }
     let row: UserRow =
         sqlx::query_as(concat!(select_user!(), "WHERE u.id = $1")).bind(id).fetch_one(&mut *tx).await?;
     tx.commit().await?;

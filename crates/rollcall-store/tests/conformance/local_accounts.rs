@@ -165,6 +165,20 @@ pub async fn admin_rights_are_granted_by_login_email_only(store: Arc<dyn Store>)
     assert_eq!(store.admins().await.unwrap().iter().map(|u| u.id).collect::<Vec<_>>(), [ops.id]);
     let err = store.set_admin("nobody@school.org", true, at(2)).await.unwrap_err();
     assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+    // Granting again changes nothing and records nothing.
+    assert!(store.set_admin("ops@school.org", true, at(2)).await.unwrap().admin);
     assert!(!store.set_admin("ops@school.org", false, at(3)).await.unwrap().admin);
     assert!(store.admins().await.unwrap().is_empty());
+
+    // Each change is in the audit log, done by nobody's account (an operator on the server).
+    let filter = AuditFilter { action: Some(AuditAction::AdminChanged), ..AuditFilter::default() };
+    let entries = store.audit_log(&filter, 10).await.unwrap();
+    let seen: Vec<_> = entries.iter().map(|e| (e.at, e.actor, e.subject, e.detail.as_str())).collect();
+    assert_eq!(
+        seen,
+        [
+            (at(3), None, ops.id, "May no longer read the admin pages (revoked on the server)"),
+            (at(1), None, ops.id, "May read the admin pages (granted on the server)"),
+        ]
+    );
 }
