@@ -179,7 +179,8 @@ pub struct AppArgs {
     #[arg(long, env = "ROLLCALL_PUBLIC_URL")]
     pub public_url: String,
     /// Database URL: `sqlite://path/to/file.db`, or `postgres://user:password@host:5432/rollcall`
-    /// (the database must exist; migrations run on start).
+    /// (the database must exist; migrations run on start). For TLS add
+    /// `?sslmode=verify-full&sslrootcert=/path/ca.pem` (or `sslmode=require`).
     #[arg(long, default_value = "sqlite://rollcall.db", env = "ROLLCALL_DATABASE_URL")]
     pub database_url: String,
     /// PostgreSQL only: connections this process (replica) keeps at most. Every replica has its
