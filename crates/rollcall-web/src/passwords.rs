@@ -10,6 +10,11 @@
 //! - per email from everywhere ([`MAX_EMAIL_FAILURES`]): a guess spread over many addresses is
 //!   bounded too (reaching it takes several clients, each already stopped at its own limit).
 //!
+//! A check still running counts against the limits in its process until its failure is
+//! counted ([`PasswordChecks`]), so a burst of guesses sent at once gets no more tries than the
+//! limit (429 "too many attempts at once" for the rest); across replicas, at most one limit's
+//! worth per replica.
+//!
 //! Every refusal says the same thing whether the email exists or not ("wrong email or
 //! password"); a lock says when to try again. A failed login is logged with the client's address
 //! and a keyed hash of the email (never the email itself).
@@ -159,7 +164,8 @@ pub async fn verify(
     let keys = FailureKeys::new(&email, client);
     let now = state.now();
     let store = state.store();
-    if let Some(count) = store.failures(&keys.client, now).await?
+    let client_count = store.failures(&keys.client, now).await?;
+    if let Some(count) = client_count
         && count.failures >= MAX_CLIENT_FAILURES
     {
         return Err(client_locked(count.window_ends));
@@ -173,6 +179,21 @@ pub async fn verify(
             return Err(locked(count.window_ends));
         }
     }
+    // Checks of these keys still running in this process count as failures until they are
+    // counted for real, so a burst sent at once cannot pass the limits above before any of its
+    // failures is in the database (across replicas: at most one limit's worth per replica).
+    let in_flight = state.password_checks().enter(
+        &keys,
+        [(mine, MAX_FAILURES), (everywhere, MAX_EMAIL_FAILURES), (client_count, MAX_CLIENT_FAILURES)],
+    );
+    let Some(_in_flight) = in_flight else {
+        return Err(WebError::friendly(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many attempts at once",
+            TOO_MANY_AT_ONCE,
+            None,
+        ));
+    };
     let credential = store.credential_by_email(&email).await?;
     let phc = credential.as_ref().map_or(DECOY_HASH, |c| c.password_hash.as_str());
     let ok = match matches(password, phc).await {
@@ -225,6 +246,62 @@ pub async fn verify(
                 Err(locked(all.window_ends))
             } else {
                 Err(refused())
+            }
+        }
+    }
+}
+
+/// What a visitor reads when more checks of one email or from one address run at once than its
+/// limit has attempts left.
+pub const TOO_MANY_AT_ONCE: &str =
+    "Too many log-in attempts are being checked at once. Wait for them to finish and try again.";
+
+/// Password checks running in this process, per failure key (see [`verify`]).
+#[derive(Default)]
+pub struct PasswordChecks {
+    running: parking_lot::Mutex<std::collections::HashMap<String, u32>>,
+}
+
+impl PasswordChecks {
+    /// Registers a check of `keys` if, for each key, its failures in the database plus the checks
+    /// of it already running stay below its limit; `None` if any would reach it. The returned
+    /// guard unregisters the check when dropped (after its failure, if any, was counted).
+    fn enter<'a>(
+        &'a self,
+        keys: &FailureKeys,
+        counts: [(Option<rollcall_store::FailureCount>, u32); 3],
+    ) -> Option<RunningCheck<'a>> {
+        let names = [keys.email_here.clone(), keys.email.clone(), keys.client.clone()];
+        let mut running = self.running.lock();
+        for (name, (count, limit)) in names.iter().zip(counts) {
+            let failures = count.map_or(0, |c| c.failures);
+            let pending = running.get(name).copied().unwrap_or(0);
+            if failures.saturating_add(pending) >= limit {
+                return None;
+            }
+        }
+        for name in &names {
+            *running.entry(name.clone()).or_insert(0) += 1;
+        }
+        Some(RunningCheck { checks: self, names })
+    }
+}
+
+/// One registered check; see [`PasswordChecks::enter`].
+struct RunningCheck<'a> {
+    checks: &'a PasswordChecks,
+    names: [String; 3],
+}
+
+impl Drop for RunningCheck<'_> {
+    fn drop(&mut self) {
+        let mut running = self.checks.running.lock();
+        for name in &self.names {
+            if let Some(n) = running.get_mut(name) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    running.remove(name);
+                }
             }
         }
     }

@@ -11,6 +11,7 @@ use crate::config::WebConfig;
 use crate::crypto::TokenSealer;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
+use crate::passwords::PasswordChecks;
 use crate::sync::SyncFlights;
 
 /// Everything a request handler needs. Cheap to clone.
@@ -29,6 +30,7 @@ struct Inner {
     sync_flights: SyncFlights,
     callback_flights: CallbackFlights,
     metrics: Metrics,
+    password_checks: PasswordChecks,
     instance: String,
 }
 
@@ -59,6 +61,7 @@ impl AppState {
                 sync_flights: SyncFlights::default(),
                 callback_flights: CallbackFlights::default(),
                 metrics,
+                password_checks: PasswordChecks::default(),
                 instance: crate::crypto::random_token(),
             }),
         }
@@ -102,6 +105,11 @@ impl AppState {
     /// A random id for this app instance (replica), e.g. as the holder of a sync lease.
     pub fn instance(&self) -> &str {
         &self.inner.instance
+    }
+
+    /// Password checks running in this process (how the login limits hold under a burst).
+    pub fn password_checks(&self) -> &PasswordChecks {
+        &self.inner.password_checks
     }
 
     /// Operator counters.

@@ -157,3 +157,29 @@ async fn guessing_one_account_from_one_client_does_not_lock_its_owner_out() {
     let dana = login_from(&app, "198.51.100.20", "dana@school.test", PASSWORD).await;
     assert_eq!(dana.location(), Some("/dashboard"), "the owner is not locked out: {}", dana.body);
 }
+
+#[tokio::test]
+async fn a_burst_of_guesses_sent_at_once_gets_no_more_tries_than_the_limit() {
+    let app = TestApp::spawn().await;
+    app.password_account(AccountRole::Teacher, ("Dana", "First"), "dana@school.test", PASSWORD).await;
+    let guesser = "203.0.113.88";
+    // Forty guesses in flight together: every one of them would find no failure counted yet.
+    let guesses = (0..40).map(|n| {
+        let app = &app;
+        async move { login_from(app, guesser, "dana@school.test", &format!("burst guess {n}")).await }
+    });
+    let answers = futures::future::join_all(guesses).await;
+    let checked = answers.iter().filter(|a| a.contains("Wrong email or password.")).count();
+    let refused = answers.iter().filter(|a| a.status == StatusCode::TOO_MANY_REQUESTS).count();
+    let busy = answers.iter().filter(|a| a.status == StatusCode::SERVICE_UNAVAILABLE).count();
+    assert_eq!(checked + refused + busy, answers.len(), "only those three answers");
+    // A guess told "busy" got past the limit check too (it waited for a hashing turn in vain).
+    let limit = usize::try_from(rollcall_web::passwords::MAX_FAILURES).unwrap();
+    assert!(
+        checked + busy <= limit,
+        "{checked} guesses were checked and {busy} waited to be; the limit is {limit}"
+    );
+    // The owner, elsewhere, still logs in.
+    let dana = login_from(&app, "198.51.100.20", "dana@school.test", PASSWORD).await;
+    assert_eq!(dana.location(), Some("/dashboard"), "{}", dana.body);
+}
