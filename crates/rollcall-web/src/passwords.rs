@@ -60,9 +60,17 @@ pub const MAX_PASSWORD: usize = 128;
 /// The one message for a wrong email or password: it never says which.
 pub const WRONG_CREDENTIALS: &str = "Wrong email or password.";
 
-/// Turns to hash a password: one per core (argon2 with one lane uses one core).
-static HASHING: LazyLock<Semaphore> =
-    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
+/// Memory one argon2 run takes, in KiB (OWASP's minimum for argon2id: 19 MiB).
+pub const HASH_MEMORY_KIB: u32 = 19 * 1024;
+
+/// Password checks that may hash at once: one per core (argon2 with one lane uses one core).
+/// With [`HASH_MEMORY_KIB`] it bounds the memory hashing can take.
+pub fn hashing_turns() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+/// The [`hashing_turns`] turns.
+static HASHING: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(hashing_turns()));
 
 /// How long a password check waits for a turn before Rollcall says it is busy.
 pub const HASHING_WAIT: Duration = Duration::from_secs(2);
@@ -93,7 +101,7 @@ async fn with_turn_of<T: Send + 'static>(
 
 /// argon2id with OWASP's recommended minimum cost (19 MiB, 2 passes, 1 lane).
 fn hasher() -> Argon2<'static> {
-    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
+    let params = Params::new(HASH_MEMORY_KIB, 2, 1, None).unwrap_or_default();
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 

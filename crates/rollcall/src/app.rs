@@ -14,10 +14,11 @@ use crate::cli::{AppArgs, ServeArgs};
 
 /// Validates the configuration, opens the database, and serves until Ctrl-C / SIGTERM.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let config = WebConfig { serving: args.serving.serving(), ..web_config(&args.app)? };
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}: is another process using that port?", args.listen))?;
+    let config =
+        WebConfig { serving: args.serving.serving(), ..web_config(&args.app, Some(listener.local_addr()?))? };
     let state = build_state(config, &args.app.database_url, args.app.database_pool).await?;
     tracing::info!(listen = %listener.local_addr()?, public_url = %state.config().public_url, "Rollcall serving");
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -46,9 +47,15 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The app's configuration from flags and environment, validated.
-pub fn web_config(args: &AppArgs) -> anyhow::Result<WebConfig> {
-    let public_url = args.public_url.trim_end_matches('/').to_owned();
+/// The app's configuration from flags and environment, validated. `listening` is the address
+/// `serve` listens on: with --dev and no --public-url, the app is reached there.
+pub fn web_config(args: &AppArgs, listening: Option<std::net::SocketAddr>) -> anyhow::Result<WebConfig> {
+    let public_url = match (&args.public_url, listening) {
+        (Some(url), _) => url.trim_end_matches('/').to_owned(),
+        (None, Some(addr)) if args.dev => format!("http://{addr}"),
+        (None, Some(_)) => bail!("--public-url (ROLLCALL_PUBLIC_URL) is required outside --dev"),
+        (None, None) => bail!("--public-url (ROLLCALL_PUBLIC_URL) is required"),
+    };
     let token_key = match (&args.token_key, args.dev) {
         (Some(hex_key), _) => parse_key(hex_key)?,
         (None, true) => {

@@ -24,7 +24,7 @@ struct Totals {
 
 /// Runs the syncs one teacher at a time (each sync already fetches with bounded concurrency).
 pub async fn run(args: SyncArgs) -> anyhow::Result<()> {
-    let config = crate::app::web_config(&args.app)?;
+    let config = crate::app::web_config(&args.app, None)?;
     let state = crate::app::build_state(config, &args.app.database_url, args.app.database_pool).await?;
     let store = state.store();
     let targets: Vec<(UserId, CleverId)> = match &args.teacher {

@@ -148,3 +148,20 @@ fn sync_needs_a_teacher_or_all() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("--teacher"));
 }
+
+/// Only `--dev` may leave out the public URL (it is then the address serve listens on);
+/// anywhere else the redirect URI registered with Clever must be said.
+#[test]
+fn the_public_url_may_be_left_out_only_in_dev_mode() {
+    let key = "ab".repeat(32);
+    let output = Command::new(env!("CARGO_BIN_EXE_rollcall"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--token-key", &key])
+        .args(["--clever-client-id", "id", "--clever-client-secret", "secret"])
+        .env_remove("ROLLCALL_DEV")
+        .env_remove("ROLLCALL_PUBLIC_URL")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("--public-url (ROLLCALL_PUBLIC_URL) is required outside --dev"), "{stderr}");
+}

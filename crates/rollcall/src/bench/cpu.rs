@@ -77,6 +77,11 @@ impl CpuTimes {
     }
 }
 
+/// CPU time used so far by another process of this machine (the app under test as a child).
+pub(super) fn process_cpu(pid: u32) -> Option<Duration> {
+    Some(stat_cpu(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)?.1)
+}
+
 /// CPU time used so far by every process named `postgres` on this machine.
 fn postgres_processes() -> Duration {
     let Ok(processes) = std::fs::read_dir("/proc") else { return Duration::ZERO };

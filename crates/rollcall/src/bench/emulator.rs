@@ -122,15 +122,9 @@ async fn startup() -> anyhow::Result<Startup> {
     let first = BufReader::new(stdout).lines().next_line().await?.unwrap_or_default();
     let wall = started.elapsed();
     anyhow::ensure!(first.starts_with("Clever emulator ready"), "unexpected first line {first:?}");
-    let rss_kib = child.id().and_then(rss_kib);
+    let rss_kib = child.id().and_then(super::child::Memory::of).map(|m| m.rss);
     child.kill().await?;
     Ok(Startup { wall, rss_kib })
-}
-
-fn rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn print_table(

@@ -36,19 +36,19 @@ use super::{Report, ms};
 use crate::cli::BenchArgs;
 
 #[path = "login_rig.rs"]
-mod rig;
+pub(super) mod rig;
 use rig::{Rig, Runtimes};
 
-const CLIENT_ID: &str = "rollcall-bench";
-const CLIENT_SECRET: &str = "rollcall-bench-secret";
+pub(super) const CLIENT_ID: &str = "rollcall-bench";
+pub(super) const CLIENT_SECRET: &str = "rollcall-bench-secret";
 /// Teachers who log in; the generator adds one more who teaches nothing (a substitute).
 const TEACHERS: usize = 600;
-const SECTIONS_PER_TEACHER: usize = 6;
-const STUDENTS_PER_SECTION: usize = 30;
+pub(super) const SECTIONS_PER_TEACHER: usize = 6;
+pub(super) const STUDENTS_PER_SECTION: usize = 30;
 /// Schools in the district: 600 teachers and 3,600 sections divide evenly among 4, which is what
 /// gives every teacher exactly 6 sections (the generator deals a school's sections round-robin
 /// to its teachers).
-const SCHOOLS: usize = 4;
+pub(super) const SCHOOLS: usize = 4;
 /// Students per section from the generator's first pass (which seats every student once); the
 /// rest of each roster is random classmates, so most students are in about three sections and
 /// several teachers' syncs write the same student rows.

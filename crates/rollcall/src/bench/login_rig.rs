@@ -70,16 +70,7 @@ impl Rig {
             name: Some("Rollcall (benchmark)".to_owned()),
         });
         let spec = match district {
-            District::Logins => GenerateSpec {
-                namespace: "rollcall-bench".to_owned(),
-                schools: SCHOOLS,
-                teachers: TEACHERS + 1,
-                students: TEACHERS * SECTIONS_PER_TEACHER * FIRST_PASS_SEATS,
-                sections: TEACHERS * SECTIONS_PER_TEACHER,
-                students_per_section: STUDENTS_PER_SECTION,
-                co_taught_every: 0,
-                app,
-            },
+            District::Logins => logins_district(TEACHERS, app),
             District::Full => GenerateSpec {
                 namespace: "rollcall-bench-district".to_owned(),
                 schools: SCHOOLS,
@@ -210,6 +201,21 @@ impl Rig {
     }
 }
 
+/// A district of `teachers` teachers (a multiple of [`SCHOOLS`]) with exactly 6 sections × 30
+/// students each, plus one substitute who teaches nothing, with `app` registered.
+pub(in crate::bench) fn logins_district(teachers: usize, app: Option<GenerateApp>) -> GenerateSpec {
+    GenerateSpec {
+        namespace: "rollcall-bench".to_owned(),
+        schools: SCHOOLS,
+        teachers: teachers + 1,
+        students: teachers * SECTIONS_PER_TEACHER * FIRST_PASS_SEATS,
+        sections: teachers * SECTIONS_PER_TEACHER,
+        students_per_section: STUDENTS_PER_SECTION,
+        co_taught_every: 0,
+        app,
+    }
+}
+
 /// Every teacher who teaches at least one section.
 pub(super) fn teachers_with_sections(world: &World) -> Vec<String> {
     world
@@ -221,7 +227,7 @@ pub(super) fn teachers_with_sections(world: &World) -> Vec<String> {
 }
 
 /// Teachers whose sections (as primary teacher) are exactly 6, each with exactly 30 students.
-pub(super) fn full_time_teachers(world: &World) -> Vec<String> {
+pub(in crate::bench) fn full_time_teachers(world: &World) -> Vec<String> {
     let mut taught: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for section in world.sections().values() {
         for teacher in &section.teachers {
@@ -249,16 +255,16 @@ pub(super) fn journal_seq(emulator: &Emulator) -> u64 {
 
 /// One login, as a browser does it.
 #[derive(Clone)]
-pub(super) struct Flow {
-    pub(super) emulator: Emulator,
-    pub(super) emulator_url: Arc<str>,
-    pub(super) start_url: Arc<str>,
+pub(in crate::bench) struct Flow {
+    pub(in crate::bench) emulator: Emulator,
+    pub(in crate::bench) emulator_url: Arc<str>,
+    pub(in crate::bench) start_url: Arc<str>,
     /// Text the dashboard's sync report must contain, if known.
-    pub(super) expect: Option<Arc<str>>,
+    pub(in crate::bench) expect: Option<Arc<str>>,
     /// Classes the dashboard must show, if every teacher has the same number.
-    pub(super) classes: Option<usize>,
-    pub(super) browser_requests: Arc<AtomicU64>,
-    pub(super) browser_to_emulator: Arc<AtomicU64>,
+    pub(in crate::bench) classes: Option<usize>,
+    pub(in crate::bench) browser_requests: Arc<AtomicU64>,
+    pub(in crate::bench) browser_to_emulator: Arc<AtomicU64>,
 }
 
 impl Flow {
@@ -274,10 +280,7 @@ impl Flow {
     /// login, produces whoever the teacher is), and the distinct teachers are counted from the
     /// store afterwards.
     pub(super) async fn login(&self, teacher: &str) -> bool {
-        self.emulator
-            .browser()
-            .next_logins
-            .push_back(NextLogin { user_id: teacher.to_owned(), client_id: Some(CLIENT_ID.to_owned()) });
+        self.queue(teacher);
         match self.sign_in().await {
             Ok(()) => true,
             Err(why) => {
@@ -287,14 +290,19 @@ impl Flow {
         }
     }
 
+    /// Makes `teacher` the emulator's next login (see [`Flow::login`] on the queue's order).
+    pub(in crate::bench) fn queue(&self, teacher: &str) {
+        self.emulator
+            .browser()
+            .next_logins
+            .push_back(NextLogin { user_id: teacher.to_owned(), client_id: Some(CLIENT_ID.to_owned()) });
+    }
+
     pub(super) async fn sign_in(&self) -> anyhow::Result<()> {
-        let browser = self.browser()?;
-        self.browser_requests.fetch_add(1, Ordering::Relaxed);
-        let response = browser.get(&*self.start_url).send().await?;
-        let (status, path) = (response.status(), response.url().path().to_owned());
-        let body = response.text().await?;
+        let (_, page) = self.start_login().await?;
+        let Page { status, path, body } = &page;
         anyhow::ensure!(status.is_success() && path == "/dashboard", "ended on {path} with {status}");
-        let classes = body.matches("class=\"card section\"").count();
+        let classes = page.classes();
         anyhow::ensure!(self.classes.is_none_or(|n| n == classes), "the dashboard shows {classes} classes");
         if let Some(expect) = &self.expect {
             anyhow::ensure!(body.contains(&**expect), "the sync report is not {expect:?}");
@@ -302,8 +310,18 @@ impl Flow {
         Ok(())
     }
 
+    /// "Sign up with Clever" in a new browser, followed to wherever it ends (the dashboard, if
+    /// all went well); the browser is returned too, its cookie jar holding the session if one
+    /// was made. The page is not judged here.
+    pub(in crate::bench) async fn start_login(&self) -> reqwest::Result<(reqwest::Client, Page)> {
+        let browser = self.browser()?;
+        self.browser_requests.fetch_add(1, Ordering::Relaxed);
+        let page = Page::read(browser.get(&*self.start_url).send().await?).await?;
+        Ok((browser, page))
+    }
+
     /// A new browser: an empty cookie jar, following redirects and counting them.
-    pub(super) fn browser(&self) -> reqwest::Result<reqwest::Client> {
+    pub(in crate::bench) fn browser(&self) -> reqwest::Result<reqwest::Client> {
         let (requests, to_emulator) = (self.browser_requests.clone(), self.browser_to_emulator.clone());
         let emulator_url = self.emulator_url.clone();
         let policy = reqwest::redirect::Policy::custom(move |attempt| {
@@ -322,7 +340,29 @@ impl Flow {
         reqwest::Client::builder()
             .cookie_store(true)
             .redirect(policy)
+            // Below the app's 10 s keep-alive timeout: a browser reused after a pause (the soak's
+            // sessions) must not send on a connection the server is closing at that moment.
+            .pool_idle_timeout(Duration::from_secs(5))
             .tls_certs_only(std::iter::empty::<reqwest::Certificate>())
             .build()
+    }
+}
+
+/// The page a browser ended on, after the redirects.
+pub(in crate::bench) struct Page {
+    pub(in crate::bench) status: reqwest::StatusCode,
+    pub(in crate::bench) path: String,
+    pub(in crate::bench) body: String,
+}
+
+impl Page {
+    pub(in crate::bench) async fn read(response: reqwest::Response) -> reqwest::Result<Self> {
+        let (status, path) = (response.status(), response.url().path().to_owned());
+        Ok(Self { status, path, body: response.text().await? })
+    }
+
+    /// Classes on a teacher's dashboard.
+    pub(in crate::bench) fn classes(&self) -> usize {
+        self.body.matches("class=\"card section\"").count()
     }
 }

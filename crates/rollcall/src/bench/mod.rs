@@ -1,10 +1,14 @@
 //! `rollcall bench`: benchmarks that print a table. Performance targets live here, never in
 //! timed tests.
 
+mod child;
 mod cpu;
 mod emulator;
 mod load;
 mod login;
+mod mix;
+mod passwords;
+mod soak;
 
 use std::time::Duration;
 
@@ -18,7 +22,17 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     match args.which {
         BenchKind::Emulator => emulator::run(&args).await,
         BenchKind::Login => login::run(&args).await,
+        BenchKind::Soak => soak::run(&args).await,
+        BenchKind::Passwords => passwords::run(&args).await,
     }
+}
+
+/// Prints progress as it happens (the soak's rows, minute by minute); a closed stdout is ignored.
+fn say(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
 }
 
 /// Milliseconds, for the tables.
@@ -97,9 +111,8 @@ impl Report {
         out
     }
 
-    #[allow(clippy::print_stdout)] // the table is the command's output
     fn print(&self) {
-        print!("{}", self.render());
+        say(&self.render());
     }
 }
 

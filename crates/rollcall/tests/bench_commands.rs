@@ -1,0 +1,94 @@
+//! `rollcall bench soak` and `rollcall bench passwords` in a short mode, so they cannot rot:
+//! each starts a real `rollcall serve` child on port 0 and must print its table and a passing
+//! verdict. The numbers themselves are not judged here (performance lives in the benchmarks).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
+
+use std::process::Command;
+
+fn bench(args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_rollcall"))
+        .arg("bench")
+        .args(args)
+        .env_remove("ROLLCALL_LOG")
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.success(), stdout, stderr)
+}
+
+/// Three 2-second rows after a 2-second calibration, on a small district.
+const SHORT_SOAK: [&str; 9] =
+    ["soak", "--teachers", "20", "--seconds", "2", "--minutes", "0.1", "--row-seconds", "2"];
+
+fn assert_soak_passed(ok: bool, stdout: &str, stderr: &str) {
+    assert!(ok, "the soak failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("Calibration, closed loop"), "{stdout}");
+    assert!(stdout.contains("|  until |    ops |  ops/s | errors (by kind)"), "{stdout}");
+    for row in ["|   0:02 |", "|   0:04 |", "|   0:06 |"] {
+        assert!(stdout.contains(row), "no row {row}: {stdout}");
+    }
+    assert!(stdout.contains("| Clever login (OAuth + sync) |"), "{stdout}");
+    assert!(stdout.contains("Errors: 0 failed operations"), "{stdout}");
+    assert!(stdout.contains("Verdict: PASS"), "{stdout}");
+}
+
+#[test]
+fn a_short_soak_on_sqlite_prints_its_rows_and_passes() {
+    let (ok, stdout, stderr) = bench(&SHORT_SOAK);
+    assert_soak_passed(ok, &stdout, &stderr);
+    assert!(stdout.contains("on SQLite (a fresh temp file)"), "{stdout}");
+}
+
+#[tokio::test]
+async fn a_short_soak_on_postgres_prints_its_rows_and_passes() {
+    let Ok(admin_url) = std::env::var("ROLLCALL_TEST_POSTGRES_URL") else {
+        eprintln!(
+            "skipped: set ROLLCALL_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)"
+        );
+        return;
+    };
+    let name = format!("rollcall_bench_test_{}", std::process::id());
+    let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
+    // Our own name (digits and underscores): safe to splice in.
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
+    let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
+    let url = format!("{base}/{name}");
+    let mut args: Vec<String> = SHORT_SOAK.iter().map(|a| (*a).to_owned()).collect();
+    args.extend(["--database-url".to_owned(), url]);
+    let (ok, stdout, stderr) = tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        bench(&args)
+    })
+    .await
+    .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    assert_soak_passed(ok, &stdout, &stderr);
+    assert!(stdout.contains("on PostgreSQL (postgres://"), "{stdout}");
+}
+
+#[test]
+fn the_soak_refuses_a_rate_that_is_not_one() {
+    let (ok, _, stderr) = bench(&["soak", "--rate", "fast"]);
+    assert!(!ok && stderr.contains("neither `calibrate` nor a positive number"), "{stderr}");
+}
+
+#[test]
+fn passwords_at_once_are_answered_401_or_503_within_the_hashing_bound() {
+    let (ok, stdout, stderr) = bench(&["passwords", "--concurrency", "20"]);
+    assert!(ok, "the passwords benchmark failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("Password logins: 20 at once"), "{stdout}");
+    assert!(stdout.contains("| answer "), "{stdout}");
+    assert!(stdout.contains("wrong email or password"), "{stdout}");
+    assert!(stdout.contains("Bound: the app hashes at most"), "{stdout}");
+    assert!(stdout.contains("Answers other than 401 and 503: 0."), "{stdout}");
+    assert!(stdout.contains("Verdict: PASS"), "{stdout}");
+}
