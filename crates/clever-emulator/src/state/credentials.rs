@@ -140,14 +140,17 @@ impl Emulator {
         let now = self.now();
         let mut codes = self.inner.codes.lock();
         let rec = codes.get_mut(&digest(code)).ok_or(RedeemError::Unknown)?;
+        // Ownership first: another client presenting this code (leaked, or guessed) learns
+        // nothing and changes nothing; only the client the code was issued to can, by replaying
+        // it, revoke the token it got (RFC 6749 §4.1.2).
+        if rec.client_id != client_id {
+            return Err(RedeemError::WrongClient);
+        }
         if let Some(token) = rec.redeemed_for {
             if let Some(t) = self.inner.tokens.write().get_mut(&token) {
                 t.revoked_at.get_or_insert(now);
             }
             return Err(RedeemError::Reused);
-        }
-        if rec.client_id != client_id {
-            return Err(RedeemError::WrongClient);
         }
         if now >= rec.expires_at {
             let lifetime_seconds = (rec.expires_at - rec.issued_at).whole_seconds();

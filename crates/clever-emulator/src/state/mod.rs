@@ -53,6 +53,8 @@ struct Inner {
     tokens: RwLock<HashMap<Digest32, TokenRec>>,
     rate: Mutex<HashMap<Digest32, RateWindow>>,
     browser: Mutex<BrowserState>,
+    /// Set when a handler panicked: state may be half-changed, so health says so until a reset.
+    broken: std::sync::atomic::AtomicBool,
     journal: Journal,
     faults: Faults,
 }
@@ -74,10 +76,10 @@ pub struct BrowserState {
     /// Browser-cookie digest → the CSRF token the portal's forms carry (synchronizer token, one per
     /// browser, so the portal login form is protected before any session exists).
     pub portal_csrf: HashMap<Digest32, String>,
-    /// Client id → (unix minute, failed client authentications in it): the token endpoint's
-    /// brute-force guard (RFC 6749 §2.3.1). Only registered client ids are counted, so the map
-    /// cannot grow without bound.
-    pub client_auth_failures: HashMap<String, (i64, u32)>,
+    /// (Client id, client network) → (unix minute, failed client authentications in it): the
+    /// token endpoint's brute-force guard (RFC 6749 §2.3.1). Only registered client ids are
+    /// counted, and at most [`crate::oauth::client_auth::MAX_FAILURE_COUNTERS`] counters are kept.
+    pub client_auth_failures: HashMap<(String, crate::oauth::client_auth::ClientNet), (i64, u32)>,
 }
 
 /// A validated `/oauth/authorize` request waiting for the user to log in and consent.
@@ -163,6 +165,7 @@ impl Emulator {
                 tokens: RwLock::default(),
                 rate: Mutex::default(),
                 browser: Mutex::default(),
+                broken: std::sync::atomic::AtomicBool::new(false),
                 journal,
                 faults: Faults::default(),
             }),
@@ -204,6 +207,22 @@ impl Emulator {
     /// Fault rules.
     pub fn faults(&self) -> &Faults {
         &self.inner.faults
+    }
+
+    /// Records that a request handler panicked (see `server::router`): health answers 503
+    /// "broken" until the next reset or load.
+    pub fn mark_broken(&self) {
+        self.inner.broken.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// True after a handler panicked and before the next reset or load.
+    pub fn is_broken(&self) -> bool {
+        self.inner.broken.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Forgets a panic once the state has been rebuilt.
+    pub(crate) fn clear_broken(&self) {
+        self.inner.broken.store(false, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Browser-side OAuth state.
