@@ -15,6 +15,8 @@ mod caching;
 mod client_auth;
 #[path = "hardening/codes.rs"]
 mod codes;
+#[path = "hardening/growth.rs"]
+mod growth;
 #[path = "hardening/panics.rs"]
 mod panics;
 #[path = "hardening/refusals.rs"]

@@ -7,6 +7,9 @@ use super::Emulator;
 use crate::ids::{Digest32, digest, random_secret};
 use crate::profile::{EXPIRING_TOKEN_LIFETIME, LONG_CODE_LIFETIME, Profile};
 
+/// How long a code is remembered after it expires (a replay within this still revokes).
+pub const CODE_KEPT_AFTER_EXPIRY: Duration = Duration::days(1);
+
 /// Who a token belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "type", content = "id", rename_all = "snake_case")]
@@ -115,17 +118,18 @@ impl Emulator {
     pub fn issue_code(&self, client_id: &str, redirect_uri: &str, user_id: &str) -> String {
         let code = random_secret("");
         let now = self.now();
-        self.inner.codes.lock().insert(
-            digest(&code),
-            CodeRec {
-                client_id: client_id.to_owned(),
-                redirect_uri: redirect_uri.to_owned(),
-                user_id: user_id.to_owned(),
-                issued_at: now,
-                expires_at: now + self.code_ttl(),
-                redeemed_for: None,
-            },
-        );
+        let expires_at = now + self.code_ttl();
+        let rec = CodeRec {
+            client_id: client_id.to_owned(),
+            redirect_uri: redirect_uri.to_owned(),
+            user_id: user_id.to_owned(),
+            issued_at: now,
+            expires_at,
+            redeemed_for: None,
+        };
+        // Kept past its expiry so that a late replay still revokes the token it was exchanged
+        // for, then swept.
+        self.inner.codes.lock().insert(digest(&code), rec, Some(expires_at + CODE_KEPT_AFTER_EXPIRY), now);
         code
     }
 
