@@ -167,7 +167,7 @@ impl Emulator {
 
     /// A pending request that exists, is live and belongs to this browser.
     pub fn pending_for(&self, id: &str, headers: &HeaderMap) -> Result<PendingAuthorization, ErrorPage> {
-        let pending = self.browser().pending.get(&id.to_owned()).cloned().ok_or_else(expired_request)?;
+        let pending = self.browser().pending.get(id).cloned().ok_or_else(expired_request)?;
         if self.now() >= pending.expires_at {
             return Err(expired_request());
         }
@@ -183,7 +183,7 @@ impl Emulator {
 
     /// Removes a pending request once it has been answered, so it cannot be answered twice.
     pub fn drop_pending(&self, id: &str) -> bool {
-        self.browser().pending.remove(&id.to_owned()).is_some()
+        self.browser().pending.remove(id).is_some()
     }
 
     /// Pops the admin's next-login entry if it applies to `client_id` (one for this client, or

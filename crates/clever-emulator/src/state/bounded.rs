@@ -4,6 +4,7 @@
 //! entry is swept once, so the cost is O(log n) per insert, amortized), and when the map is full
 //! the oldest entry is evicted. Time is always the caller's `now` from the emulator's clock.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hash;
 
@@ -65,7 +66,10 @@ impl<K: Hash + Eq + Clone, V, const CAP: usize> Bounded<K, V, CAP> {
     }
 
     /// Removes `key`, returning its value.
-    pub fn remove(&mut self, key: &K) -> Option<V> {
+    pub fn remove<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+    {
         let entry = self.entries.remove(key)?;
         self.by_age.remove(&entry.seq);
         if let Some(at) = entry.expires_at {
@@ -75,12 +79,18 @@ impl<K: Hash + Eq + Clone, V, const CAP: usize> Bounded<K, V, CAP> {
     }
 
     /// The value of `key`, expired or not (callers check expiry themselves).
-    pub fn get(&self, key: &K) -> Option<&V> {
+    pub fn get<Q: Hash + Eq + ?Sized>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+    {
         self.entries.get(key).map(|e| &e.value)
     }
 
     /// The value of `key`, mutably. The expiry cannot change.
-    pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+    pub fn get_mut<Q: Hash + Eq + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+    {
         self.entries.get_mut(key).map(|e| &mut e.value)
     }
 
