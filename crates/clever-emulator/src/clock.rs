@@ -19,6 +19,10 @@ enum Base {
     Fixed(OffsetDateTime),
 }
 
+/// The farthest the clock can be moved from its base: 36500 days (about a century), far beyond
+/// any code, token or lease lifetime a test needs to expire.
+pub const MAX_OFFSET: Duration = Duration::days(36_500);
+
 impl Clock {
     /// The real time.
     pub fn system() -> Self {
@@ -36,13 +40,21 @@ impl Clock {
             Base::System => system_now(),
             Base::Fixed(at) => at,
         };
-        base + Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed))
+        let offset = Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed));
+        // The offset is bounded by `MAX_OFFSET`, so this only saturates for a base that is
+        // itself at the edge of the calendar.
+        base.checked_add(offset).unwrap_or(base)
     }
 
-    /// Moves the clock forward (or back, with a negative duration).
+    /// Moves the clock forward (or back, with a negative duration). The total offset is kept
+    /// within ±[`MAX_OFFSET`], so `now()` can never overflow the calendar, whatever is asked.
     pub fn advance(&self, by: Duration) {
-        let ms = i64::try_from(by.whole_milliseconds()).unwrap_or(i64::MAX);
-        self.offset_ms.fetch_add(ms, Ordering::Relaxed);
+        let max = MAX_OFFSET.whole_milliseconds();
+        let ms = by.whole_milliseconds().clamp(-max, max);
+        let _ = self.offset_ms.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |old| {
+            let total = i128::from(old).saturating_add(ms).clamp(-max, max);
+            i64::try_from(total).ok()
+        });
     }
 
     /// How far the clock has been moved from its base.
@@ -82,5 +94,14 @@ mod tests {
         clock.advance(Duration::seconds(61));
         assert_eq!(clock.now(), datetime!(2026-01-01 0:01:01 UTC));
         assert_eq!(rfc3339(clock.now()), "2026-01-01T00:01:01.000Z");
+    }
+
+    #[test]
+    fn the_offset_never_leaves_its_bounds() {
+        let clock = Clock::fixed(datetime!(2026-01-01 0:00 UTC));
+        clock.advance(Duration::MAX);
+        clock.advance(Duration::MAX);
+        assert_eq!(clock.offset(), MAX_OFFSET);
+        let _ = clock.now();
     }
 }

@@ -36,3 +36,80 @@ impl Default for EmulatorConfig {
         }
     }
 }
+
+/// A setting outside its range; the message names the setting and the range.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+/// Longest code lifetime accepted: one day (Clever's is 60 seconds).
+pub const MAX_CODE_TTL: Duration = Duration::days(1);
+/// Longest token lifetime accepted: 3650 days, so that an expiry time always fits the calendar.
+pub const MAX_TOKEN_TTL: Duration = Duration::days(3650);
+/// Largest per-token rate limit accepted.
+pub const MAX_RATE_LIMIT: u32 = 1_000_000;
+/// Largest page size accepted for `max_page_limit`.
+pub const MAX_PAGE_LIMIT: usize = 1_000_000;
+/// Largest journal accepted.
+pub const MAX_JOURNAL: usize = 1_000_000;
+
+impl EmulatorConfig {
+    /// Checks every number is in its range, so no lifetime or limit can overflow a time or a
+    /// counter while serving. The error names the setting and its allowed range.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let fail = |m: String| Err(ConfigError(m));
+        let secs = |d: Duration| d.whole_seconds();
+        if self.code_ttl < Duration::SECOND || self.code_ttl > MAX_CODE_TTL {
+            return fail(format!(
+                "code lifetime {} s must be between 1 and {} seconds",
+                secs(self.code_ttl),
+                secs(MAX_CODE_TTL)
+            ));
+        }
+        if self.token_ttl < Duration::SECOND || self.token_ttl > MAX_TOKEN_TTL {
+            return fail(format!(
+                "token lifetime {} s must be between 1 and {} seconds",
+                secs(self.token_ttl),
+                secs(MAX_TOKEN_TTL)
+            ));
+        }
+        if !(1..=MAX_RATE_LIMIT).contains(&self.rate_limit_per_minute) {
+            return fail(format!(
+                "rate limit {} must be between 1 and {MAX_RATE_LIMIT} requests per minute",
+                self.rate_limit_per_minute
+            ));
+        }
+        if !(1..=MAX_PAGE_LIMIT).contains(&self.max_page_limit) {
+            return fail(format!(
+                "max page limit {} must be between 1 and {MAX_PAGE_LIMIT}",
+                self.max_page_limit
+            ));
+        }
+        if !(1..=self.max_page_limit).contains(&self.default_page_limit) {
+            return fail(format!(
+                "default page limit {} must be between 1 and the max page limit {}",
+                self.default_page_limit, self.max_page_limit
+            ));
+        }
+        if self.journal_capacity > MAX_JOURNAL {
+            return fail(format!(
+                "journal capacity {} must be between 0 and {MAX_JOURNAL}",
+                self.journal_capacity
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_pass_and_a_huge_token_lifetime_is_named() {
+        assert_eq!(EmulatorConfig::default().check(), Ok(()));
+        let config = EmulatorConfig { token_ttl: Duration::seconds(i64::MAX), ..EmulatorConfig::default() };
+        let err = config.check().map(|()| String::new()).unwrap_or_else(|e| e.0);
+        assert!(err.contains("token lifetime") && err.contains("between 1 and 315360000"), "{err}");
+    }
+}

@@ -78,17 +78,39 @@ pub struct GenerateError(pub String);
 const MAX_PEOPLE: usize = 1_000_000;
 
 impl GenerateSpec {
+    /// Checks every count is in its range (sizes beyond them would only exhaust memory). Sums
+    /// are checked too, so no count can overflow past the limit.
+    pub fn check_bounds(&self) -> Result<(), GenerateError> {
+        let counts = [
+            ("schools", self.schools),
+            ("teachers", self.teachers),
+            ("students", self.students),
+            ("sections", self.sections),
+            ("students_per_section", self.students_per_section),
+            ("co_taught_every", self.co_taught_every),
+        ];
+        for (name, n) in counts {
+            if n > MAX_PEOPLE {
+                return Err(GenerateError(format!("{name} must be between 0 and {MAX_PEOPLE}")));
+            }
+        }
+        if self.students.checked_add(self.teachers).is_none_or(|people| people > MAX_PEOPLE) {
+            return Err(GenerateError(format!(
+                "students + teachers must be between 0 and {MAX_PEOPLE} people in all"
+            )));
+        }
+        Ok(())
+    }
+
     /// Checks the spec can be satisfied: every student needs a seat and a section needs a teacher.
     pub fn validate(&self) -> Result<(), GenerateError> {
+        self.check_bounds()?;
         let fail = |m: String| Err(GenerateError(m));
         if self.namespace.is_empty() {
             return fail("namespace must not be empty".into());
         }
         if self.schools == 0 {
             return fail("schools must be at least 1".into());
-        }
-        if self.students + self.teachers > MAX_PEOPLE || self.sections > MAX_PEOPLE {
-            return fail(format!("at most {MAX_PEOPLE} people and {MAX_PEOPLE} sections"));
         }
         if self.sections > 0 && self.teachers < 2 {
             return fail("teachers must be at least 2 when there are sections (one never teaches)".into());

@@ -17,9 +17,10 @@ pub mod profile;
 pub mod seed;
 pub mod server;
 pub mod state;
+pub mod surface;
 
 pub use clock::Clock;
-pub use config::EmulatorConfig;
+pub use config::{ConfigError, EmulatorConfig};
 pub use generate::GenerateSpec;
 pub use profile::{Profile, Profiles};
 pub use seed::{Seed, SeedError};

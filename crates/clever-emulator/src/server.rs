@@ -1,32 +1,48 @@
 //! Router assembly and serving. Every server takes an already-bound listener and a shutdown
 //! future, so tests bind port 0 and never race for a port.
 
+use std::any::Any;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::Response;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::state::Emulator;
-use crate::{admin, api, faults, journal, oauth, portal};
+use crate::{admin, api, faults, journal, oauth, portal, surface};
 
 /// The emulator's whole HTTP surface: OAuth, portal, Data API and admin API on one router.
+/// Framework refusals answer in each surface's shape ([`surface`]); a panicking handler answers
+/// 500 and marks the emulator broken (health says so until a reset); every answer says
+/// `Cache-Control: no-store`.
 pub fn router(emulator: Emulator) -> Router {
+    let small = DefaultBodyLimit::max(surface::BODY_LIMIT);
+    let on_panic = {
+        let emulator = emulator.clone();
+        move |panic: Box<dyn Any + Send + 'static>| {
+            emulator.mark_broken();
+            tracing::error!("a request handler panicked; the emulator is broken until POST /__admin/reset");
+            surface::panic_response(panic.as_ref())
+        }
+    };
     Router::new()
-        .merge(oauth::routes())
-        .merge(portal::routes())
-        .merge(api::routes())
-        .merge(admin::routes())
+        .merge(oauth::routes().layer(small))
+        .merge(portal::routes().layer(small))
+        .merge(api::routes().layer(small))
+        .merge(admin::routes().layer(DefaultBodyLimit::max(surface::ADMIN_BODY_LIMIT)))
+        .layer(from_fn(surface::shape_refusals))
         .layer(from_fn_with_state(emulator.clone(), faults::inject))
         .layer(from_fn_with_state(emulator.clone(), journal::record))
         .layer(from_fn(security_headers))
+        .layer(CatchPanicLayer::custom(on_panic))
         .with_state(emulator)
 }
 
@@ -87,11 +103,13 @@ impl Drop for RunningEmulator {
 }
 
 /// Headers on every response: no framing (clickjacking on the consent page), no referrer (codes
-/// must not leak), no sniffing, and a CSP that allows only inline styles.
+/// must not leak), no sniffing, a CSP that allows only inline styles, and no caching (tokens,
+/// codes, roster data and CSRF-bearing pages must never sit in a shared cache).
 async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    let fixed: [(HeaderName, &'static str); 4] = [
+    let fixed: [(HeaderName, &'static str); 5] = [
+        (header::CACHE_CONTROL, "no-store"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "no-referrer"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),

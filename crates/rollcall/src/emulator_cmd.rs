@@ -31,6 +31,7 @@ fn build(args: &EmulatorArgs) -> anyhow::Result<Emulator> {
         profiles: args.profile.clone().unwrap_or_default(),
         ..EmulatorConfig::default()
     };
+    config.check().map_err(|e| anyhow::anyhow!("emulator settings: {e}"))?;
     let clock = Clock::system();
     if let Some(spec) = &args.generate {
         let spec: GenerateSpec = spec.parse().map_err(|e| anyhow::anyhow!("--generate {spec:?}: {e}"))?;

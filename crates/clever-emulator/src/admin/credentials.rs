@@ -202,6 +202,9 @@ pub struct QueuedLogin {
     pub client_id: Option<String>,
 }
 
+/// Longest next-login queue: more than any test scripts, few enough to list.
+const MAX_NEXT_LOGINS: usize = 1_000;
+
 fn queue_of(emulator: &Emulator) -> Vec<QueuedLogin> {
     let browser = emulator.browser();
     browser
@@ -229,7 +232,15 @@ pub async fn queue_login(
             return Err(no_app(client));
         }
     }
-    emulator.browser().next_logins.push_back(NextLogin { user_id: req.user_id, client_id: req.client_id });
+    let mut browser = emulator.browser();
+    if browser.next_logins.len() >= MAX_NEXT_LOGINS {
+        return Err(AdminError::bad_request(format!(
+            "the next-login queue holds 0 to {MAX_NEXT_LOGINS} logins and is full; \
+             DELETE /__admin/next-login empties it"
+        )));
+    }
+    browser.next_logins.push_back(NextLogin { user_id: req.user_id, client_id: req.client_id });
+    drop(browser);
     Ok((StatusCode::CREATED, Json(queue_of(&emulator))))
 }
 

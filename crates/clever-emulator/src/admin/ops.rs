@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 use time::Duration;
 
 use super::error::{AdminError, AdminResult, ErrorBody, parse_json};
-use crate::clock::rfc3339;
+use crate::clock::{MAX_OFFSET, rfc3339};
+
+/// The most the clock can be moved forward, in seconds (`clock::MAX_OFFSET`, 36500 days).
+const MAX_SECONDS: i64 = MAX_OFFSET.whole_seconds();
 use crate::faults::{FaultRule, FaultSpec, glob_match};
 use crate::journal::JournalEntry;
 use crate::state::Emulator;
@@ -87,7 +90,7 @@ pub async fn get_clock(State(emulator): State<Emulator>) -> Json<ClockView> {
 pub async fn advance_clock(State(emulator): State<Emulator>, body: Bytes) -> AdminResult<Json<ClockView>> {
     let req: AdvanceClock = parse_json(&body)?;
     let by = match (req.seconds, req.advance.as_deref()) {
-        (Some(s), None) => Duration::seconds(s),
+        (Some(s), None) => Duration::seconds(s.clamp(-MAX_SECONDS - 1, MAX_SECONDS + 1)),
         (None, Some(text)) => parse_duration(text)?,
         _ => {
             return Err(AdminError::bad_request(
@@ -99,6 +102,14 @@ pub async fn advance_clock(State(emulator): State<Emulator>, body: Bytes) -> Adm
         return Err(AdminError::bad_request(
             "the clock only moves forward; POST /__admin/reset returns it to the real time",
         ));
+    }
+    let total = emulator.clock().offset().checked_add(by).filter(|t| *t <= MAX_OFFSET);
+    if by > MAX_OFFSET || total.is_none() {
+        return Err(AdminError::bad_request(format!(
+            "the clock can be advanced by 0 to {MAX_SECONDS} seconds (36500 days) in all, and it is \
+             already {} seconds ahead; POST /__admin/reset returns it to the real time",
+            emulator.clock().offset().whole_seconds()
+        )));
     }
     emulator.clock().advance(by);
     Ok(Json(clock_of(&emulator)))
@@ -118,11 +129,15 @@ fn parse_duration(text: &str) -> AdminResult<Duration> {
         "d" => 86_400,
         _ => return Err(bad()),
     };
-    Ok(Duration::seconds(n.saturating_mul(seconds_per)))
+    Ok(Duration::seconds(n.saturating_mul(seconds_per).clamp(-MAX_SECONDS - 1, MAX_SECONDS + 1)))
 }
 
 /// Longest injected latency; longer would only hang the caller's test.
 const MAX_LATENCY_MS: u64 = 120_000;
+/// Largest `times` a fault rule may count down from.
+const MAX_TIMES: u32 = 1_000_000;
+/// Most fault rules at once; each request scans them all.
+const MAX_FAULTS: usize = 1_000;
 
 fn validate_fault(spec: &FaultSpec) -> AdminResult<()> {
     let bad = |m: String| Err(AdminError::bad_request(m));
@@ -139,13 +154,13 @@ fn validate_fault(spec: &FaultSpec) -> AdminResult<()> {
         return bad("choose one of status or rate_limit (rate_limit is a 429 with X-RateLimit-Reset)".into());
     }
     if spec.latency_ms.is_some_and(|ms| ms > MAX_LATENCY_MS) {
-        return bad(format!("latency_ms must be at most {MAX_LATENCY_MS}"));
+        return bad(format!("latency_ms must be between 0 and {MAX_LATENCY_MS}"));
     }
     if spec.method.as_deref().is_some_and(|m| m.is_empty() || !m.bytes().all(|b| b.is_ascii_alphabetic())) {
         return bad("method must be an HTTP method such as GET or POST".into());
     }
-    if spec.times == Some(0) {
-        return bad("times must be at least 1 (omit it to apply forever)".into());
+    if spec.times.is_some_and(|t| !(1..=MAX_TIMES).contains(&t)) {
+        return bad(format!("times must be between 1 and {MAX_TIMES} (omit it to apply forever)"));
     }
     if spec.status.is_none()
         && !spec.rate_limit
@@ -172,6 +187,12 @@ pub async fn add_fault(
 ) -> AdminResult<(StatusCode, Json<FaultRule>)> {
     let spec: FaultSpec = parse_json(&body)?;
     validate_fault(&spec)?;
+    if emulator.faults().list().len() >= MAX_FAULTS {
+        return Err(AdminError::bad_request(format!(
+            "0 to {MAX_FAULTS} fault rules may be active and all are in use; \
+             DELETE /__admin/faults removes them"
+        )));
+    }
     Ok((StatusCode::CREATED, Json(emulator.faults().add(spec))))
 }
 

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use serde::Serialize;
 
 use super::error::{AdminError, AdminResult, ErrorBody, parse_json};
@@ -15,7 +15,7 @@ use crate::state::Emulator;
 /// Liveness plus the size of the loaded district (for compose `depends_on` health checks).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Health {
-    /// Always `ok` when the emulator answers.
+    /// `ok`, or `broken` (with status 503) after a request handler panicked, until a reset.
     pub status: &'static str,
     /// Number of districts.
     pub districts: usize,
@@ -32,7 +32,7 @@ pub struct Health {
 pub(super) fn health_of(emulator: &Emulator) -> Health {
     let world = emulator.world();
     Health {
-        status: "ok",
+        status: if emulator.is_broken() { "broken" } else { "ok" },
         districts: world.districts.len(),
         schools: world.schools.len(),
         users: world.users.len(),
@@ -43,9 +43,11 @@ pub(super) fn health_of(emulator: &Emulator) -> Health {
 
 /// Is the emulator up, and how big is its district?
 #[utoipa::path(get, path = "/__admin/health", tag = "world",
-    responses((status = 200, description = "Up", body = Health)))]
-pub async fn health(State(emulator): State<Emulator>) -> Json<Health> {
-    Json(health_of(&emulator))
+    responses((status = 200, description = "Up", body = Health),
+        (status = 503, description = "A request handler panicked; POST /__admin/reset", body = Health)))]
+pub async fn health(State(emulator): State<Emulator>) -> (StatusCode, Json<Health>) {
+    let status = if emulator.is_broken() { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK };
+    (status, Json(health_of(&emulator)))
 }
 
 /// Back to the loaded seed or generated district and its profiles (the configured ones plus the
@@ -110,6 +112,7 @@ pub async fn put_seed(
         (status = 422, description = "Impossible spec; the message says what to change", body = ErrorBody)))]
 pub async fn post_generate(State(emulator): State<Emulator>, body: Bytes) -> AdminResult<Json<Health>> {
     let spec: GenerateSpec = parse_json(&body)?;
+    spec.check_bounds().map_err(|e| AdminError::bad_request(e.0))?;
     emulator.load_generated(spec).map_err(|e| AdminError::unprocessable(e.0))?;
     Ok(Json(health_of(&emulator)))
 }

@@ -136,11 +136,12 @@ impl Emulator {
     /// id cannot be carried across a login) and the `Set-Cookie` that holds it.
     pub fn start_session(&self, headers: &HeaderMap, user_id: &str) -> Option<axum::http::HeaderValue> {
         let value = random_secret("");
+        let now = self.now();
         let mut browser = self.browser();
         if let Some(old) = cookies::read(headers, cookies::SESSION) {
             browser.sessions.remove(&digest(&old));
         }
-        browser.sessions.insert(digest(&value), user_id.to_owned());
+        browser.sessions.insert(digest(&value), user_id.to_owned(), None, now);
         cookies::set(cookies::SESSION, &value)
     }
 
@@ -152,15 +153,15 @@ impl Emulator {
     }
 
     /// Stores a pending authorization (fresh CSRF token and expiry) and returns its id and the
-    /// stored record. Expired requests are swept at the same time so the map stays small.
+    /// stored record. Expired requests are swept at the same time, from the front of an expiry
+    /// index, and past [`crate::state::MAX_PENDING`] the oldest is dropped.
     pub fn create_pending(&self, mut pending: PendingAuthorization) -> (String, PendingAuthorization) {
         let now = self.now();
         let id = random_secret("");
         pending.csrf = random_secret("");
         pending.expires_at = now + PENDING_TTL;
         let mut browser = self.browser();
-        browser.pending.retain(|_, p| p.expires_at > now);
-        browser.pending.insert(id.clone(), pending.clone());
+        browser.pending.insert(id.clone(), pending.clone(), Some(pending.expires_at), now);
         (id, pending)
     }
 
@@ -199,7 +200,14 @@ impl Emulator {
 
     /// The portal CSRF token of a browser, created on first use.
     pub fn portal_csrf(&self, browser: &Digest32) -> String {
-        self.browser().portal_csrf.entry(*browser).or_insert_with(|| random_secret("")).clone()
+        let now = self.now();
+        let mut state = self.browser();
+        if let Some(token) = state.portal_csrf.get(browser) {
+            return token.clone();
+        }
+        let token = random_secret("");
+        state.portal_csrf.insert(*browser, token.clone(), None, now);
+        token
     }
 
     /// Checks a portal form's CSRF token against the posting browser's.

@@ -3,7 +3,10 @@
 //! base64-encoded, so they are decoded the same way here (oauth2-rs encodes like this). A client
 //! that does not encode still works as long as its secret has no `+` or `%`.
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::ConnectInfo;
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -12,23 +15,23 @@ use crate::error::OAuthError;
 use crate::model::AppRec;
 use crate::state::Emulator;
 
-/// Failed client authentications allowed per client id per minute before the endpoint answers
-/// 429 (RFC 6749 §2.3.1 asks for brute-force protection of password-style client auth).
+/// Failed client authentications allowed per client id and client network per minute before
+/// the endpoint answers that network 429 (RFC 6749 §2.3.1 asks for brute-force protection of password-style client auth).
 pub const FAILURES_PER_MINUTE: u32 = 20;
 
 const HOW: &str = "Send the client credentials with HTTP Basic: \
     Authorization: Basic base64(urlencode(client_id) \":\" urlencode(client_secret)). \
     Credentials in the request body or query string are not accepted.";
 
-/// 429 once a client id has used up its failed authentications for the minute. It keeps the
+/// 429 once a client id has used up, from one network, its failed authentications for the minute. It keeps the
 /// `invalid_client` code so that clients branching on `error` treat it as an auth failure.
 fn too_many() -> OAuthError {
     OAuthError {
         status: StatusCode::TOO_MANY_REQUESTS,
         error: "invalid_client",
         description: format!(
-            "More than {FAILURES_PER_MINUTE} failed client authentications for this client_id in the last \
-             minute; wait for the next minute and check the client secret."
+            "More than {FAILURES_PER_MINUTE} failed client authentications for this client_id from your \
+             address in this minute; wait for the next minute (Retry-After) and check the client secret."
         ),
     }
 }
@@ -98,15 +101,54 @@ pub fn basic_credentials(headers: &HeaderMap) -> Result<(String, String), OAuthE
     Ok((id, secret))
 }
 
+/// Where failed authentications are counted from: an IPv4 address, or an IPv6 address's /64
+/// (one host usually owns a whole /64). Requests with no known address share one bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClientNet {
+    /// One IPv4 address.
+    V4(Ipv4Addr),
+    /// The first 64 bits of an IPv6 address.
+    V6(u64),
+    /// No address (a router called directly, without [`crate::serve`]).
+    Unknown,
+}
+
+impl ClientNet {
+    /// The bucket of `addr` (an IPv4-mapped IPv6 address counts as its IPv4 address).
+    pub fn of(addr: Option<IpAddr>) -> Self {
+        match addr.map(|a| a.to_canonical()) {
+            Some(IpAddr::V4(v4)) => Self::V4(v4),
+            Some(IpAddr::V6(v6)) => Self::V6(u64::try_from(v6.to_bits() >> 64).unwrap_or(u64::MAX)),
+            None => Self::Unknown,
+        }
+    }
+}
+
+/// Most (client id, network) failure counters kept. Counters of past minutes are dropped first;
+/// if every counter is from this minute, failures from new networks are not counted until the
+/// next minute (they are still refused as `invalid_client`).
+pub const MAX_FAILURE_COUNTERS: usize = 10_000;
+
+/// The address a request came through [`crate::serve`] from.
+pub fn peer(extensions: &Extensions) -> Option<IpAddr> {
+    extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+}
+
 impl Emulator {
-    /// Authenticates the request's Basic credentials, counting failures per registered client id
-    /// in a fixed one-minute window.
-    pub fn authenticate_basic(&self, headers: &HeaderMap) -> Result<AppRec, OAuthError> {
+    /// Authenticates the request's Basic credentials. Failures are counted per (registered
+    /// client id, client network) in a fixed one-minute window, so a stranger guessing secrets
+    /// locks out only their own network, never the real client's.
+    pub fn authenticate_basic(
+        &self,
+        headers: &HeaderMap,
+        from: Option<IpAddr>,
+    ) -> Result<AppRec, OAuthError> {
         let (id, secret) = basic_credentials(headers)?;
         let minute = self.now().unix_timestamp().div_euclid(60);
         let known = self.world().apps.contains_key(&id);
+        let key = (id.clone(), ClientNet::of(from));
         let failures = |browser: &crate::state::BrowserState| {
-            browser.client_auth_failures.get(&id).filter(|(m, _)| *m == minute).map_or(0, |(_, n)| *n)
+            browser.client_auth_failures.get(&key).filter(|(m, _)| *m == minute).map_or(0, |(_, n)| *n)
         };
         if known && failures(&self.browser()) >= FAILURES_PER_MINUTE {
             return Err(too_many());
@@ -117,7 +159,13 @@ impl Emulator {
         if known {
             let mut browser = self.browser();
             let count = failures(&browser) + 1;
-            browser.client_auth_failures.insert(id.clone(), (minute, count));
+            let counters = &mut browser.client_auth_failures;
+            if counters.len() >= MAX_FAILURE_COUNTERS && !counters.contains_key(&key) {
+                counters.retain(|_, (m, _)| *m == minute);
+            }
+            if counters.len() < MAX_FAILURE_COUNTERS || counters.contains_key(&key) {
+                counters.insert(key, (minute, count));
+            }
         }
         Err(invalid("Unknown client_id or wrong client_secret."))
     }

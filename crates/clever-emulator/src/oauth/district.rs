@@ -1,13 +1,15 @@
 //! `GET /oauth/tokens?owner_type=district`: a district (Secure Sync) app lists the tokens of the
 //! districts that authorized it. Library apps have none.
 
+use std::net::IpAddr;
+
 use axum::Json;
 use axum::extract::{RawQuery, State};
-use axum::http::HeaderMap;
+use axum::http::{Extensions, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use clever_types::{DistrictToken, DistrictTokens, Link, LinkRel, TokenOwner};
 
-use super::client_auth::respond;
+use super::client_auth::{peer, respond};
 use super::params::Params;
 use super::scopes::DISTRICT_SCOPES;
 use super::tokens::refuse_query_credentials;
@@ -23,17 +25,23 @@ const SELF_URI: &str = "/oauth/tokens?owner_type=district";
 pub async fn list(
     State(emulator): State<Emulator>,
     headers: HeaderMap,
+    extensions: Extensions,
     RawQuery(query): RawQuery,
 ) -> Response {
-    match list_inner(&emulator, &headers, query.as_deref()) {
+    match list_inner(&emulator, &headers, peer(&extensions), query.as_deref()) {
         Ok(response) => response,
         Err(error) => respond(error),
     }
 }
 
-fn list_inner(emulator: &Emulator, headers: &HeaderMap, query: Option<&str>) -> Result<Response, OAuthError> {
+fn list_inner(
+    emulator: &Emulator,
+    headers: &HeaderMap,
+    peer: Option<IpAddr>,
+    query: Option<&str>,
+) -> Result<Response, OAuthError> {
     refuse_query_credentials(query)?;
-    let app = emulator.authenticate_basic(headers)?;
+    let app = emulator.authenticate_basic(headers, peer)?;
     let params = Params::from_urlencoded(query.unwrap_or_default().as_bytes());
     let bad = |d: String| OAuthError::invalid_request(d);
     match params.get("owner_type") {

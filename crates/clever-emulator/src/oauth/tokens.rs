@@ -6,13 +6,15 @@
 //! [`crate::profile::json::EXTRA_KEY`] too.
 
 use axum::extract::{RawQuery, State};
-use axum::http::HeaderMap;
+use std::net::IpAddr;
+
+use axum::http::{Extensions, HeaderMap};
 use axum::response::Response;
 use bytes::Bytes;
 use clever_types::TokenResponse;
 
 use super::body;
-use super::client_auth::respond;
+use super::client_auth::{peer, respond};
 use super::id_token;
 use super::params::{ParamError, Params};
 use crate::error::{OAuthError, no_store};
@@ -39,10 +41,11 @@ pub fn refuse_query_credentials(query: Option<&str>) -> Result<(), OAuthError> {
 pub async fn exchange(
     State(emulator): State<Emulator>,
     headers: HeaderMap,
+    extensions: Extensions,
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
-    match exchange_inner(&emulator, &headers, query.as_deref(), &body) {
+    match exchange_inner(&emulator, &headers, peer(&extensions), query.as_deref(), &body) {
         Ok(response) => response,
         Err(error) => respond(error),
     }
@@ -51,11 +54,12 @@ pub async fn exchange(
 fn exchange_inner(
     emulator: &Emulator,
     headers: &HeaderMap,
+    peer: Option<IpAddr>,
     query: Option<&str>,
     body: &[u8],
 ) -> Result<Response, OAuthError> {
     refuse_query_credentials(query)?;
-    let app = emulator.authenticate_basic(headers)?;
+    let app = emulator.authenticate_basic(headers, peer)?;
     let form = body::parse(headers, body)?;
     check_body(&form, &app.client_id)?;
     let token = redeem(emulator, &form, &app.client_id)?;

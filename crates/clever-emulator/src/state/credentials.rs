@@ -7,6 +7,9 @@ use super::Emulator;
 use crate::ids::{Digest32, digest, random_secret};
 use crate::profile::{EXPIRING_TOKEN_LIFETIME, LONG_CODE_LIFETIME, Profile};
 
+/// How long a code is remembered after it expires (a replay within this still revokes).
+pub const CODE_KEPT_AFTER_EXPIRY: Duration = Duration::days(1);
+
 /// Who a token belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "type", content = "id", rename_all = "snake_case")]
@@ -115,17 +118,18 @@ impl Emulator {
     pub fn issue_code(&self, client_id: &str, redirect_uri: &str, user_id: &str) -> String {
         let code = random_secret("");
         let now = self.now();
-        self.inner.codes.lock().insert(
-            digest(&code),
-            CodeRec {
-                client_id: client_id.to_owned(),
-                redirect_uri: redirect_uri.to_owned(),
-                user_id: user_id.to_owned(),
-                issued_at: now,
-                expires_at: now + self.code_ttl(),
-                redeemed_for: None,
-            },
-        );
+        let expires_at = now + self.code_ttl();
+        let rec = CodeRec {
+            client_id: client_id.to_owned(),
+            redirect_uri: redirect_uri.to_owned(),
+            user_id: user_id.to_owned(),
+            issued_at: now,
+            expires_at,
+            redeemed_for: None,
+        };
+        // Kept past its expiry so that a late replay still revokes the token it was exchanged
+        // for, then swept.
+        self.inner.codes.lock().insert(digest(&code), rec, Some(expires_at + CODE_KEPT_AFTER_EXPIRY), now);
         code
     }
 
@@ -140,14 +144,17 @@ impl Emulator {
         let now = self.now();
         let mut codes = self.inner.codes.lock();
         let rec = codes.get_mut(&digest(code)).ok_or(RedeemError::Unknown)?;
+        // Ownership first: another client presenting this code (leaked, or guessed) learns
+        // nothing and changes nothing; only the client the code was issued to can, by replaying
+        // it, revoke the token it got (RFC 6749 §4.1.2).
+        if rec.client_id != client_id {
+            return Err(RedeemError::WrongClient);
+        }
         if let Some(token) = rec.redeemed_for {
             if let Some(t) = self.inner.tokens.write().get_mut(&token) {
                 t.revoked_at.get_or_insert(now);
             }
             return Err(RedeemError::Reused);
-        }
-        if rec.client_id != client_id {
-            return Err(RedeemError::WrongClient);
         }
         if now >= rec.expires_at {
             let lifetime_seconds = (rec.expires_at - rec.issued_at).whole_seconds();

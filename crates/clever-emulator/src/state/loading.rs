@@ -141,5 +141,6 @@ impl Emulator {
         let offset = self.inner.clock.offset();
         self.inner.clock.advance(-offset);
         self.install_world(world);
+        self.clear_broken();
     }
 }

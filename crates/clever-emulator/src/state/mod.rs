@@ -26,10 +26,19 @@ use crate::model::{AppRec, World};
 use crate::profile::Profiles;
 use crate::seed::{Seed, SeedError};
 
+pub mod bounded;
 mod credentials;
 mod loading;
 
+use bounded::Bounded;
 use credentials::RateWindow;
+
+/// Most pending authorization requests kept (each lives 10 minutes).
+pub const MAX_PENDING: usize = 10_000;
+/// Most portal sessions (and portal CSRF tokens) kept.
+pub const MAX_SESSIONS: usize = 10_000;
+/// Most authorization codes kept, redeemed or not; the oldest is forgotten first.
+pub const MAX_CODES: usize = 100_000;
 pub use credentials::{CodeRec, RateDecision, RedeemError, TokenError, TokenOwner, TokenRec};
 use loading::Baseline;
 
@@ -49,10 +58,12 @@ struct Inner {
     /// The profiles in force (see `loading`).
     profiles: RwLock<Profiles>,
     world: RwLock<World>,
-    codes: Mutex<HashMap<Digest32, CodeRec>>,
+    codes: Mutex<Bounded<Digest32, CodeRec, MAX_CODES>>,
     tokens: RwLock<HashMap<Digest32, TokenRec>>,
     rate: Mutex<HashMap<Digest32, RateWindow>>,
     browser: Mutex<BrowserState>,
+    /// Set when a handler panicked: state may be half-changed, so health says so until a reset.
+    broken: std::sync::atomic::AtomicBool,
     journal: Journal,
     faults: Faults,
 }
@@ -61,10 +72,12 @@ struct Inner {
 /// or consent, remembered consents of non-teachers, and the admin's queue of who logs in next.
 #[derive(Debug, Default)]
 pub struct BrowserState {
-    /// Session-cookie digest → logged-in user id.
-    pub sessions: HashMap<Digest32, String>,
-    /// Pending authorization requests by their random id.
-    pub pending: HashMap<String, PendingAuthorization>,
+    /// Session-cookie digest → logged-in user id. Sessions do not expire; past
+    /// [`MAX_SESSIONS`] the oldest is logged out.
+    pub sessions: Bounded<Digest32, String, MAX_SESSIONS>,
+    /// Pending authorization requests by their random id, dropped at their expiry; past
+    /// [`MAX_PENDING`] the oldest is dropped (its pages then say the request expired).
+    pub pending: Bounded<String, PendingAuthorization, MAX_PENDING>,
     /// (client id, user id) pairs that already consented: staff, district admins, and anyone at a
     /// district app. A teacher's allowance of a Library app is an authorization, kept in
     /// [`World::installs`] instead (see [`crate::oauth::grant`]).
@@ -73,11 +86,12 @@ pub struct BrowserState {
     pub next_logins: VecDeque<NextLogin>,
     /// Browser-cookie digest → the CSRF token the portal's forms carry (synchronizer token, one per
     /// browser, so the portal login form is protected before any session exists).
-    pub portal_csrf: HashMap<Digest32, String>,
-    /// Client id → (unix minute, failed client authentications in it): the token endpoint's
-    /// brute-force guard (RFC 6749 §2.3.1). Only registered client ids are counted, so the map
-    /// cannot grow without bound.
-    pub client_auth_failures: HashMap<String, (i64, u32)>,
+    /// Past [`MAX_SESSIONS`] browsers the oldest token is dropped (its forms are then refused).
+    pub portal_csrf: Bounded<Digest32, String, MAX_SESSIONS>,
+    /// (Client id, client network) → (unix minute, failed client authentications in it): the
+    /// token endpoint's brute-force guard (RFC 6749 §2.3.1). Only registered client ids are
+    /// counted, and at most [`crate::oauth::client_auth::MAX_FAILURE_COUNTERS`] counters are kept.
+    pub client_auth_failures: HashMap<(String, crate::oauth::client_auth::ClientNet), (i64, u32)>,
 }
 
 /// A validated `/oauth/authorize` request waiting for the user to log in and consent.
@@ -163,6 +177,7 @@ impl Emulator {
                 tokens: RwLock::default(),
                 rate: Mutex::default(),
                 browser: Mutex::default(),
+                broken: std::sync::atomic::AtomicBool::new(false),
                 journal,
                 faults: Faults::default(),
             }),
@@ -204,6 +219,22 @@ impl Emulator {
     /// Fault rules.
     pub fn faults(&self) -> &Faults {
         &self.inner.faults
+    }
+
+    /// Records that a request handler panicked (see `server::router`): health answers 503
+    /// "broken" until the next reset or load.
+    pub fn mark_broken(&self) {
+        self.inner.broken.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// True after a handler panicked and before the next reset or load.
+    pub fn is_broken(&self) -> bool {
+        self.inner.broken.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Forgets a panic once the state has been rebuilt.
+    pub(crate) fn clear_broken(&self) {
+        self.inner.broken.store(false, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Browser-side OAuth state.
