@@ -110,6 +110,7 @@ struct Fixture {
     runtime: tokio::runtime::Runtime,
     base: World,
     base_summary: String,
+    base_stamps: String,
     users: Vec<String>,
     section: String,
 }
@@ -123,7 +124,8 @@ fn fixture() -> Fixture {
     let section = base.sections().keys().next().expect("a section").clone();
     let router = clever_emulator::router(emulator.clone());
     let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().expect("runtime");
-    Fixture { base_summary: summary(&base), emulator, router, runtime, base, users, section }
+    let base_stamps = format!("{:?} {:?}", base.users, base.sections());
+    Fixture { base_summary: summary(&base), base_stamps, emulator, router, runtime, base, users, section }
 }
 
 thread_local! {
@@ -177,7 +179,11 @@ fn run(f: &Fixture, data: &[u8]) {
             .ok()
             .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned));
         assert!(error.is_some_and(|e| !e.is_empty()), "{method} {path} {input:?}: {status} body {shown}");
-        assert_eq!(summary(&world), f.base_summary, "{method} {path} {input:?} failed ({shown}) but changed the world");
+        let stamps = format!("{:?} {:?}", world.users, world.sections());
+        assert!(
+            summary(&world) == f.base_summary && stamps == f.base_stamps,
+            "{method} {path} {input:?} failed ({shown}) but changed the world"
+        );
         return;
     }
     if !bytes.is_empty() {

@@ -13,11 +13,22 @@ pub fn summary(world: &World) -> String {
     for s in world.schools.values() {
         let _ = writeln!(out, "school {} {:?} in {}", s.id, s.name, s.district);
     }
+    // Without created/last_modified: a rebuilt world stamps its records with the time it was
+    // built at.
     for u in world.users.values() {
-        let _ = writeln!(out, "user {u:?}");
+        let _ = writeln!(
+            out,
+            "user {} {} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+            u.id, u.district, u.key, u.name, u.email, u.roles, u.school, u.grade, u.sis_id, u.number, u.title
+        );
     }
     for s in world.sections().values() {
-        let _ = writeln!(out, "section {s:?}");
+        let _ = writeln!(
+            out,
+            "section {} {} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+            s.id, s.district, s.school, s.key, s.name, s.section_number, s.period, s.subject, s.grade,
+            s.sis_id, s.teachers, s.students
+        );
     }
     for a in world.apps.values() {
         let _ = writeln!(
