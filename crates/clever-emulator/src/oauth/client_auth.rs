@@ -60,7 +60,12 @@ pub fn form_decode(s: &str) -> Option<String> {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' => {
-                let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+                // Two hex digits exactly: `u8::from_str_radix` alone would also take a sign,
+                // reading "%+8" as byte 8.
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+                    .and_then(|h| std::str::from_utf8(h).ok());
                 match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                     Some(b) => {
                         out.push(b);
@@ -181,5 +186,13 @@ mod tests {
         assert_eq!(form_decode("100%").as_deref(), Some("100%"));
         assert_eq!(form_decode("%zz").as_deref(), Some("%zz"));
         assert_eq!(form_decode("%ff"), None);
+    }
+
+    #[test]
+    fn a_percent_before_a_sign_is_literal() {
+        // Found by fuzz/token_form: "%+82" decoded as byte 8 then "2".
+        assert_eq!(form_decode("%+82%2J").as_deref(), Some("% 82%2J"));
+        assert_eq!(form_decode("%-1").as_deref(), Some("%-1"));
+        assert_eq!(form_decode("%+f").as_deref(), Some("% f"));
     }
 }
