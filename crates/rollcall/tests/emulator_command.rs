@@ -1,17 +1,12 @@
 //! `rollcall emulator` as a user runs it: start the binary, read the banner, use the URL it prints.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
 
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use common::Killed;
 
 /// Starts the binary and returns it with the banner lines (up to the apps list).
 fn start(args: &[&str]) -> (Killed, Vec<String>) {

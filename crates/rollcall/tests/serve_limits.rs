@@ -2,50 +2,29 @@
 //! and recovers by itself once the header read timeout closes them.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-struct Killed(Child);
+use common::Killed;
 
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `rollcall serve` on a free port and returns it with its address, read from the
-/// "Rollcall serving" log line (printed once it listens).
+/// Starts `rollcall serve` on a free port and returns it with its address.
 fn start(extra: &[&str]) -> (Killed, String) {
     let db = std::env::temp_dir().join(format!("rollcall-serve-limits-{}.db", std::process::id()));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rollcall"))
-        .args(["serve", "--dev", "--listen", "127.0.0.1:0", "--public-url", "http://127.0.0.1:9"])
-        .args(["--clever-client-id", "id", "--clever-client-secret", "secret"])
-        .args(["--database-url", &format!("sqlite://{}", db.display()), "--background-sync-minutes", "0"])
-        .args(extra)
-        .env("ROLLCALL_LOG", "info")
-        .env("ROLLCALL_LOG_FORMAT", "text")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let child = Killed(child);
-    let mut lines = BufReader::new(stderr).lines();
-    let addr = loop {
-        let line = lines.next().expect("serve logged that it listens").unwrap();
-        if let Some(rest) = line.split("listen=").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-    };
-    // Keep draining the log so the pipe never fills.
-    std::thread::spawn(move || lines.for_each(drop));
+    let mut args: Vec<String> = ["--dev", "--public-url", "http://127.0.0.1:9"]
+        .iter()
+        .chain(&["--clever-client-id", "id", "--clever-client-secret", "secret"])
+        .chain(&["--background-sync-minutes", "0", "--database-url"])
+        .map(|s| (*s).to_owned())
+        .collect();
+    args.push(format!("sqlite://{}", db.display()));
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    let started = common::serve(&args);
     let _ = std::fs::remove_file(&db);
-    (child, addr)
+    started
 }
 
 async fn read_all(stream: &mut TcpStream) -> String {

@@ -4,8 +4,10 @@
 //! nobody renews.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::io::Read;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use clever_emulator::faults::FaultSpec;
@@ -16,15 +18,6 @@ const CLIENT: &str = "rollcall-demo";
 /// Where Clever sends the browser back; nothing listens there, the test carries the code over.
 const PUBLIC_URL: &str = "http://127.0.0.1:9";
 const TOKEN_KEY: &str = "8f3a1c5e7b9d0f2a4c6e8a0b2d4f6a8c0e2b4d6f8a1c3e5a7b9d1f3a5c7e9b1d";
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// The flags `serve` and `sync` share: the database, the emulator as Clever, the token key.
 fn app_flags(db_url: &str, clever: &str, secret: &str) -> Vec<String> {
@@ -52,25 +45,9 @@ fn app_flags(db_url: &str, clever: &str, secret: &str) -> Vec<String> {
 /// Signs the seed's teacher `key` in through a real `rollcall serve`, which stores the teacher
 /// and a sealed Clever token in the database, then stops it.
 async fn sign_in_through_serve(emulator: &RunningEmulator, flags: &[String], key: &str) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rollcall"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--background-sync-minutes", "0"])
-        .args(flags)
-        .env("ROLLCALL_LOG", "info")
-        .env("ROLLCALL_LOG_FORMAT", "text")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let _serve = Killed(child);
-    let mut lines = BufReader::new(stderr).lines();
-    let addr = loop {
-        let line = lines.next().expect("serve logged that it listens").unwrap();
-        if let Some(rest) = line.split("listen=").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-    };
-    std::thread::spawn(move || lines.for_each(drop));
+    let mut args = flags.to_vec();
+    args.extend(["--background-sync-minutes".to_owned(), "0".to_owned()]);
+    let (_serve, addr) = common::serve(&args);
 
     let user_id = emulator.emulator.world().users.values().find(|u| u.key == key).unwrap().id.clone();
     emulator.emulator.browser().next_logins.push_back(NextLogin { user_id, client_id: Some(CLIENT.into()) });
