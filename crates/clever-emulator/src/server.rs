@@ -25,6 +25,17 @@ use crate::{admin, api, faults, journal, oauth, portal, surface};
 /// `Cache-Control: no-store`.
 pub fn router(emulator: Emulator) -> Router {
     let small = DefaultBodyLimit::max(surface::BODY_LIMIT);
+    let routes = Router::new()
+        .merge(oauth::routes().layer(small))
+        .merge(portal::routes().layer(small))
+        .merge(api::routes().layer(small))
+        .merge(admin::routes().layer(DefaultBodyLimit::max(surface::ADMIN_BODY_LIMIT)));
+    with_layers(routes, emulator)
+}
+
+/// The layers every route sits under, innermost first: refusals shaped per surface, fault
+/// injection, the journal, security headers, and the panic guard outermost.
+fn with_layers(routes: Router<Emulator>, emulator: Emulator) -> Router {
     let on_panic = {
         let emulator = emulator.clone();
         move |panic: Box<dyn Any + Send + 'static>| {
@@ -33,11 +44,7 @@ pub fn router(emulator: Emulator) -> Router {
             surface::panic_response(panic.as_ref())
         }
     };
-    Router::new()
-        .merge(oauth::routes().layer(small))
-        .merge(portal::routes().layer(small))
-        .merge(api::routes().layer(small))
-        .merge(admin::routes().layer(DefaultBodyLimit::max(surface::ADMIN_BODY_LIMIT)))
+    routes
         .layer(from_fn(surface::shape_refusals))
         .layer(from_fn_with_state(emulator.clone(), faults::inject))
         .layer(from_fn_with_state(emulator.clone(), journal::record))
@@ -122,4 +129,57 @@ async fn security_headers(request: Request, next: Next) -> Response {
         headers.entry(name).or_insert(HeaderValue::from_static(value));
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use axum::body::Body;
+    use axum::http::{Method, StatusCode};
+    use axum::routing::get;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::{Clock, EmulatorConfig, Seed};
+
+    async fn send(app: &Router, method: Method, path: &str) -> (StatusCode, serde_json::Value) {
+        let body = if method == Method::POST { Body::from("{}") } else { Body::empty() };
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .unwrap();
+        let response = app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null))
+    }
+
+    /// No route of the emulator panics on purpose (settings are checked when it is built), so
+    /// the guard is tested on a route that does, under the same layers.
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_and_health_says_broken_until_reset() {
+        let emulator = Emulator::new(Seed::demo(), EmulatorConfig::default(), Clock::system()).unwrap();
+        async fn boom() -> StatusCode {
+            panic!("boom")
+        }
+        let routes = admin::routes().route("/boom", get(boom));
+        let app = with_layers(routes, emulator);
+        assert_eq!(send(&app, Method::GET, "/__admin/health").await.0, StatusCode::OK);
+
+        let (status, body) = send(&app, Method::GET, "/boom").await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(body["error"].as_str().unwrap().contains("POST /__admin/reset"), "{body}");
+
+        let (status, body) = send(&app, Method::GET, "/__admin/health").await;
+        assert_eq!((status, body["status"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("broken")));
+        assert_eq!(send(&app, Method::GET, "/__admin/clock").await.0, StatusCode::OK, "others still answer");
+
+        assert_eq!(send(&app, Method::POST, "/__admin/reset").await.0, StatusCode::OK);
+        let (status, body) = send(&app, Method::GET, "/__admin/health").await;
+        assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("ok")));
+    }
 }

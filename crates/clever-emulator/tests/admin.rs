@@ -473,7 +473,7 @@ async fn a_generated_district_exports_as_a_seed_that_rebuilds_it() {
     use clever_emulator::{Clock, Emulator, EmulatorConfig, RunningEmulator};
     let world = generate(&GenerateSpec::default(), time::OffsetDateTime::UNIX_EPOCH).unwrap();
     let ids: Vec<String> = world.users.keys().cloned().collect();
-    let emulator = Emulator::from_world(world, EmulatorConfig::default(), Clock::system());
+    let emulator = Emulator::from_world(world, EmulatorConfig::default(), Clock::system()).unwrap();
     let running = RunningEmulator::start(emulator, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let http = reqwest::Client::new();
     let response = http.get(format!("{}/__admin/seed", running.base_url)).send().await.unwrap();

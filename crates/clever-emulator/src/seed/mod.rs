@@ -197,6 +197,9 @@ pub struct SeedInstall {
 /// Why a seed cannot be loaded. Each message names the record to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
+    /// A setting of the emulator (not of the seed) is outside its range.
+    #[error("emulator settings: {0}")]
+    Config(#[from] crate::config::ConfigError),
     /// The file is not valid TOML or JSON for this format.
     #[error("seed file is not valid {format}: {message}")]
     Syntax {

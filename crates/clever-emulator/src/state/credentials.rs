@@ -1,6 +1,8 @@
 //! Codes, tokens and the per-token rate limit: issuing and redeeming authorization codes, minting
 //! and checking bearer tokens. Secrets are stored only under their SHA-256 digests.
 
+use std::collections::HashMap;
+
 use time::{Duration, OffsetDateTime};
 
 use super::Emulator;
@@ -9,6 +11,8 @@ use crate::profile::{EXPIRING_TOKEN_LIFETIME, LONG_CODE_LIFETIME, Profile};
 
 /// How long a code is remembered after it expires (a replay within this still revokes).
 pub const CODE_KEPT_AFTER_EXPIRY: Duration = Duration::days(1);
+/// How long a user token is remembered after it expires (until then it answers "expired").
+pub const TOKEN_KEPT_AFTER_EXPIRY: Duration = Duration::days(1);
 
 /// Who a token belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -107,10 +111,19 @@ pub struct RateDecision {
     pub reset_unix: i64,
 }
 
-#[derive(Debug, Clone, Copy)]
-pub(super) struct RateWindow {
+/// Requests per token in the current minute. Clever's window is fixed per minute, so when the
+/// minute changes every count starts again at zero: the map holds only the tokens used this
+/// minute, however many tokens there are.
+#[derive(Debug, Default)]
+pub(super) struct RateWindows {
     minute: i64,
-    count: u32,
+    counts: HashMap<Digest32, u32>,
+}
+
+impl RateWindows {
+    pub(super) fn clear(&mut self) {
+        self.counts.clear();
+    }
 }
 
 impl Emulator {
@@ -200,23 +213,24 @@ impl Emulator {
         now: OffsetDateTime,
         from_code: Option<Digest32>,
     ) {
-        self.inner.tokens.write().insert(
-            d,
-            TokenRec {
-                owner: TokenOwner::User(user_id.to_owned()),
-                client_id: client_id.to_owned(),
-                issued_at: now,
-                expires_at: Some(now + self.user_token_ttl()),
-                revoked_at: None,
-                from_code,
-            },
-        );
+        let expires_at = now + self.user_token_ttl();
+        let rec = TokenRec {
+            owner: TokenOwner::User(user_id.to_owned()),
+            client_id: client_id.to_owned(),
+            issued_at: now,
+            expires_at: Some(expires_at),
+            revoked_at: None,
+            from_code,
+        };
+        self.inner.tokens.write().insert(d, rec, Some(expires_at + TOKEN_KEPT_AFTER_EXPIRY), now);
     }
 
     /// Looks a bearer token up and checks it is live.
     pub fn check_token(&self, token: &str) -> Result<(Digest32, TokenRec), TokenError> {
         let d = digest(token);
-        let rec = self.inner.tokens.read().get(&d).cloned().ok_or(TokenError::Unknown)?;
+        let user = self.inner.tokens.read().get(&d).cloned();
+        let rec =
+            user.or_else(|| self.inner.district_tokens.read().get(&d).cloned()).ok_or(TokenError::Unknown)?;
         if rec.revoked_at.is_some() {
             return Err(TokenError::Revoked);
         }
@@ -233,7 +247,9 @@ impl Emulator {
 
     /// Snapshot of all tokens (admin listing).
     pub fn tokens(&self) -> Vec<(Digest32, TokenRec)> {
-        self.inner.tokens.read().iter().map(|(d, t)| (*d, t.clone())).collect()
+        let users = self.inner.tokens.read().iter().map(|(d, t)| (*d, t.clone())).collect::<Vec<_>>();
+        let districts = self.inner.district_tokens.read();
+        users.into_iter().chain(districts.iter().map(|(d, t)| (*d, t.clone()))).collect()
     }
 
     /// Counts one request against a token's fixed one-minute window (Clever resets the window
@@ -243,18 +259,19 @@ impl Emulator {
         let minute = now.div_euclid(60);
         let limit = self.inner.config.rate_limit_per_minute;
         let mut rate = self.inner.rate.lock();
-        let window = rate.entry(*token).or_insert(RateWindow { minute, count: 0 });
-        if window.minute != minute {
-            *window = RateWindow { minute, count: 0 };
+        if rate.minute != minute {
+            rate.minute = minute;
+            rate.counts.clear();
         }
-        let allowed = window.count < limit;
+        let count = rate.counts.entry(*token).or_insert(0);
+        let allowed = *count < limit;
         if allowed {
-            window.count += 1;
+            *count += 1;
         }
         RateDecision {
             allowed,
             limit,
-            remaining: limit.saturating_sub(window.count),
+            remaining: limit.saturating_sub(*count),
             reset_unix: (minute + 1) * 60,
         }
     }

@@ -16,7 +16,7 @@ use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
 use crate::clock::Clock;
-use crate::config::EmulatorConfig;
+use crate::config::{ConfigError, EmulatorConfig};
 use crate::faults::Faults;
 use crate::generate::{GenerateError, GenerateSpec, generate_with_ids};
 use crate::ids::IdScheme;
@@ -31,7 +31,7 @@ mod credentials;
 mod loading;
 
 use bounded::Bounded;
-use credentials::RateWindow;
+use credentials::RateWindows;
 
 /// Most pending authorization requests kept (each lives 10 minutes).
 pub const MAX_PENDING: usize = 10_000;
@@ -39,6 +39,10 @@ pub const MAX_PENDING: usize = 10_000;
 pub const MAX_SESSIONS: usize = 10_000;
 /// Most authorization codes kept, redeemed or not; the oldest is forgotten first.
 pub const MAX_CODES: usize = 100_000;
+/// Most user tokens kept. A user token is forgotten a day after it expires (until then it
+/// answers "expired", not "unknown"); past the cap the oldest user token goes first. District
+/// tokens are kept apart (one per district app and district, fixed by the world) and never evicted.
+pub const MAX_TOKENS: usize = 1_000_000;
 pub use credentials::{CodeRec, RateDecision, RedeemError, TokenError, TokenOwner, TokenRec};
 use loading::Baseline;
 
@@ -59,8 +63,9 @@ struct Inner {
     profiles: RwLock<Profiles>,
     world: RwLock<World>,
     codes: Mutex<Bounded<Digest32, CodeRec, MAX_CODES>>,
-    tokens: RwLock<HashMap<Digest32, TokenRec>>,
-    rate: Mutex<HashMap<Digest32, RateWindow>>,
+    tokens: RwLock<Bounded<Digest32, TokenRec, MAX_TOKENS>>,
+    district_tokens: RwLock<HashMap<Digest32, TokenRec>>,
+    rate: Mutex<RateWindows>,
     browser: Mutex<BrowserState>,
     /// Set when a handler panicked: state may be half-changed, so health says so until a reset.
     broken: std::sync::atomic::AtomicBool,
@@ -128,8 +133,9 @@ pub struct NextLogin {
 
 impl Emulator {
     /// Builds an emulator from a seed, served with the configured profiles and the seed's. Fails
-    /// if the seed is inconsistent.
+    /// if the seed is inconsistent or a setting is out of range ([`EmulatorConfig::check`]).
     pub fn new(seed: Seed, config: EmulatorConfig, clock: Clock) -> Result<Self, SeedError> {
+        config.check()?;
         let baseline = Baseline::Seed(Box::new(seed));
         let profiles = baseline.profiles(&config.profiles);
         let world = baseline.build(clock.now(), IdScheme::for_profiles(&profiles))?;
@@ -143,16 +149,19 @@ impl Emulator {
         config: EmulatorConfig,
         clock: Clock,
     ) -> Result<Self, GenerateError> {
+        config.check().map_err(|e| GenerateError(format!("emulator settings: {e}")))?;
         let profiles = config.profiles.clone();
         let world = generate_with_ids(&spec, clock.now(), IdScheme::for_profiles(&profiles))?;
         Ok(Self::assemble(Baseline::Generated(Box::new(spec)), world, profiles, config, clock))
     }
 
     /// Builds an emulator directly from a world. `reset` returns to this world; its ids stay as
-    /// they are whatever the profiles (use [`Emulator::generated`] for `foreign-ids`).
-    pub fn from_world(world: World, config: EmulatorConfig, clock: Clock) -> Self {
+    /// they are whatever the profiles (use [`Emulator::generated`] for `foreign-ids`). Fails if a
+    /// setting is out of range ([`EmulatorConfig::check`]).
+    pub fn from_world(world: World, config: EmulatorConfig, clock: Clock) -> Result<Self, ConfigError> {
+        config.check()?;
         let profiles = config.profiles.clone();
-        Self::assemble(Baseline::World(Box::new(world.clone())), world, profiles, config, clock)
+        Ok(Self::assemble(Baseline::World(Box::new(world.clone())), world, profiles, config, clock))
     }
 
     fn assemble(
@@ -175,6 +184,7 @@ impl Emulator {
                 world: RwLock::default(),
                 codes: Mutex::default(),
                 tokens: RwLock::default(),
+                district_tokens: RwLock::default(),
                 rate: Mutex::default(),
                 browser: Mutex::default(),
                 broken: std::sync::atomic::AtomicBool::new(false),
@@ -245,21 +255,20 @@ impl Emulator {
     /// Installs a world and registers a district-app token for every (district app, district).
     fn install_world(&self, world: World) {
         let now = self.now();
-        let mut tokens = self.inner.tokens.write();
+        let mut tokens = self.inner.district_tokens.write();
+        tokens.clear();
         for app in world.apps.values() {
             for district in &app.districts {
                 let token = self.district_token(&app.client_id, district);
-                tokens.insert(
-                    digest(&token),
-                    TokenRec {
-                        owner: TokenOwner::District(district.clone()),
-                        client_id: app.client_id.clone(),
-                        issued_at: now,
-                        expires_at: None,
-                        revoked_at: None,
-                        from_code: None,
-                    },
-                );
+                let rec = TokenRec {
+                    owner: TokenOwner::District(district.clone()),
+                    client_id: app.client_id.clone(),
+                    issued_at: now,
+                    expires_at: None,
+                    revoked_at: None,
+                    from_code: None,
+                };
+                tokens.insert(digest(&token), rec);
             }
         }
         drop(tokens);

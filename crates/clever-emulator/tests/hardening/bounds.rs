@@ -37,6 +37,19 @@ async fn a_clock_advance_past_36500_days_is_refused_and_everything_still_answers
 }
 
 #[tokio::test]
+async fn a_clock_body_that_is_not_an_object_is_refused_and_changes_nothing() {
+    let emu = TestEmulator::start().await;
+    // Found by fuzzing the admin API: a bare array of a huge number.
+    for body in [json!([9_999_999_999_999_996_u64]), json!("1d"), json!({"seconds": -1})] {
+        let reply = admin_post(&emu, "/__admin/clock", body.clone()).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}: {}", reply.text);
+        assert!(!reply.error().is_empty());
+    }
+    assert_eq!(admin_get(&emu, "/__admin/clock").await.json["offset_seconds"], 0.0);
+    assert_eq!(admin_get(&emu, "/__admin/health").await.json["status"], "ok");
+}
+
+#[tokio::test]
 async fn generate_counts_past_a_million_are_refused_with_their_range() {
     let emu = TestEmulator::start().await;
     // students + teachers once wrapped around usize and slipped past the size check.

@@ -1,6 +1,7 @@
-//! Pending authorizations cannot pile up: they are swept at their expiry (on the emulator's
-//! clock) and capped, the oldest dropped first, so a flood of /oauth/authorize requests neither
-//! slows the endpoint nor grows memory without bound.
+//! State strangers can make grow is swept and capped. Pending authorizations are swept at their
+//! expiry (on the emulator's clock) and capped, the oldest dropped first, so a flood of
+//! /oauth/authorize requests neither slows the endpoint nor grows memory without bound; codes
+//! and user tokens are forgotten a day after they expire; district tokens stay.
 
 use clever_emulator::state::MAX_PENDING;
 use futures::StreamExt;
@@ -8,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::common::{CLIENT_ID, REDIRECT_URI, TestEmulator, user_id};
-use crate::support::{Reply, admin_post};
+use crate::support::{Reply, admin_post, get_as};
 
 fn authorize_url(emu: &TestEmulator) -> String {
     let query = form_urlencoded::Serializer::new(String::new())
@@ -75,4 +76,30 @@ async fn codes_are_forgotten_a_day_after_they_expire() {
     let one = json!({"user_id": user_id("maria"), "client_id": CLIENT_ID, "redirect_uri": REDIRECT_URI});
     assert_eq!(admin_post(&emu, "/__admin/codes", one).await.status, StatusCode::CREATED);
     assert_eq!(emu.emulator().codes().len(), 1, "the expired codes were swept on insert");
+}
+
+#[tokio::test]
+async fn user_tokens_answer_expired_for_a_day_then_are_forgotten_and_district_tokens_stay() {
+    let emu = TestEmulator::start().await;
+    let districts = emu.emulator().tokens().len();
+    assert!(districts > 0, "the test seed has a district app");
+    let mint =
+        || admin_post(&emu, "/__admin/tokens", json!({"user_id": user_id("skelly"), "client_id": CLIENT_ID}));
+    let old = mint().await.json["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(get_as(&emu, &old, "/v3.0/me").await.status, StatusCode::OK);
+
+    // Past its 24-hour lifetime but within the day after, the token is remembered as expired.
+    assert_eq!(admin_post(&emu, "/__admin/clock", json!({"advance": "25h"})).await.status, StatusCode::OK);
+    let reply = get_as(&emu, &old, "/v3.0/me").await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert!(reply.text.contains("expired"), "{}", reply.text);
+
+    // A day after that, the next mint sweeps it: only the new token and the district tokens remain.
+    assert_eq!(admin_post(&emu, "/__admin/clock", json!({"advance": "1d"})).await.status, StatusCode::OK);
+    let new = mint().await.json["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(emu.emulator().tokens().len(), districts + 1, "the expired token was forgotten");
+    let reply = get_as(&emu, &old, "/v3.0/me").await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert!(reply.text.contains("not recognised"), "{}", reply.text);
+    assert_eq!(get_as(&emu, &new, "/v3.0/me").await.status, StatusCode::OK);
 }

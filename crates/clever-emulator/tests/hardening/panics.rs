@@ -1,37 +1,32 @@
-//! A handler that panics answers 500, and health says "broken" (503) until a reset, so a
-//! compose health check or a test's sanity check sees the truth.
+//! Settings that would overflow a time or a counter while serving are refused when the emulator
+//! is built, with the setting and its range named, whichever way it is built. (A handler that
+//! panics anyway answers 500 and marks health "broken" until a reset: `server.rs` tests that
+//! guard on a route made to panic.)
 
-use clever_emulator::EmulatorConfig;
-use reqwest::StatusCode;
-use serde_json::json;
+use clever_emulator::{Clock, Emulator, EmulatorConfig, GenerateSpec};
 use time::Duration;
 
-use crate::common::{CLIENT_ID, TestEmulator, test_seed, user_id};
-use crate::support::{admin_get, admin_post};
+use crate::common::test_seed;
 
-#[tokio::test]
-async fn a_panicking_request_answers_500_and_health_says_broken_until_reset() {
-    // A token lifetime that `EmulatorConfig::check` refuses (the CLI calls it); a library user
-    // who skips the check gets an expiry time past the calendar's end, which panics.
+#[test]
+fn an_out_of_range_setting_is_refused_when_the_emulator_is_built() {
     let config = EmulatorConfig { token_ttl: Duration::MAX, ..EmulatorConfig::default() };
-    assert!(config.check().unwrap_err().to_string().contains("token lifetime"));
-    let emu = TestEmulator::start_with(test_seed(), config).await;
-    assert_eq!(admin_get(&emu, "/__admin/health").await.status, StatusCode::OK);
+    let Err(err) = Emulator::new(test_seed(), config.clone(), Clock::system()) else {
+        panic!("an emulator with a token lifetime past the calendar was built");
+    };
+    assert!(err.to_string().contains("token lifetime"), "{err}");
+    assert!(err.to_string().contains("between 1 and 315360000 seconds"), "{err}");
 
-    let mint = json!({"user_id": user_id("skelly"), "client_id": CLIENT_ID});
-    let reply = admin_post(&emu, "/__admin/tokens", mint).await;
-    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert_eq!(reply.header("content-type"), "application/json");
-    assert!(reply.error().contains("POST /__admin/reset"), "{}", reply.error());
+    let Err(err) = Emulator::generated(GenerateSpec::default(), config, Clock::system()) else {
+        panic!("a generated emulator with a bad token lifetime was built");
+    };
+    assert!(err.to_string().contains("token lifetime"), "{err}");
 
-    let health = admin_get(&emu, "/__admin/health").await;
-    assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(health.json["status"], "broken");
-    // Other requests still answer while broken.
-    assert_eq!(admin_get(&emu, "/__admin/clock").await.status, StatusCode::OK);
-
-    let reset = admin_post(&emu, "/__admin/reset", json!({})).await;
-    assert_eq!(reset.status, StatusCode::OK);
-    let health = admin_get(&emu, "/__admin/health").await;
-    assert_eq!((health.status, health.json["status"].as_str()), (StatusCode::OK, Some("ok")));
+    let config = EmulatorConfig { rate_limit_per_minute: 0, ..EmulatorConfig::default() };
+    let world =
+        Emulator::new(test_seed(), EmulatorConfig::default(), Clock::system()).unwrap().world().clone();
+    let Err(err) = Emulator::from_world(world, config, Clock::system()) else {
+        panic!("an emulator with a rate limit of 0 was built");
+    };
+    assert!(err.to_string().contains("rate limit 0 must be between 1 and"), "{err}");
 }

@@ -28,7 +28,10 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let startup = startup().await?;
 
     // The rate limit is lifted so one token can be hammered; the check itself still runs.
-    let config = EmulatorConfig { rate_limit_per_minute: u32::MAX, ..EmulatorConfig::default() };
+    let config = EmulatorConfig {
+        rate_limit_per_minute: clever_emulator::config::MAX_RATE_LIMIT,
+        ..EmulatorConfig::default()
+    };
     let emulator = Emulator::new(Seed::demo(), config, Clock::system())?;
     let running = RunningEmulator::start(emulator.clone(), "127.0.0.1:0".parse()?).await?;
     let trivial_url = trivial_server().await?;

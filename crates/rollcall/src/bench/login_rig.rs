@@ -96,10 +96,16 @@ impl Rig {
         );
         // The rate limit is lifted (one token per login makes 5 calls, far below it anyway, but
         // the bench must never measure a 429); the check itself still runs.
-        let config = EmulatorConfig { rate_limit_per_minute: u32::MAX, ..EmulatorConfig::default() };
+        let config = EmulatorConfig {
+            rate_limit_per_minute: clever_emulator::config::MAX_RATE_LIMIT,
+            ..EmulatorConfig::default()
+        };
         let emulator = runtimes
             .emulator
-            .spawn(RunningEmulator::start(Emulator::from_world(world, config, clock), "127.0.0.1:0".parse()?))
+            .spawn(RunningEmulator::start(
+                Emulator::from_world(world, config, clock)?,
+                "127.0.0.1:0".parse()?,
+            ))
             .await??;
 
         let (db, store) = BenchDb::create(backend, pg_pool).await?;

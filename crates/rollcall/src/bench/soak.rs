@@ -90,9 +90,12 @@ async fn start_emulator(teachers: usize) -> anyhow::Result<(RunningEmulator, Vec
         "the district has {} full-time teachers, not {teachers}",
         ids.len()
     );
-    let config = EmulatorConfig { rate_limit_per_minute: u32::MAX, ..EmulatorConfig::default() };
+    let config = EmulatorConfig {
+        rate_limit_per_minute: clever_emulator::config::MAX_RATE_LIMIT,
+        ..EmulatorConfig::default()
+    };
     let emulator =
-        RunningEmulator::start(Emulator::from_world(world, config, clock), "127.0.0.1:0".parse()?).await?;
+        RunningEmulator::start(Emulator::from_world(world, config, clock)?, "127.0.0.1:0".parse()?).await?;
     Ok((emulator, ids))
 }
 
