@@ -14,8 +14,8 @@ pub struct WebConfig {
     pub dev_mode: bool,
     /// How long a login session lasts.
     pub session_ttl: Duration,
-    /// 32-byte key sealing stored Clever tokens (AES-256-GCM).
-    pub token_key: [u8; 32],
+    /// The key sealing stored Clever tokens (AES-256-GCM) and signing mailed links.
+    pub token_key: crate::crypto::TokenKey,
     /// Bearer token that unlocks `GET /metrics`; without one the endpoint does not exist.
     pub metrics_token: Option<secrecy::SecretString>,
     /// How often a background worker re-syncs each teacher's classes while their Clever token is
@@ -126,7 +126,7 @@ mod tests {
             clever: CleverConfig::new("id", "secret".to_owned().into(), redirect),
             dev_mode: dev,
             session_ttl: Duration::hours(8),
-            token_key: [7; 32],
+            token_key: [7; 32].into(),
             metrics_token: None,
             background_sync_every: None,
             serving: Serving::default(),

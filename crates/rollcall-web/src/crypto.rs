@@ -7,6 +7,31 @@ use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+/// The app's 32-byte secret key: it seals stored Clever tokens and signs the links mailed to
+/// prove an email address. `Debug` prints none of it, so a logged or printed configuration
+/// never carries it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenKey([u8; 32]);
+
+impl TokenKey {
+    /// The key's bytes, for the cipher and the MAC that use it.
+    pub fn expose(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl From<[u8; 32]> for TokenKey {
+    fn from(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+}
+
+impl std::fmt::Debug for TokenKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenKey(***)")
+    }
+}
+
 /// 256 random bits, base64url without padding (cookie- and URL-safe).
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];

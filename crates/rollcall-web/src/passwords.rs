@@ -338,7 +338,7 @@ impl FailureKeys {
 /// deployment's key nobody can test guesses against it.
 pub fn pseudonym(state: &AppState, email: &str) -> String {
     use hmac::{Hmac, Mac};
-    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(&state.config().token_key) else {
+    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(state.config().token_key.expose()) else {
         return "unknown".to_owned();
     };
     mac.update(b"rollcall log pseudonym\0");

@@ -42,7 +42,7 @@ impl AppState {
         clever: CleverClient,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        let sealer = TokenSealer::new(&config.token_key);
+        let sealer = TokenSealer::new(config.token_key.expose());
         let metrics = Metrics::default();
         // `WebConfig::validate` refuses settings that fail here.
         let mailer = Mailer::new(&config.mail).unwrap_or_else(|error| {

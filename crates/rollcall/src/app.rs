@@ -8,6 +8,7 @@ use rollcall_core::SystemClock;
 use rollcall_store::Store;
 use rollcall_web::mail::MailSettings;
 use rollcall_web::{AppState, WebConfig};
+use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
 use crate::cli::{AppArgs, ServeArgs};
@@ -57,7 +58,7 @@ pub fn web_config(args: &AppArgs, listening: Option<std::net::SocketAddr>) -> an
         (None, None) => bail!("--public-url (ROLLCALL_PUBLIC_URL) is required"),
     };
     let token_key = match (&args.token_key, args.dev) {
-        (Some(hex_key), _) => parse_key(hex_key)?,
+        (Some(hex_key), _) => parse_key(hex_key.expose_secret())?,
         (None, true) => {
             tracing::warn!(
                 "no --token-key: using a random one; stored Clever tokens will not survive a restart"
@@ -70,7 +71,7 @@ pub fn web_config(args: &AppArgs, listening: Option<std::net::SocketAddr>) -> an
     };
     let clever = CleverConfig::new(
         args.clever_client_id.clone(),
-        args.clever_client_secret.clone().into(),
+        args.clever_client_secret.clone(),
         format!("{public_url}{}", WebConfig::CALLBACK_PATH),
     )
     .with_base_urls(args.clever_oauth_url.clone(), args.clever_api_url.clone());
@@ -79,8 +80,8 @@ pub fn web_config(args: &AppArgs, listening: Option<std::net::SocketAddr>) -> an
         clever,
         dev_mode: args.dev,
         session_ttl: time::Duration::hours(args.session_hours),
-        token_key,
-        metrics_token: args.metrics_token.clone().map(Into::into),
+        token_key: token_key.into(),
+        metrics_token: args.metrics_token.clone(),
         background_sync_every: (args.background_sync_minutes > 0)
             .then(|| time::Duration::minutes(i64::from(args.background_sync_minutes))),
         serving: rollcall_web::config::Serving::default(),
@@ -169,6 +170,35 @@ mod tests {
     fn database_passwords_never_reach_messages() {
         assert_eq!(redact("postgres://app:hunter2@db:5432/rollcall"), "postgres://app:***@db:5432/rollcall");
         assert_eq!(redact("sqlite://rollcall.db"), "sqlite://rollcall.db");
+    }
+
+    /// Secrets given as flags stay out of `Debug`: of the parsed flags and of the app's settings.
+    /// (A runtime, because checking the SMTP settings builds lettre's Tokio transport.)
+    #[tokio::test]
+    async fn secrets_never_reach_debug_output() {
+        use clap::Parser;
+        let key = "ab".repeat(32);
+        let cli = crate::cli::Cli::try_parse_from([
+            "rollcall",
+            "serve",
+            "--public-url=https://rollcall.example",
+            "--clever-client-id=app",
+            "--clever-client-secret=client-secret-value",
+            &format!("--token-key={key}"),
+            "--metrics-token=metrics-token-value",
+            "--smtp-url=smtps://u:mail-password@mail.example:465",
+        ])
+        .unwrap();
+        let crate::cli::Command::Serve(serve) = &cli.command else { panic!("not serve") };
+        let config = web_config(&serve.app, None).unwrap();
+        for printed in [format!("{cli:?}"), format!("{config:?}")] {
+            for secret in
+                ["client-secret-value", key.as_str(), "metrics-token-value", "mail-password", "171, 171"]
+            {
+                assert!(!printed.contains(secret), "{secret} printed in {printed}");
+            }
+        }
+        assert_eq!(config.token_key.expose(), &[0xab; 32], "the key itself is kept");
     }
 
     #[test]

@@ -194,8 +194,8 @@ pub struct AppArgs {
     #[arg(long, env = "ROLLCALL_CLEVER_CLIENT_ID")]
     pub clever_client_id: String,
     /// The app's Clever client secret (prefer the environment variable: flags show up in `ps`).
-    #[arg(long, env = "ROLLCALL_CLEVER_CLIENT_SECRET", hide_env_values = true)]
-    pub clever_client_secret: String,
+    #[arg(long, env = "ROLLCALL_CLEVER_CLIENT_SECRET", hide_env_values = true, value_parser = secret)]
+    pub clever_client_secret: secrecy::SecretString,
     /// Clever's OAuth host.
     #[arg(long, default_value = "https://clever.com", env = "ROLLCALL_CLEVER_OAUTH_URL")]
     pub clever_oauth_url: String,
@@ -203,14 +203,14 @@ pub struct AppArgs {
     #[arg(long, default_value = "https://api.clever.com", env = "ROLLCALL_CLEVER_API_URL")]
     pub clever_api_url: String,
     /// 64 hex digits (32 bytes) sealing stored Clever tokens. Required outside --dev.
-    #[arg(long, env = "ROLLCALL_TOKEN_KEY", hide_env_values = true)]
-    pub token_key: Option<String>,
+    #[arg(long, env = "ROLLCALL_TOKEN_KEY", hide_env_values = true, value_parser = secret)]
+    pub token_key: Option<secrecy::SecretString>,
     /// Development mode: allows an http public URL and generates a token key if none is given.
     #[arg(long, env = "ROLLCALL_DEV")]
     pub dev: bool,
     /// Bearer token for `GET /metrics` (Prometheus text); without it the endpoint is off.
-    #[arg(long, env = "ROLLCALL_METRICS_TOKEN", hide_env_values = true)]
-    pub metrics_token: Option<String>,
+    #[arg(long, env = "ROLLCALL_METRICS_TOKEN", hide_env_values = true, value_parser = secret)]
+    pub metrics_token: Option<secrecy::SecretString>,
     /// Login session lifetime in hours.
     #[arg(long, default_value_t = 8, env = "ROLLCALL_SESSION_HOURS")]
     pub session_hours: i64,

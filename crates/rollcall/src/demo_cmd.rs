@@ -49,7 +49,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             .with_base_urls(emulator_url.clone(), emulator_url),
         dev_mode: true,
         session_ttl: time::Duration::hours(8),
-        token_key: DEMO_TOKEN_KEY,
+        token_key: DEMO_TOKEN_KEY.into(),
         metrics_token: None,
         background_sync_every: None,
         serving: rollcall_web::config::Serving::default(),

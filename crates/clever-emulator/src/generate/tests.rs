@@ -1,5 +1,4 @@
 use std::collections::BTreeSet;
-use std::time::Instant;
 
 use clever_types::Subject;
 use time::macros::datetime;
@@ -19,11 +18,9 @@ fn large() -> GenerateSpec {
 #[test]
 fn large_district_meets_every_invariant() {
     let spec = large();
-    let started = Instant::now();
+    // How long generation takes is a benchmark's question (`rollcall-bench emulator` reports the
+    // emulator's start-up on a generated district), not this test's.
     let world = generate(&spec, NOW).unwrap();
-    // Shown with `cargo test --release -p clever-emulator --lib large_district -- --nocapture`.
-    let elapsed = started.elapsed();
-    println!("generated 10k students / 500 sections in {elapsed:?}");
 
     let by_role = |r: Role| world.users.values().filter(move |u| u.has(r));
     assert_eq!(by_role(Role::Student).count(), 10_000);
@@ -66,16 +63,8 @@ fn large_district_meets_every_invariant() {
         assert_eq!(unique.len(), section.students.len(), "no student twice in a section");
     }
     assert_eq!(world.apps["big-app"].redirect_uris, ["https://app.example/cb"]);
-    // The budget is 100 ms in release (about 30 ms measured on a shared 2-core box); the guard is
-    // looser so a noisy CI runner cannot flake it, yet still catches accidental quadratic work.
-    if !cfg!(debug_assertions) {
-        assert!(elapsed.as_millis() < 250, "release generation took {elapsed:?}");
-    }
-
     // `POST /__admin/generate` loads the district through a seed so that reset returns to it.
-    let started = Instant::now();
     let rebuilt = crate::admin::world_to_seed(&world, &spec.namespace).build(NOW).unwrap();
-    println!("exported and rebuilt it as a seed in {:?}", started.elapsed());
     assert_eq!(rebuilt.users.len(), world.users.len());
 }
 

@@ -273,7 +273,7 @@ impl Replica {
             clever: clever.clone(),
             dev_mode: true,
             session_ttl: time::Duration::hours(8),
-            token_key: [9; 32],
+            token_key: [9; 32].into(),
             metrics_token: Some("metrics-secret".to_owned().into()),
             background_sync_every: Some(time::Duration::hours(1)),
             // Stories play several clients from one machine by naming their addresses.
@@ -481,7 +481,7 @@ pub async fn https_config_headers() -> HttpsHeaders {
         clever: clever.clone(),
         dev_mode: false,
         session_ttl: time::Duration::hours(8),
-        token_key: [9; 32],
+        token_key: [9; 32].into(),
         metrics_token: None,
         background_sync_every: None,
         serving: rollcall_web::config::Serving::default(),

@@ -115,7 +115,7 @@ impl Rig {
                 .with_base_urls(&emulator.base_url, &emulator.base_url),
             dev_mode: true,
             session_ttl: time::Duration::hours(8),
-            token_key: crate::app::random_key(),
+            token_key: crate::app::random_key().into(),
             metrics_token: None,
             background_sync_every: None,
             serving: rollcall_web::config::Serving::default(),
