@@ -253,3 +253,21 @@ pub struct ContactRole {
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by fuzzing (`fuzz/`, target `clever_json`): a float kept in a pass-through field came
+    /// back one ulp off (`5e44` as `5.0000000000000004e+44`) until serde_json's `float_roundtrip`.
+    #[test]
+    fn floats_in_pass_through_fields_read_back_exactly() {
+        let text = r#"{"id":"u1","roles":{"student":{"weight":5e44,"gpa":0.30000000000000004}}}"#;
+        let user: User = serde_json::from_str(text).unwrap();
+        let written = serde_json::to_value(&user).unwrap();
+        assert_eq!(written["roles"]["student"]["weight"].as_f64(), Some(5e44));
+        assert_eq!(written["roles"]["student"]["gpa"].as_f64(), Some(0.30000000000000004));
+        let again: User = serde_json::from_value(written).unwrap();
+        assert_eq!(again, user);
+    }
+}
