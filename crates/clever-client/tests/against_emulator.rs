@@ -1,14 +1,12 @@
 //! The client against the real emulator over HTTP: the happy path and every failure class.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
 
-mod common;
-
 use std::time::Duration;
 
 use clever_client::{AccessToken, CleverClient, CleverConfig, ClientError, RetryPolicy};
 use clever_emulator::faults::{BodyFault, FaultSpec};
-use clever_emulator::{Clock, Emulator, EmulatorConfig, RunningEmulator, Seed};
-use common::{CLIENT_ID, REDIRECT, SECRET, section, user};
+use clever_emulator::{Emulator, EmulatorConfig, RunningEmulator};
+use test_support::demo::{CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, section_id, user_id};
 
 struct Setup {
     running: RunningEmulator,
@@ -22,9 +20,8 @@ impl Setup {
 
     async fn with_page_size(page: usize) -> Self {
         let config = EmulatorConfig { default_page_limit: page, ..EmulatorConfig::default() };
-        let emulator = Emulator::new(Seed::demo(), config, Clock::system()).unwrap();
-        let running = RunningEmulator::start(emulator, "127.0.0.1:0".parse().unwrap()).await.unwrap();
-        let mut config = CleverConfig::new(CLIENT_ID, SECRET.to_owned().into(), REDIRECT)
+        let running = test_support::demo::start_demo(config, None).await;
+        let mut config = CleverConfig::new(CLIENT_ID, CLIENT_SECRET.to_owned().into(), REDIRECT_URI)
             .with_base_urls(&running.base_url, &running.base_url);
         // Fast retries so failure tests take milliseconds.
         config.retry = RetryPolicy {
@@ -43,7 +40,7 @@ impl Setup {
     }
 
     async fn login(&self, key: &str) -> AccessToken {
-        let code = self.emulator().issue_code(CLIENT_ID, REDIRECT, &user(key));
+        let code = self.emulator().issue_code(CLIENT_ID, REDIRECT_URI, &user_id(key));
         self.client.exchange_code(&code).await.unwrap().token
     }
 
@@ -57,13 +54,13 @@ impl Setup {
 async fn authorize_url_round_trip_gives_a_token_that_reads_me_and_the_user() {
     let s = Setup::start().await;
     s.emulator().browser().next_logins.push_back(clever_emulator::state::NextLogin {
-        user_id: user("skelly"),
+        user_id: user_id("skelly"),
         client_id: Some(CLIENT_ID.into()),
     });
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let response = http.get(s.client.authorize_url(Some("st4te"))).send().await.unwrap();
     let location = response.headers()["location"].to_str().unwrap().to_owned();
-    assert!(location.starts_with(REDIRECT), "{location}");
+    assert!(location.starts_with(REDIRECT_URI), "{location}");
     let url = reqwest::Url::parse(&location).unwrap();
     let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
     assert_eq!(q["state"], "st4te");
@@ -74,7 +71,7 @@ async fn authorize_url_round_trip_gives_a_token_that_reads_me_and_the_user() {
     assert_eq!(grant.lifetime(), clever_client::CLEVER_TOKEN_LIFETIME);
     let token = grant.token;
     let me = s.client.me(&token).await.unwrap();
-    assert_eq!(me.data.id, user("skelly"));
+    assert_eq!(me.data.id, user_id("skelly"));
     assert_eq!(me.data.district, None, "Library users carry no district");
     let teacher = s.client.user(&token, &me.data.id).await.unwrap();
     assert_eq!(teacher.name.unwrap().first.as_deref(), Some("Sam"));
@@ -84,7 +81,7 @@ async fn authorize_url_round_trip_gives_a_token_that_reads_me_and_the_user() {
 #[tokio::test]
 async fn a_code_is_exchanged_once_and_a_replay_is_refused_as_invalid_grant() {
     let s = Setup::start().await;
-    let code = s.emulator().issue_code(CLIENT_ID, REDIRECT, &user("skelly"));
+    let code = s.emulator().issue_code(CLIENT_ID, REDIRECT_URI, &user_id("skelly"));
     let token = s.client.exchange_code(&code).await.unwrap().token;
     let replay = s.client.exchange_code(&code).await.unwrap_err();
     assert!(matches!(replay, ClientError::InvalidGrant { .. }), "{replay:?}");
@@ -99,7 +96,7 @@ async fn a_wrong_secret_is_a_configuration_error() {
     let mut config = s.client.config().clone();
     config.client_secret = "wrong".to_owned().into();
     let client = CleverClient::new(config).unwrap();
-    let code = s.emulator().issue_code(CLIENT_ID, REDIRECT, &user("skelly"));
+    let code = s.emulator().issue_code(CLIENT_ID, REDIRECT_URI, &user_id("skelly"));
     assert!(matches!(client.exchange_code(&code).await, Err(ClientError::InvalidClient)));
 }
 
@@ -112,7 +109,7 @@ async fn a_throttled_code_exchange_is_busy_not_a_configuration_error() {
     // Enough failed client authentications from this address for the emulator to throttle.
     let mut throttled = None;
     for _ in 0..=clever_emulator::oauth::client_auth::FAILURES_PER_MINUTE {
-        let code = s.emulator().issue_code(CLIENT_ID, REDIRECT, &user("skelly"));
+        let code = s.emulator().issue_code(CLIENT_ID, REDIRECT_URI, &user_id("skelly"));
         match wrong.exchange_code(&code).await {
             Err(ClientError::InvalidClient) => {}
             other => {
@@ -126,7 +123,7 @@ async fn a_throttled_code_exchange_is_busy_not_a_configuration_error() {
     };
     assert!(reset_at.is_some(), "Retry-After is turned into a reset time");
     // The right secret from the same address is throttled too, and told apart from a wrong one.
-    let code = s.emulator().issue_code(CLIENT_ID, REDIRECT, &user("skelly"));
+    let code = s.emulator().issue_code(CLIENT_ID, REDIRECT_URI, &user_id("skelly"));
     let err = s.client.exchange_code(&code).await.unwrap_err();
     assert!(matches!(err, ClientError::RateLimited { .. }), "{err:?}");
     assert!(!err.needs_reauthorization());
@@ -145,7 +142,7 @@ async fn an_expired_token_asks_for_a_new_sign_in() {
 async fn another_teachers_section_is_not_shared() {
     let s = Setup::start().await;
     let token = s.login("skelly").await;
-    let err = s.client.section(&token, &section("science7")).await.unwrap_err();
+    let err = s.client.section(&token, &section_id("science7")).await.unwrap_err();
     assert!(matches!(err, ClientError::NotShared { .. }), "{err:?}");
 }
 
@@ -153,15 +150,15 @@ async fn another_teachers_section_is_not_shared() {
 async fn lists_follow_next_links_across_pages_without_gaps() {
     let s = Setup::with_page_size(2).await;
     let token = s.login("skelly").await;
-    let sections = s.client.sections_for_user(&token, &user("skelly")).collect_all().await.unwrap();
+    let sections = s.client.sections_for_user(&token, &user_id("skelly")).collect_all().await.unwrap();
     let mut ids: Vec<_> = sections.iter().map(|s| s.id.clone()).collect();
-    let mut expected = vec![section("math4"), section("reading4"), section("homeroom4")];
+    let mut expected = vec![section_id("math4"), section_id("reading4"), section_id("homeroom4")];
     expected.sort();
     assert_eq!(ids, expected, "sorted by id, all three sections over two pages");
     ids.dedup();
     assert_eq!(ids.len(), 3);
 
-    let students = s.client.students_for_section(&token, &section("math4")).collect_all().await.unwrap();
+    let students = s.client.students_for_section(&token, &section_id("math4")).collect_all().await.unwrap();
     assert_eq!(students.len(), 5, "five students over three pages");
     assert!(
         students.iter().all(|u| u
@@ -177,7 +174,7 @@ async fn server_errors_are_retried_until_they_pass() {
     let s = Setup::start().await;
     let token = s.login("skelly").await;
     s.fault(serde_json::json!({"path": "/v3.0/me", "status": 503, "times": 2}));
-    assert_eq!(s.client.me(&token).await.unwrap().data.id, user("skelly"));
+    assert_eq!(s.client.me(&token).await.unwrap().data.id, user_id("skelly"));
 }
 
 #[tokio::test]
@@ -194,7 +191,7 @@ async fn a_rate_limit_storm_is_waited_out() {
     let s = Setup::start().await;
     let token = s.login("skelly").await;
     s.fault(serde_json::json!({"path": "/v3.0/users/*/sections", "rate_limit": true, "times": 3}));
-    let sections = s.client.sections_for_user(&token, &user("skelly")).collect_all().await.unwrap();
+    let sections = s.client.sections_for_user(&token, &user_id("skelly")).collect_all().await.unwrap();
     assert_eq!(sections.len(), 3);
 }
 
@@ -222,7 +219,7 @@ async fn a_truncated_body_is_malformed_not_empty() {
         times: None,
     };
     s.emulator().faults().add(spec);
-    let err = s.client.students_for_section(&token, &section("math4")).collect_all().await.unwrap_err();
+    let err = s.client.students_for_section(&token, &section_id("math4")).collect_all().await.unwrap_err();
     assert!(matches!(err, ClientError::Malformed { .. }), "{err:?}");
 }
 
@@ -231,7 +228,7 @@ async fn an_error_on_a_later_page_fails_the_whole_list() {
     let s = Setup::with_page_size(2).await;
     let token = s.login("skelly").await;
     s.fault(serde_json::json!({"path": "/v3.0/sections/*/users", "status": 401, "after": 1}));
-    let err = s.client.students_for_section(&token, &section("math4")).collect_all().await.unwrap_err();
+    let err = s.client.students_for_section(&token, &section_id("math4")).collect_all().await.unwrap_err();
     assert!(err.needs_reauthorization(), "{err:?}");
 }
 
@@ -239,7 +236,7 @@ async fn an_error_on_a_later_page_fails_the_whole_list() {
 async fn the_client_never_logs_or_prints_secrets() {
     let s = Setup::start().await;
     let printed = format!("{:?}", s.client);
-    assert!(!printed.contains(SECRET), "{printed}");
+    assert!(!printed.contains(CLIENT_SECRET), "{printed}");
     let token = s.login("skelly").await;
     assert!(!format!("{token:?}").contains(token.expose()));
 }
@@ -249,7 +246,7 @@ async fn a_403_is_not_shared_and_never_not_found() {
     let s = Setup::start().await;
     let token = s.login("skelly").await;
     s.fault(serde_json::json!({"path": "/v3.0/users/*/mystudents", "status": 403}));
-    let err = s.client.my_students(&token, &user("skelly")).collect_all().await.unwrap_err();
+    let err = s.client.my_students(&token, &user_id("skelly")).collect_all().await.unwrap_err();
     assert!(matches!(err, ClientError::NotShared { status: 403, .. }), "{err:?}");
     assert!(!err.is_not_found(), "a 403 is \"not shared\", not \"no such endpoint\"");
 }

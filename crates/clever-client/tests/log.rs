@@ -6,15 +6,13 @@
 //! could make a thread-local one miss events.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
 
-mod common;
-
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clever_client::{CleverClient, CleverConfig, RetryPolicy};
-use clever_emulator::{Clock, Emulator, EmulatorConfig, RunningEmulator, Seed};
-use common::{CLIENT_ID, REDIRECT, SECRET, user};
+use clever_emulator::EmulatorConfig;
+use test_support::demo::{CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, user_id};
 
 /// A `MakeWriter` that appends every log line to one shared buffer.
 #[derive(Clone, Default)]
@@ -62,28 +60,27 @@ async fn the_debug_log_names_each_call_and_never_a_token_code_or_secret() {
 
     // The emulator, two items a page, and a client pointed at it.
     let config = EmulatorConfig { default_page_limit: 2, ..EmulatorConfig::default() };
-    let emulator = Emulator::new(Seed::demo(), config, Clock::system()).unwrap();
-    let running = RunningEmulator::start(emulator, "127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let mut config = CleverConfig::new(CLIENT_ID, SECRET.to_owned().into(), REDIRECT)
+    let running = test_support::demo::start_demo(config, None).await;
+    let mut config = CleverConfig::new(CLIENT_ID, CLIENT_SECRET.to_owned().into(), REDIRECT_URI)
         .with_base_urls(&running.base_url, &running.base_url);
     config.retry = RetryPolicy { base_delay: Duration::from_millis(1), ..RetryPolicy::default() };
     let client = CleverClient::new(config).unwrap();
 
-    let code = running.emulator.issue_code(CLIENT_ID, REDIRECT, &user("skelly"));
+    let code = running.emulator.issue_code(CLIENT_ID, REDIRECT_URI, &user_id("skelly"));
     let token = client.exchange_code(&code).await.unwrap().token;
     client.me(&token).await.unwrap();
     let fault = serde_json::json!({"path": "/v3.0/users/*/sections", "status": 503, "times": 1});
     running.emulator.faults().add(serde_json::from_value(fault).unwrap());
-    client.sections_for_user(&token, &user("skelly")).collect_all().await.unwrap();
+    client.sections_for_user(&token, &user_id("skelly")).collect_all().await.unwrap();
     client.userinfo(&token).await.unwrap();
 
     let text = log.text();
-    for secret in [token.expose(), code.as_str(), SECRET] {
+    for secret in [token.expose(), code.as_str(), CLIENT_SECRET] {
         assert!(!text.contains(secret), "the log holds a secret:\n{text}");
     }
     let calls: Vec<&str> = text.lines().filter(|l| l.contains("Clever call")).collect();
     assert!(calls.iter().all(|l| !l.contains('?')), "a call's path holds its query:\n{text}");
-    let sections = format!("path=/v3.0/users/{}/sections", user("skelly"));
+    let sections = format!("path=/v3.0/users/{}/sections", user_id("skelly"));
     for (line, expected) in calls.iter().zip([
         ["method=\"POST\"", "path=/oauth/tokens", "status=200"],
         ["method=\"GET\"", "path=/v3.0/me", "status=200"],

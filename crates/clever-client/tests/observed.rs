@@ -2,8 +2,6 @@
 //! low-cardinality endpoint template and its status (the debug log is checked in tests/log.rs).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
 
-mod common;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -14,8 +12,8 @@ use axum::routing::get;
 use clever_client::{
     AccessToken, CallObserver, CleverCall, CleverClient, CleverConfig, ClientError, RetryPolicy, UnixClock,
 };
-use clever_emulator::{Clock, Emulator, EmulatorConfig, RunningEmulator, Seed};
-use common::{CLIENT_ID, REDIRECT, SECRET, section, user};
+use clever_emulator::{EmulatorConfig, RunningEmulator};
+use test_support::demo::{CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, section_id, user_id};
 
 /// Keeps every call it is told about.
 #[derive(Default)]
@@ -58,9 +56,8 @@ struct Setup {
 impl Setup {
     async fn start() -> Self {
         let config = EmulatorConfig { default_page_limit: 2, ..EmulatorConfig::default() };
-        let emulator = Emulator::new(Seed::demo(), config, Clock::system()).unwrap();
-        let running = RunningEmulator::start(emulator, "127.0.0.1:0".parse().unwrap()).await.unwrap();
-        let mut config = CleverConfig::new(CLIENT_ID, SECRET.to_owned().into(), REDIRECT)
+        let running = test_support::demo::start_demo(config, None).await;
+        let mut config = CleverConfig::new(CLIENT_ID, CLIENT_SECRET.to_owned().into(), REDIRECT_URI)
             .with_base_urls(&running.base_url, &running.base_url);
         config.retry = fast_retries(4);
         let recorder = Arc::new(Recorder::default());
@@ -69,7 +66,7 @@ impl Setup {
     }
 
     fn code(&self) -> String {
-        self.running.emulator.issue_code(CLIENT_ID, REDIRECT, &user("skelly"))
+        self.running.emulator.issue_code(CLIENT_ID, REDIRECT_URI, &user_id("skelly"))
     }
 
     fn fault(&self, spec: serde_json::Value) {
@@ -99,7 +96,7 @@ async fn a_login_and_paged_lists_are_observed_as_endpoint_templates_with_their_s
     // links' cursors (query strings) leave the template alone.
     assert_eq!(s.client.sections_for_user(&token, &me.data.id).collect_all().await.unwrap().len(), 3);
     assert_eq!(
-        s.client.students_for_section(&token, &section("math4")).collect_all().await.unwrap().len(),
+        s.client.students_for_section(&token, &section_id("math4")).collect_all().await.unwrap().len(),
         5
     );
     let sections = call("GET", "/v3.0/users/{id}/sections", Some(200));
@@ -125,7 +122,7 @@ async fn every_retry_is_a_call_and_a_404_is_reported_once() {
 
     // A server without `mystudents`: a 404, which is not retried.
     s.fault(serde_json::json!({"path": "/v3.0/users/*/mystudents", "status": 404}));
-    let err = s.client.my_students(&token, &user("skelly")).collect_all().await.unwrap_err();
+    let err = s.client.my_students(&token, &user_id("skelly")).collect_all().await.unwrap_err();
     assert!(matches!(err, ClientError::NotShared { status: 404, .. }), "{err:?}");
     assert!(err.is_not_found(), "a 404 reads as \"not offered here\"");
     assert_eq!(s.recorder.take(), [call("GET", "/v3.0/users/{id}/mystudents", Some(404))]);
@@ -146,8 +143,8 @@ async fn hang_up_server() -> String {
 #[tokio::test]
 async fn a_transport_failure_is_reported_without_a_status_for_every_attempt() {
     let base = hang_up_server().await;
-    let mut config =
-        CleverConfig::new(CLIENT_ID, SECRET.to_owned().into(), REDIRECT).with_base_urls(&base, &base);
+    let mut config = CleverConfig::new(CLIENT_ID, CLIENT_SECRET.to_owned().into(), REDIRECT_URI)
+        .with_base_urls(&base, &base);
     config.retry = fast_retries(2);
     let recorder = Arc::new(Recorder::default());
     let client = CleverClient::new(config).unwrap().with_observer(recorder.clone());
@@ -197,8 +194,8 @@ async fn with_clock_and_with_observer_keep_each_others_setting() {
     let app = Router::new().route("/v3.0/me", get(me));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
-    let mut config =
-        CleverConfig::new(CLIENT_ID, SECRET.to_owned().into(), REDIRECT).with_base_urls(&base, &base);
+    let mut config = CleverConfig::new(CLIENT_ID, CLIENT_SECRET.to_owned().into(), REDIRECT_URI)
+        .with_base_urls(&base, &base);
     config.retry = RetryPolicy { max_rate_limit_wait: Duration::from_secs(600), ..fast_retries(2) };
     let plain = CleverClient::new(config).unwrap();
     let (first, second) = (Arc::new(Recorder::default()), Arc::new(Recorder::default()));

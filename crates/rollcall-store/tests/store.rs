@@ -3,11 +3,37 @@
 //! otherwise each PostgreSQL test prints why and passes), plus each backend's own checks.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+/// Registers the conformance tests written in the module that invokes it with every backend:
+/// `backend_tests!(a, b)` under `conformance::accounts` makes `conformance::accounts::sqlite_file::a`,
+/// `…::sqlite_memory::a` and `…::postgres::a`, each on a fresh database of its own (a backend
+/// that is not configured skips). Each module lists its tests at its end, beside them; a test
+/// left off is dead code, which the lints refuse.
+macro_rules! backend_tests {
+    ($($test:ident),* $(,)?) => {
+        backend_tests!(@on sqlite_file, crate::sqlite_file; $($test),*);
+        backend_tests!(@on sqlite_memory, crate::sqlite_memory; $($test),*);
+        backend_tests!(@on postgres, crate::postgres; $($test),*);
+    };
+    (@on $backend:ident, $fresh:path; $($test:ident),*) => {
+        mod $backend {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    if let Some(fresh) = $fresh().await {
+                        fresh.run(super::$test).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
 mod conformance;
-mod pg;
 mod postgres_only;
 mod sqlite_only;
 mod tls;
+
+use test_support::pg;
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -56,85 +82,6 @@ async fn postgres() -> Option<Fresh> {
     let store = PgStore::open(db.url()).await.unwrap();
     Some(Fresh { store: Arc::new(store), db: Some(db) })
 }
-
-/// Runs every conformance test against the backend `$fresh` makes (a fresh database per test;
-/// `None` skips the test).
-macro_rules! conformance_suite {
-    ($backend:ident, $fresh:path) => {
-        mod $backend {
-            conformance_suite!(@tests $fresh;
-                accounts::first_login_creates_then_updates,
-                accounts::concurrent_first_logins_make_one_account,
-                accounts::each_clever_id_has_its_own_account,
-                accounts::tokens_are_replaced,
-                accounts::only_teachers_with_a_live_token_are_synced,
-                accounts::roster_student_who_logs_in_keeps_the_account,
-                accounts::a_login_stores_the_account_and_its_token_together,
-                accounts::racing_rosters_create_each_student_once,
-                sync::created_section_shows_in_the_snapshot,
-                sync::co_teacher_joins_the_same_row,
-                sync::concurrent_co_teachers_make_one_row,
-                sync::removed_students_are_flagged_and_restored,
-                sync::roster_updates_grades_and_names_only_when_told,
-                sync::an_unknown_roster_keeps_its_enrollments_and_is_marked,
-                sync::a_grade_clever_did_not_send_is_kept,
-                sync::display_name_survives_sync,
-                sync::unlink_archives_only_when_no_teacher_remains,
-                sync::one_sync_lease_per_teacher_until_it_is_released_or_runs_out,
-                sync::unlink_needs_a_link,
-                sync::recording_a_run_gives_its_lease_back,
-                sync::a_whole_sync_is_written_with_its_run,
-                sync::a_sync_that_fails_to_write_records_no_run,
-                dashboards::teacher_sections_active_first_by_name,
-                dashboards::teacher_dashboard_reads_everything_at_once,
-                dashboards::section_roster_is_for_linked_teachers_only,
-                dashboards::rosters_sort_names_as_people_read_them,
-                dashboards::student_sections_list_active_classes,
-                dashboards::sync_runs_round_trip_newest_first,
-                sessions::sessions_expire,
-                sessions::callbacks_are_claimed_once,
-                sessions::a_login_finishes_with_its_session,
-                jobs::twenty_concurrent_claimers_get_one_job_once,
-                jobs::an_expired_lease_is_reclaimed_and_the_stale_holder_cannot_finish,
-                jobs::finishing_without_a_next_run_removes_the_job,
-                jobs::scheduling_keeps_one_job_at_the_earliest_time,
-                local_accounts::admin_rights_are_granted_by_login_email_only,
-                local_accounts::sign_up_then_find_the_credential_by_email,
-                local_accounts::a_taken_email_is_refused_and_nothing_is_created,
-                local_accounts::a_clever_account_adds_a_password_once,
-                local_accounts::the_school_is_set_cleared_and_listed,
-                local_accounts::failures_are_counted_in_windows,
-                linking::a_local_teacher_links_clever_and_logs_in_with_it,
-                linking::link_refuses_what_would_share_a_clever_id,
-                linking::racing_links_and_a_first_login_give_the_clever_id_one_account,
-                linking::unlink_keeps_the_classes_and_needs_a_password,
-                merge::a_merge_keeps_everything_of_both_students,
-                merge::refused_merges_change_nothing,
-                merge::racing_merges_leave_one_whole_account,
-                classwork::teachers_post_only_to_sections_they_actively_teach,
-                classwork::students_complete_work_of_their_active_classes,
-                classwork::a_students_list_puts_what_is_due_first,
-                classwork::an_archived_class_leaves_the_students_list,
-                audit::logins_and_syncs_are_recorded_with_them,
-                audit::filters_narrow_the_list_newest_first,
-            );
-        }
-    };
-    (@tests $fresh:path; $($module:ident::$test:ident),* $(,)?) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $test() {
-                if let Some(fresh) = $fresh().await {
-                    fresh.run(crate::conformance::$module::$test).await;
-                }
-            }
-        )*
-    };
-}
-
-conformance_suite!(sqlite_file, crate::sqlite_file);
-conformance_suite!(sqlite_memory, crate::sqlite_memory);
-conformance_suite!(postgres, crate::postgres);
 
 #[tokio::test]
 async fn open_picks_the_backend_by_url() {

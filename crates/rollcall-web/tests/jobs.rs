@@ -5,13 +5,13 @@
 
 mod support;
 
-use clever_emulator::{Clock, Emulator, EmulatorConfig, RunningEmulator, Seed};
+use clever_emulator::{Emulator, EmulatorConfig, RunningEmulator, Seed};
 use rollcall_core::{CleverId, Clock as _, FixedClock, UserId};
 use rollcall_store::{Store, SyncTrigger};
 use rollcall_web::WebConfig;
 use rollcall_web::jobs::{LEASE, work_once};
-use support::pg::PgDatabase;
 use support::{CLIENT_ID, Replica, TestApp, section_id, user_id};
+use test_support::pg::TestDb;
 use time::Duration;
 use tokio::net::TcpListener;
 
@@ -117,8 +117,8 @@ async fn login(emulator: &RunningEmulator, replica: &Replica, key: &str) {
 
 /// Two replicas (each its own pool and in-process state) on one fresh PostgreSQL database, with
 /// the demo district in the emulator and one clock; `None` without PostgreSQL.
-async fn two_replicas() -> Option<(PgDatabase, RunningEmulator, FixedClock, Replica, Replica)> {
-    let db = PgDatabase::create().await?;
+async fn two_replicas() -> Option<(TestDb, RunningEmulator, FixedClock, Replica, Replica)> {
+    let db = TestDb::create().await?;
     let listeners =
         [TcpListener::bind("127.0.0.1:0").await.unwrap(), TcpListener::bind("127.0.0.1:0").await.unwrap()];
     let mut seed = Seed::demo();
@@ -126,12 +126,11 @@ async fn two_replicas() -> Option<(PgDatabase, RunningEmulator, FixedClock, Repl
         listeners.iter().map(|l| format!("http://{}{}", l.local_addr().unwrap(), WebConfig::CALLBACK_PATH));
     seed.set_redirect_uris(CLIENT_ID, redirects.collect());
     let secret = seed.apps[0].client_secret.clone();
-    let emulator = Emulator::new(seed, EmulatorConfig::default(), Clock::system()).unwrap();
-    let emulator = RunningEmulator::start(emulator, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let emulator = test_support::demo::start(seed, EmulatorConfig::default()).await;
     let clock = FixedClock::new(emulator.emulator.now());
     let mut replicas = Vec::new();
     for listener in listeners {
-        let store = rollcall_store::open(&db.url).await.unwrap();
+        let store = rollcall_store::open(db.url()).await.unwrap();
         replicas.push(Replica::start(listener, &emulator.base_url, &secret, store, clock.clone()).await);
     }
     let [a, b] = <[Replica; 2]>::try_from(replicas).ok().unwrap();
@@ -146,7 +145,7 @@ async fn a_job_whose_replica_died_mid_sync_is_finished_by_the_other_replica_once
     let sam = teacher_id(a.state.store(), "skelly").await;
     let before = section_names(a.state.store(), sam).await;
     assert!(before.contains(&"Grade 4 Reading".to_owned()));
-    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let pool = sqlx::PgPool::connect(db.url()).await.unwrap();
     let enrollments = || async {
         sqlx::query_scalar::<_, i64>("SELECT count(*) FROM enrollments WHERE removed_in_clever_at IS NULL")
             .fetch_one(&pool)
@@ -219,7 +218,7 @@ async fn a_job_whose_replica_died_mid_sync_is_finished_by_the_other_replica_once
     assert!(b.state.store().sync_job(sam).await.unwrap().is_some());
 
     pool.close().await;
-    db.drop_now().await;
+    db.drop_database().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -263,5 +262,5 @@ async fn workers_on_two_replicas_run_each_due_job_exactly_once() {
         let job = store.sync_job(teacher).await.unwrap().unwrap();
         assert_eq!((job.claimed_by, job.run_after), (None, stored(clock.now() + EVERY)));
     }
-    db.drop_now().await;
+    db.drop_database().await;
 }

@@ -9,11 +9,11 @@ use std::sync::Arc;
 
 use clever_emulator::seed::{SeedApp, SeedDistrict, SeedPerson, SeedSchool, SeedSection};
 use clever_emulator::state::NextLogin;
-use clever_emulator::{Clock, Emulator, EmulatorConfig, RunningEmulator, Seed};
+use clever_emulator::{EmulatorConfig, Seed};
 use rollcall_core::{CleverId, FixedClock};
 use rollcall_web::WebConfig;
-use support::pg::PgDatabase;
 use support::{CLIENT_ID, Replica};
+use test_support::pg::TestDb;
 use tokio::net::TcpListener;
 
 const TEACHERS: usize = 50;
@@ -79,20 +79,19 @@ async fn count(pool: &sqlx::PgPool, sql: &'static str) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_co_teachers_logging_in_through_two_replicas_at_once_make_one_roster() {
-    let Some(db) = PgDatabase::create().await else { return };
+    let Some(db) = TestDb::create().await else { return };
     let listeners =
         [TcpListener::bind("127.0.0.1:0").await.unwrap(), TcpListener::bind("127.0.0.1:0").await.unwrap()];
     let redirects = listeners
         .iter()
         .map(|l| format!("http://{}{}", l.local_addr().unwrap(), WebConfig::CALLBACK_PATH))
         .collect();
-    let emulator = Emulator::new(seed(redirects), EmulatorConfig::default(), Clock::system()).unwrap();
-    let emulator = RunningEmulator::start(emulator, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let emulator = test_support::demo::start(seed(redirects), EmulatorConfig::default()).await;
     let clock = FixedClock::new(emulator.emulator.now());
     let mut replicas = Vec::new();
     for listener in listeners {
         // Each replica has its own pool and its own in-process state, as separate processes would.
-        let store = rollcall_store::open(&db.url).await.unwrap();
+        let store = rollcall_store::open(db.url()).await.unwrap();
         replicas
             .push(Replica::start(listener, &emulator.base_url, "replica-secret", store, clock.clone()).await);
     }
@@ -122,7 +121,7 @@ async fn fifty_co_teachers_logging_in_through_two_replicas_at_once_make_one_rost
         assert!(body.contains("Section "), "the teacher sees their classes");
     }
 
-    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let pool = sqlx::PgPool::connect(db.url()).await.unwrap();
     assert_eq!(count(&pool, "SELECT count(*) FROM users WHERE role = 'teacher'").await, TEACHERS as i64);
     assert_eq!(
         count(&pool, "SELECT count(*) FROM users WHERE role = 'student'").await,
@@ -152,5 +151,5 @@ async fn fifty_co_teachers_logging_in_through_two_replicas_at_once_make_one_rost
         assert_eq!(got, want, "teacher {t} is on every section they teach");
     }
     pool.close().await;
-    db.drop_now().await;
+    db.drop_database().await;
 }

@@ -205,3 +205,14 @@ pub async fn racing_rosters_create_each_student_once(store: Arc<dyn Store>) {
         assert_eq!(names.len(), 6, "section c{i}: six students, the doubled one enrolled once: {names:?}");
     }
 }
+
+backend_tests!(
+    first_login_creates_then_updates,
+    concurrent_first_logins_make_one_account,
+    each_clever_id_has_its_own_account,
+    tokens_are_replaced,
+    only_teachers_with_a_live_token_are_synced,
+    roster_student_who_logs_in_keeps_the_account,
+    a_login_stores_the_account_and_its_token_together,
+    racing_rosters_create_each_student_once,
+);

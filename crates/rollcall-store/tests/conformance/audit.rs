@@ -125,3 +125,5 @@ pub async fn filters_narrow_the_list_newest_first(store: Arc<dyn Store>) {
         (Some("Bo Li"), Some("Ada Min"), at(30))
     );
 }
+
+backend_tests!(logins_and_syncs_are_recorded_with_them, filters_narrow_the_list_newest_first,);

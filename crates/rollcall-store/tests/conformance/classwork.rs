@@ -186,3 +186,10 @@ pub async fn an_archived_class_leaves_the_students_list(store: Arc<dyn Store>) {
     not_found(store.set_done(ana, posted, true, at(4)).await);
     assert_eq!(store.section_assignments(t.id, math).await.unwrap().len(), 1, "the teacher still reads it");
 }
+
+backend_tests!(
+    teachers_post_only_to_sections_they_actively_teach,
+    students_complete_work_of_their_active_classes,
+    a_students_list_puts_what_is_due_first,
+    an_archived_class_leaves_the_students_list,
+);

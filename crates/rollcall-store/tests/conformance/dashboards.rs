@@ -173,3 +173,12 @@ pub async fn sync_runs_round_trip_newest_first(store: Arc<dyn Store>) {
     assert_eq!(store.sync_runs(t.id, 1).await.unwrap().len(), 1);
     assert_eq!(store.sync_runs(other.id, 10).await.unwrap()[0].trigger, SyncTrigger::Cli);
 }
+
+backend_tests!(
+    teacher_sections_active_first_by_name,
+    teacher_dashboard_reads_everything_at_once,
+    section_roster_is_for_linked_teachers_only,
+    rosters_sort_names_as_people_read_them,
+    student_sections_list_active_classes,
+    sync_runs_round_trip_newest_first,
+);

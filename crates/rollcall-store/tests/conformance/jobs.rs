@@ -93,3 +93,10 @@ pub async fn scheduling_keeps_one_job_at_the_earliest_time(store: Arc<dyn Store>
     assert_eq!((held.run_after, held.claimed_by.as_deref()), (at(0), Some("w")));
     assert_eq!(store.claim_sync_job("x", at(101), LEASE).await.unwrap(), None);
 }
+
+backend_tests!(
+    twenty_concurrent_claimers_get_one_job_once,
+    an_expired_lease_is_reclaimed_and_the_stale_holder_cannot_finish,
+    finishing_without_a_next_run_removes_the_job,
+    scheduling_keeps_one_job_at_the_earliest_time,
+);

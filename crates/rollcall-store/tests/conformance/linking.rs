@@ -142,3 +142,10 @@ pub async fn unlink_keeps_the_classes_and_needs_a_password(store: Arc<dyn Store>
         ]
     );
 }
+
+backend_tests!(
+    a_local_teacher_links_clever_and_logs_in_with_it,
+    link_refuses_what_would_share_a_clever_id,
+    racing_links_and_a_first_login_give_the_clever_id_one_account,
+    unlink_keeps_the_classes_and_needs_a_password,
+);

@@ -182,3 +182,12 @@ pub async fn admin_rights_are_granted_by_login_email_only(store: Arc<dyn Store>)
         ]
     );
 }
+
+backend_tests!(
+    admin_rights_are_granted_by_login_email_only,
+    sign_up_then_find_the_credential_by_email,
+    a_taken_email_is_refused_and_nothing_is_created,
+    a_clever_account_adds_a_password_once,
+    the_school_is_set_cleared_and_listed,
+    failures_are_counted_in_windows,
+);

@@ -265,3 +265,9 @@ pub async fn racing_merges_leave_one_whole_account(store: Arc<dyn Store>) {
         (if winner == a.id { 2 } else { 1 }, if other == a.id { 1 } else { 0 })
     );
 }
+
+backend_tests!(
+    a_merge_keeps_everything_of_both_students,
+    refused_merges_change_nothing,
+    racing_merges_leave_one_whole_account,
+);

@@ -81,3 +81,5 @@ pub async fn a_login_finishes_with_its_session(store: Arc<dyn Store>) {
     assert_eq!(store.claim_callback(&[3; 32], at(3)).await.unwrap(), CallbackClaim::Failed);
     assert_eq!(store.session(&[7; 32], at(3)).await.unwrap().map(|(s, _)| s), Some(s));
 }
+
+backend_tests!(sessions_expire, callbacks_are_claimed_once, a_login_finishes_with_its_session,);

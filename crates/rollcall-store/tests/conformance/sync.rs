@@ -443,3 +443,20 @@ pub async fn a_grade_clever_did_not_send_is_kept(store: Arc<dyn Store>) {
     let user = store.user_by_clever_id(&cid("s1")).await.unwrap().unwrap();
     assert_eq!((user.first_name.as_str(), user.grade.as_deref()), ("Anabel", Some("5")));
 }
+
+backend_tests!(
+    created_section_shows_in_the_snapshot,
+    co_teacher_joins_the_same_row,
+    concurrent_co_teachers_make_one_row,
+    removed_students_are_flagged_and_restored,
+    roster_updates_grades_and_names_only_when_told,
+    an_unknown_roster_keeps_its_enrollments_and_is_marked,
+    a_grade_clever_did_not_send_is_kept,
+    display_name_survives_sync,
+    unlink_archives_only_when_no_teacher_remains,
+    one_sync_lease_per_teacher_until_it_is_released_or_runs_out,
+    unlink_needs_a_link,
+    recording_a_run_gives_its_lease_back,
+    a_whole_sync_is_written_with_its_run,
+    a_sync_that_fails_to_write_records_no_run,
+);

@@ -2,35 +2,27 @@
 //! file per test and a cookie-jar "browser" that follows the real OAuth redirects.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-pub mod pg;
 pub mod smtp;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use clever_client::{CleverClient, CleverConfig, RetryPolicy};
-use clever_emulator::ids::derive_id;
 use clever_emulator::state::NextLogin;
-use clever_emulator::{Clock, Emulator, EmulatorConfig, RunningEmulator, Seed};
+use clever_emulator::{Emulator, EmulatorConfig, RunningEmulator};
 use rollcall_core::FixedClock;
 use rollcall_store::{SqliteStore, Store};
 use rollcall_web::mail::MailSettings;
 use rollcall_web::{AppState, WebConfig};
+use test_support::pg::TestDb;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-pub const CLIENT_ID: &str = "rollcall-demo";
+#[allow(unused_imports)] // each test binary uses some of these
+pub use test_support::demo::{CLIENT_ID, section_id, user_id};
 
 /// The login email the test app treats as an admin's.
 pub const ADMIN_EMAIL: &str = "ops@rollcall.test";
-
-pub fn user_id(key: &str) -> String {
-    derive_id("demo", "user", key)
-}
-
-pub fn section_id(key: &str) -> String {
-    derive_id("demo", "section", key)
-}
 
 /// Where a test app keeps its data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +41,7 @@ pub struct TestApp {
     pub clock: FixedClock,
     pub db: PathBuf,
     /// The PostgreSQL database the app keeps its data in, when spawned on one.
-    pub pg: Option<pg::PgDatabase>,
+    pub pg: Option<TestDb>,
     _shutdown: oneshot::Sender<()>,
 }
 
@@ -80,25 +72,22 @@ impl TestApp {
     ) -> Option<Self> {
         let pg = match backend {
             Backend::Sqlite => None,
-            Backend::Postgres => Some(pg::PgDatabase::create().await?),
+            Backend::Postgres => Some(TestDb::create().await?),
         };
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let redirect = format!("{url}{}", WebConfig::CALLBACK_PATH);
-        let mut seed = Seed::demo();
-        seed.set_redirect_uris(CLIENT_ID, vec![redirect.clone()]);
-        let secret = seed.apps[0].client_secret.clone();
-        let emulator = Emulator::new(seed, emulator_config, Clock::system()).unwrap();
-        let emulator = RunningEmulator::start(emulator, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let emulator = test_support::demo::start_demo(emulator_config, Some(&redirect)).await;
+        let secret = test_support::demo::CLIENT_SECRET;
 
         let db = std::env::temp_dir().join(format!("rollcall-web-test-{}.db", crate::support::unique()));
         let store: Arc<dyn Store> = match &pg {
-            Some(pg) => rollcall_store::open(&pg.url).await.unwrap(),
+            Some(pg) => rollcall_store::open(pg.url()).await.unwrap(),
             None => Arc::new(SqliteStore::open(&format!("sqlite://{}", db.display())).await.unwrap()),
         };
         let clock = FixedClock::new(emulator.emulator.now());
         let replica =
-            Replica::start_with_mail(listener, &emulator.base_url, &secret, store, clock.clone(), mail).await;
+            Replica::start_with_mail(listener, &emulator.base_url, secret, store, clock.clone(), mail).await;
         let Replica { url, state, _shutdown: tx } = replica;
         Some(Self { emulator, url, state, clock, db, pg, _shutdown: tx })
     }

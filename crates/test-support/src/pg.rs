@@ -99,6 +99,7 @@ fn with_database(url: &str, name: &str) -> String {
     out
 }
 
+#[cfg(test)]
 #[test]
 fn database_names_replace_the_path_only() {
     assert_eq!(with_database("postgres://u@h:5432/postgres", "x"), "postgres://u@h:5432/x");
