@@ -30,7 +30,12 @@ impl TestDb {
     /// which case the calling test skips. A server that is configured but does not answer fails
     /// the test: CI sets the variable, and a PostgreSQL that is down must not pass as skipped.
     pub async fn create() -> Option<Self> {
-        let Ok(admin_url) = std::env::var(URL_VAR) else {
+        Self::create_on(std::env::var(URL_VAR).ok()).await
+    }
+
+    /// [`TestDb::create`] on the server `admin_url` names (`None`: skip).
+    pub async fn create_on(admin_url: Option<String>) -> Option<Self> {
+        let Some(admin_url) = admin_url else {
             eprintln!("skipping: {URL_VAR} is not set (e.g. postgres://postgres@127.0.0.1:5432/postgres)");
             return None;
         };
@@ -97,6 +102,20 @@ fn with_database(url: &str, name: &str) -> String {
         out.push_str(query);
     }
     out
+}
+
+#[cfg(test)]
+#[tokio::test]
+async fn an_unset_url_skips() {
+    assert!(TestDb::create_on(None).await.is_none());
+}
+
+/// Nothing listens on port 1: a configured server that is down fails the test, never skips it.
+#[cfg(test)]
+#[tokio::test]
+#[should_panic(expected = "PostgreSQL cannot be reached there")]
+async fn a_set_url_whose_server_is_down_fails() {
+    TestDb::create_on(Some("postgres://postgres@127.0.0.1:1/postgres".to_owned())).await;
 }
 
 #[cfg(test)]
