@@ -144,9 +144,6 @@ pub trait AccountStore: Send + Sync {
     /// The credential for a login email (normalised by the caller), if any.
     async fn credential_by_email(&self, email: &str) -> StoreResult<Option<LocalCredential>>;
 
-    /// The account's credential, if it has one.
-    async fn credential_of(&self, user: UserId) -> StoreResult<Option<LocalCredential>>;
-
     /// Gives an account without one (e.g. created by Clever) a login email and password, the
     /// email recorded as confirmed (as for [`AccountStore::create_local_account`]). Fails with
     /// [`Conflict::PasswordAlreadySet`] or [`Conflict::EmailTaken`].

@@ -25,13 +25,6 @@ macro_rules! forward_new_traits {
                 local::credential_by_email(&self.pool, email).await
             }
 
-            async fn credential_of(
-                &self,
-                user: rollcall_core::UserId,
-            ) -> $crate::StoreResult<Option<$crate::LocalCredential>> {
-                local::credential_of(&self.pool, user).await
-            }
-
             async fn add_credential(
                 &self,
                 user: rollcall_core::UserId,

@@ -174,27 +174,6 @@ pub trait Store: AccountStore + ClassworkStore + AuditStore + Send + Sync + 'sta
         run: Option<&RunRecord>,
     ) -> StoreResult<Option<i64>>;
 
-    /// One section's change on its own, in one transaction ([`Store::apply_sync`] without a run).
-    async fn apply_section(
-        &self,
-        teacher: UserId,
-        change: &SectionChange,
-        now: OffsetDateTime,
-    ) -> StoreResult<()> {
-        self.apply_sync(teacher, std::slice::from_ref(change), &[], now, None).await.map(drop)
-    }
-
-    /// One unlink on its own ([`Store::apply_sync`] without a run). Idempotent; fails with
-    /// `NotFound` if the teacher was never linked to the section.
-    async fn apply_unlink(
-        &self,
-        teacher: UserId,
-        unlink: &SectionUnlink,
-        now: OffsetDateTime,
-    ) -> StoreResult<()> {
-        self.apply_sync(teacher, &[], std::slice::from_ref(unlink), now, None).await.map(drop)
-    }
-
     /// Records a finished sync run that wrote nothing (it failed or stopped before writing) and
     /// returns its id: [`Store::apply_sync`] with no changes. The audit entry's actor is the
     /// teacher for a login or the button, none for background and CLI runs; its detail is the

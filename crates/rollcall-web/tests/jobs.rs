@@ -187,7 +187,7 @@ async fn a_job_whose_replica_died_mid_sync_is_finished_by_the_other_replica_once
         },
         students: vec![],
     };
-    a.state.store().apply_section(sam, &change, clock.now()).await.unwrap();
+    a.state.store().apply_sync(sam, std::slice::from_ref(&change), &[], clock.now(), None).await.unwrap();
     drop(a);
 
     // The database is consistent: Reading is wholly new, Math wholly old (Jamal still enrolled).

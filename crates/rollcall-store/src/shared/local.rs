@@ -77,15 +77,6 @@ pub(super) async fn credential_by_email(pool: &Pool, email: &str) -> StoreResult
     Ok(row.map(credential))
 }
 
-/// The account's credential.
-pub(super) async fn credential_of(pool: &Pool, user: UserId) -> StoreResult<Option<LocalCredential>> {
-    let row: Option<CredentialRow> = sqlx::query_as(concat!(select_credential!(), "WHERE user_id = $1"))
-        .bind(user.0)
-        .fetch_optional(pool)
-        .await?;
-    Ok(row.map(credential))
-}
-
 /// Records the credential's email as confirmed (keeping the first confirmation's time); false if
 /// the account no longer logs in with `email`.
 pub(super) async fn confirm_email(

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use rollcall_core::{SectionChangeKind, StudentChange};
 use rollcall_store::{AccountRole, AuditAction, SealedToken, Store};
 
-use super::{at, change, cid, created, profile, section, student, teacher};
+use super::{SyncSteps, at, change, cid, created, profile, section, student, teacher};
 
 pub async fn first_login_creates_then_updates(store: Arc<dyn Store>) {
     let mut p = profile("t1", AccountRole::Teacher, "Tara", "Ng");

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use rollcall_core::{SectionChangeKind, SectionId, SectionUnlink, StudentChange, SyncCounts};
 use rollcall_store::{SealedToken, Store, SyncTrigger};
 
-use super::{at, change, cid, created, dashboard, run, section, section_for, student, teacher};
+use super::{SyncSteps, at, change, cid, created, dashboard, run, section, section_for, student, teacher};
 
 pub async fn teacher_sections_active_first_by_name(store: Arc<dyn Store>) {
     let t = teacher(&*store, "t1", "Tara", "Ng").await;

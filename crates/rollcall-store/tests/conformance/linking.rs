@@ -6,7 +6,7 @@ use rollcall_core::UserId;
 use rollcall_store::{AccountRole, AuditAction, Conflict, NewAssignment, SealedToken, Store, StoreError};
 use time::Duration;
 
-use super::{actions, at, cid, created, local, profile, section, student, teacher};
+use super::{SyncSteps, actions, at, cid, created, local, profile, section, student, teacher};
 
 pub async fn a_local_teacher_links_clever_and_logs_in_with_it(store: Arc<dyn Store>) {
     let tara = store

@@ -29,7 +29,7 @@ pub async fn sign_up_then_find_the_credential_by_email(store: Arc<dyn Store>) {
     assert!(store.confirm_email(tara.id, "tara@example.org", at(2)).await.unwrap());
     assert!(!store.confirm_email(tara.id, "other@example.org", at(2)).await.unwrap());
     assert!(!store.confirm_email(UserId(tara.id.0 + 1000), "tara@example.org", at(2)).await.unwrap());
-    assert_eq!(store.credential_of(tara.id).await.unwrap(), Some(cred));
+    assert_eq!(store.credential_by_email("tara@example.org").await.unwrap(), Some(cred));
     assert_eq!(store.credential_by_email("nobody@example.org").await.unwrap(), None);
     let entries = store.audit_log(&AuditFilter::default(), 10).await.unwrap();
     assert_eq!(entries.len(), 1);
@@ -79,7 +79,11 @@ pub async fn a_clever_account_adds_a_password_once(store: Arc<dyn Store>) {
     let other = local_student(&*store, "Ana", "B", "ana@example.org").await;
     let err = store.add_credential(t.id, "ana@example.org", "$argon2id$x", at(1)).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(Conflict::EmailTaken)), "{err:?}");
-    assert_eq!(store.credential_of(t.id).await.unwrap(), None);
+    assert_eq!(
+        store.credential_by_email("ana@example.org").await.unwrap().map(|c| c.user_id),
+        Some(other.id)
+    );
+    assert_eq!(store.credential_by_email("tara@example.org").await.unwrap(), None);
 
     store.add_credential(t.id, "tara@example.org", "$argon2id$t", at(2)).await.unwrap();
     let me = store.user(t.id).await.unwrap().unwrap();

@@ -7,7 +7,9 @@ use rollcall_store::{
     AccountRole, AuditAction, AuditFilter, Conflict, NewAssignment, Session, Store, StoreError, User,
 };
 
-use super::{actions, at, change, cid, created, local, local_student, profile, section, student, teacher};
+use super::{
+    SyncSteps, actions, at, change, cid, created, local, local_student, profile, section, student, teacher,
+};
 
 /// A session cookie hash for the test's `n`th session.
 fn session(n: u8, user: &User) -> Session {

@@ -134,3 +134,27 @@ pub async fn actions(store: &dyn Store, user: UserId) -> Vec<AuditAction> {
     entries.reverse();
     entries.into_iter().map(|e| e.action).collect()
 }
+
+/// One section's change, or one unlink, written on its own: [`Store::apply_sync`] with a single
+/// step and no run, which is how most stories set up the classes they need.
+pub trait SyncSteps: Store {
+    fn apply_section<'a>(
+        &'a self,
+        teacher: UserId,
+        change: &'a SectionChange,
+        now: OffsetDateTime,
+    ) -> impl std::future::Future<Output = rollcall_store::StoreResult<()>> + Send + 'a {
+        async move { self.apply_sync(teacher, std::slice::from_ref(change), &[], now, None).await.map(drop) }
+    }
+
+    fn apply_unlink<'a>(
+        &'a self,
+        teacher: UserId,
+        unlink: &'a rollcall_core::SectionUnlink,
+        now: OffsetDateTime,
+    ) -> impl std::future::Future<Output = rollcall_store::StoreResult<()>> + Send + 'a {
+        async move { self.apply_sync(teacher, &[], std::slice::from_ref(unlink), now, None).await.map(drop) }
+    }
+}
+
+impl<S: Store + ?Sized> SyncSteps for S {}

@@ -7,7 +7,9 @@ use rollcall_core::{
 };
 use rollcall_store::{AccountRole, AuditAction, RunRecord, Store, StoreError, SyncTrigger};
 
-use super::{at, change, cid, created, dashboard, profile, run, section, section_for, student, teacher};
+use super::{
+    SyncSteps, at, change, cid, created, dashboard, profile, run, section, section_for, student, teacher,
+};
 
 /// When the account of a Clever id (`$1`) last changed: not part of the `Store` API, so each
 /// backend's own test reads it for [`a_known_student_as_listed_is_not_rewritten`].

@@ -7,7 +7,7 @@ use rollcall_core::SectionUnlink;
 use rollcall_store::{AccountRole, CallbackClaim, PgStore, Store, StoreError};
 use sqlx::{Connection, PgConnection};
 
-use crate::conformance::{at, cid, created, dashboard, profile, section, student, teacher};
+use crate::conformance::{SyncSteps, at, cid, created, dashboard, profile, section, student, teacher};
 use crate::pg::TestDb;
 
 /// Two stores on one database: two replicas, each with its own pool.
