@@ -115,14 +115,14 @@ impl Rig {
                 .with_base_urls(&emulator.base_url, &emulator.base_url),
             dev_mode: true,
             session_ttl: time::Duration::hours(8),
-            token_key: crate::app::random_key().into(),
+            token_key: rollcall::app::random_key().into(),
             metrics_token: None,
             background_sync_every: None,
             serving: rollcall_web::config::Serving::default(),
             mail: rollcall_web::mail::MailSettings::Off,
         };
         config.validate()?;
-        let state = crate::app::state_with_store(config, store)?;
+        let state = rollcall::app::state_with_store(config, store)?;
         let (stop_app, stopped) = oneshot::channel::<()>();
         let app_task = tokio::spawn(rollcall_web::serve(listener, state.clone(), async move {
             let _ = stopped.await;
@@ -209,7 +209,7 @@ impl Rig {
 
 /// A district of `teachers` teachers (a multiple of [`SCHOOLS`]) with exactly 6 sections × 30
 /// students each, plus one substitute who teaches nothing, with `app` registered.
-pub(in crate::bench) fn logins_district(teachers: usize, app: Option<GenerateApp>) -> GenerateSpec {
+pub(crate) fn logins_district(teachers: usize, app: Option<GenerateApp>) -> GenerateSpec {
     GenerateSpec {
         namespace: "rollcall-bench".to_owned(),
         schools: SCHOOLS,
@@ -233,7 +233,7 @@ pub(super) fn teachers_with_sections(world: &World) -> Vec<String> {
 }
 
 /// Teachers whose sections (as primary teacher) are exactly 6, each with exactly 30 students.
-pub(in crate::bench) fn full_time_teachers(world: &World) -> Vec<String> {
+pub(crate) fn full_time_teachers(world: &World) -> Vec<String> {
     let mut taught: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for section in world.sections().values() {
         for teacher in &section.teachers {
@@ -261,16 +261,16 @@ pub(super) fn journal_seq(emulator: &Emulator) -> u64 {
 
 /// One login, as a browser does it.
 #[derive(Clone)]
-pub(in crate::bench) struct Flow {
-    pub(in crate::bench) emulator: Emulator,
-    pub(in crate::bench) emulator_url: Arc<str>,
-    pub(in crate::bench) start_url: Arc<str>,
+pub(crate) struct Flow {
+    pub(crate) emulator: Emulator,
+    pub(crate) emulator_url: Arc<str>,
+    pub(crate) start_url: Arc<str>,
     /// Text the dashboard's sync report must contain, if known.
-    pub(in crate::bench) expect: Option<Arc<str>>,
+    pub(crate) expect: Option<Arc<str>>,
     /// Classes the dashboard must show, if every teacher has the same number.
-    pub(in crate::bench) classes: Option<usize>,
-    pub(in crate::bench) browser_requests: Arc<AtomicU64>,
-    pub(in crate::bench) browser_to_emulator: Arc<AtomicU64>,
+    pub(crate) classes: Option<usize>,
+    pub(crate) browser_requests: Arc<AtomicU64>,
+    pub(crate) browser_to_emulator: Arc<AtomicU64>,
 }
 
 impl Flow {
@@ -297,7 +297,7 @@ impl Flow {
     }
 
     /// Makes `teacher` the emulator's next login (see [`Flow::login`] on the queue's order).
-    pub(in crate::bench) fn queue(&self, teacher: &str) {
+    pub(crate) fn queue(&self, teacher: &str) {
         self.emulator
             .browser()
             .next_logins
@@ -319,7 +319,7 @@ impl Flow {
     /// "Sign up with Clever" in a new browser, followed to wherever it ends (the dashboard, if
     /// all went well); the browser is returned too, its cookie jar holding the session if one
     /// was made. The page is not judged here.
-    pub(in crate::bench) async fn start_login(&self) -> reqwest::Result<(reqwest::Client, Page)> {
+    pub(crate) async fn start_login(&self) -> reqwest::Result<(reqwest::Client, Page)> {
         let browser = self.browser()?;
         self.browser_requests.fetch_add(1, Ordering::Relaxed);
         let page = Page::read(browser.get(&*self.start_url).send().await?).await?;
@@ -327,7 +327,7 @@ impl Flow {
     }
 
     /// A new browser: an empty cookie jar, following redirects and counting them.
-    pub(in crate::bench) fn browser(&self) -> reqwest::Result<reqwest::Client> {
+    pub(crate) fn browser(&self) -> reqwest::Result<reqwest::Client> {
         let (requests, to_emulator) = (self.browser_requests.clone(), self.browser_to_emulator.clone());
         let emulator_url = self.emulator_url.clone();
         let policy = reqwest::redirect::Policy::custom(move |attempt| {
@@ -355,20 +355,20 @@ impl Flow {
 }
 
 /// The page a browser ended on, after the redirects.
-pub(in crate::bench) struct Page {
-    pub(in crate::bench) status: reqwest::StatusCode,
-    pub(in crate::bench) path: String,
-    pub(in crate::bench) body: String,
+pub(crate) struct Page {
+    pub(crate) status: reqwest::StatusCode,
+    pub(crate) path: String,
+    pub(crate) body: String,
 }
 
 impl Page {
-    pub(in crate::bench) async fn read(response: reqwest::Response) -> reqwest::Result<Self> {
+    pub(crate) async fn read(response: reqwest::Response) -> reqwest::Result<Self> {
         let (status, path) = (response.status(), response.url().path().to_owned());
         Ok(Self { status, path, body: response.text().await? })
     }
 
     /// Classes on a teacher's dashboard.
-    pub(in crate::bench) fn classes(&self) -> usize {
+    pub(crate) fn classes(&self) -> usize {
         self.body.matches("class=\"card section\"").count()
     }
 }

@@ -1,34 +1,9 @@
-//! `rollcall bench`: benchmarks that print a table. Performance targets live here, never in
-//! timed tests.
-
-mod child;
-mod cpu;
-mod emulator;
-mod load;
-mod login;
-mod mix;
-mod passwords;
-mod soak;
+//! The tables the benchmarks print.
 
 use std::time::Duration;
 
-use crate::cli::{BenchArgs, BenchKind};
-
-/// Runs the chosen benchmark.
-pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
-    if cfg!(debug_assertions) {
-        tracing::warn!("this is a debug build: numbers will be far lower than with --release");
-    }
-    match args.which {
-        BenchKind::Emulator => emulator::run(&args).await,
-        BenchKind::Login => login::run(&args).await,
-        BenchKind::Soak => soak::run(&args).await,
-        BenchKind::Passwords => passwords::run(&args).await,
-    }
-}
-
 /// Prints progress as it happens (the soak's rows, minute by minute); a closed stdout is ignored.
-fn say(text: &str) {
+pub(crate) fn say(text: &str) {
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
@@ -36,13 +11,13 @@ fn say(text: &str) {
 }
 
 /// Milliseconds, for the tables.
-fn ms(d: Duration) -> f64 {
+pub(crate) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
 /// A benchmark's output: a caption, a Markdown table (columns sized to fit, the first one
 /// left-aligned and the others right-aligned) and notes under it.
-struct Report {
+pub(crate) struct Report {
     caption: String,
     header: Vec<String>,
     rows: Vec<Vec<String>>,
@@ -50,7 +25,7 @@ struct Report {
 }
 
 impl Report {
-    fn new(caption: impl Into<String>, header: &[&str]) -> Self {
+    pub(crate) fn new(caption: impl Into<String>, header: &[&str]) -> Self {
         Self {
             caption: caption.into(),
             header: header.iter().map(|h| (*h).to_owned()).collect(),
@@ -59,16 +34,16 @@ impl Report {
         }
     }
 
-    fn row(&mut self, cells: Vec<String>) {
+    pub(crate) fn row(&mut self, cells: Vec<String>) {
         self.rows.push(cells);
     }
 
-    fn note(&mut self, note: impl Into<String>) {
+    pub(crate) fn note(&mut self, note: impl Into<String>) {
         self.notes.push(note.into());
     }
 
     /// The whole report as text.
-    fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let widths: Vec<usize> = (0..self.header.len())
             .map(|c| {
                 std::iter::once(&self.header)
@@ -111,7 +86,7 @@ impl Report {
         out
     }
 
-    fn print(&self) {
+    pub(crate) fn print(&self) {
         say(&self.render());
     }
 }

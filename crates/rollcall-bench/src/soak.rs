@@ -1,4 +1,4 @@
-//! `rollcall bench soak`: the app as a real `rollcall serve` child process under a steady mix of
+//! `rollcall-bench soak`: the app as a real `rollcall serve` child process under a steady mix of
 //! Clever logins, "Sync my classes" presses and dashboard and class reads, for minutes, at half
 //! the rate it can take at most; a row per minute says what happened (operations, errors by
 //! kind, p50/p99 latency, the child's memory and CPU).

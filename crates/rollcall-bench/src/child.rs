@@ -1,5 +1,5 @@
-//! The app under test as a real child process: `rollcall serve` from this executable, on port 0,
-//! with its own memory (read from `/proc/<pid>/status`) and CPU time, and its log watched for
+//! The app under test as a real child process: `rollcall serve` run by this executable (see
+//! [`crate::APP_COMMAND`]), on port 0, with its own memory (read from `/proc/<pid>/status`) and CPU time, and its log watched for
 //! warnings and errors.
 
 use std::path::PathBuf;
@@ -37,7 +37,7 @@ impl Database {
         anyhow::ensure!(
             arg.starts_with("sqlite:") || arg.starts_with("postgres://") || arg.starts_with("postgresql://"),
             "--database-url must be `sqlite`, a sqlite: URL or a postgres:// URL, not {}",
-            crate::app::redact(arg)
+            rollcall::app::redact(arg)
         );
         Ok(Database::Given(arg.to_owned()))
     }
@@ -54,7 +54,7 @@ impl Database {
         match self {
             Database::TempSqlite(_) => "SQLite (a fresh temp file)".to_owned(),
             Database::Given(url) if url.starts_with("sqlite:") => format!("SQLite ({url})"),
-            Database::Given(url) => format!("PostgreSQL ({})", crate::app::redact(url)),
+            Database::Given(url) => format!("PostgreSQL ({})", rollcall::app::redact(url)),
         }
     }
 
@@ -102,7 +102,7 @@ impl AppChild {
         (client_id, client_secret): (&str, &str),
         extra: &[&str],
     ) -> anyhow::Result<Self> {
-        let exe = std::env::current_exe().context("cannot find the rollcall executable")?;
+        let exe = std::env::current_exe().context("cannot find the rollcall-bench executable")?;
         let mut command = tokio::process::Command::new(exe);
         for (name, _) in std::env::vars_os() {
             let name = name.to_string_lossy();
@@ -111,13 +111,13 @@ impl AppChild {
             }
         }
         command
-            .args(["--log-format", "json", "serve", "--dev", "--listen", "127.0.0.1:0"])
+            .args([crate::APP_COMMAND, "--log-format", "json", "serve", "--dev", "--listen", "127.0.0.1:0"])
             .args(["--database-url", database_url, "--clever-client-id", client_id])
             .args(["--clever-oauth-url", clever_url, "--clever-api-url", clever_url])
             .args(extra)
             // Secrets by environment, as the flags' help asks.
             .env("ROLLCALL_CLEVER_CLIENT_SECRET", client_secret)
-            .env("ROLLCALL_TOKEN_KEY", hex::encode(crate::app::random_key()))
+            .env("ROLLCALL_TOKEN_KEY", hex::encode(rollcall::app::random_key()))
             // The "Rollcall serving" line, and whatever goes wrong; not a line per login.
             .env("ROLLCALL_LOG", "warn,rollcall::app=info")
             .stdin(Stdio::null())

@@ -1,4 +1,4 @@
-//! `rollcall bench passwords`: `--concurrency` password logins at once against a real
+//! `rollcall-bench passwords`: `--concurrency` password logins at once against a real
 //! `rollcall serve` child. Each is a wrong password for an account of its own, from a client
 //! address of its own (`--client-ip-header x-forwarded-for`), so no failure limit is reached and
 //! every login costs one argon2 check. The app hashes at most one password per core at a time
@@ -63,7 +63,7 @@ async fn measure(args: &BenchArgs, db: &Database) -> anyhow::Result<()> {
 async fn create_accounts(url: &str, n: usize) -> anyhow::Result<Vec<String>> {
     let store = rollcall_store::open(url)
         .await
-        .with_context(|| format!("cannot open {}", crate::app::redact(url)))?;
+        .with_context(|| format!("cannot open {}", rollcall::app::redact(url)))?;
     let hash = rollcall_web::passwords::hash(PASSWORD).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     // A tag of this run: a database used before keeps its accounts and failure counts.
     let run: u32 = rand::random();

@@ -112,10 +112,10 @@ struct Startup {
 }
 
 async fn startup() -> anyhow::Result<Startup> {
-    let exe = std::env::current_exe().context("cannot find the rollcall executable")?;
+    let exe = std::env::current_exe().context("cannot find the rollcall-bench executable")?;
     let started = Instant::now();
     let mut child = tokio::process::Command::new(exe)
-        .args(["emulator", "--generate", GENERATE, "--listen", "127.0.0.1:0"])
+        .args([crate::APP_COMMAND, "emulator", "--generate", GENERATE, "--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .kill_on_drop(true)

@@ -127,7 +127,7 @@ impl BenchDb {
             Backend::Postgres(admin_url) => {
                 let name = format!("rollcall_bench_{}", std::process::id());
                 let admin = sqlx::PgPool::connect(admin_url).await.with_context(|| {
-                    format!("cannot reach PostgreSQL at {}", crate::app::redact(admin_url))
+                    format!("cannot reach PostgreSQL at {}", rollcall::app::redact(admin_url))
                 })?;
                 // Our own name (digits and underscores): safe to splice in.
                 sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))

@@ -1,4 +1,4 @@
-//! `rollcall bench soak` and `rollcall bench passwords` in a short mode, so they cannot rot:
+//! `rollcall-bench soak` and `rollcall-bench passwords` in a short mode, so they cannot rot:
 //! each starts a real `rollcall serve` child on port 0 and must print its table and a passing
 //! verdict. The numbers themselves are not judged here (performance lives in the benchmarks).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
@@ -6,8 +6,7 @@
 use std::process::Command;
 
 fn bench(args: &[&str]) -> (bool, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_rollcall"))
-        .arg("bench")
+    let output = Command::new(env!("CARGO_BIN_EXE_rollcall-bench"))
         .args(args)
         .env_remove("ROLLCALL_LOG")
         .env("RUST_BACKTRACE", "0")
@@ -43,22 +42,8 @@ fn a_short_soak_on_sqlite_prints_its_rows_and_passes() {
 
 #[tokio::test]
 async fn a_short_soak_on_postgres_prints_its_rows_and_passes() {
-    let Ok(admin_url) = std::env::var("ROLLCALL_TEST_POSTGRES_URL") else {
-        eprintln!(
-            "skipped: set ROLLCALL_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)"
-        );
-        return;
-    };
-    let name = format!("rollcall_bench_test_{}", std::process::id());
-    let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
-    // Our own name (digits and underscores): safe to splice in.
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-        .execute(&admin)
-        .await
-        .unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
-    let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
-    let url = format!("{base}/{name}");
+    let Some(db) = test_support::pg::TestDb::create().await else { return };
+    let url = db.url().to_owned();
     let mut args: Vec<String> = SHORT_SOAK.iter().map(|a| (*a).to_owned()).collect();
     args.extend(["--database-url".to_owned(), url]);
     let (ok, stdout, stderr) = tokio::task::spawn_blocking(move || {
@@ -67,10 +52,7 @@ async fn a_short_soak_on_postgres_prints_its_rows_and_passes() {
     })
     .await
     .unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-        .execute(&admin)
-        .await
-        .unwrap();
+    db.drop_database().await;
     assert_soak_passed(ok, &stdout, &stderr);
     assert!(stdout.contains("on PostgreSQL (postgres://"), "{stdout}");
 }
