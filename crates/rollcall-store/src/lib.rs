@@ -57,7 +57,8 @@ pub async fn open_with_pool(url: &str, pg_pool: u32) -> StoreResult<Arc<dyn Stor
 }
 
 /// How busy a store's one writer has been since it opened ([`Store::writer_stats`]): on SQLite,
-/// every write transaction of this process takes one turn at the database's single write lock.
+/// every write transaction of this process but `set_admin`'s (and the migrations on open) takes
+/// one turn at the database's single write lock.
 /// `busy` growing nearly as fast as the clock means the writer is saturated: writes queue
 /// (`waiting` grows), and more CPUs will not make logins faster.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -161,10 +162,13 @@ pub trait Store: AccountStore + ClassworkStore + AuditStore + Send + Sync + 'sta
     /// linked. Nothing is deleted.
     ///
     /// Each section's change is atomic, and the run is recorded only once every change is
-    /// written. SQLite writes the whole sync in one transaction (it has one writer, so one commit
-    /// instead of one per section is what lets first logins through); PostgreSQL gives each
-    /// section its own transaction, so co-teachers syncing overlapping rosters at once never
-    /// hold locks across sections (no deadlocks), then records the run.
+    /// written. SQLite writes the whole sync (every section change and unlink, the run, its
+    /// audit entry and the lease's return) in one transaction, so a failure writes nothing: it
+    /// has one writer, and one commit writes the index pages the sections share once instead of
+    /// once per section. PostgreSQL gives each section change and each unlink its own
+    /// transaction, so co-teachers syncing overlapping rosters at once never hold locks across
+    /// sections (no deadlocks), then records the run in one more; a failure there leaves the
+    /// changes already written committed and records no run.
     async fn apply_sync(
         &self,
         teacher: UserId,

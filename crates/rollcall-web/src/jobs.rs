@@ -3,8 +3,8 @@
 //!
 //! A job is claimed with a lease ([`LEASE`]); only its holder can finish it, and a job whose
 //! worker died (a replica killed mid-sync) is claimed again by any worker once the lease ends.
-//! Each section is applied in its own transaction, so an interrupted sync leaves every section
-//! either as it was or fully synced, and the next run converges. A teacher whose token is
+//! An interrupted sync leaves every section either as it was or fully synced (SQLite writes a
+//! whole sync in one transaction, PostgreSQL each section in its own), and the next run converges. A teacher whose token is
 //! missing or expired has their job removed (the sync run recorded says "reconnect Clever",
 //! which the dashboard shows); logging in again schedules it anew.
 

@@ -6,7 +6,8 @@
 //! updates or skips the winner's row); a read-then-write that must be atomic takes a lock first:
 //! a transaction-scoped advisory lock on the Clever id before "find or create the account", and
 //! the section's row lock before archiving it. Reads that span several queries run in one
-//! `REPEATABLE READ` transaction, so they see one snapshot.
+//! `REPEATABLE READ` transaction, so they see one snapshot. Writes are `READ COMMITTED`, and a
+//! sync is several transactions (see `sync::apply_sync`).
 
 mod accounts;
 // Deliberately compiled into both backends: the same queries against each one's connection types.
@@ -81,11 +82,12 @@ impl PgStore {
     ///
     /// Statements stay prepared per connection, so PostgreSQL may settle on a generic plan
     /// after five runs and keep it until the table's statistics change; on a young database
-    /// (a district's first logins, before autovacuum's first ANALYZE) that plan was made for
+    /// (a district's first logins, before autovacuum's first ANALYZE) that plan is made for
     /// near-empty tables. The login path's statements are therefore written to reach rows by
     /// key whatever the statistics, and the two whose plan depends on the table's size are not
-    /// kept prepared. (`plan_cache_mode = force_custom_plan` for every statement was measured
-    /// instead: planning became a fifth of the server's CPU and repeat logins 15 % slower.)
+    /// kept prepared. Every other statement keeps its prepared plan rather than being planned
+    /// on every call (`plan_cache_mode = force_custom_plan`), which would spend server CPU on
+    /// every login planning statements whose plan does not depend on the statistics.
     pub async fn open_with_pool(url: &str, max_connections: u32) -> StoreResult<Self> {
         let options: PgConnectOptions = url.parse()?;
         let pool = PgPoolOptions::new()
@@ -156,8 +158,8 @@ const FOR_UPDATE: &str = " FOR UPDATE";
 /// at a time (each step the least name after the last: a LIMIT 1 index probe), so the cost
 /// follows the number of schools, not of accounts. The plain `WHERE school IS NOT NULL GROUP BY
 /// school` is planned as a scan of every account whenever the statistics do not yet say that
-/// almost no account has a school (a young database: 6 ms at 17,000 accounts, on every
-/// dashboard of a teacher without a school).
+/// almost no account has a school (a young database), and it runs on the dashboard of every
+/// teacher without a school.
 const KNOWN_SCHOOLS: &str = "WITH RECURSIVE s (school) AS ( \
          SELECT min(school) FROM users WHERE school IS NOT NULL \
          UNION ALL \

@@ -72,11 +72,10 @@ pub(super) async fn apply_students(
         enrolled.push(user_id);
     }
     // The known students' changes and everyone's enrollment, in one statement. Planned for each
-    // call (not kept prepared): a prepared statement's generic plan, made while `users` was
-    // nearly empty, hash-joined the batch with a scan of every account (20 ms at 14,000
-    // accounts); planned with the table's current size, it probes the primary key once per
-    // student. DISTINCT: one upsert may not touch a row twice, and a plan could list a student
-    // twice.
+    // call (not kept prepared): a generic plan made while `users` is nearly empty hash-joins the
+    // batch with a scan of every account; planned with the table's current size, it is one
+    // primary-key probe per student. DISTINCT: one upsert may not touch a row twice, and a plan
+    // could list a student twice.
     sqlx::query(
         "WITH updated AS ( \
              UPDATE users SET grade = coalesce(v.grade, users.grade), updated_at = $6, \
@@ -114,12 +113,11 @@ struct Accounts {
 }
 
 /// Looks up the roster students' accounts by Clever id and creates the missing ones, in one
-/// statement: each existing identity is found by a primary-key probe (a LATERAL subquery the
-/// planner cannot flatten: as `external_id = ANY($1)`, a young database's missing statistics made
-/// the planner take `provider = 'clever'` for a few rows and scan every Clever identity by the
-/// other index), and each new account gets its id from the sequence first, so its identity can
-/// name it in the same statement. (A lookup, then an account and an identity at a time, a first
-/// login's sections were ~130 round trips.)
+/// statement: each existing identity is found by a primary-key probe, so the plan does not
+/// depend on statistics (a LATERAL subquery the planner cannot flatten; as `external_id =
+/// ANY($1)`, on a young database without statistics the planner can take `provider = 'clever'`
+/// for a few rows and scan every Clever identity through the other index), and each new account
+/// gets its id from the sequence first, so its identity can name it in the same statement.
 ///
 /// The caller holds the students' Clever-id locks (taken in an earlier statement, so this one's
 /// snapshot sees every account their holders created), so no one links them meanwhile; should a

@@ -36,11 +36,11 @@ pub(super) async fn snapshot(
     // Each enrolled student is looked up by key (the account by its primary key, its Clever id by
     // the UNIQUE (provider, user_id) index) in a LATERAL subquery the planner cannot flatten
     // (`OFFSET 0`), so the plan is the same whatever the statistics say: the sections'
-    // enrollments, then two index probes per student. As a plain three-way join the planner
-    // hashed every account: on a database still growing since its last ANALYZE (a district's
-    // first day; every benchmark run) it took `provider = 'clever'` for 0.5 % of the identities
-    // and hash-joined all users with all identities (64 ms at 22,000 accounts, growing with the
-    // district, on every login's sync), and even with fresh statistics it seq-scanned users.
+    // enrollments, then two index probes per student. As a plain three-way join the plan depends
+    // on the statistics: on a database that has grown since its last ANALYZE the planner takes
+    // `provider = 'clever'` to match few identities and hash-joins every account with every
+    // identity, a cost that grows with the district, and even with fresh statistics it scans
+    // `users`.
     let enrollments: Vec<EnrollmentRow> = sqlx::query_as(
         "SELECT e.section_id, p.clever_id, p.first_name, p.last_name, p.grade, \
                 e.removed_in_clever_at IS NOT NULL AS flagged \
@@ -60,10 +60,12 @@ pub(super) async fn snapshot(
     local_snapshot(sections, enrollments)
 }
 
-/// Writes a sync (see [`crate::Store::apply_sync`]): each section change and each unlink in a
-/// transaction of its own, then the run's record. One transaction per section keeps each
-/// section's row locks to that section: two co-teachers whose rosters overlap in a different
-/// order never wait on each other in a cycle.
+/// Writes a sync (see [`crate::Store::apply_sync`]): each section change, then each unlink, in a
+/// transaction of its own, then the run's record, its audit entry and the lease's return in one
+/// more ([`history::record_sync_run`]). One transaction per section keeps each section's row
+/// locks to that section: two co-teachers whose rosters overlap in a different order never wait
+/// on each other in a cycle. The first failure ends the call: the transactions before it stay
+/// committed, and no run is recorded.
 pub(super) async fn apply_sync(
     pool: &PgPool,
     teacher: UserId,
@@ -98,9 +100,8 @@ async fn apply_section(
     let s = &change.section;
     let mut tx = pool.begin().await?;
     // One row per Clever id whoever gets here first; display_name is the teacher's, never synced.
-    // The teacher is linked in the same statement (`primary` as the plan says): one round trip
-    // where there were three. The upsert still comes first
-    // and locks the section's row for the rest of the transaction.
+    // The teacher is linked in the same statement (`primary` as the plan says). The section
+    // upsert (the CTE) runs first and locks the section's row for the rest of the transaction.
     let section_id: i64 = sqlx::query_scalar(
         "WITH s AS ( \
              INSERT INTO sections (clever_id, synced_name, section_number, subject, grade, roster_unknown_since, \

@@ -32,8 +32,7 @@ pub(super) async fn user_by_clever_id(pool: &SqlitePool, clever: &CleverId) -> S
 ///
 /// One transaction sent as one query, one round trip (see [`super::one_trip`]), first login or
 /// not ([`UPSERT_CLEVER_LOGIN`]). It holds the write lock from its `BEGIN IMMEDIATE`, so no other
-/// login can create the account between its look and its insert. A first login used to take
-/// nine round trips on the writer thread: a look, then a transaction of a statement each.
+/// login can create the account between its look and its insert.
 pub(super) async fn upsert_clever_user(
     pool: &SqlitePool,
     profile: &CleverProfile,

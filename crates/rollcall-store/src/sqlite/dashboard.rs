@@ -1,8 +1,8 @@
 //! The teacher's dashboard in one round trip: every read it needs, sent as one read transaction.
 //!
-//! Each query through sqlx is a hand-off to the connection's thread and back; a dashboard read
-//! one query at a time took seven (the sections' `BEGIN`, two queries and `COMMIT`, the latest
-//! run, the token, the schools).
+//! Each query through sqlx is a hand-off to the connection's thread and back, so the reads (the
+//! sections, their co-teachers, the latest run, the token's expiry, the known schools) and the
+//! transaction's `BEGIN` and `COMMIT` go as one query, one hand-off.
 
 use std::sync::LazyLock;
 

@@ -1,10 +1,19 @@
 //! The SQLite store: one database file in WAL mode, opened with foreign keys on and a busy
 //! timeout, migrated on open.
 //!
-//! Every transaction that writes starts with `BEGIN IMMEDIATE`: it takes SQLite's single write
-//! lock up front (waiting up to the busy timeout), so a transaction never reads under a shared
-//! lock and then fails to upgrade it ("database is locked"), and read-then-write sequences inside
-//! it cannot race another writer.
+//! Every write transaction of several statements starts with `BEGIN IMMEDIATE`: it takes
+//! SQLite's single write lock up front (waiting up to the busy timeout), so a transaction never
+//! reads under a shared lock and then fails to upgrade it ("database is locked"), and
+//! read-then-write sequences inside it cannot race another writer. A write that is a single
+//! statement takes the lock as that statement starts, which amounts to the same.
+//!
+//! A file database has two pools. `write_pool`, one connection, is used only by the writer thread
+//! ([`writer`]), which runs the write transactions of the [`crate::Store`] methods except
+//! `set_admin`. `pool` holds the reads and every other write: the migrations on open,
+//! `Store::set_admin` (without the write turn), and the writes of [`crate::AccountStore`],
+//! [`crate::ClassworkStore`] and [`crate::AuditStore`], which take the write turn but run in the
+//! caller's task (`forward_new_traits!` calls the shared queries with the store's `pool`, as on
+//! PostgreSQL). An in-memory database has one connection, and both pools are it.
 
 mod accounts;
 // Deliberately compiled into both backends: the same queries against each one's connection types.
@@ -68,13 +77,13 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// The most of the database file that connections map into memory (1 GiB): see `connect`.
 const MMAP_SIZE: &str = "1073741824";
 
-/// Connections in a file database's pool (WAL lets readers run beside the one writer).
+/// Connections in a file database's `pool`: the reads (WAL lets them run beside the one writer)
+/// and the writes that do not go through the writer thread.
 const MAX_CONNECTIONS: u32 = 8;
 
 /// Connections kept for the writer thread: one, so its page cache stays warm. SQLite drops a
 /// connection's cached pages whenever another connection has written since its last
-/// transaction; two write connections taking turns each started every transaction cold
-/// (first logins went from ~72 to ~92/s with one).
+/// transaction, so write connections taking turns would each start every transaction cold.
 const WRITE_CONNECTIONS: u32 = 1;
 
 /// The SQLite implementation of [`crate::Store`]. Cheap to clone: clones share one pool.
@@ -84,9 +93,10 @@ pub struct SqliteStore {
     /// The connections the writer thread's transactions use: their own, so that a write never
     /// waits behind readers for a connection (the same pool for an in-memory database).
     write_pool: SqlitePool,
-    /// Taken by every method that writes, for its whole transaction: see [`turn`].
+    /// Taken for its whole transaction by every method that writes except `set_admin`: see [`turn`].
     turns: Arc<turn::WriteTurns>,
-    /// Runs the hot write transactions (the login's) on a thread of their own: see [`writer`].
+    /// Runs the `Store` methods' write transactions (all but `set_admin`'s) on a thread of their
+    /// own: see [`writer`].
     writer: Arc<writer::Writer>,
     /// Set by [`SqliteStore::open_temp`]: the file is removed when the last clone is dropped.
     temp: Option<Arc<TempFile>>,
@@ -158,9 +168,9 @@ impl SqliteStore {
             // write empties the other connections' page caches, so reads re-fetch pages often.
             .pragma("mmap_size", MMAP_SIZE)
             // Statement journals in memory: a statement that writes many rows inside a
-            // transaction (a first login's enrollments) copies each page it changes into one, so
-            // it can be undone alone; past 64 KiB SQLite spilled it to a temporary file, and
-            // those writes were a tenth of the writer's time during first logins.
+            // transaction (a sync's enrollments) copies each page it changes into one, so it can
+            // be undone alone; past 64 KiB SQLite spills it to a temporary file, which would be
+            // file writes made while holding the write lock.
             .pragma("temp_store", "memory")
             .foreign_keys(true);
         let (pool, write_pool) = if in_memory {
@@ -201,9 +211,10 @@ impl SqliteStore {
         self.turns.take().await
     }
 
-    /// Runs `write` (given the pool) on the writer thread, holding the write turn, as
-    /// `let _turn = self.write_turn().await; write(&self.pool).await` would in the caller's
-    /// task, but without waiting for the caller's runtime between statements (see [`writer`]).
+    /// Runs `write` (given `write_pool`) on the writer thread, holding the write turn, as
+    /// `let _turn = self.write_turn().await; write(self.write_pool.clone()).await` would in the
+    /// caller's task, but without waiting for the caller's runtime between statements (see
+    /// [`writer`]).
     async fn write<T, F, Fut>(&self, write: F) -> StoreResult<T>
     where
         T: Send + 'static,

@@ -1,16 +1,18 @@
-//! Write transactions sent whole: `BEGIN IMMEDIATE; …; COMMIT` as one multi-statement query.
+//! Transactions sent whole: `BEGIN IMMEDIATE; …; COMMIT` as one multi-statement query (the
+//! login's writes, a sync's), and `BEGIN; …; COMMIT` for reads that go together (the sync
+//! snapshot, the dashboard).
 //!
 //! A transaction begun through sqlx costs a round trip to the connection's thread for `BEGIN`,
-//! one per query and one for `COMMIT`, all while SQLite's write lock is held; on the 2-core
-//! benchmark machine a round trip is a few hundred µs of thread hand-offs, which is what bounds
-//! the single writer. A login's small transactions need no answer before their last statement,
-//! so they are sent in one query: one round trip, and the lock is held only while SQLite runs
-//! the statements.
+//! one per query and one for `COMMIT`, each a hand-off between threads and back, all while
+//! SQLite's one write lock is held. A login's small transactions need no answer before their
+//! last statement, so they are sent in one query: one round trip, and the lock is held only
+//! while SQLite runs the statements.
 //!
 //! sqlx does not know about such a transaction, so [`OneTrip`] cleans up after it: when a
 //! query fails part-way, SQLite usually keeps the transaction open, so it is rolled back before
 //! the connection goes back to the pool; and a connection dropped mid-transaction (its future
-//! dropped, which only happens when the writer thread shuts down) is closed, which rolls back.
+//! dropped: for a write, only when the writer thread shuts down; for a read, when its caller
+//! goes away) is closed, which rolls back.
 
 use futures::TryStreamExt;
 use sqlx::pool::PoolConnection;

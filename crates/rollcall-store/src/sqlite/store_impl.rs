@@ -1,5 +1,6 @@
-//! [`crate::Store`] for [`SqliteStore`]: each method forwards to the module that holds its SQL,
-//! taking the write turn (and running on the writer thread) first where it writes.
+//! [`crate::Store`] for [`SqliteStore`]: each method forwards to the module that holds its SQL.
+//! Every method that writes runs on the writer thread, taking the write turn, except
+//! `set_admin`; reads run on the reader pool.
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
@@ -153,6 +154,10 @@ impl Store for SqliteStore {
     }
 
     async fn set_admin(&self, login_email: &str, admin: bool, now: OffsetDateTime) -> StoreResult<User> {
+        // A write on the reader pool without the write turn: its `BEGIN IMMEDIATE` waits for the
+        // lock in SQLite's busy handler, as a writer in another process does, and it is not
+        // counted in `writer_stats`. Its callers: `rollcall admin` (a process of its own) and
+        // `rollcall demo` before it serves.
         local::set_admin(&self.pool, login_email, admin, now).await
     }
 

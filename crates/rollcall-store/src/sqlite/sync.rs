@@ -17,11 +17,12 @@ use crate::{RunRecord, StoreError, StoreResult};
 /// The sync snapshot as one read transaction sent whole: the sections (ten columns; the
 /// teacher's linked ones and those with the wanted Clever ids), then one row holding all their
 /// enrollments as a JSON array of `[section id, Clever id, first, last, grade, flagged]`. Both
-/// pick the sections by a `UNION` of two index searches (an `OR` in the `WHERE` made SQLite scan
-/// every section); the enrollments are joined outward from those sections (`CROSS JOIN` fixes
-/// SQLite's join order; left to itself it walked every Clever identity). The enrollments come
-/// as one value because sqlx hands each row from the connection's thread to the caller's task
-/// separately: 180 rows were 180 hand-offs, which cost more than SQLite's reading them.
+/// pick the sections by a `UNION` of two index searches (with an `OR` in the `WHERE`, SQLite
+/// scans every section); the enrollments are joined outward from those sections (`CROSS JOIN`
+/// fixes SQLite's join order, which left to itself can start from the Clever identities and walk
+/// them all). The enrollments come as one value because sqlx hands each row from the
+/// connection's thread to the caller's task separately: one value is one hand-off, however many
+/// students the sections have.
 const SNAPSHOT: &str = "BEGIN; \
     SELECT s.id, s.clever_id, s.synced_name, s.section_number, s.subject, s.grade, \
            s.archived_at IS NOT NULL AS archived, s.roster_unknown_since IS NULL AS roster_known, \
@@ -46,9 +47,10 @@ const SNAPSHOT: &str = "BEGIN; \
 ///
 /// In both of its queries every statement is driven by its JSON list and probes the tables by
 /// key (the test below checks SQLite's plans); `CROSS JOIN` fixes SQLite's join order where it
-/// might otherwise walk a whole table (the flags' first form, `UPDATE … FROM`, walked every
-/// Clever identity: first logins at half speed). `WHERE true` tells SQLite's parser that
-/// `ON CONFLICT` belongs to the `INSERT`, not a join.
+/// might otherwise walk a whole table (for the same reason the flags are an `UPDATE … WHERE (…)
+/// IN (SELECT …)`: written as `UPDATE enrollments … FROM identities`, SQLite walks every Clever
+/// identity). `WHERE true` tells SQLite's parser that `ON CONFLICT` belongs to the `INSERT`, not
+/// a join.
 const SECTIONS_LOOKUP: &str = "BEGIN IMMEDIATE; \
     INSERT INTO sections (clever_id, synced_name, section_number, subject, grade, roster_unknown_since, \
                           last_synced_at, created_at) \
@@ -76,8 +78,8 @@ const SECTIONS_LOOKUP: &str = "BEGIN IMMEDIATE; \
 
 /// The sync's second query ([`write_sections`]): flags, new accounts, updates, enrollments. An
 /// account or enrollment already as the roster has it is not written again: most students of a
-/// first login are already known from their other classes, and rewriting each one's row
-/// dirtied a page of `users` per student for the commit to copy into the WAL.
+/// first login are already known from their other classes, and rewriting a row dirties its page
+/// of `users`, which the commit then copies into the WAL.
 const SECTIONS_WRITE: &str = "UPDATE enrollments SET removed_in_clever_at = $1 \
     WHERE removed_in_clever_at IS NULL AND (section_id, user_id) IN ( \
         SELECT json_extract(j.value, '$[0]'), i.user_id FROM json_each($5) AS j \
@@ -104,7 +106,7 @@ const SECTIONS_WRITE: &str = "UPDATE enrollments SET removed_in_clever_at = $1 \
     WHERE enrollments.removed_in_clever_at IS NOT NULL";
 
 /// The teacher's linked sections plus the sections with these Clever ids, with enrollments:
-/// [`SNAPSHOT`], one round trip (four when the transaction's statements went one by one).
+/// [`SNAPSHOT`]: the whole read transaction in one round trip.
 pub(super) async fn snapshot(
     pool: &SqlitePool,
     teacher: UserId,
@@ -133,12 +135,14 @@ fn json_array<T: serde::Serialize>(items: impl Iterator<Item = T>) -> StoreResul
     serde_json::to_string(&items.collect::<Vec<T>>()).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-/// Writes a whole sync in one write transaction: the section changes, each unlink, then the
-/// run's record (see [`crate::Store::apply_sync`]). One commit for the lot: on the one SQLite
-/// writer, a first login's six sections once took six commits, each rewriting the same pages
-/// of the accounts and enrollments indexes into the WAL. Sent as few queries as it can be
-/// ([`super::one_trip`]): a run with nothing to change (an unchanged repeat login) is one round
-/// trip; section changes and their run (a first login) are two; unlinks add one each.
+/// Writes a whole sync in one write transaction: every section change, every unlink, then the
+/// run's record, its audit entry and the lease's return (see [`crate::Store::apply_sync`]); it
+/// commits whole or not at all. One commit for the lot: the sections' writes share the pages
+/// of the accounts and enrollments indexes, and a commit copies each page it changed into the
+/// WAL, so one commit copies them once. Sent as few queries as it can be ([`super::one_trip`]):
+/// a run with nothing to change (an unchanged repeat login) is one round trip; section changes
+/// and their run are two; unlinks add three each (the check and two updates), plus one, as the
+/// run's record then goes in a query of its own.
 pub(super) async fn apply_sync(
     pool: &SqlitePool,
     teacher: UserId,
@@ -209,8 +213,7 @@ static WRITE_SECTIONS_AND_RUN: LazyLock<String> =
 /// the transaction holds SQLite's write lock from before the lookup. For the same reason a
 /// Clever id the lookup did not find cannot be linked meanwhile; the identity insert has no
 /// `ON CONFLICT`, so if it somehow were, the transaction fails instead of splitting a student in
-/// two. A first sync of six sections of 30 students once took ~660 statements, each a round
-/// trip; then two queries per section; now two.
+/// two.
 async fn lookup_sections(
     conn: &mut SqliteConnection,
     teacher: UserId,
@@ -296,8 +299,8 @@ fn by_clever_id<T: serde::de::DeserializeOwned>(json: &str) -> StoreResult<HashM
 
 /// Turns what the first query found and the section changes into [`PlannedRows`]. A student on
 /// several rosters gets one account, created once; an existing account is updated once (as its
-/// last roster has it, as when the sections were written one after another), and only if that
-/// changes it: most of a first login's students are known from other classes, as they are.
+/// last roster has it, the same result as writing the sections one after another), and only if
+/// that changes it: most of a first login's students are known from other classes, as they are.
 fn plan_rows(found: Found, changes: &[SectionChange]) -> StoreResult<PlannedRows> {
     let Found { section_ids, known, largest_id } = found;
     let mut next_id = largest_id;
@@ -415,8 +418,8 @@ mod tests {
 
     /// SQLite's plan for each statement of the sync's hot queries reads tables by key only: no
     /// `SCAN` of a table (a scan of a JSON list is how they are meant to run), and no search of
-    /// the identities by provider alone. Plans are what made syncs slow as the database grew,
-    /// three times over.
+    /// the identities by provider alone. A plan that scans a table makes every sync slower as the
+    /// database grows.
     #[tokio::test]
     async fn sync_statements_read_tables_by_key() {
         let store = SqliteStore::open_temp().await.unwrap();

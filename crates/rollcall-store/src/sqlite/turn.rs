@@ -3,10 +3,10 @@
 //!
 //! SQLite has one write lock per database; when several pool connections want it at once, the
 //! losers wait in SQLite's busy handler, which polls with sleeps of up to 100 ms, so under load
-//! the lock sits free while every waiter sleeps (sessions took over a second to insert). Queuing
-//! writers here first hands the lock on in order, at once. Nothing else changes: each
-//! transaction still begins with `BEGIN IMMEDIATE`, and the busy timeout still covers writers in
-//! other processes.
+//! the lock sits free while every waiter sleeps. Queuing writers here first hands the lock on in
+//! order, at once. The queue is in addition to the lock, not instead of it: each transaction
+//! still begins with `BEGIN IMMEDIATE` (or is one statement), and the busy timeout still covers
+//! writers in other processes and the writes that take no turn (`set_admin`, the migrations).
 //!
 //! The counts ([`crate::WriterStats`]) are how an operator sees the one writer saturate: when
 //! the turn is held nearly all the time, writes queue and logins slow down whatever the CPUs do.

@@ -1,18 +1,19 @@
-//! The writer thread: where the store's write transactions run.
+//! The writer thread: where the `Store` methods' write transactions run (all but `set_admin`'s;
+//! the other traits' writes run in the caller's task, see the module docs of `sqlite`).
 //!
 //! Every statement of a transaction is a round trip to sqlx's worker thread for the connection.
 //! When the transaction runs in the caller's task, each answer wakes that task from outside the
-//! application's runtime, so it is queued behind the HTTP work (tokio looks at such wake-ups only
-//! every few dozen polls): ~100 µs per statement under load, all of it spent holding SQLite's one
-//! write lock. Here the transaction runs on a thread of its own, with a single-threaded runtime
-//! that has nothing else to do, so it resumes as soon as each answer arrives and hands the lock
-//! on sooner.
+//! application's runtime, so under load it is queued behind the HTTP work (tokio looks at such
+//! wake-ups only every few dozen polls), all the while holding SQLite's one write lock. Here the
+//! transaction runs on a thread of its own, with a single-threaded runtime that has nothing else
+//! to do, so it resumes as soon as each answer arrives and hands the lock on sooner.
 //!
 //! Jobs run one after another in the order they were sent (as the write turn hands the lock on),
-//! each still taking the store's write turn and beginning with `BEGIN IMMEDIATE`, so nothing
-//! about the transactions changes, only who waits for their statements. A job runs to its end
-//! even if its caller goes away (like a spawned task): a transaction either commits or not.
-//! The thread stops when the last clone of the store is dropped.
+//! each still taking the store's write turn and beginning with `BEGIN IMMEDIATE` (or being one
+//! statement), so the transactions are the same as in the caller's task; only who waits for
+//! their statements differs. A job runs to its end even if its caller goes away (like a spawned
+//! task): a transaction either commits or not. The thread stops when the last clone of the
+//! store is dropped.
 
 use std::future::Future;
 use std::pin::Pin;
