@@ -1,12 +1,13 @@
 //! The new traits' impls, the same on both backends: each method forwards to the query module
 //! compiled into the backend from `shared/` (`local`, `linking`, `merge`, `counters`,
-//! `classwork`, `audit`), taking the backend's write turn first for writes when it has one
-//! (SQLite's writer queue; PostgreSQL has none).
+//! `classwork`, `audit`). Reads use the store's `pool`; writes go through the backend's `write`
+//! (on SQLite the writer thread, the one path of every write; on PostgreSQL the pool itself), so
+//! their arguments are taken as owned values.
 
 /// Implements [`crate::AccountStore`], [`crate::ClassworkStore`] and [`crate::AuditStore`] for
-/// `$store` (which has a `pool` field), calling `self.$turn()` before each write if given.
+/// `$store`, which has a `pool` field for reads and a `write(|pool| …)` method for writes.
 macro_rules! forward_new_traits {
-    ($store:ty $(, $turn:ident)?) => {
+    ($store:ty) => {
         #[async_trait::async_trait]
         impl $crate::AccountStore for $store {
             async fn create_local_account(
@@ -14,8 +15,9 @@ macro_rules! forward_new_traits {
                 new: &$crate::NewLocalAccount,
                 now: time::OffsetDateTime,
             ) -> $crate::StoreResult<$crate::User> {
-                $(let _turn = self.$turn().await;)?
-                local::create_local_account(&self.pool, new, now).await
+                let new = new.clone();
+                self.write(move |pool| async move { local::create_local_account(&pool, &new, now).await })
+                    .await
             }
 
             async fn credential_by_email(
@@ -32,8 +34,11 @@ macro_rules! forward_new_traits {
                 password_hash: &str,
                 now: time::OffsetDateTime,
             ) -> $crate::StoreResult<()> {
-                $(let _turn = self.$turn().await;)?
-                local::add_credential(&self.pool, user, email, password_hash, now).await
+                let (email, password_hash) = (email.to_owned(), password_hash.to_owned());
+                self.write(move |pool| async move {
+                    local::add_credential(&pool, user, &email, &password_hash, now).await
+                })
+                .await
             }
 
             async fn confirm_email(
@@ -42,8 +47,9 @@ macro_rules! forward_new_traits {
                 email: &str,
                 now: time::OffsetDateTime,
             ) -> $crate::StoreResult<bool> {
-                $(let _turn = self.$turn().await;)?
-                local::confirm_email(&self.pool, user, email, now).await
+                let email = email.to_owned();
+                self.write(move |pool| async move { local::confirm_email(&pool, user, &email, now).await })
+                    .await
             }
 
             async fn has_local_accounts(&self) -> $crate::StoreResult<bool> {
@@ -56,8 +62,9 @@ macro_rules! forward_new_traits {
                 profile: &$crate::CleverProfile,
                 now: time::OffsetDateTime,
             ) -> $crate::StoreResult<()> {
-                $(let _turn = self.$turn().await;)?
-                linking::link_clever(&self.pool, user, profile, now).await
+                let profile = profile.clone();
+                self.write(move |pool| async move { linking::link_clever(&pool, user, &profile, now).await })
+                    .await
             }
 
             async fn unlink_clever(
@@ -65,8 +72,7 @@ macro_rules! forward_new_traits {
                 user: rollcall_core::UserId,
                 now: time::OffsetDateTime,
             ) -> $crate::StoreResult<bool> {
-                $(let _turn = self.$turn().await;)?
-                linking::unlink_clever(&self.pool, user, now).await
+                self.write(move |pool| async move { linking::unlink_clever(&pool, user, now).await }).await
             }
 
             async fn merge_accounts(
@@ -76,8 +82,10 @@ macro_rules! forward_new_traits {
                 actor: rollcall_core::UserId,
                 now: time::OffsetDateTime,
             ) -> $crate::StoreResult<$crate::MergeReport> {
-                $(let _turn = self.$turn().await;)?
-                merge::merge_accounts(&self.pool, survivor, absorbed, actor, now).await
+                self.write(move |pool| async move {
+                    merge::merge_accounts(&pool, survivor, absorbed, actor, now).await
+                })
+                .await
             }
 
             async fn set_school(
@@ -86,8 +94,11 @@ macro_rules! forward_new_traits {
                 school: Option<&str>,
                 now: time::OffsetDateTime,
             ) -> $crate::StoreResult<()> {
-                $(let _turn = self.$turn().await;)?
-                local::set_school(&self.pool, user, school, now).await
+                let school = school.map(str::to_owned);
+                self.write(
+                    move |pool| async move { local::set_school(&pool, user, school.as_deref(), now).await },
+                )
+                .await
             }
 
             async fn known_schools(&self) -> $crate::StoreResult<Vec<String>> {
@@ -100,8 +111,9 @@ macro_rules! forward_new_traits {
                 now: time::OffsetDateTime,
                 window: time::Duration,
             ) -> $crate::StoreResult<$crate::FailureCount> {
-                $(let _turn = self.$turn().await;)?
-                counters::count_failure(&self.pool, key, now, window).await
+                let key = key.to_owned();
+                self.write(move |pool| async move { counters::count_failure(&pool, &key, now, window).await })
+                    .await
             }
 
             async fn failures(
@@ -113,8 +125,8 @@ macro_rules! forward_new_traits {
             }
 
             async fn clear_failures(&self, key: &str) -> $crate::StoreResult<()> {
-                $(let _turn = self.$turn().await;)?
-                counters::clear_failures(&self.pool, key).await
+                let key = key.to_owned();
+                self.write(move |pool| async move { counters::clear_failures(&pool, &key).await }).await
             }
         }
 
@@ -126,8 +138,11 @@ macro_rules! forward_new_traits {
                 new: &$crate::NewAssignment,
                 now: time::OffsetDateTime,
             ) -> $crate::StoreResult<rollcall_core::AssignmentId> {
-                $(let _turn = self.$turn().await;)?
-                classwork::create_assignment(&self.pool, teacher, new, now).await
+                let new = new.clone();
+                self.write(move |pool| async move {
+                    classwork::create_assignment(&pool, teacher, &new, now).await
+                })
+                .await
             }
 
             async fn section_assignments(
@@ -160,16 +175,18 @@ macro_rules! forward_new_traits {
                 done: bool,
                 now: time::OffsetDateTime,
             ) -> $crate::StoreResult<()> {
-                $(let _turn = self.$turn().await;)?
-                classwork::set_done(&self.pool, student, assignment, done, now).await
+                self.write(move |pool| async move {
+                    classwork::set_done(&pool, student, assignment, done, now).await
+                })
+                .await
             }
         }
 
         #[async_trait::async_trait]
         impl $crate::AuditStore for $store {
             async fn record_audit(&self, entry: &$crate::NewAuditEntry) -> $crate::StoreResult<()> {
-                $(let _turn = self.$turn().await;)?
-                audit::record_audit(&self.pool, entry).await
+                let entry = entry.clone();
+                self.write(move |pool| async move { audit::record_audit(&pool, &entry).await }).await
             }
 
             async fn audit_log(

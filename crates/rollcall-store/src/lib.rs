@@ -57,15 +57,15 @@ pub async fn open_with_pool(url: &str, pg_pool: u32) -> StoreResult<Arc<dyn Stor
 }
 
 /// How busy a store's one writer has been since it opened ([`Store::writer_stats`]): on SQLite,
-/// every write transaction of this process but `set_admin`'s (and the migrations on open) takes
-/// one turn at the database's single write lock.
+/// every write transaction of this process (all but the migrations on open) runs on the writer,
+/// one at a time, holding the database's single write lock.
 /// `busy` growing nearly as fast as the clock means the writer is saturated: writes queue
 /// (`waiting` grows), and more CPUs will not make logins faster.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WriterStats {
     /// Write transactions that have finished (committed or not).
     pub writes: u64,
-    /// Time the write lock was held by them, in all.
+    /// Time they ran (holding the write lock), in all.
     pub busy: std::time::Duration,
     /// Time they waited for it, in all.
     pub waiting: std::time::Duration,

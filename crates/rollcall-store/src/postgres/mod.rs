@@ -166,6 +166,18 @@ const KNOWN_SCHOOLS: &str = "WITH RECURSIVE s (school) AS ( \
          SELECT (SELECT min(u.school) FROM users u WHERE u.school > s.school) FROM s WHERE s.school IS NOT NULL) \
      SELECT school FROM s WHERE school IS NOT NULL ORDER BY lower(school), school";
 
+impl PgStore {
+    /// Runs `write` on the pool. PostgreSQL's writers run side by side (each transaction holds
+    /// only the row locks it takes), so there is no queue to wait in, unlike SQLite's writer.
+    async fn write<T, F, Fut>(&self, write: F) -> StoreResult<T>
+    where
+        F: FnOnce(PgPool) -> Fut,
+        Fut: std::future::Future<Output = StoreResult<T>>,
+    {
+        write(self.pool.clone()).await
+    }
+}
+
 crate::forward::forward_new_traits!(PgStore);
 
 #[async_trait]

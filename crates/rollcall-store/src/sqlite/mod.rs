@@ -7,13 +7,10 @@
 //! read-then-write sequences inside it cannot race another writer. A write that is a single
 //! statement takes the lock as that statement starts, which amounts to the same.
 //!
-//! A file database has two pools. `write_pool`, one connection, is used only by the writer thread
-//! ([`writer`]), which runs the write transactions of the [`crate::Store`] methods except
-//! `set_admin`. `pool` holds the reads and every other write: the migrations on open,
-//! `Store::set_admin` (without the write turn), and the writes of [`crate::AccountStore`],
-//! [`crate::ClassworkStore`] and [`crate::AuditStore`], which take the write turn but run in the
-//! caller's task (`forward_new_traits!` calls the shared queries with the store's `pool`, as on
-//! PostgreSQL). An in-memory database has one connection, and both pools are it.
+//! A file database has two pools. `write_pool`, one connection, belongs to the writer
+//! ([`writer`]): every write of a running store, whatever trait it belongs to, is a job there.
+//! `pool` holds the reads, and the migrations on open (before any other work). An in-memory
+//! database has one connection, and both pools are it.
 
 mod accounts;
 // Deliberately compiled into both backends: the same queries against each one's connection types.
@@ -46,7 +43,6 @@ mod sessions;
 mod store_impl;
 mod sync;
 mod temp;
-mod turn;
 mod writer;
 
 use std::future::Future;
@@ -90,13 +86,10 @@ const WRITE_CONNECTIONS: u32 = 1;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    /// The connections the writer thread's transactions use: their own, so that a write never
-    /// waits behind readers for a connection (the same pool for an in-memory database).
+    /// The writer's connection: its own, so that a write never waits behind readers for a
+    /// connection (the same pool for an in-memory database).
     write_pool: SqlitePool,
-    /// Taken for its whole transaction by every method that writes except `set_admin`: see [`turn`].
-    turns: Arc<turn::WriteTurns>,
-    /// Runs the `Store` methods' write transactions (all but `set_admin`'s) on a thread of their
-    /// own: see [`writer`].
+    /// Runs every write, one at a time, on a thread of its own: see [`writer`].
     writer: Arc<writer::Writer>,
     /// Set by [`SqliteStore::open_temp`]: the file is removed when the last clone is dropped.
     temp: Option<Arc<TempFile>>,
@@ -198,36 +191,23 @@ impl SqliteStore {
                 .connect_lazy_with(options);
             (pool, write_pool)
         };
-        let writer = Arc::new(writer::Writer::start()?);
-        let store = Self { pool, write_pool, turns: Arc::default(), writer, temp };
+        let writer = Arc::new(writer::Writer::start(write_pool.clone())?);
+        let store = Self { pool, write_pool, writer, temp };
         store.migrate().await?;
         Ok(store)
     }
 }
 
 impl SqliteStore {
-    /// Waits for this process's turn to write (see [`turn`]).
-    async fn write_turn(&self) -> turn::Turn<'_> {
-        self.turns.take().await
-    }
-
-    /// Runs `write` (given `write_pool`) on the writer thread, holding the write turn, as
-    /// `let _turn = self.write_turn().await; write(self.write_pool.clone()).await` would in the
-    /// caller's task, but without waiting for the caller's runtime between statements (see
-    /// [`writer`]).
+    /// Runs `write` (given `write_pool`) on the writer thread, after the writes queued before it
+    /// (see [`writer`]).
     async fn write<T, F, Fut>(&self, write: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(SqlitePool) -> Fut + Send + 'static,
         Fut: Future<Output = StoreResult<T>> + Send,
     {
-        let (pool, turns) = (self.write_pool.clone(), Arc::clone(&self.turns));
-        self.writer
-            .run(async move {
-                let _turn = turns.take().await;
-                write(pool).await
-            })
-            .await
+        self.writer.run(write).await
     }
 }
 
@@ -282,7 +262,7 @@ const FOR_UPDATE: &str = "";
 const KNOWN_SCHOOLS: &str =
     "SELECT school FROM users WHERE school IS NOT NULL GROUP BY school ORDER BY lower(school), school";
 
-crate::forward::forward_new_traits!(SqliteStore, write_turn);
+crate::forward::forward_new_traits!(SqliteStore);
 
 /// Begins a transaction for reads that span several queries (SQLite's reads see one snapshot
 /// for the whole transaction).

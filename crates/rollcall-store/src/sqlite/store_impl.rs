@@ -1,6 +1,5 @@
 //! [`crate::Store`] for [`SqliteStore`]: each method forwards to the module that holds its SQL.
-//! Every method that writes runs on the writer thread, taking the write turn, except
-//! `set_admin`; reads run on the reader pool.
+//! Every method that writes runs on the writer thread; reads run on the reader pool.
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
@@ -8,7 +7,7 @@ use super::*;
 #[async_trait]
 impl Store for SqliteStore {
     fn writer_stats(&self) -> Option<crate::WriterStats> {
-        Some(self.turns.stats())
+        Some(self.writer.stats())
     }
 
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
@@ -154,11 +153,8 @@ impl Store for SqliteStore {
     }
 
     async fn set_admin(&self, login_email: &str, admin: bool, now: OffsetDateTime) -> StoreResult<User> {
-        // A write on the reader pool without the write turn: its `BEGIN IMMEDIATE` waits for the
-        // lock in SQLite's busy handler, as a writer in another process does, and it is not
-        // counted in `writer_stats`. Its callers: `rollcall admin` (a process of its own) and
-        // `rollcall demo` before it serves.
-        local::set_admin(&self.pool, login_email, admin, now).await
+        let login_email = login_email.to_owned();
+        self.write(move |pool| async move { local::set_admin(&pool, &login_email, admin, now).await }).await
     }
 
     async fn admins(&self) -> StoreResult<Vec<User>> {
