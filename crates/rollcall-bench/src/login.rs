@@ -5,7 +5,7 @@
 //! one teacher's login in a new cookie-jar browser: `GET /auth/clever/start` → the emulator's
 //! `/oauth/authorize` (a queued `NextLogin`, so no login page) → the app's callback (code
 //! exchange, `/me`, `/users/{id}`, sections, `mystudents`, the roster written by one
-//! `Store::apply_sync`) → `/dashboard`. Two rows: first logins (every teacher once, each importing 186 rows'
+//! `SyncStore::apply_sync`) → `/dashboard`. Two rows: first logins (every teacher once, each importing 186 rows'
 //! worth of classes and enrollments) and unchanged repeat logins (the sync finds nothing to do).
 
 use std::collections::BTreeMap;

@@ -14,7 +14,7 @@ use rollcall_core::UserId;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::{AccountRole, CleverProfile, StoreResult};
+use crate::{AccountRole, CleverProfile, StoreResult, User};
 
 /// A rule a write would break. Each variant is something the person can act on; the web layer
 /// words it for them. Returned inside [`crate::StoreError::Conflict`].
@@ -202,6 +202,15 @@ pub trait AccountStore: Send + Sync {
 
     /// Every school name some account has set, distinct, sorted case-insensitively.
     async fn known_schools(&self) -> StoreResult<Vec<String>>;
+
+    /// Grants (`admin` true) or withdraws the admin pages for the account that logs in with
+    /// `login_email` (already normalised), and returns it; `NotFound` if no account logs in with
+    /// it. An operator's action on the server (`rollcall admin grant`): nothing a visitor can
+    /// reach calls it.
+    async fn set_admin(&self, login_email: &str, admin: bool, now: OffsetDateTime) -> StoreResult<User>;
+
+    /// The accounts that may read the admin pages.
+    async fn admins(&self) -> StoreResult<Vec<User>>;
 
     /// Counts one failure against `key` (e.g. `login:<email>`) in a fixed window of `window`
     /// starting at the first failure; a window that has ended starts a new one. Race-free and

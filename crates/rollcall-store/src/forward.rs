@@ -1,8 +1,8 @@
-//! The new traits' impls, the same on both backends: each method forwards to the query module
-//! compiled into the backend from `shared/` (`local`, `linking`, `merge`, `counters`,
-//! `classwork`, `audit`). Reads use the store's `pool`; writes go through the backend's `write`
-//! (on SQLite the writer thread, the one path of every write; on PostgreSQL the pool itself), so
-//! their arguments are taken as owned values.
+//! The `AccountStore`, `ClassworkStore` and `AuditStore` impls, the same on both backends:
+//! each method forwards to the query module compiled into the backend from `shared/` (`local`,
+//! `linking`, `merge`, `counters`, `classwork`, `audit`). Reads use the store's `pool`; writes
+//! go through the backend's `write` (on SQLite the writer thread, the one path of every write; on
+//! PostgreSQL the pool itself), so their arguments are taken as owned values.
 
 /// Implements [`crate::AccountStore`], [`crate::ClassworkStore`] and [`crate::AuditStore`] for
 /// `$store`, which has a `pool` field for reads and a `write(|pool| …)` method for writes.
@@ -103,6 +103,21 @@ macro_rules! forward_new_traits {
 
             async fn known_schools(&self) -> $crate::StoreResult<Vec<String>> {
                 local::known_schools(&self.pool).await
+            }
+
+            async fn set_admin(
+                &self,
+                login_email: &str,
+                admin: bool,
+                now: time::OffsetDateTime,
+            ) -> $crate::StoreResult<$crate::User> {
+                let login_email = login_email.to_owned();
+                self.write(move |pool| async move { local::set_admin(&pool, &login_email, admin, now).await })
+                    .await
+            }
+
+            async fn admins(&self) -> $crate::StoreResult<Vec<$crate::User>> {
+                local::admins(&self.pool).await
             }
 
             async fn count_failure(

@@ -62,7 +62,7 @@ pub struct User {
     pub clever_id: Option<CleverId>,
     /// The email this account logs in with, if it has a password.
     pub login_email: Option<String>,
-    /// May read the admin pages: granted by an operator on the server ([`crate::Store::set_admin`]
+    /// May read the admin pages: granted by an operator on the server ([`crate::AccountStore::set_admin`]
     /// through `rollcall admin grant`), never by anything a visitor does.
     pub admin: bool,
     /// The teacher's school, as they named it (Clever's Library data carries no school).
@@ -116,7 +116,7 @@ pub struct Session {
     pub expires_at: OffsetDateTime,
 }
 
-/// What a teacher's dashboard shows ([`crate::Store::teacher_dashboard`]).
+/// What a teacher's dashboard shows ([`crate::DashboardStore::teacher_dashboard`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TeacherDashboard {
     /// The teacher's sections, active first then archived, by name.
@@ -239,7 +239,7 @@ impl SyncTrigger {
     }
 }
 
-/// A finished sync run about to be recorded: see [`crate::Store::apply_sync`].
+/// A finished sync run about to be recorded: see [`crate::SyncStore::apply_sync`].
 #[derive(Debug, Clone)]
 pub struct RunRecord {
     /// What started it.
@@ -255,7 +255,7 @@ pub struct RunRecord {
     /// True when the whole sync failed before planning.
     pub failed: bool,
     /// The holder whose sync lease on the teacher goes back in the same transaction
-    /// ([`crate::Store::release_sync_lease`]), if any.
+    /// ([`crate::SyncStore::release_sync_lease`]), if any.
     pub lease_holder: Option<String>,
 }
 

@@ -1,5 +1,5 @@
 //! Background sync: a worker that re-syncs teachers' classes from the job queue in the database
-//! (see `Store::claim_sync_job`) while their Clever token is valid.
+//! (see `JobStore::claim_sync_job`) while their Clever token is valid.
 //!
 //! A job is claimed with a lease ([`LEASE`]); only its holder can finish it, and a job whose
 //! worker died (a replica killed mid-sync) is claimed again by any worker once the lease ends.

@@ -2,7 +2,7 @@
 //! then either [`provision`] makes or refreshes the account keyed on their Clever id, or
 //! [`attach`] links the Clever identity to an account the person has just proven they own
 //! (its password, or being logged in to it). Both end the same way: the Clever token is stored
-//! (in the account's own transaction: `Store::upsert_clever_login`) and a teacher's classes are
+//! (in the account's own transaction: `LoginStore::upsert_clever_login`) and a teacher's classes are
 //! synced.
 //!
 //! Accounts are never matched by email: an email only ever reaches an account through its

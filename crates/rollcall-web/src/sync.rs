@@ -1,5 +1,5 @@
 //! Syncing a teacher's classes: fetch from Clever, plan against the local snapshot, write the
-//! plan and the run's record in one store call ([`rollcall_store::Store::apply_sync`]).
+//! plan and the run's record in one store call ([`rollcall_store::SyncStore::apply_sync`]).
 //! Single-flight per teacher: a second request while a sync runs (login and the button at once)
 //! waits for that run and shares its outcome.
 

@@ -48,8 +48,9 @@ use sqlx::{PgPool, Postgres, Transaction};
 use time::OffsetDateTime;
 
 use crate::{
-    CallbackClaim, CleverProfile, RunRecord, SealedToken, SectionRoster, SectionSummary, Session, Store,
-    StoreError, StoreResult, StudentSection, SyncJob, SyncRun, User,
+    AccountStore, CallbackClaim, CleverProfile, DashboardStore, JobStore, LoginStore, RunRecord, SealedToken,
+    SectionRoster, SectionSummary, Session, Store, StoreError, StoreResult, StudentSection, SyncJob, SyncRun,
+    SyncStore, TeacherDashboard, User,
 };
 
 /// The migrations this build knows, embedded at compile time.
@@ -181,21 +182,13 @@ impl PgStore {
 crate::forward::forward_new_traits!(PgStore);
 
 #[async_trait]
-impl Store for PgStore {
+impl LoginStore for PgStore {
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
         accounts::user(&self.pool, id).await
     }
 
     async fn user_by_clever_id(&self, clever_id: &CleverId) -> StoreResult<Option<User>> {
         accounts::user_by_clever_id(&self.pool, clever_id).await
-    }
-
-    async fn upsert_clever_user(
-        &self,
-        profile: &CleverProfile,
-        now: OffsetDateTime,
-    ) -> StoreResult<(User, bool)> {
-        accounts::upsert_clever_user(&self.pool, profile, None, now).await
     }
 
     async fn upsert_clever_login(
@@ -207,14 +200,37 @@ impl Store for PgStore {
         accounts::upsert_clever_user(&self.pool, profile, Some(token), now).await
     }
 
-    async fn save_clever_token(&self, user: UserId, token: &SealedToken) -> StoreResult<()> {
-        accounts::save_clever_token(&self.pool, user, token).await
-    }
-
     async fn clever_token(&self, user: UserId) -> StoreResult<Option<SealedToken>> {
         accounts::clever_token(&self.pool, user).await
     }
 
+    async fn create_session(&self, session: &Session) -> StoreResult<()> {
+        sessions::create_session(&self.pool, session).await
+    }
+
+    async fn session(&self, id_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<Option<(Session, User)>> {
+        sessions::session(&self.pool, id_hash, now).await
+    }
+
+    async fn delete_session(&self, id_hash: &[u8; 32]) -> StoreResult<()> {
+        sessions::delete_session(&self.pool, id_hash).await
+    }
+
+    async fn claim_callback(&self, code_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<CallbackClaim> {
+        sessions::claim_callback(&self.pool, code_hash, now).await
+    }
+
+    async fn finish_callback(&self, code_hash: &[u8; 32], user: Option<UserId>) -> StoreResult<()> {
+        sessions::finish_callback(&self.pool, code_hash, user).await
+    }
+
+    async fn finish_callback_with_session(&self, code_hash: &[u8; 32], session: &Session) -> StoreResult<()> {
+        sessions::finish_callback_with_session(&self.pool, code_hash, session).await
+    }
+}
+
+#[async_trait]
+impl SyncStore for PgStore {
     async fn snapshot(&self, teacher: UserId, clever_ids: &[CleverId]) -> StoreResult<LocalSnapshot> {
         sync::snapshot(&self.pool, teacher, clever_ids).await
     }
@@ -269,68 +285,10 @@ impl Store for PgStore {
             .await?;
         Ok(())
     }
+}
 
-    async fn set_display_name(
-        &self,
-        teacher: UserId,
-        section: SectionId,
-        name: Option<&str>,
-    ) -> StoreResult<()> {
-        history::set_display_name(&self.pool, teacher, section, name).await
-    }
-
-    async fn teacher_sections(&self, teacher: UserId) -> StoreResult<Vec<SectionSummary>> {
-        dashboards::teacher_sections(&self.pool, teacher).await
-    }
-
-    async fn section_roster(
-        &self,
-        teacher: UserId,
-        section: SectionId,
-    ) -> StoreResult<Option<SectionRoster>> {
-        dashboards::section_roster(&self.pool, teacher, section).await
-    }
-
-    async fn student_sections(&self, student: UserId) -> StoreResult<Vec<StudentSection>> {
-        dashboards::student_sections(&self.pool, student).await
-    }
-
-    async fn set_admin(&self, login_email: &str, admin: bool, now: OffsetDateTime) -> StoreResult<User> {
-        local::set_admin(&self.pool, login_email, admin, now).await
-    }
-
-    async fn admins(&self) -> StoreResult<Vec<User>> {
-        local::admins(&self.pool).await
-    }
-
-    async fn any_roster_unknown(&self) -> StoreResult<bool> {
-        dashboards::any_roster_unknown(&self.pool).await
-    }
-
-    async fn create_session(&self, session: &Session) -> StoreResult<()> {
-        sessions::create_session(&self.pool, session).await
-    }
-
-    async fn session(&self, id_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<Option<(Session, User)>> {
-        sessions::session(&self.pool, id_hash, now).await
-    }
-
-    async fn delete_session(&self, id_hash: &[u8; 32]) -> StoreResult<()> {
-        sessions::delete_session(&self.pool, id_hash).await
-    }
-
-    async fn claim_callback(&self, code_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<CallbackClaim> {
-        sessions::claim_callback(&self.pool, code_hash, now).await
-    }
-
-    async fn finish_callback(&self, code_hash: &[u8; 32], user: Option<UserId>) -> StoreResult<()> {
-        sessions::finish_callback(&self.pool, code_hash, user).await
-    }
-
-    async fn finish_callback_with_session(&self, code_hash: &[u8; 32], session: &Session) -> StoreResult<()> {
-        sessions::finish_callback_with_session(&self.pool, code_hash, session).await
-    }
-
+#[async_trait]
+impl JobStore for PgStore {
     async fn schedule_sync(
         &self,
         teacher: UserId,
@@ -363,3 +321,46 @@ impl Store for PgStore {
         jobs::sync_job(&self.pool, teacher).await
     }
 }
+
+#[async_trait]
+impl DashboardStore for PgStore {
+    async fn teacher_dashboard(&self, teacher: UserId, with_schools: bool) -> StoreResult<TeacherDashboard> {
+        Ok(TeacherDashboard {
+            sections: self.teacher_sections(teacher).await?,
+            last_sync: self.sync_runs(teacher, 1).await?.into_iter().next(),
+            token_expires_at: self.clever_token(teacher).await?.map(|t| t.expires_at),
+            schools: if with_schools { self.known_schools().await? } else { Vec::new() },
+        })
+    }
+
+    async fn set_display_name(
+        &self,
+        teacher: UserId,
+        section: SectionId,
+        name: Option<&str>,
+    ) -> StoreResult<()> {
+        history::set_display_name(&self.pool, teacher, section, name).await
+    }
+
+    async fn teacher_sections(&self, teacher: UserId) -> StoreResult<Vec<SectionSummary>> {
+        dashboards::teacher_sections(&self.pool, teacher).await
+    }
+
+    async fn section_roster(
+        &self,
+        teacher: UserId,
+        section: SectionId,
+    ) -> StoreResult<Option<SectionRoster>> {
+        dashboards::section_roster(&self.pool, teacher, section).await
+    }
+
+    async fn student_sections(&self, student: UserId) -> StoreResult<Vec<StudentSection>> {
+        dashboards::student_sections(&self.pool, student).await
+    }
+
+    async fn any_roster_unknown(&self) -> StoreResult<bool> {
+        dashboards::any_roster_unknown(&self.pool).await
+    }
+}
+
+impl Store for PgStore {}

@@ -60,7 +60,7 @@ pub(super) async fn snapshot(
     local_snapshot(sections, enrollments)
 }
 
-/// Writes a sync (see [`crate::Store::apply_sync`]): each section change, then each unlink, in a
+/// Writes a sync (see [`crate::SyncStore::apply_sync`]): each section change, then each unlink, in a
 /// transaction of its own, then the run's record, its audit entry and the lease's return in one
 /// more ([`history::record_sync_run`]). One transaction per section keeps each section's row
 /// locks to that section: two co-teachers whose rosters overlap in a different order never wait

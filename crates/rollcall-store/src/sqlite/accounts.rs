@@ -122,26 +122,6 @@ pub(super) async fn clever_account(
         .await?)
 }
 
-/// Stores (replaces) the user's sealed Clever token.
-pub(super) async fn save_clever_token(
-    conn: impl sqlx::SqliteExecutor<'_>,
-    user: UserId,
-    token: &SealedToken,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO clever_tokens (user_id, sealed, obtained_at, expires_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (user_id) DO UPDATE SET sealed = excluded.sealed, obtained_at = excluded.obtained_at, \
-         expires_at = excluded.expires_at",
-    )
-    .bind(user.0)
-    .bind(token.sealed.as_slice())
-    .bind(ts(token.obtained_at))
-    .bind(ts(token.expires_at))
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// The user's sealed Clever token, if any.
 pub(super) async fn clever_token(pool: &SqlitePool, user: UserId) -> StoreResult<Option<SealedToken>> {
     let row: Option<(Vec<u8>, OffsetDateTime, OffsetDateTime)> =

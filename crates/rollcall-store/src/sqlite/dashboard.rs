@@ -28,7 +28,7 @@ static DASHBOARD: LazyLock<[String; 2]> = LazyLock::new(|| {
     [format!("{reads}; COMMIT"), format!("{reads}; {KNOWN_SCHOOLS}; COMMIT")]
 });
 
-/// See [`crate::Store::teacher_dashboard`].
+/// See [`crate::DashboardStore::teacher_dashboard`].
 pub(super) async fn teacher_dashboard(
     pool: &SqlitePool,
     teacher: UserId,

@@ -59,8 +59,9 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 use time::OffsetDateTime;
 
 use crate::{
-    CallbackClaim, CleverProfile, RunRecord, SealedToken, SectionRoster, SectionSummary, Session, Store,
-    StoreError, StoreResult, StudentSection, SyncJob, SyncRun, TeacherDashboard, User,
+    CallbackClaim, CleverProfile, DashboardStore, JobStore, LoginStore, RunRecord, SealedToken,
+    SectionRoster, SectionSummary, Session, Store, StoreError, StoreResult, StudentSection, SyncJob, SyncRun,
+    SyncStore, TeacherDashboard, User,
 };
 use temp::TempFile;
 

@@ -5,27 +5,13 @@
 use super::*;
 
 #[async_trait]
-impl Store for SqliteStore {
-    fn writer_stats(&self) -> Option<crate::WriterStats> {
-        Some(self.writer.stats())
-    }
-
+impl LoginStore for SqliteStore {
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
         accounts::user(&self.pool, id).await
     }
 
     async fn user_by_clever_id(&self, clever_id: &CleverId) -> StoreResult<Option<User>> {
         accounts::user_by_clever_id(&self.pool, clever_id).await
-    }
-
-    async fn upsert_clever_user(
-        &self,
-        profile: &CleverProfile,
-        now: OffsetDateTime,
-    ) -> StoreResult<(User, bool)> {
-        let profile = profile.clone();
-        self.write(move |pool| async move { accounts::upsert_clever_user(&pool, &profile, None, now).await })
-            .await
     }
 
     async fn upsert_clever_login(
@@ -41,15 +27,45 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn save_clever_token(&self, user: UserId, token: &SealedToken) -> StoreResult<()> {
-        let token = token.clone();
-        self.write(move |pool| async move { accounts::save_clever_token(&pool, user, &token).await }).await
-    }
-
     async fn clever_token(&self, user: UserId) -> StoreResult<Option<SealedToken>> {
         accounts::clever_token(&self.pool, user).await
     }
 
+    async fn create_session(&self, session: &Session) -> StoreResult<()> {
+        let session = session.clone();
+        self.write(move |pool| async move { sessions::create_session(&pool, &session).await }).await
+    }
+
+    async fn session(&self, id_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<Option<(Session, User)>> {
+        sessions::session(&self.pool, id_hash, now).await
+    }
+
+    async fn delete_session(&self, id_hash: &[u8; 32]) -> StoreResult<()> {
+        let id_hash = *id_hash;
+        self.write(move |pool| async move { sessions::delete_session(&pool, &id_hash).await }).await
+    }
+
+    async fn claim_callback(&self, code_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<CallbackClaim> {
+        let code_hash = *code_hash;
+        self.write(move |pool| async move { sessions::claim_callback(&pool, &code_hash, now).await }).await
+    }
+
+    async fn finish_callback(&self, code_hash: &[u8; 32], user: Option<UserId>) -> StoreResult<()> {
+        let code_hash = *code_hash;
+        self.write(move |pool| async move { sessions::finish_callback(&pool, &code_hash, user).await }).await
+    }
+
+    async fn finish_callback_with_session(&self, code_hash: &[u8; 32], session: &Session) -> StoreResult<()> {
+        let (code_hash, session) = (*code_hash, session.clone());
+        self.write(move |pool| async move {
+            sessions::finish_callback_with_session(&pool, &code_hash, &session).await
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl SyncStore for SqliteStore {
     async fn snapshot(&self, teacher: UserId, clever_ids: &[CleverId]) -> StoreResult<LocalSnapshot> {
         sync::snapshot(&self.pool, teacher, clever_ids).await
     }
@@ -118,85 +134,10 @@ impl Store for SqliteStore {
         })
         .await
     }
+}
 
-    async fn set_display_name(
-        &self,
-        teacher: UserId,
-        section: SectionId,
-        name: Option<&str>,
-    ) -> StoreResult<()> {
-        let name = name.map(str::to_owned);
-        self.write(move |pool| async move {
-            history::set_display_name(&pool, teacher, section, name.as_deref()).await
-        })
-        .await
-    }
-
-    async fn teacher_sections(&self, teacher: UserId) -> StoreResult<Vec<SectionSummary>> {
-        dashboards::teacher_sections(&self.pool, teacher).await
-    }
-
-    async fn teacher_dashboard(&self, teacher: UserId, with_schools: bool) -> StoreResult<TeacherDashboard> {
-        dashboard::teacher_dashboard(&self.pool, teacher, with_schools).await
-    }
-
-    async fn section_roster(
-        &self,
-        teacher: UserId,
-        section: SectionId,
-    ) -> StoreResult<Option<SectionRoster>> {
-        dashboards::section_roster(&self.pool, teacher, section).await
-    }
-
-    async fn student_sections(&self, student: UserId) -> StoreResult<Vec<StudentSection>> {
-        dashboards::student_sections(&self.pool, student).await
-    }
-
-    async fn set_admin(&self, login_email: &str, admin: bool, now: OffsetDateTime) -> StoreResult<User> {
-        let login_email = login_email.to_owned();
-        self.write(move |pool| async move { local::set_admin(&pool, &login_email, admin, now).await }).await
-    }
-
-    async fn admins(&self) -> StoreResult<Vec<User>> {
-        local::admins(&self.pool).await
-    }
-
-    async fn any_roster_unknown(&self) -> StoreResult<bool> {
-        dashboards::any_roster_unknown(&self.pool).await
-    }
-
-    async fn create_session(&self, session: &Session) -> StoreResult<()> {
-        let session = session.clone();
-        self.write(move |pool| async move { sessions::create_session(&pool, &session).await }).await
-    }
-
-    async fn session(&self, id_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<Option<(Session, User)>> {
-        sessions::session(&self.pool, id_hash, now).await
-    }
-
-    async fn delete_session(&self, id_hash: &[u8; 32]) -> StoreResult<()> {
-        let id_hash = *id_hash;
-        self.write(move |pool| async move { sessions::delete_session(&pool, &id_hash).await }).await
-    }
-
-    async fn claim_callback(&self, code_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<CallbackClaim> {
-        let code_hash = *code_hash;
-        self.write(move |pool| async move { sessions::claim_callback(&pool, &code_hash, now).await }).await
-    }
-
-    async fn finish_callback(&self, code_hash: &[u8; 32], user: Option<UserId>) -> StoreResult<()> {
-        let code_hash = *code_hash;
-        self.write(move |pool| async move { sessions::finish_callback(&pool, &code_hash, user).await }).await
-    }
-
-    async fn finish_callback_with_session(&self, code_hash: &[u8; 32], session: &Session) -> StoreResult<()> {
-        let (code_hash, session) = (*code_hash, session.clone());
-        self.write(move |pool| async move {
-            sessions::finish_callback_with_session(&pool, &code_hash, &session).await
-        })
-        .await
-    }
-
+#[async_trait]
+impl JobStore for SqliteStore {
     async fn schedule_sync(
         &self,
         teacher: UserId,
@@ -232,5 +173,51 @@ impl Store for SqliteStore {
 
     async fn sync_job(&self, teacher: UserId) -> StoreResult<Option<SyncJob>> {
         jobs::sync_job(&self.pool, teacher).await
+    }
+}
+
+#[async_trait]
+impl DashboardStore for SqliteStore {
+    async fn set_display_name(
+        &self,
+        teacher: UserId,
+        section: SectionId,
+        name: Option<&str>,
+    ) -> StoreResult<()> {
+        let name = name.map(str::to_owned);
+        self.write(move |pool| async move {
+            history::set_display_name(&pool, teacher, section, name.as_deref()).await
+        })
+        .await
+    }
+
+    async fn teacher_sections(&self, teacher: UserId) -> StoreResult<Vec<SectionSummary>> {
+        dashboards::teacher_sections(&self.pool, teacher).await
+    }
+
+    async fn teacher_dashboard(&self, teacher: UserId, with_schools: bool) -> StoreResult<TeacherDashboard> {
+        dashboard::teacher_dashboard(&self.pool, teacher, with_schools).await
+    }
+
+    async fn section_roster(
+        &self,
+        teacher: UserId,
+        section: SectionId,
+    ) -> StoreResult<Option<SectionRoster>> {
+        dashboards::section_roster(&self.pool, teacher, section).await
+    }
+
+    async fn student_sections(&self, student: UserId) -> StoreResult<Vec<StudentSection>> {
+        dashboards::student_sections(&self.pool, student).await
+    }
+
+    async fn any_roster_unknown(&self) -> StoreResult<bool> {
+        dashboards::any_roster_unknown(&self.pool).await
+    }
+}
+
+impl Store for SqliteStore {
+    fn writer_stats(&self) -> Option<crate::WriterStats> {
+        Some(self.writer.stats())
     }
 }

@@ -136,7 +136,7 @@ fn json_array<T: serde::Serialize>(items: impl Iterator<Item = T>) -> StoreResul
 }
 
 /// Writes a whole sync in one write transaction: every section change, every unlink, then the
-/// run's record, its audit entry and the lease's return (see [`crate::Store::apply_sync`]); it
+/// run's record, its audit entry and the lease's return (see [`crate::SyncStore::apply_sync`]); it
 /// commits whole or not at all. One commit for the lot: the sections' writes share the pages
 /// of the accounts and enrollments indexes, and a commit copies each page it changed into the
 /// WAL, so one commit copies them once. Sent as few queries as it can be ([`super::one_trip`]):

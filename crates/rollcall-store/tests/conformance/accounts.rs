@@ -5,11 +5,11 @@ use std::sync::Arc;
 use rollcall_core::{SectionChangeKind, StudentChange};
 use rollcall_store::{AccountRole, AuditAction, SealedToken, Store};
 
-use super::{SyncSteps, at, change, cid, created, profile, section, student, teacher};
+use super::{AppSteps, at, change, cid, created, local, profile, section, student, teacher};
 
 pub async fn first_login_creates_then_updates(store: Arc<dyn Store>) {
     let mut p = profile("t1", AccountRole::Teacher, "Tara", "Ng");
-    let (first, created) = store.upsert_clever_user(&p, at(0)).await.unwrap();
+    let (first, created) = store.clever_login(&p, at(0)).await.unwrap();
     assert!(created);
     assert_eq!((first.first_name.as_str(), first.last_name.as_str()), ("Tara", "Ng"));
     assert_eq!(first.clever_id, Some(cid("t1")));
@@ -18,7 +18,7 @@ pub async fn first_login_creates_then_updates(store: Arc<dyn Store>) {
     p.last_name = "Ng-Smith".to_owned();
     p.middle_name = Some("Q".to_owned());
     p.email = Some("tara@example.org".to_owned());
-    let (again, created) = store.upsert_clever_user(&p, at(5)).await.unwrap();
+    let (again, created) = store.clever_login(&p, at(5)).await.unwrap();
     assert!(!created);
     assert_eq!(again.id, first.id);
     assert_eq!(again.last_name, "Ng-Smith");
@@ -36,7 +36,7 @@ pub async fn concurrent_first_logins_make_one_account(store: Arc<dyn Store>) {
     let tasks: Vec<_> = (0..20)
         .map(|_| {
             let (store, p) = (store.clone(), p.clone());
-            tokio::spawn(async move { store.upsert_clever_user(&p, at(0)).await.unwrap() })
+            tokio::spawn(async move { store.clever_login(&p, at(0)).await.unwrap() })
         })
         .collect();
     let results: Vec<_> = futures::future::join_all(tasks).await.into_iter().map(Result::unwrap).collect();
@@ -51,15 +51,15 @@ pub async fn each_clever_id_has_its_own_account(store: Arc<dyn Store>) {
     a.email = Some("shared@example.org".to_owned());
     let mut b = profile("b2", AccountRole::Staff, "Sam", "Lee");
     b.email = a.email.clone();
-    let (ua, _) = store.upsert_clever_user(&a, at(0)).await.unwrap();
-    let (ub, created) = store.upsert_clever_user(&b, at(0)).await.unwrap();
+    let (ua, _) = store.clever_login(&a, at(0)).await.unwrap();
+    let (ub, created) = store.clever_login(&b, at(0)).await.unwrap();
     assert!(created);
     assert_ne!(ua.id, ub.id);
     assert_eq!(ub.role, AccountRole::Staff);
 
     // The same Clever id with a different role and name is still the same account, updated.
     let a2 = profile("a1", AccountRole::DistrictAdmin, "Samantha", "Lee");
-    let (ua2, created) = store.upsert_clever_user(&a2, at(1)).await.unwrap();
+    let (ua2, created) = store.clever_login(&a2, at(1)).await.unwrap();
     assert!(!created);
     assert_eq!(ua2.id, ua.id);
     assert_eq!(ua2.role, AccountRole::DistrictAdmin);
@@ -67,14 +67,13 @@ pub async fn each_clever_id_has_its_own_account(store: Arc<dyn Store>) {
 }
 
 pub async fn tokens_are_replaced(store: Arc<dyn Store>) {
-    let t = teacher(&*store, "t1", "Tara", "Ng").await;
-    assert_eq!(store.clever_token(t.id).await.unwrap(), None);
+    let p = profile("t1", AccountRole::Teacher, "Tara", "Ng");
     let first = SealedToken { sealed: vec![1, 2, 3], obtained_at: at(0), expires_at: at(60) };
-    store.save_clever_token(t.id, &first).await.unwrap();
+    let (t, _) = store.upsert_clever_login(&p, &first, at(0)).await.unwrap();
     assert_eq!(store.clever_token(t.id).await.unwrap(), Some(first));
     let second = SealedToken { sealed: vec![9; 40], obtained_at: at(10), expires_at: at(70) };
-    store.save_clever_token(t.id, &second).await.unwrap();
-    assert_eq!(store.clever_token(t.id).await.unwrap(), Some(second));
+    store.upsert_clever_login(&p, &second, at(10)).await.unwrap();
+    assert_eq!(store.clever_token(t.id).await.unwrap(), Some(second), "the next login's token replaces it");
 }
 
 pub async fn roster_student_who_logs_in_keeps_the_account(store: Arc<dyn Store>) {
@@ -89,7 +88,7 @@ pub async fn roster_student_who_logs_in_keeps_the_account(store: Arc<dyn Store>)
 
     let mut p = profile("s1", AccountRole::Student, "Ana", "Bautista");
     p.grade = Some("5".to_owned());
-    let (me, new) = store.upsert_clever_user(&p, at(2)).await.unwrap();
+    let (me, new) = store.clever_login(&p, at(2)).await.unwrap();
     assert!(!new, "the roster's account is reused");
     assert_eq!(me.id, rostered.id);
     assert_eq!(me.last_name, "Bautista", "the student's own token has the full last name");
@@ -108,16 +107,21 @@ pub async fn roster_student_who_logs_in_keeps_the_account(store: Arc<dyn Store>)
 
 pub async fn only_teachers_with_a_live_token_are_synced(store: Arc<dyn Store>) {
     let token = |expires| SealedToken { sealed: vec![1; 40], obtained_at: at(0), expires_at: at(expires) };
-    let (live, _) =
-        store.upsert_clever_user(&profile("t1", AccountRole::Teacher, "Live", "T"), at(0)).await.unwrap();
-    let (stale, _) =
-        store.upsert_clever_user(&profile("t2", AccountRole::Teacher, "Stale", "T"), at(0)).await.unwrap();
-    let (pupil, _) =
-        store.upsert_clever_user(&profile("s1", AccountRole::Student, "Pupil", "S"), at(0)).await.unwrap();
-    store.upsert_clever_user(&profile("t3", AccountRole::Teacher, "Tokenless", "T"), at(0)).await.unwrap();
-    store.save_clever_token(live.id, &token(100)).await.unwrap();
-    store.save_clever_token(stale.id, &token(10)).await.unwrap();
-    store.save_clever_token(pupil.id, &token(100)).await.unwrap();
+    let login = async |clever: &str, role, first: &str, expires| {
+        store.upsert_clever_login(&profile(clever, role, first, "T"), &token(expires), at(0)).await.unwrap().0
+    };
+    let live = login("t1", AccountRole::Teacher, "Live", 100).await;
+    let stale = login("t2", AccountRole::Teacher, "Stale", 10).await;
+    login("s1", AccountRole::Student, "Pupil", 100).await;
+    // A password teacher who linked Clever from the profile has no Clever token.
+    let tokenless = store
+        .create_local_account(&local(AccountRole::Teacher, "Tokenless", "T", "t3@example.org"), at(0))
+        .await
+        .unwrap();
+    store
+        .link_clever(tokenless.id, &profile("t3", AccountRole::Teacher, "Tokenless", "T"), at(0))
+        .await
+        .unwrap();
     assert_eq!(store.teachers_to_sync(at(50)).await.unwrap(), vec![(live.id, cid("t1"))]);
     assert_eq!(
         store.teachers_to_sync(at(5)).await.unwrap(),

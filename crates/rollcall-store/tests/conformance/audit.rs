@@ -5,7 +5,7 @@ use std::sync::Arc;
 use rollcall_core::{SyncCounts, UserId};
 use rollcall_store::{AccountRole, AuditAction, AuditEntry, AuditFilter, NewAuditEntry, Store, SyncTrigger};
 
-use super::{at, profile, run, teacher};
+use super::{AppSteps, at, profile, run, teacher};
 
 fn summary(entries: &[AuditEntry]) -> Vec<(AuditAction, Option<UserId>, UserId, &str)> {
     entries.iter().map(|e| (e.action, e.actor, e.subject, e.detail.as_str())).collect()
@@ -13,14 +13,14 @@ fn summary(entries: &[AuditEntry]) -> Vec<(AuditAction, Option<UserId>, UserId, 
 
 pub async fn logins_and_syncs_are_recorded_with_them(store: Arc<dyn Store>) {
     let mut p = profile("u1", AccountRole::Student, "Sam", "Lee");
-    let (sam, _) = store.upsert_clever_user(&p, at(0)).await.unwrap();
-    store.upsert_clever_user(&p, at(1)).await.unwrap(); // same role: nothing to record
+    let (sam, _) = store.clever_login(&p, at(0)).await.unwrap();
+    store.clever_login(&p, at(1)).await.unwrap(); // same role: nothing to record
     p.role = AccountRole::Teacher;
-    store.upsert_clever_user(&p, at(2)).await.unwrap();
+    store.clever_login(&p, at(2)).await.unwrap();
     p.role = AccountRole::DistrictAdmin;
-    store.upsert_clever_user(&p, at(3)).await.unwrap();
+    store.clever_login(&p, at(3)).await.unwrap();
     p.role = AccountRole::Teacher;
-    store.upsert_clever_user(&p, at(4)).await.unwrap();
+    store.clever_login(&p, at(4)).await.unwrap();
     let counts = SyncCounts { added: 3, updated: 1, removed: 0, unchanged: 5, errors: 0 };
     store
         .record_sync_run(sam.id, &run(SyncTrigger::Login, at(5), at(6), counts, &[], false, None))

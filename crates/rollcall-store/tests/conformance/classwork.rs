@@ -6,7 +6,7 @@ use rollcall_core::{AssignmentId, SectionChangeKind, SectionId, SectionUnlink, S
 use rollcall_store::{NewAssignment, Store, StoreError};
 use time::{Date, Month};
 
-use super::{SyncSteps, at, change, cid, created, section, student, teacher};
+use super::{AppSteps, at, change, cid, created, section, student, teacher};
 
 fn work(section: SectionId, title: &str, due_on: Option<Date>) -> NewAssignment {
     NewAssignment { section, title: title.to_owned(), instructions: format!("Do {title}."), due_on }

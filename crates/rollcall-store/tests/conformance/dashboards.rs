@@ -3,9 +3,12 @@
 use std::sync::Arc;
 
 use rollcall_core::{SectionChangeKind, SectionId, SectionUnlink, StudentChange, SyncCounts};
-use rollcall_store::{SealedToken, Store, SyncTrigger};
+use rollcall_store::{AccountRole, SealedToken, Store, SyncTrigger};
 
-use super::{SyncSteps, at, change, cid, created, dashboard, run, section, section_for, student, teacher};
+use super::{
+    AppSteps, at, change, cid, created, dashboard, login_token, profile, run, section, section_for, student,
+    teacher,
+};
 
 pub async fn teacher_sections_active_first_by_name(store: Arc<dyn Store>) {
     let t = teacher(&*store, "t1", "Tara", "Ng").await;
@@ -28,7 +31,8 @@ pub async fn teacher_sections_active_first_by_name(store: Arc<dyn Store>) {
 pub async fn teacher_dashboard_reads_everything_at_once(store: Arc<dyn Store>) {
     let t = teacher(&*store, "t1", "Tara", "Ng").await;
     let empty = store.teacher_dashboard(t.id, true).await.unwrap();
-    assert!(empty.sections.is_empty() && empty.last_sync.is_none() && empty.token_expires_at.is_none());
+    assert!(empty.sections.is_empty() && empty.last_sync.is_none());
+    assert_eq!(empty.token_expires_at, Some(login_token(at(0)).expires_at), "the login's token");
     assert!(empty.schools.is_empty(), "no account has a school yet");
 
     let co = teacher(&*store, "t2", "Cole", "Park").await;
@@ -48,7 +52,10 @@ pub async fn teacher_dashboard_reads_everything_at_once(store: Arc<dyn Store>) {
         .await
         .unwrap();
     let token = SealedToken { sealed: vec![7; 40], obtained_at: at(2), expires_at: at(62) };
-    store.save_clever_token(t.id, &token).await.unwrap();
+    store
+        .upsert_clever_login(&profile("t1", AccountRole::Teacher, "Tara", "Ng"), &token, at(2))
+        .await
+        .unwrap();
     store.set_school(co.id, Some("Lincoln Elementary"), at(4)).await.unwrap();
 
     let seen = store.teacher_dashboard(t.id, false).await.unwrap();

@@ -6,7 +6,7 @@ use rollcall_core::UserId;
 use rollcall_store::{AccountRole, AuditAction, Conflict, NewAssignment, SealedToken, Store, StoreError};
 use time::Duration;
 
-use super::{SyncSteps, actions, at, cid, created, local, profile, section, student, teacher};
+use super::{AppSteps, actions, at, cid, created, local, profile, section, student, teacher};
 
 pub async fn a_local_teacher_links_clever_and_logs_in_with_it(store: Arc<dyn Store>) {
     let tara = store
@@ -24,7 +24,7 @@ pub async fn a_local_teacher_links_clever_and_logs_in_with_it(store: Arc<dyn Sto
     store.link_clever(tara.id, &p, at(2)).await.unwrap(); // idempotent
     assert_eq!(actions(&*store, tara.id).await, [AuditAction::AccountCreated, AuditAction::CleverLinked]);
 
-    let (me, created) = store.upsert_clever_user(&p, at(3)).await.unwrap();
+    let (me, created) = store.clever_login(&p, at(3)).await.unwrap();
     assert!(!created, "the next Clever login finds the linked account");
     assert_eq!(me.id, tara.id);
     assert_eq!(me.last_name, "Ng-Smith", "and refreshes its profile");
@@ -67,7 +67,7 @@ pub async fn racing_links_and_a_first_login_give_the_clever_id_one_account(store
     let (la, lb, login) = tokio::join!(
         store.link_clever(a.id, &p, at(1)),
         store.link_clever(b.id, &p, at(1)),
-        store.upsert_clever_user(&p, at(1)),
+        store.clever_login(&p, at(1)),
     );
     let (login, created) = login.unwrap();
     let owner = store.user_by_clever_id(&cid("t1")).await.unwrap().unwrap().id;
@@ -100,7 +100,10 @@ pub async fn unlink_keeps_the_classes_and_needs_a_password(store: Arc<dyn Store>
     };
     let assignment = store.create_assignment(t.id, &work, at(2)).await.unwrap();
     let token = SealedToken { sealed: vec![1; 40], obtained_at: at(0), expires_at: at(600) };
-    store.save_clever_token(t.id, &token).await.unwrap();
+    store
+        .upsert_clever_login(&profile("t1", AccountRole::Teacher, "Tara", "Ng"), &token, at(2))
+        .await
+        .unwrap();
     store.schedule_sync(t.id, at(60), at(2)).await.unwrap();
     assert!(store.take_sync_lease(t.id, "replica-1", at(2), Duration::minutes(5)).await.unwrap());
 

@@ -8,7 +8,7 @@ use rollcall_store::{
 };
 
 use super::{
-    SyncSteps, actions, at, change, cid, created, local, local_student, profile, section, student, teacher,
+    AppSteps, actions, at, change, cid, created, local, local_student, profile, section, student, teacher,
 };
 
 /// A session cookie hash for the test's `n`th session.
@@ -133,10 +133,8 @@ pub async fn a_merge_keeps_everything_of_both_students(store: Arc<dyn Store>) {
     );
 
     // Clever and the roster sync now reach the survivor.
-    let (again, created) = store
-        .upsert_clever_user(&profile("s2", AccountRole::Student, "Ana", "Bautista"), at(11))
-        .await
-        .unwrap();
+    let (again, created) =
+        store.clever_login(&profile("s2", AccountRole::Student, "Ana", "Bautista"), at(11)).await.unwrap();
     assert_eq!((again.id, created), (old.id, false));
     let snap = store.snapshot(t.id, &[]).await.unwrap();
     let students: Vec<_> = snap.sections.iter().flat_map(|s| &s.students).collect();

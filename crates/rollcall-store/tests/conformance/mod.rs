@@ -15,8 +15,8 @@ use rollcall_core::{
     CleverId, SectionChange, SectionChangeKind, StudentChange, SyncedSection, SyncedStudent, UserId,
 };
 use rollcall_store::{
-    AccountRole, AuditAction, AuditFilter, CleverProfile, NewLocalAccount, RunRecord, Store, SyncTrigger,
-    User,
+    AccountRole, AuditAction, AuditFilter, CleverProfile, NewLocalAccount, RunRecord, SealedToken, Store,
+    SyncTrigger, User,
 };
 use time::{Duration, OffsetDateTime, macros::datetime};
 
@@ -45,7 +45,7 @@ pub fn profile(clever: &str, role: AccountRole, first: &str, last: &str) -> Clev
 
 /// A teacher who has logged in with Clever.
 pub async fn teacher(store: &dyn Store, clever: &str, first: &str, last: &str) -> User {
-    store.upsert_clever_user(&profile(clever, AccountRole::Teacher, first, last), at(0)).await.unwrap().0
+    store.clever_login(&profile(clever, AccountRole::Teacher, first, last), at(0)).await.unwrap().0
 }
 
 /// A section as a sync writes it for `teacher` (one of the Clever ids in `teachers`, primary
@@ -135,9 +135,21 @@ pub async fn actions(store: &dyn Store, user: UserId) -> Vec<AuditAction> {
     entries.into_iter().map(|e| e.action).collect()
 }
 
-/// One section's change, or one unlink, written on its own: [`Store::apply_sync`] with a single
-/// step and no run, which is how most stories set up the classes they need.
-pub trait SyncSteps: Store {
+/// The app's steps as the stories take them, each one call of the store's real operations: a
+/// Clever login, and one section's change or one unlink written on its own
+/// ([`rollcall_store::SyncStore::apply_sync`] with a single step and no run), which is how most
+/// stories set up the classes they need.
+pub trait AppSteps: Store {
+    /// A Clever login of `profile` at `now`, as the app makes it: the account upserted with a
+    /// Clever token valid for an hour ([`login_token`]).
+    fn clever_login<'a>(
+        &'a self,
+        profile: &'a CleverProfile,
+        now: OffsetDateTime,
+    ) -> impl std::future::Future<Output = rollcall_store::StoreResult<(User, bool)>> + Send + 'a {
+        async move { self.upsert_clever_login(profile, &login_token(now), now).await }
+    }
+
     fn apply_section<'a>(
         &'a self,
         teacher: UserId,
@@ -157,4 +169,9 @@ pub trait SyncSteps: Store {
     }
 }
 
-impl<S: Store + ?Sized> SyncSteps for S {}
+impl<S: Store + ?Sized> AppSteps for S {}
+
+/// The token a login at `now` stores: an hour long (the bytes are opaque to the store).
+pub fn login_token(now: OffsetDateTime) -> SealedToken {
+    SealedToken { sealed: vec![1; 40], obtained_at: now, expires_at: now + time::Duration::hours(1) }
+}

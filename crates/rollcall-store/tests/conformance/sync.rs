@@ -8,7 +8,7 @@ use rollcall_core::{
 use rollcall_store::{AccountRole, AuditAction, RunRecord, Store, StoreError, SyncTrigger};
 
 use super::{
-    SyncSteps, at, change, cid, created, dashboard, profile, run, section, section_for, student, teacher,
+    AppSteps, at, change, cid, created, dashboard, profile, run, section, section_for, student, teacher,
 };
 
 /// When the account of a Clever id (`$1`) last changed: not part of the `Store` API, so each
@@ -241,8 +241,7 @@ pub async fn unlink_needs_a_link(store: Arc<dyn Store>) {
 }
 
 pub async fn one_sync_lease_per_teacher_until_it_is_released_or_runs_out(store: Arc<dyn Store>) {
-    let (t, _) =
-        store.upsert_clever_user(&profile("t1", AccountRole::Teacher, "Tara", "Ng"), at(0)).await.unwrap();
+    let (t, _) = store.clever_login(&profile("t1", AccountRole::Teacher, "Tara", "Ng"), at(0)).await.unwrap();
     let lease = time::Duration::minutes(5);
     let takers: Vec<_> = (0..20)
         .map(|i| {

@@ -4,10 +4,11 @@
 use std::sync::Arc;
 
 use rollcall_core::SectionUnlink;
+use rollcall_store::prelude::*;
 use rollcall_store::{AccountRole, CallbackClaim, PgStore, Store, StoreError};
 use sqlx::{Connection, PgConnection};
 
-use crate::conformance::{SyncSteps, at, cid, created, dashboard, profile, section, student, teacher};
+use crate::conformance::{AppSteps, at, cid, created, dashboard, profile, section, student, teacher};
 use crate::pg::TestDb;
 
 /// Two stores on one database: two replicas, each with its own pool.
@@ -109,7 +110,7 @@ async fn concurrent_first_logins_on_two_replicas_make_one_account() {
     let tasks: Vec<_> = (0..20)
         .map(|i| {
             let (store, p) = (stores[i % 2].clone(), p.clone());
-            tokio::spawn(async move { store.upsert_clever_user(&p, at(0)).await.unwrap() })
+            tokio::spawn(async move { store.clever_login(&p, at(0)).await.unwrap() })
         })
         .collect();
     let results: Vec<_> = futures::future::join_all(tasks).await.into_iter().map(Result::unwrap).collect();
@@ -134,7 +135,7 @@ async fn a_roster_sync_racing_the_students_logins_makes_one_account() {
     let tasks: Vec<_> = (0..10)
         .map(|i| {
             let (store, p) = (stores[i % 2].clone(), p.clone());
-            tokio::spawn(async move { store.upsert_clever_user(&p, at(0)).await.unwrap() })
+            tokio::spawn(async move { store.clever_login(&p, at(0)).await.unwrap() })
         })
         .collect();
     let results: Vec<_> = futures::future::join_all(tasks).await.into_iter().map(Result::unwrap).collect();
@@ -257,7 +258,7 @@ async fn a_pool_of_one_connection_serves_concurrent_logins_and_syncs() {
             let login = profile(&format!("s{n}"), AccountRole::Student, "Stu", &format!("{n}"));
             tokio::spawn(async move {
                 store.apply_section(id, &c, at(1)).await.unwrap();
-                store.upsert_clever_user(&login, at(2)).await.unwrap();
+                store.clever_login(&login, at(2)).await.unwrap();
                 store.snapshot(id, std::slice::from_ref(&c.section.clever_id)).await.unwrap()
             })
         })

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use rollcall_store::prelude::*;
 use rollcall_store::{AccountStore, SqliteStore, Store, StoreError};
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
