@@ -12,6 +12,7 @@ mod error;
 mod headers;
 pub mod jobs;
 mod login;
+mod login_email;
 pub mod mail;
 pub mod metrics;
 mod pages;
@@ -33,6 +34,7 @@ use tokio::net::TcpListener;
 
 pub use config::{ConfigError, WebConfig};
 pub use error::WebError;
+pub use login_email::{EmailField, LoginEmail, NotAnEmail};
 pub use state::AppState;
 
 /// Every route of the app.

@@ -36,6 +36,7 @@ use tokio::sync::Semaphore;
 
 use crate::client_addr::ClientAddr;
 use crate::error::WebError;
+use crate::login_email::LoginEmail;
 use crate::pages::when;
 use crate::state::AppState;
 
@@ -105,17 +106,6 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Normalises a login email (trimmed, lower-case) and checks its shape, or says what is wrong.
-pub fn normalize_email(input: &str) -> Result<String, &'static str> {
-    let email = input.trim().to_lowercase();
-    let valid = email.len() <= 254
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
-        })
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-    if valid { Ok(email) } else { Err("Enter an email address like name@school.org.") }
-}
-
 /// Checks a new password against the rules, or says what is wrong.
 pub fn check_new_password(password: &str) -> Result<(), &'static str> {
     let len = password.chars().count();
@@ -161,15 +151,10 @@ const DECOY_HASH: &str =
 pub async fn verify(
     state: &AppState,
     client: &ClientAddr,
-    email: &str,
+    email: &LoginEmail,
     password: &str,
 ) -> Result<LocalCredential, WebError> {
-    let refused =
-        || WebError::friendly(StatusCode::UNAUTHORIZED, "Could not log in", WRONG_CREDENTIALS, None);
-    let Ok(email) = normalize_email(email) else {
-        return Err(refused());
-    };
-    let keys = FailureKeys::new(&email, client);
+    let keys = FailureKeys::new(email, client);
     let now = state.now();
     let store = state.store();
     let client_count = store.failures(&keys.client, now).await?;
@@ -202,7 +187,7 @@ pub async fn verify(
             None,
         ));
     };
-    let credential = store.credential_by_email(&email).await?;
+    let credential = store.credential_by_email(email.as_str()).await?;
     let phc = credential.as_ref().map_or(DECOY_HASH, |c| c.password_hash.as_str());
     let ok = match matches(password, phc).await {
         Ok(ok) => ok,
@@ -240,7 +225,7 @@ pub async fn verify(
             let from_client = store.count_failure(&keys.client, now, FAILURE_WINDOW).await?;
             tracing::info!(
                 %client,
-                email = %pseudonym(state, &email),
+                email = %pseudonym(state, email.as_str()),
                 failures_here = here.failures,
                 failures_for_email = all.failures,
                 failures_from_client = from_client.failures,
@@ -253,10 +238,16 @@ pub async fn verify(
             } else if all.failures >= MAX_EMAIL_FAILURES {
                 Err(locked(all.window_ends))
             } else {
-                Err(refused())
+                Err(wrong_credentials())
             }
         }
     }
+}
+
+/// The refusal of a wrong email or password (401), the same whichever it was. An email that is
+/// not one at all gets it too, and counts nothing.
+pub fn wrong_credentials() -> WebError {
+    WebError::friendly(StatusCode::UNAUTHORIZED, "Could not log in", WRONG_CREDENTIALS, None)
 }
 
 /// What a visitor reads when more checks of one email or from one address run at once than its
@@ -323,7 +314,7 @@ struct FailureKeys {
 }
 
 impl FailureKeys {
-    fn new(email: &str, client: &ClientAddr) -> Self {
+    fn new(email: &LoginEmail, client: &ClientAddr) -> Self {
         let client = client.key();
         Self {
             email_here: format!("login:{email}|{client}"),
@@ -373,14 +364,6 @@ fn locked(until: time::OffsetDateTime) -> WebError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn emails_are_normalized_and_checked() {
-        assert_eq!(normalize_email("  Sam.Kelly@School.ORG "), Ok("sam.kelly@school.org".to_owned()));
-        for bad in ["", "sam", "@school.org", "sam@school", "sam@.org", "sa m@school.org"] {
-            assert!(normalize_email(bad).is_err(), "{bad:?}");
-        }
-    }
 
     #[test]
     fn passwords_need_ten_characters() {

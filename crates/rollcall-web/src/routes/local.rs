@@ -15,8 +15,9 @@ use crate::client_addr::ClientAddr;
 use crate::csrf::check_form;
 use crate::email_links::{self, Proof};
 use crate::error::WebError;
+use crate::login_email::EmailField;
 use crate::pages::{EmailSentPage, SignupPage, render};
-use crate::passwords::{self, check_new_password, normalize_email};
+use crate::passwords::{self, check_new_password};
 use crate::state::AppState;
 
 /// The sign-up form.
@@ -25,7 +26,7 @@ pub struct SignupForm {
     csrf: String,
     first_name: String,
     last_name: String,
-    email: String,
+    email: EmailField,
     password: String,
     role: String,
 }
@@ -53,7 +54,7 @@ pub async fn signup(
             login: false,
             csrf: form.csrf.clone(),
             error: Some(message.to_owned()),
-            email: form.email.clone(),
+            email: form.email.typed().to_owned(),
             first_name: form.first_name.clone(),
             last_name: form.last_name.clone(),
             role: form.role.clone(),
@@ -71,9 +72,9 @@ pub async fn signup(
         "student" => AccountRole::Student,
         _ => return refuse("Choose whether you are a teacher or a student."),
     };
-    let email = match normalize_email(&form.email) {
-        Ok(email) => email,
-        Err(message) => return refuse(message),
+    let email = match form.email.parsed() {
+        Ok(email) => email.to_string(),
+        Err(why) => return refuse(&why.to_string()),
     };
     if let Err(message) = check_new_password(&form.password) {
         return refuse(message);
@@ -94,7 +95,7 @@ pub async fn signup(
 #[derive(Deserialize)]
 pub struct LoginForm {
     csrf: String,
-    email: String,
+    email: EmailField,
     password: String,
 }
 
@@ -107,7 +108,11 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, WebError> {
     check_form(&state, &jar, &headers, &form.csrf)?;
-    match passwords::verify(&state, &client, &form.email, &form.password).await {
+    let verified = match form.email.parsed() {
+        Ok(email) => passwords::verify(&state, &client, email, &form.password).await,
+        Err(_) => Err(passwords::wrong_credentials()),
+    };
+    match verified {
         Ok(credential) => {
             tracing::info!(user = %credential.user_id, %client, "password login");
             signed_in(&state, jar, credential.user_id, "/dashboard").await
@@ -117,7 +122,7 @@ pub async fn login(
                 login: true,
                 csrf: form.csrf.clone(),
                 error: Some(detail),
-                email: form.email.clone(),
+                email: form.email.typed().to_owned(),
                 ..SignupPage::default()
             };
             Ok((status, render(&page)).into_response())

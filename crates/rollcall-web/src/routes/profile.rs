@@ -15,8 +15,9 @@ use crate::crypto::{open_json, seal_json};
 use crate::csrf::SignedInForm;
 use crate::email_links::Proof;
 use crate::error::WebError;
+use crate::login_email::EmailField;
 use crate::pages::{EmailSentPage, MergedPage, ProfilePage, Viewer, render};
-use crate::passwords::{self, check_new_password, normalize_email};
+use crate::passwords::{self, check_new_password};
 use crate::session::{CookieName, host_cookie};
 use crate::session::{CurrentUser, cookie};
 use crate::state::AppState;
@@ -101,7 +102,7 @@ pub async fn set_school(
 /// The add-password form.
 #[derive(Deserialize)]
 pub struct PasswordForm {
-    email: String,
+    email: EmailField,
     password: String,
 }
 
@@ -126,7 +127,7 @@ pub async fn add_password(
     if !state.mailer().enabled() {
         return Err(bad("This Rollcall server does not send email, so a password cannot be added."));
     }
-    let email = normalize_email(&form.email).map_err(bad)?;
+    let email = form.email.parsed().map_err(|why| bad(&why.to_string()))?.to_string();
     check_new_password(&form.password).map_err(bad)?;
     // Hashed before anything is looked up, so a taken email takes as long as a new one.
     let password_hash = passwords::hash(&form.password).await?;
@@ -149,7 +150,7 @@ pub async fn unlink(
 /// The merge form.
 #[derive(Deserialize)]
 pub struct MergeForm {
-    email: String,
+    email: EmailField,
     password: String,
 }
 
@@ -165,13 +166,16 @@ pub async fn merge(
     if current.user.role != AccountRole::Student || current.user.clever_id.is_none() {
         return Err(WebError::Forbidden);
     }
-    let credential =
-        passwords::verify(&state, &client, &form.email, &form.password).await.map_err(|e| match e {
-            WebError::Friendly { status, title, detail, .. } => {
-                WebError::Friendly { status, title, detail, retry: Some("/profile#merge".to_owned()) }
-            }
-            other => other,
-        })?;
+    let verified = match form.email.parsed() {
+        Ok(email) => passwords::verify(&state, &client, email, &form.password).await,
+        Err(_) => Err(passwords::wrong_credentials()),
+    };
+    let credential = verified.map_err(|e| match e {
+        WebError::Friendly { status, title, detail, .. } => {
+            WebError::Friendly { status, title, detail, retry: Some("/profile#merge".to_owned()) }
+        }
+        other => other,
+    })?;
     let merged =
         state.store().merge_accounts(credential.user_id, current.user.id, current.user.id, state.now()).await;
     let report = match merged {

@@ -14,7 +14,9 @@ use subtle::ConstantTimeEq;
 use super::auth_clever::signed_in;
 use crate::error::WebError;
 use crate::login::{attach, provision};
+use crate::login_email::EmailField;
 use crate::pages::{WelcomePage, render};
+use crate::passwords;
 use crate::pending::{self, PendingClever};
 use crate::session::same_origin;
 use crate::state::AppState;
@@ -48,7 +50,7 @@ pub async fn create(
 #[derive(Deserialize)]
 pub struct LinkForm {
     csrf: String,
-    email: String,
+    email: EmailField,
     password: String,
 }
 
@@ -61,10 +63,15 @@ pub async fn link(
     Form(form): Form<LinkForm>,
 ) -> Result<Response, WebError> {
     let pending = checked(&state, &jar, &headers, &form.csrf)?;
-    let credential = match crate::passwords::verify(&state, &client, &form.email, &form.password).await {
+    let verified = match form.email.parsed() {
+        Ok(email) => passwords::verify(&state, &client, email, &form.password).await,
+        Err(_) => Err(passwords::wrong_credentials()),
+    };
+    let credential = match verified {
         Ok(credential) => credential,
         Err(WebError::Friendly { status, detail, .. }) => {
-            return Ok((status, render(&page(&pending, Some(detail), form.email.clone()))).into_response());
+            let typed = form.email.typed().to_owned();
+            return Ok((status, render(&page(&pending, Some(detail), typed))).into_response());
         }
         Err(e) => return Err(e),
     };
