@@ -131,42 +131,9 @@ pub async fn callback(
                 let guard = state.callback_flights().begin(code_hash);
                 let link_to = current.as_ref().filter(|_| linking);
                 let outcome = login(&state, &code, link_to).await;
-                // A login into an account ends with its session, written in the transaction
-                // that records the claim's outcome.
-                let mut cookie = None;
-                match &outcome {
-                    Ok(LoginOutcome::Account { user }) => {
-                        let (session, session_cookie) = session::new_session(&state, *user);
-                        state.store().finish_callback_with_session(&code_hash, &session).await?;
-                        cookie = Some(session_cookie);
-                    }
-                    Ok(LoginOutcome::Linked(user)) => {
-                        state.store().finish_callback(&code_hash, Some(*user)).await?
-                    }
-                    _ => state.store().finish_callback(&code_hash, None).await?,
-                }
+                let answer = finish(&state, &code_hash, jar, outcome).await;
                 drop(guard);
-                if !matches!(outcome, Ok(LoginOutcome::Account { .. } | LoginOutcome::Linked(_))) {
-                    state.metrics().login_failed();
-                }
-                return match outcome? {
-                    LoginOutcome::Account { user } => match cookie {
-                        Some(cookie) => {
-                            session::end_previous(&state, &jar).await?;
-                            Ok((jar.add(cookie), Redirect::to("/dashboard")).into_response())
-                        }
-                        None => signed_in(&state, jar, user, "/dashboard").await,
-                    },
-                    LoginOutcome::Linked(_) => Ok((jar, Redirect::to("/profile?linked=1")).into_response()),
-                    LoginOutcome::Choose(pending) => {
-                        let jar = crate::pending::save(&state, jar, &pending);
-                        Ok((jar, Redirect::to("/auth/clever/welcome")).into_response())
-                    }
-                    LoginOutcome::Unsupported { name, role } => {
-                        Ok((jar, render(&UnsupportedRolePage { name: &name, role: role_label(role) }))
-                            .into_response())
-                    }
-                };
+                return answer;
             }
             CallbackClaim::InProgress => {
                 state.callback_flights().wait(&code_hash, Duration::from_millis(250)).await
@@ -192,6 +159,47 @@ pub async fn callback(
         "Your sign-in is taking longer than usual. Reload this page in a moment.",
         None,
     ))
+}
+
+/// Records how the login of the claimed code ended and answers the browser. A login into an
+/// account ends with its session, written in the transaction that records the claim's outcome,
+/// so a reload that finds the claim done signs in to the same account.
+async fn finish(
+    state: &AppState,
+    code_hash: &[u8; 32],
+    jar: CookieJar,
+    outcome: Result<LoginOutcome, WebError>,
+) -> Result<Response, WebError> {
+    let store = state.store();
+    let not_signed_in = || async {
+        state.metrics().login_failed();
+        store.finish_callback(code_hash, None).await
+    };
+    match outcome {
+        Ok(LoginOutcome::Account { user }) => {
+            let (session, cookie) = session::new_session(state, user);
+            store.finish_callback_with_session(code_hash, &session).await?;
+            session::end_previous(state, &jar).await?;
+            Ok((jar.add(cookie), Redirect::to("/dashboard")).into_response())
+        }
+        Ok(LoginOutcome::Linked(user)) => {
+            store.finish_callback(code_hash, Some(user)).await?;
+            Ok((jar, Redirect::to("/profile?linked=1")).into_response())
+        }
+        Ok(LoginOutcome::Choose(pending)) => {
+            not_signed_in().await?;
+            let jar = crate::pending::save(state, jar, &pending);
+            Ok((jar, Redirect::to("/auth/clever/welcome")).into_response())
+        }
+        Ok(LoginOutcome::Unsupported { name, role }) => {
+            not_signed_in().await?;
+            Ok((jar, render(&UnsupportedRolePage { name: &name, role: role_label(role) })).into_response())
+        }
+        Err(error) => {
+            not_signed_in().await?;
+            Err(error)
+        }
+    }
 }
 
 /// A login without `state` (portal or Library launch): once through `start`; a second stateless
