@@ -21,9 +21,8 @@ use subtle::ConstantTimeEq;
 
 use crate::crypto::random_token;
 use crate::error::WebError;
-use crate::session::{CookieName, host_cookie};
-use crate::session::{CurrentUser, cookie, same_origin};
-use crate::state::AppState;
+use crate::session::{CookieName, Cookies, Sessions, host_cookie};
+use crate::session::{CurrentUser, cookie};
 
 /// A form posted by a signed-in user, its CSRF token checked: the `csrf` field must be the
 /// session's token, and the browser must not say the post came from another site (otherwise
@@ -42,10 +41,14 @@ pub struct SignedInForm<T = NoFields> {
 #[derive(Debug, Deserialize)]
 pub struct NoFields {}
 
-impl<T: DeserializeOwned + Send> FromRequest<AppState> for SignedInForm<T> {
+impl<S, T> FromRequest<S> for SignedInForm<T>
+where
+    S: AsRef<Sessions> + Send + Sync,
+    T: DeserializeOwned + Send,
+{
     type Rejection = Response;
 
-    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
         let (mut parts, body) = request.into_parts();
         let user =
             CurrentUser::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?;
@@ -56,7 +59,8 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for SignedInForm<T> {
             .find(|(name, _)| name == "csrf")
             .map(|(_, value)| value.into_owned())
             .unwrap_or_default();
-        check_session_token(&user, &posted, &parts.headers, state).map_err(IntoResponse::into_response)?;
+        check_session_token(&user, &posted, &parts.headers, state.as_ref())
+            .map_err(IntoResponse::into_response)?;
         let Form(form) = Form::<T>::from_request(Request::from_parts(parts, Body::from(bytes)), state)
             .await
             .map_err(IntoResponse::into_response)?;
@@ -70,10 +74,10 @@ fn check_session_token(
     user: &CurrentUser,
     posted: &str,
     headers: &HeaderMap,
-    state: &AppState,
+    sessions: &Sessions,
 ) -> Result<(), WebError> {
     let same = user.session.csrf_token.as_bytes().ct_eq(posted.as_bytes());
-    if !bool::from(same) || !same_origin(headers, &state.config().public_url) {
+    if !bool::from(same) || !sessions.same_origin(headers) {
         return Err(WebError::Csrf);
     }
     Ok(())
@@ -83,26 +87,27 @@ const FORM_COOKIE: CookieName = host_cookie!("rollcall_form");
 const FORM_TTL: time::Duration = time::Duration::hours(2);
 
 /// The token for this browser's forms: the one it already has, or a new one set in `jar`.
-pub fn form_token(state: &AppState, jar: CookieJar) -> (CookieJar, String) {
+pub fn form_token(cookies: Cookies, jar: CookieJar) -> (CookieJar, String) {
     if let Some(existing) =
-        jar.get(FORM_COOKIE.of(state)).map(|c| c.value().to_owned()).filter(|v| v.len() >= 32)
+        jar.get(FORM_COOKIE.of(cookies)).map(|c| c.value().to_owned()).filter(|v| v.len() >= 32)
     {
         return (jar, existing);
     }
     let token = random_token();
-    (jar.add(cookie(state, FORM_COOKIE, token.clone(), FORM_TTL)), token)
+    (jar.add(cookie(cookies, FORM_COOKIE, token.clone(), FORM_TTL)), token)
 }
 
 /// Checks a pre-login form post.
 pub fn check_form(
-    state: &AppState,
+    sessions: &Sessions,
     jar: &CookieJar,
     headers: &HeaderMap,
     posted: &str,
 ) -> Result<(), WebError> {
-    let expected = jar.get(FORM_COOKIE.of(state)).map(|c| c.value().to_owned()).unwrap_or_default();
+    let expected =
+        jar.get(FORM_COOKIE.of(sessions.cookies())).map(|c| c.value().to_owned()).unwrap_or_default();
     let same = !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(posted.as_bytes()));
-    if !same || !same_origin(headers, &state.config().public_url) {
+    if !same || !sessions.same_origin(headers) {
         return Err(WebError::Csrf);
     }
     Ok(())

@@ -30,15 +30,37 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::LazyLock;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use axum::http::StatusCode;
-use rollcall_store::LocalCredential;
+use rollcall_core::Clock;
+use rollcall_store::{LocalCredential, Store};
 use tokio::sync::Semaphore;
 
 use crate::client_addr::ClientAddr;
+use crate::crypto::TokenKey;
+use crate::email_links::EmailLinks;
 use crate::error::WebError;
 use crate::login_email::LoginEmail;
 use crate::pages::when;
-use crate::state::AppState;
+
+/// Password logins: what checking one needs (the store with its failure counts, the clock, the
+/// mailed links an unconfirmed email is sent, the key of the logs' pseudonyms) and the checks
+/// running in this process.
+pub struct Passwords {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    emails: EmailLinks,
+    log_key: TokenKey,
+    checks: PasswordChecks,
+}
+
+impl Passwords {
+    /// Password logins on `store`, mailing through `emails`.
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, emails: EmailLinks, log_key: TokenKey) -> Self {
+        Self { store, clock, emails, log_key, checks: PasswordChecks::default() }
+    }
+}
 
 /// Failed attempts allowed per login email from one client address in one window.
 pub const MAX_FAILURES: u32 = 5;
@@ -144,101 +166,103 @@ async fn matches(password: &str, phc: &str) -> Result<bool, WebError> {
 const DECOY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3lq3HkM1nP5mXzHnq2LqGg2vH2oO6m1nJv7m1Xb0Jmk";
 
-/// Proves ownership of the account that logs in with `email`, asked by `client`: the password
-/// must match, the email must be confirmed (if not, a link to confirm it is mailed), and none of
-/// the three failure counts (see the module docs) may be at its limit.
-/// Every failure is counted; a success clears the email's counts (not the client's).
-pub async fn verify(
-    state: &AppState,
-    client: &ClientAddr,
-    email: &LoginEmail,
-    password: &str,
-) -> Result<LocalCredential, WebError> {
-    let keys = FailureKeys::new(email, client);
-    let now = state.now();
-    let store = state.store();
-    let client_count = store.failures(&keys.client, now).await?;
-    if let Some(count) = client_count
-        && count.failures >= MAX_CLIENT_FAILURES
-    {
-        return Err(client_locked(count.window_ends));
-    }
-    let mine = store.failures(&keys.email_here, now).await?;
-    let everywhere = store.failures(&keys.email, now).await?;
-    for (count, limit) in [(mine, MAX_FAILURES), (everywhere, MAX_EMAIL_FAILURES)] {
-        if let Some(count) = count
-            && count.failures >= limit
+impl Passwords {
+    /// Proves ownership of the account that logs in with `email`, asked by `client`: the password
+    /// must match, the email must be confirmed (if not, a link to confirm it is mailed), and none of
+    /// the three failure counts (see the module docs) may be at its limit.
+    /// Every failure is counted; a success clears the email's counts (not the client's).
+    pub async fn verify(
+        &self,
+        client: &ClientAddr,
+        email: &LoginEmail,
+        password: &str,
+    ) -> Result<LocalCredential, WebError> {
+        let keys = FailureKeys::new(email, client);
+        let now = self.clock.now();
+        let store = &self.store;
+        let client_count = store.failures(&keys.client, now).await?;
+        if let Some(count) = client_count
+            && count.failures >= MAX_CLIENT_FAILURES
         {
-            return Err(locked(count.window_ends));
+            return Err(client_locked(count.window_ends));
         }
-    }
-    // Checks of these keys still running in this process count as failures until they are
-    // counted for real, so a burst sent at once cannot pass the limits above before any of its
-    // failures is in the database (across replicas: at most one limit's worth per replica).
-    let in_flight = state.password_checks().enter(
-        &keys,
-        [(mine, MAX_FAILURES), (everywhere, MAX_EMAIL_FAILURES), (client_count, MAX_CLIENT_FAILURES)],
-    );
-    let Some(_in_flight) = in_flight else {
-        return Err(WebError::friendly(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many attempts at once",
-            TOO_MANY_AT_ONCE,
-            None,
-        ));
-    };
-    let credential = store.credential_by_email(email.as_str()).await?;
-    let phc = credential.as_ref().map_or(DECOY_HASH, |c| c.password_hash.as_str());
-    let ok = match matches(password, phc).await {
-        Ok(ok) => ok,
-        // Busy: say so, and count nothing (the password was never checked).
-        Err(busy @ WebError::Friendly { .. }) => return Err(busy),
-        Err(_) => false,
-    };
-    match credential {
-        Some(credential) if ok => {
-            // Only a count there is to forget costs a write (the usual log-in has none).
-            if mine.is_some() {
-                store.clear_failures(&keys.email_here).await?;
+        let mine = store.failures(&keys.email_here, now).await?;
+        let everywhere = store.failures(&keys.email, now).await?;
+        for (count, limit) in [(mine, MAX_FAILURES), (everywhere, MAX_EMAIL_FAILURES)] {
+            if let Some(count) = count
+                && count.failures >= limit
+            {
+                return Err(locked(count.window_ends));
             }
-            if everywhere.is_some() {
-                store.clear_failures(&keys.email).await?;
-            }
-            if !credential.confirmed {
-                // An account from before addresses were confirmed: it proves its email first.
-                crate::email_links::confirm(state, client, credential.user_id, &credential.email).await?;
-                return Err(WebError::friendly(
-                    StatusCode::FORBIDDEN,
-                    "Confirm your email first",
-                    &format!(
-                        "Before you log in with {} again, confirm that it is yours: we have emailed you a link. Open it, then log in.",
-                        credential.email
-                    ),
-                    None,
-                ));
-            }
-            Ok(credential)
         }
-        _ => {
-            let here = store.count_failure(&keys.email_here, now, FAILURE_WINDOW).await?;
-            let all = store.count_failure(&keys.email, now, FAILURE_WINDOW).await?;
-            let from_client = store.count_failure(&keys.client, now, FAILURE_WINDOW).await?;
-            tracing::info!(
-                %client,
-                email = %pseudonym(state, email.as_str()),
-                failures_here = here.failures,
-                failures_for_email = all.failures,
-                failures_from_client = from_client.failures,
-                "failed password login"
-            );
-            if from_client.failures >= MAX_CLIENT_FAILURES {
-                Err(client_locked(from_client.window_ends))
-            } else if here.failures >= MAX_FAILURES {
-                Err(locked(here.window_ends))
-            } else if all.failures >= MAX_EMAIL_FAILURES {
-                Err(locked(all.window_ends))
-            } else {
-                Err(wrong_credentials())
+        // Checks of these keys still running in this process count as failures until they are
+        // counted for real, so a burst sent at once cannot pass the limits above before any of its
+        // failures is in the database (across replicas: at most one limit's worth per replica).
+        let in_flight = self.checks.enter(
+            &keys,
+            [(mine, MAX_FAILURES), (everywhere, MAX_EMAIL_FAILURES), (client_count, MAX_CLIENT_FAILURES)],
+        );
+        let Some(_in_flight) = in_flight else {
+            return Err(WebError::friendly(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many attempts at once",
+                TOO_MANY_AT_ONCE,
+                None,
+            ));
+        };
+        let credential = store.credential_by_email(email.as_str()).await?;
+        let phc = credential.as_ref().map_or(DECOY_HASH, |c| c.password_hash.as_str());
+        let ok = match matches(password, phc).await {
+            Ok(ok) => ok,
+            // Busy: say so, and count nothing (the password was never checked).
+            Err(busy @ WebError::Friendly { .. }) => return Err(busy),
+            Err(_) => false,
+        };
+        match credential {
+            Some(credential) if ok => {
+                // Only a count there is to forget costs a write (the usual log-in has none).
+                if mine.is_some() {
+                    store.clear_failures(&keys.email_here).await?;
+                }
+                if everywhere.is_some() {
+                    store.clear_failures(&keys.email).await?;
+                }
+                if !credential.confirmed {
+                    // An account from before addresses were confirmed: it proves its email first.
+                    self.emails.confirm(client, credential.user_id, &credential.email).await?;
+                    return Err(WebError::friendly(
+                        StatusCode::FORBIDDEN,
+                        "Confirm your email first",
+                        &format!(
+                            "Before you log in with {} again, confirm that it is yours: we have emailed you a link. Open it, then log in.",
+                            credential.email
+                        ),
+                        None,
+                    ));
+                }
+                Ok(credential)
+            }
+            _ => {
+                let here = store.count_failure(&keys.email_here, now, FAILURE_WINDOW).await?;
+                let all = store.count_failure(&keys.email, now, FAILURE_WINDOW).await?;
+                let from_client = store.count_failure(&keys.client, now, FAILURE_WINDOW).await?;
+                tracing::info!(
+                    %client,
+                    email = %pseudonym(&self.log_key, email.as_str()),
+                    failures_here = here.failures,
+                    failures_for_email = all.failures,
+                    failures_from_client = from_client.failures,
+                    "failed password login"
+                );
+                if from_client.failures >= MAX_CLIENT_FAILURES {
+                    Err(client_locked(from_client.window_ends))
+                } else if here.failures >= MAX_FAILURES {
+                    Err(locked(here.window_ends))
+                } else if all.failures >= MAX_EMAIL_FAILURES {
+                    Err(locked(all.window_ends))
+                } else {
+                    Err(wrong_credentials())
+                }
             }
         }
     }
@@ -327,9 +351,9 @@ impl FailureKeys {
 /// A stand-in for an email in the logs: the same email always gives the same 16 hex digits in
 /// one deployment (so an operator can follow one account's failures), but without the
 /// deployment's key nobody can test guesses against it.
-pub fn pseudonym(state: &AppState, email: &str) -> String {
+pub fn pseudonym(key: &TokenKey, email: &str) -> String {
     use hmac::{Hmac, Mac};
-    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(state.config().token_key.expose()) else {
+    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(key.expose()) else {
         return "unknown".to_owned();
     };
     mac.update(b"rollcall log pseudonym\0");

@@ -1,4 +1,7 @@
-//! Shared application state, handed to every route.
+//! The router's state: every service the app runs, assembled once. It sits at the top of the
+//! module graph: the routes (and `lib.rs`) use it, and nothing below them does. Extractors and
+//! middleware reach what they need through `AsRef` ([`Sessions`], [`WebConfig`]) or a state of
+//! their own, and the services take their parts, not this.
 
 use std::sync::Arc;
 
@@ -9,10 +12,13 @@ use rollcall_store::Store;
 use crate::callback_flight::CallbackFlights;
 use crate::config::WebConfig;
 use crate::crypto::TokenSealer;
+use crate::email_links::EmailLinks;
+use crate::login::Logins;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
-use crate::passwords::PasswordChecks;
-use crate::sync::SyncFlights;
+use crate::passwords::Passwords;
+use crate::session::{Cookies, Sessions};
+use crate::sync::SyncService;
 
 /// Everything a request handler needs. Cheap to clone.
 #[derive(Clone)]
@@ -26,12 +32,13 @@ struct Inner {
     clever: CleverClient,
     clock: Arc<dyn Clock>,
     sealer: TokenSealer,
-    mailer: Mailer,
-    sync_flights: SyncFlights,
+    metrics: Arc<Metrics>,
+    sessions: Sessions,
+    sync: SyncService,
+    logins: Logins,
+    emails: EmailLinks,
+    passwords: Passwords,
     callback_flights: CallbackFlights,
-    metrics: Metrics,
-    password_checks: PasswordChecks,
-    instance: String,
 }
 
 impl AppState {
@@ -43,33 +50,55 @@ impl AppState {
         clock: Arc<dyn Clock>,
     ) -> Self {
         let sealer = TokenSealer::new(config.token_key.expose());
-        let metrics = Metrics::default();
+        let metrics = Arc::new(Metrics::default());
         // `WebConfig::validate` refuses settings that fail here.
         let mailer = Mailer::new(&config.mail).unwrap_or_else(|error| {
             tracing::error!(%error, "mail is off");
             Mailer::off()
         });
         let clever = clever.with_observer(metrics.clever_calls());
-        Self {
-            inner: Arc::new(Inner {
-                config,
-                store,
-                clever,
-                clock,
-                sealer,
-                mailer,
-                sync_flights: SyncFlights::default(),
-                callback_flights: CallbackFlights::default(),
-                metrics,
-                password_checks: PasswordChecks::default(),
-                instance: crate::crypto::random_token(),
-            }),
-        }
+        let sessions = Sessions::new(&config, store.clone(), clock.clone());
+        let sync = SyncService::new(
+            store.clone(),
+            clever.clone(),
+            clock.clone(),
+            sealer.clone(),
+            metrics.clone(),
+            config.background_sync_every,
+        );
+        let logins = Logins::new(
+            clever.clone(),
+            store.clone(),
+            clock.clone(),
+            sealer.clone(),
+            Cookies::of(&config),
+            metrics.clone(),
+            sync.clone(),
+        );
+        let (public_url, key) = (config.public_url.clone(), config.token_key.clone());
+        let emails = EmailLinks::new(store.clone(), clock.clone(), sealer.clone(), mailer, public_url, key);
+        let passwords =
+            Passwords::new(store.clone(), clock.clone(), emails.clone(), config.token_key.clone());
+        let inner = Inner {
+            config,
+            store,
+            clever,
+            clock,
+            sealer,
+            metrics,
+            sessions,
+            sync,
+            logins,
+            emails,
+            passwords,
+            callback_flights: CallbackFlights::default(),
+        };
+        Self { inner: Arc::new(inner) }
     }
 
     /// Where mail goes.
     pub fn mailer(&self) -> &Mailer {
-        &self.inner.mailer
+        self.inner.emails.mailer()
     }
 
     /// Settings.
@@ -92,24 +121,14 @@ impl AppState {
         self.inner.clock.now()
     }
 
-    /// Seals and opens stored Clever tokens.
+    /// Seals and opens what the browser keeps for the app (a merge's report).
     pub fn sealer(&self) -> &TokenSealer {
         &self.inner.sealer
     }
 
-    /// Per-teacher sync single-flight.
-    pub fn sync_flights(&self) -> &SyncFlights {
-        &self.inner.sync_flights
-    }
-
     /// A random id for this app instance (replica), e.g. as the holder of a sync lease.
     pub fn instance(&self) -> &str {
-        &self.inner.instance
-    }
-
-    /// Password checks running in this process (how the login limits hold under a burst).
-    pub fn password_checks(&self) -> &PasswordChecks {
-        &self.inner.password_checks
+        self.inner.sync.instance()
     }
 
     /// Operator counters.
@@ -117,8 +136,91 @@ impl AppState {
         &self.inner.metrics
     }
 
+    /// The counters, shared (for the middleware that counts requests).
+    pub fn shared_metrics(&self) -> Arc<Metrics> {
+        self.inner.metrics.clone()
+    }
+
     /// Per-code callback single-flight (within this process).
     pub fn callback_flights(&self) -> &CallbackFlights {
         &self.inner.callback_flights
+    }
+
+    /// Sessions and the forms' checks.
+    pub fn sessions(&self) -> &Sessions {
+        &self.inner.sessions
+    }
+
+    /// The deployment's cookies.
+    pub fn cookies(&self) -> Cookies {
+        self.inner.sessions.cookies()
+    }
+
+    /// Teachers' syncs.
+    pub fn sync(&self) -> &SyncService {
+        &self.inner.sync
+    }
+
+    /// Clever logins.
+    pub fn logins(&self) -> &Logins {
+        &self.inner.logins
+    }
+
+    /// Mailed links.
+    pub fn emails(&self) -> &EmailLinks {
+        &self.inner.emails
+    }
+
+    /// Password logins.
+    pub fn passwords(&self) -> &Passwords {
+        &self.inner.passwords
+    }
+}
+
+impl AsRef<Sessions> for AppState {
+    fn as_ref(&self) -> &Sessions {
+        self.sessions()
+    }
+}
+
+impl AsRef<SyncService> for AppState {
+    fn as_ref(&self) -> &SyncService {
+        self.sync()
+    }
+}
+
+impl AsRef<WebConfig> for AppState {
+    fn as_ref(&self) -> &WebConfig {
+        self.config()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// The state is the top of the module graph: below the routes, no module names it, so no
+    /// service or extractor can come to depend on all of them again.
+    #[test]
+    fn only_the_routes_and_the_crate_root_use_the_state() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut offenders = Vec::new();
+        let mut dirs = vec![src.clone()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let name = path.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+                let allowed = name == "lib.rs" || name == "state.rs" || name.starts_with("routes/");
+                let text = std::fs::read_to_string(&path).unwrap();
+                if !allowed && (text.contains("crate::state") || text.contains("AppState")) {
+                    offenders.push(name);
+                }
+            }
+        }
+        assert!(offenders.is_empty(), "modules below the routes that use the app state: {offenders:?}");
     }
 }

@@ -33,7 +33,7 @@ pub async fn dashboard(
     match current.user.role {
         AccountRole::Teacher => {
             let ask_school =
-                current.user.school.is_none() && jar.get(SKIP_SCHOOL_COOKIE.of(&state)).is_none();
+                current.user.school.is_none() && jar.get(SKIP_SCHOOL_COOKIE.of(state.cookies())).is_none();
             let dashboard = store.teacher_dashboard(current.user.id, ask_school).await?;
             let (archived, sections) = dashboard.sections.into_iter().partition(|s| s.archived);
             let last_sync = dashboard.last_sync;

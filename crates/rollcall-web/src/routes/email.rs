@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::auth_clever::signed_in;
 use crate::csrf::{check_form, form_token};
-use crate::email_links::{self, Proof};
+use crate::email_links::Proof;
 use crate::error::WebError;
 use crate::pages::{ConfirmEmailPage, OutboxPage, render};
 use crate::session::MaybeUser;
@@ -33,7 +33,7 @@ pub async fn show(
     Query(q): Query<LinkQuery>,
 ) -> Result<(CookieJar, Response), WebError> {
     let proof = opened(&state, &q.link)?;
-    let (jar, csrf) = form_token(&state, jar);
+    let (jar, csrf) = form_token(state.cookies(), jar);
     let (heading, summary, button) = match &proof {
         Proof::SignUp { first_name, last_name, email, role, .. } => (
             "Finish creating your account",
@@ -73,7 +73,7 @@ pub async fn confirm(
     MaybeUser(signed_in_as): MaybeUser,
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response, WebError> {
-    check_form(&state, &jar, &headers, &form.csrf)?;
+    check_form(state.sessions(), &jar, &headers, &form.csrf)?;
     let now = state.now();
     match opened(&state, &form.link)? {
         Proof::SignUp { role, first_name, last_name, email, password_hash } => {
@@ -142,7 +142,7 @@ fn gone() -> WebError {
 }
 
 fn opened(state: &AppState, link: &str) -> Result<Proof, WebError> {
-    email_links::open(state, link).ok_or_else(|| {
+    state.emails().open(link).ok_or_else(|| {
         WebError::friendly(
             StatusCode::BAD_REQUEST,
             "This link has expired",

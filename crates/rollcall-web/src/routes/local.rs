@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::auth_clever::signed_in;
 use crate::client_addr::ClientAddr;
 use crate::csrf::check_form;
-use crate::email_links::{self, Proof};
+use crate::email_links::Proof;
 use crate::error::WebError;
 use crate::login_email::EmailField;
 use crate::pages::{EmailSentPage, SignupPage, render};
@@ -40,7 +40,7 @@ pub async fn signup(
     client: ClientAddr,
     Form(form): Form<SignupForm>,
 ) -> Result<Response, WebError> {
-    check_form(&state, &jar, &headers, &form.csrf)?;
+    check_form(state.sessions(), &jar, &headers, &form.csrf)?;
     if !state.mailer().enabled() {
         return Err(WebError::friendly(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -87,7 +87,7 @@ pub async fn signup(
         email: email.clone(),
         password_hash: passwords::hash(&form.password).await?,
     };
-    email_links::sign_up(&state, &client, proof).await?;
+    state.emails().sign_up(&client, proof).await?;
     Ok(render(&EmailSentPage { viewer: None, to: email, finishes: "creating your account" }))
 }
 
@@ -107,9 +107,9 @@ pub async fn login(
     client: ClientAddr,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, WebError> {
-    check_form(&state, &jar, &headers, &form.csrf)?;
+    check_form(state.sessions(), &jar, &headers, &form.csrf)?;
     let verified = match form.email.parsed() {
-        Ok(email) => passwords::verify(&state, &client, email, &form.password).await,
+        Ok(email) => state.passwords().verify(&client, email, &form.password).await,
         Err(_) => Err(passwords::wrong_credentials()),
     };
     match verified {

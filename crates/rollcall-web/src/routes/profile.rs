@@ -90,7 +90,7 @@ pub async fn set_school(
         return Err(WebError::Forbidden);
     }
     if form.action == "skip" {
-        let skip = cookie(&state, SKIP_SCHOOL_COOKIE, "1".into(), time::Duration::days(365));
+        let skip = cookie(state.cookies(), SKIP_SCHOOL_COOKIE, "1".into(), time::Duration::days(365));
         return Ok((jar.add(skip), Redirect::to("/dashboard")));
     }
     let school: String = form.school.trim().chars().take(120).collect();
@@ -132,7 +132,7 @@ pub async fn add_password(
     // Hashed before anything is looked up, so a taken email takes as long as a new one.
     let password_hash = passwords::hash(&form.password).await?;
     let proof = Proof::AddPassword { user: current.user.id, email: email.clone(), password_hash };
-    crate::email_links::add_password(&state, &client, proof).await?;
+    state.emails().add_password(&client, proof).await?;
     let viewer = Some(Viewer::of(&current));
     Ok(render(&EmailSentPage { viewer, to: email, finishes: "adding your password" }))
 }
@@ -167,7 +167,7 @@ pub async fn merge(
         return Err(WebError::Forbidden);
     }
     let verified = match form.email.parsed() {
-        Ok(email) => passwords::verify(&state, &client, email, &form.password).await,
+        Ok(email) => state.passwords().verify(&client, email, &form.password).await,
         Err(_) => Err(passwords::wrong_credentials()),
     };
     let credential = verified.map_err(|e| match e {
@@ -195,7 +195,7 @@ pub async fn merge(
     // Post/redirect/get: the report rides along sealed, so a reload shows it again instead of
     // posting the merge a second time. (The session moved to the surviving account.)
     let sealed = seal_json(state.sealer(), &report);
-    let jar = jar.add(cookie(&state, MERGE_REPORT_COOKIE, sealed, time::Duration::minutes(10)));
+    let jar = jar.add(cookie(state.cookies(), MERGE_REPORT_COOKIE, sealed, time::Duration::minutes(10)));
     Ok((jar, Redirect::to("/profile/merged")).into_response())
 }
 
@@ -205,7 +205,7 @@ const MERGE_REPORT_COOKIE: CookieName = host_cookie!("rollcall_merge_report");
 /// `GET /profile/merged`: what the merge just kept (for this account), or the profile.
 pub async fn merged(State(state): State<AppState>, current: CurrentUser, jar: CookieJar) -> Response {
     let report: Option<MergeReport> =
-        jar.get(MERGE_REPORT_COOKIE.of(&state)).and_then(|c| open_json(state.sealer(), c.value()));
+        jar.get(MERGE_REPORT_COOKIE.of(state.cookies())).and_then(|c| open_json(state.sealer(), c.value()));
     match report.filter(|r| r.survivor == current.user.id) {
         Some(report) => render(&MergedPage { viewer: Viewer::of(&current), report }),
         None => Redirect::to("/profile").into_response(),

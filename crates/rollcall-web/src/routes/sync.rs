@@ -34,7 +34,7 @@ pub async fn sync_now(
         return Ok(Redirect::to("/dashboard?syncing=1"));
     }
     if !outcome.reconnect {
-        crate::jobs::schedule_next(&state, current.user.id).await;
+        crate::jobs::schedule_next(state.sync(), current.user.id).await;
     }
     Ok(Redirect::to("/dashboard"))
 }

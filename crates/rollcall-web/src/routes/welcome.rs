@@ -13,7 +13,6 @@ use subtle::ConstantTimeEq;
 
 use super::auth_clever::signed_in;
 use crate::error::WebError;
-use crate::login::{attach, provision};
 use crate::login_email::EmailField;
 use crate::pages::{WelcomePage, render};
 use crate::passwords;
@@ -42,8 +41,8 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     let pending = checked(&state, &jar, &headers, &form.csrf)?;
     let login = pending.login();
-    let (user, _) = provision(&state, &login).await?;
-    signed_in(&state, pending::clear(&state, jar), user, "/dashboard").await
+    let (user, _) = state.logins().provision(&login).await?;
+    signed_in(&state, pending::clear(state.logins(), jar), user, "/dashboard").await
 }
 
 /// The "yes" form.
@@ -64,7 +63,7 @@ pub async fn link(
 ) -> Result<Response, WebError> {
     let pending = checked(&state, &jar, &headers, &form.csrf)?;
     let verified = match form.email.parsed() {
-        Ok(email) => passwords::verify(&state, &client, email, &form.password).await,
+        Ok(email) => state.passwords().verify(&client, email, &form.password).await,
         Err(_) => Err(passwords::wrong_credentials()),
     };
     let credential = match verified {
@@ -77,8 +76,8 @@ pub async fn link(
     };
     let account = state.store().user(credential.user_id).await?.ok_or(WebError::NotFound)?;
     let login = pending.login();
-    attach(&state, &account, &login, "/auth/clever/welcome").await?;
-    signed_in(&state, pending::clear(&state, jar), account.id, "/dashboard").await
+    state.logins().attach(&account, &login, "/auth/clever/welcome").await?;
+    signed_in(&state, pending::clear(state.logins(), jar), account.id, "/dashboard").await
 }
 
 fn page(pending: &PendingClever, error: Option<String>, email: String) -> WelcomePage {
@@ -86,7 +85,7 @@ fn page(pending: &PendingClever, error: Option<String>, email: String) -> Welcom
 }
 
 fn pending_or_expired(state: &AppState, jar: &CookieJar) -> Result<PendingClever, WebError> {
-    pending::load(state, jar).ok_or_else(|| {
+    pending::load(state.logins(), jar).ok_or_else(|| {
         WebError::friendly(
             StatusCode::BAD_REQUEST,
             "This sign-in has expired",
