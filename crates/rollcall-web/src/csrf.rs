@@ -21,18 +21,20 @@ use subtle::ConstantTimeEq;
 
 use crate::crypto::random_token;
 use crate::error::WebError;
+use crate::roles::Role;
 use crate::session::{CookieName, Cookies, Sessions, host_cookie};
 use crate::session::{CurrentUser, cookie};
 
 /// A form posted by a signed-in user, its CSRF token checked: the `csrf` field must be the
 /// session's token, and the browser must not say the post came from another site (otherwise
-/// 403, whatever else the form holds). Then the rest of the form is read into `T` (which need
-/// not declare `csrf`); a form that does not fit `T` is refused with 422. Not signed in: the
-/// same as [`CurrentUser`] (to the log-in page).
+/// 403, whatever else the form holds). Then the account must be a `U` ([`crate::roles`]: any
+/// signed-in account unless the form names a role), and the rest of the form is read into `T`
+/// (which need not declare `csrf`); a form that does not fit `T` is refused with 422. Not
+/// signed in: the same as [`CurrentUser`] (to the log-in page).
 #[derive(Debug)]
-pub struct SignedInForm<T = NoFields> {
+pub struct SignedInForm<T = NoFields, U = CurrentUser> {
     /// Who posted it.
-    pub user: CurrentUser,
+    pub user: U,
     /// The form's fields.
     pub form: T,
 }
@@ -41,10 +43,11 @@ pub struct SignedInForm<T = NoFields> {
 #[derive(Debug, Deserialize)]
 pub struct NoFields {}
 
-impl<S, T> FromRequest<S> for SignedInForm<T>
+impl<S, T, U> FromRequest<S> for SignedInForm<T, U>
 where
     S: AsRef<Sessions> + Send + Sync,
     T: DeserializeOwned + Send,
+    U: Role + Send,
 {
     type Rejection = Response;
 
@@ -61,6 +64,7 @@ where
             .unwrap_or_default();
         check_session_token(&user, &posted, &parts.headers, state.as_ref())
             .map_err(IntoResponse::into_response)?;
+        let user = U::admit(user).map_err(IntoResponse::into_response)?;
         let Form(form) = Form::<T>::from_request(Request::from_parts(parts, Body::from(bytes)), state)
             .await
             .map_err(IntoResponse::into_response)?;

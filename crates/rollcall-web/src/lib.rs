@@ -18,6 +18,7 @@ pub mod metrics;
 mod pages;
 pub mod passwords;
 mod pending;
+mod roles;
 mod roster_source;
 mod routes;
 mod session;

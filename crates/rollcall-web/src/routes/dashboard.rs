@@ -12,6 +12,7 @@ use super::profile::SKIP_SCHOOL_COOKIE;
 use crate::csrf::SignedInForm;
 use crate::error::WebError;
 use crate::pages::{AssignmentDraft, SectionPage, StudentPage, TeacherPage, Viewer, render};
+use crate::roles::{Hidden, Teacher};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
@@ -73,12 +74,9 @@ pub async fn dashboard(
 /// `GET /sections/{id}`: one of the teacher's sections with its students.
 pub async fn section(
     State(state): State<AppState>,
-    current: CurrentUser,
+    Hidden(Teacher(current)): Hidden<Teacher>,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    if current.user.role != AccountRole::Teacher {
-        return Err(WebError::NotFound);
-    }
     section_page(&state, &current, SectionId(id), AssignmentDraft::default()).await
 }
 
@@ -104,7 +102,7 @@ pub struct RenameForm {
 pub async fn rename(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    SignedInForm { user: current, form }: SignedInForm<RenameForm>,
+    SignedInForm { user: Hidden(Teacher(current)), form }: SignedInForm<RenameForm, Hidden<Teacher>>,
 ) -> Result<Redirect, WebError> {
     let name = form.display_name.trim();
     let name = (!name.is_empty()).then(|| name.chars().take(120).collect::<String>());

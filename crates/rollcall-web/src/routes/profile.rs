@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::response::{Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
-use rollcall_store::{AccountRole, AuditFilter, MergeReport, StoreError};
+use rollcall_store::{AuditFilter, MergeReport, StoreError};
 use serde::Deserialize;
 
 use crate::client_addr::ClientAddr;
@@ -18,6 +18,7 @@ use crate::error::WebError;
 use crate::login_email::EmailField;
 use crate::pages::{EmailSentPage, MergedPage, ProfilePage, Viewer, render};
 use crate::passwords::{self, check_new_password};
+use crate::roles::{Student, Teacher};
 use crate::session::{CookieName, host_cookie};
 use crate::session::{CurrentUser, cookie};
 use crate::state::AppState;
@@ -84,11 +85,8 @@ pub const SKIP_SCHOOL_COOKIE: CookieName = host_cookie!("rollcall_school_skipped
 pub async fn set_school(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedInForm { user: current, form }: SignedInForm<SchoolForm>,
+    SignedInForm { user: Teacher(current), form }: SignedInForm<SchoolForm, Teacher>,
 ) -> Result<(CookieJar, Redirect), WebError> {
-    if current.user.role != AccountRole::Teacher {
-        return Err(WebError::Forbidden);
-    }
     if form.action == "skip" {
         let skip = cookie(state.cookies(), SKIP_SCHOOL_COOKIE, "1".into(), time::Duration::days(365));
         return Ok((jar.add(skip), Redirect::to("/dashboard")));
@@ -161,9 +159,10 @@ pub async fn merge(
     State(state): State<AppState>,
     jar: CookieJar,
     client: ClientAddr,
-    SignedInForm { user: current, form }: SignedInForm<MergeForm>,
+    SignedInForm { user: Student(current), form }: SignedInForm<MergeForm, Student>,
 ) -> Result<Response, WebError> {
-    if current.user.role != AccountRole::Student || current.user.clever_id.is_none() {
+    // The merge folds a Clever account into an older password account.
+    if current.user.clever_id.is_none() {
         return Err(WebError::Forbidden);
     }
     let verified = match form.email.parsed() {
