@@ -4,15 +4,17 @@
 //!   [`SignedInForm`], which checks it (and that the post does not come from another site)
 //!   before the handler, or even the form's other fields, is reached. The check lives in this
 //!   one place, and a story test posts a forged token to every signed-in form.
-//! - Forms shown before anyone is logged in (log in, sign up, the first-login choice) use a
-//!   double-submit token: the page sets a random value in an HttpOnly cookie and the same value
-//!   in a hidden field; a post must carry both, equal, and must not come from another site
-//!   (`Sec-Fetch-Site` / `Origin`): [`form_token`] and [`check_form`].
+//! - Forms shown before anyone is logged in (log in, sign up, the first-login question, an
+//!   emailed link's button) use a double-submit token: the page sets a random value in an
+//!   HttpOnly cookie and the same value in a hidden field ([`form_token`]); a handler takes a
+//!   [`PreLoginForm`], which checks that the post carries both, equal, and does not come from
+//!   another site (`Sec-Fetch-Site` / `Origin`), before the form's other fields are read.
 
 use axum::Form;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, FromRequestParts, RawForm, Request};
 use axum::http::HeaderMap;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
@@ -55,21 +57,65 @@ where
         let (mut parts, body) = request.into_parts();
         let user =
             CurrentUser::from_request_parts(&mut parts, state).await.map_err(IntoResponse::into_response)?;
-        let RawForm(bytes) = RawForm::from_request(Request::from_parts(parts.clone(), body), state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let posted = form_urlencoded::parse(&bytes)
-            .find(|(name, _)| name == "csrf")
-            .map(|(_, value)| value.into_owned())
-            .unwrap_or_default();
+        let (parts, bytes, posted) = token_of(Request::from_parts(parts, body), state).await?;
         check_session_token(&user, &posted, &parts.headers, state.as_ref())
             .map_err(IntoResponse::into_response)?;
         let user = U::admit(user).map_err(IntoResponse::into_response)?;
-        let Form(form) = Form::<T>::from_request(Request::from_parts(parts, Body::from(bytes)), state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        Ok(Self { user, form })
+        Ok(Self { user, form: fields(parts, bytes, state).await? })
     }
+}
+
+/// A form posted before anyone is signed in, its double-submit token checked: the `csrf` field
+/// must equal this browser's form cookie ([`form_token`]), and the browser must not say the
+/// post came from another site; otherwise 403, "This form has expired" (reload the page and
+/// try again), whatever else the form holds. Then the rest of the form is read into `T`, as
+/// for [`SignedInForm`].
+#[derive(Debug)]
+pub struct PreLoginForm<T = NoFields> {
+    /// The form's token (a refused form is shown again with it).
+    pub csrf: String,
+    /// The form's fields.
+    pub form: T,
+}
+
+impl<S, T> FromRequest<S> for PreLoginForm<T>
+where
+    S: AsRef<Sessions> + Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let (parts, bytes, posted) = token_of(request, state).await?;
+        let jar = CookieJar::from_headers(&parts.headers);
+        check_form(state.as_ref(), &jar, &parts.headers, &posted).map_err(IntoResponse::into_response)?;
+        Ok(Self { csrf: posted, form: fields(parts, bytes, state).await? })
+    }
+}
+
+/// Reads a form's body and its `csrf` field (empty when missing), before anything else of it.
+async fn token_of<S: Send + Sync>(request: Request, state: &S) -> Result<(Parts, Bytes, String), Response> {
+    let (parts, body) = request.into_parts();
+    let RawForm(bytes) = RawForm::from_request(Request::from_parts(parts.clone(), body), state)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let posted = form_urlencoded::parse(&bytes)
+        .find(|(name, _)| name == "csrf")
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default();
+    Ok((parts, bytes, posted))
+}
+
+/// The form's fields as `T` (the framework's refusal when they do not fit).
+async fn fields<S: Send + Sync, T: DeserializeOwned>(
+    parts: Parts,
+    bytes: Bytes,
+    state: &S,
+) -> Result<T, Response> {
+    let Form(form) = Form::<T>::from_request(Request::from_parts(parts, Body::from(bytes)), state)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    Ok(form)
 }
 
 /// The synchronizer token must match the session's, and the browser must not say the post came
@@ -101,8 +147,9 @@ pub fn form_token(cookies: Cookies, jar: CookieJar) -> (CookieJar, String) {
     (jar.add(cookie(cookies, FORM_COOKIE, token.clone(), FORM_TTL)), token)
 }
 
-/// Checks a pre-login form post.
-pub fn check_form(
+/// The double-submit token must match the browser's form cookie, and the browser must not say
+/// the post came from another site.
+fn check_form(
     sessions: &Sessions,
     jar: &CookieJar,
     headers: &HeaderMap,

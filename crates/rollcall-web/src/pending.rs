@@ -7,7 +7,7 @@ use axum_extra::extract::cookie::CookieJar;
 use rollcall_store::CleverProfile;
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::{open_json, random_token, seal_json};
+use crate::crypto::{open_json, seal_json};
 use crate::login::{CleverLogin, Logins};
 use crate::session::{CookieName, cookie, host_cookie, removal};
 
@@ -26,8 +26,6 @@ pub struct PendingClever {
     token_expires_at: i64,
     /// Unix time after which the choice has expired.
     expires_at: i64,
-    /// The choice forms' CSRF token.
-    pub csrf: String,
 }
 
 impl PendingClever {
@@ -38,7 +36,6 @@ impl PendingClever {
             token_expires_at: login.expires_at.unix_timestamp(),
             profile: login.profile,
             expires_at: (logins.now() + TTL).unix_timestamp(),
-            csrf: random_token(),
         }
     }
 

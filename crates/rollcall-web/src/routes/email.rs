@@ -3,16 +3,15 @@
 //! nothing, so a mail scanner that fetches it does no harm. `GET /dev/outbox` shows the mail
 //! kept in memory when mail goes to the outbox (development and the demo).
 
-use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use rollcall_store::{AccountRole, Conflict, NewLocalAccount, StoreError};
 use serde::Deserialize;
 
 use super::auth_clever::signed_in;
-use crate::csrf::{check_form, form_token};
+use crate::csrf::{PreLoginForm, form_token};
 use crate::email_links::Proof;
 use crate::error::WebError;
 use crate::pages::{ConfirmEmailPage, OutboxPage, render};
@@ -61,7 +60,6 @@ pub async fn show(
 /// The confirmation form.
 #[derive(Deserialize)]
 pub struct ConfirmForm {
-    csrf: String,
     link: String,
 }
 
@@ -69,11 +67,9 @@ pub struct ConfirmForm {
 pub async fn confirm(
     State(state): State<AppState>,
     jar: CookieJar,
-    headers: HeaderMap,
     MaybeUser(signed_in_as): MaybeUser,
-    Form(form): Form<ConfirmForm>,
+    PreLoginForm { form, .. }: PreLoginForm<ConfirmForm>,
 ) -> Result<Response, WebError> {
-    check_form(state.sessions(), &jar, &headers, &form.csrf)?;
     let now = state.now();
     match opened(&state, &form.link)? {
         Proof::SignUp { role, first_name, last_name, email, password_hash } => {

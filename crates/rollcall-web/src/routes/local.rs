@@ -2,9 +2,8 @@
 //! what was typed (never the password) and a sentence saying what to fix. A sign-up creates
 //! nothing yet: it mails the link that does ([`crate::email_links`]).
 
-use axum::Form;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use rollcall_store::AccountRole;
@@ -12,7 +11,7 @@ use serde::Deserialize;
 
 use super::auth_clever::signed_in;
 use crate::client_addr::ClientAddr;
-use crate::csrf::check_form;
+use crate::csrf::PreLoginForm;
 use crate::email_links::Proof;
 use crate::error::WebError;
 use crate::login_email::EmailField;
@@ -23,7 +22,6 @@ use crate::state::AppState;
 /// The sign-up form.
 #[derive(Deserialize)]
 pub struct SignupForm {
-    csrf: String,
     first_name: String,
     last_name: String,
     email: EmailField,
@@ -35,12 +33,9 @@ pub struct SignupForm {
 /// a note to its owner) and says to check the inbox, the same either way.
 pub async fn signup(
     State(state): State<AppState>,
-    jar: CookieJar,
-    headers: HeaderMap,
     client: ClientAddr,
-    Form(form): Form<SignupForm>,
+    PreLoginForm { csrf, form }: PreLoginForm<SignupForm>,
 ) -> Result<Response, WebError> {
-    check_form(state.sessions(), &jar, &headers, &form.csrf)?;
     if !state.mailer().enabled() {
         return Err(WebError::friendly(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -52,7 +47,7 @@ pub async fn signup(
     let refuse = |message: &str| {
         let page = SignupPage {
             login: false,
-            csrf: form.csrf.clone(),
+            csrf: csrf.clone(),
             error: Some(message.to_owned()),
             email: form.email.typed().to_owned(),
             first_name: form.first_name.clone(),
@@ -94,7 +89,6 @@ pub async fn signup(
 /// The log-in form.
 #[derive(Deserialize)]
 pub struct LoginForm {
-    csrf: String,
     email: EmailField,
     password: String,
 }
@@ -103,11 +97,9 @@ pub struct LoginForm {
 pub async fn login(
     State(state): State<AppState>,
     jar: CookieJar,
-    headers: HeaderMap,
     client: ClientAddr,
-    Form(form): Form<LoginForm>,
+    PreLoginForm { csrf, form }: PreLoginForm<LoginForm>,
 ) -> Result<Response, WebError> {
-    check_form(state.sessions(), &jar, &headers, &form.csrf)?;
     let verified = match form.email.parsed() {
         Ok(email) => state.passwords().verify(&client, email, &form.password).await,
         Err(_) => Err(passwords::wrong_credentials()),
@@ -120,7 +112,7 @@ pub async fn login(
         Err(WebError::Friendly { status, detail, .. }) => {
             let page = SignupPage {
                 login: true,
-                csrf: form.csrf.clone(),
+                csrf,
                 error: Some(detail),
                 email: form.email.typed().to_owned(),
                 ..SignupPage::default()

@@ -3,43 +3,35 @@
 //! identity is linked to it; no → a new account. Nothing is written until they choose; the
 //! login waits in a sealed cookie ([`crate::pending`]). An email match alone never links.
 
-use axum::Form;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
-use subtle::ConstantTimeEq;
 
 use super::auth_clever::signed_in;
+use crate::csrf::{PreLoginForm, form_token};
 use crate::error::WebError;
 use crate::login_email::EmailField;
 use crate::pages::{WelcomePage, render};
 use crate::passwords;
 use crate::pending::{self, PendingClever};
-use crate::session::same_origin;
 use crate::state::AppState;
 
 /// `GET /auth/clever/welcome`.
-pub async fn show(State(state): State<AppState>, jar: CookieJar) -> Result<Response, WebError> {
+pub async fn show(State(state): State<AppState>, jar: CookieJar) -> Result<(CookieJar, Response), WebError> {
     let pending = pending_or_expired(&state, &jar)?;
-    Ok(render(&page(&pending, None, String::new())))
+    let (jar, csrf) = form_token(state.cookies(), jar);
+    Ok((jar, render(&page(&pending, None, String::new(), csrf))))
 }
 
-/// The "no" form.
-#[derive(Deserialize)]
-pub struct NewForm {
-    csrf: String,
-}
-
-/// `POST /auth/clever/welcome/new`: a new account, as any first Clever login.
+/// `POST /auth/clever/welcome/new` (the "no" button): a new account, as any first Clever login.
 pub async fn create(
     State(state): State<AppState>,
     jar: CookieJar,
-    headers: HeaderMap,
-    Form(form): Form<NewForm>,
+    _: PreLoginForm,
 ) -> Result<Response, WebError> {
-    let pending = checked(&state, &jar, &headers, &form.csrf)?;
+    let pending = pending_or_expired(&state, &jar)?;
     let login = pending.login();
     let (user, _) = state.logins().provision(&login).await?;
     signed_in(&state, pending::clear(state.logins(), jar), user, "/dashboard").await
@@ -48,7 +40,6 @@ pub async fn create(
 /// The "yes" form.
 #[derive(Deserialize)]
 pub struct LinkForm {
-    csrf: String,
     email: EmailField,
     password: String,
 }
@@ -57,11 +48,10 @@ pub struct LinkForm {
 pub async fn link(
     State(state): State<AppState>,
     jar: CookieJar,
-    headers: HeaderMap,
     client: crate::client_addr::ClientAddr,
-    Form(form): Form<LinkForm>,
+    PreLoginForm { csrf, form }: PreLoginForm<LinkForm>,
 ) -> Result<Response, WebError> {
-    let pending = checked(&state, &jar, &headers, &form.csrf)?;
+    let pending = pending_or_expired(&state, &jar)?;
     let verified = match form.email.parsed() {
         Ok(email) => state.passwords().verify(&client, email, &form.password).await,
         Err(_) => Err(passwords::wrong_credentials()),
@@ -70,7 +60,7 @@ pub async fn link(
         Ok(credential) => credential,
         Err(WebError::Friendly { status, detail, .. }) => {
             let typed = form.email.typed().to_owned();
-            return Ok((status, render(&page(&pending, Some(detail), typed))).into_response());
+            return Ok((status, render(&page(&pending, Some(detail), typed, csrf))).into_response());
         }
         Err(e) => return Err(e),
     };
@@ -80,8 +70,8 @@ pub async fn link(
     signed_in(&state, pending::clear(state.logins(), jar), account.id, "/dashboard").await
 }
 
-fn page(pending: &PendingClever, error: Option<String>, email: String) -> WelcomePage {
-    WelcomePage { first_name: pending.profile.first_name.clone(), csrf: pending.csrf.clone(), error, email }
+fn page(pending: &PendingClever, error: Option<String>, email: String, csrf: String) -> WelcomePage {
+    WelcomePage { first_name: pending.profile.first_name.clone(), csrf, error, email }
 }
 
 fn pending_or_expired(state: &AppState, jar: &CookieJar) -> Result<PendingClever, WebError> {
@@ -93,20 +83,4 @@ fn pending_or_expired(state: &AppState, jar: &CookieJar) -> Result<PendingClever
             Some("/auth/clever/start"),
         )
     })
-}
-
-/// The pending login, if the post carries its CSRF token and comes from this site.
-fn checked(
-    state: &AppState,
-    jar: &CookieJar,
-    headers: &HeaderMap,
-    csrf: &str,
-) -> Result<PendingClever, WebError> {
-    let pending = pending_or_expired(state, jar)?;
-    if !bool::from(pending.csrf.as_bytes().ct_eq(csrf.as_bytes()))
-        || !same_origin(headers, &state.config().public_url)
-    {
-        return Err(WebError::Csrf);
-    }
-    Ok(pending)
 }
