@@ -1,6 +1,6 @@
-//! What a Clever login does once its code is verified. [`identify`] learns who signed in;
-//! then either [`provision`] makes or refreshes the account keyed on their Clever id, or
-//! [`attach`] links the Clever identity to an account the person has just proven they own
+//! What a Clever login does once its code is verified. [`Logins::identify`] learns who signed
+//! in; then either [`Logins::provision`] makes or refreshes the account keyed on their Clever
+//! id, or [`Logins::attach`] links the Clever identity to an account the person has just proven they own
 //! (its password, or being logged in to it). Both end the same way: the Clever token is stored
 //! (in the account's own transaction: `Store::upsert_clever_login`) and a teacher's classes are
 //! synced.

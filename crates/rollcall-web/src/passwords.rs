@@ -279,7 +279,7 @@ pub fn wrong_credentials() -> WebError {
 pub const TOO_MANY_AT_ONCE: &str =
     "Too many log-in attempts are being checked at once. Wait for them to finish and try again.";
 
-/// Password checks running in this process, per failure key (see [`verify`]).
+/// Password checks running in this process, per failure key (see [`Passwords::verify`]).
 #[derive(Default)]
 pub struct PasswordChecks {
     running: parking_lot::Mutex<std::collections::HashMap<String, u32>>,
