@@ -242,7 +242,7 @@ impl EmailLinks {
         }
         let to_address = store.count_failure(&format!("mail-to:{}", mail.to), now, MAIL_WINDOW).await?;
         if to_address.failures > MAX_MAILS_PER_ADDRESS {
-            let address = crate::passwords::pseudonym(&self.log_key, &mail.to);
+            let address = crate::crypto::pseudonym(&self.log_key, &mail.to);
             tracing::info!(%client, %address, "mail not sent: enough already went to this address this hour");
             return Ok(());
         }

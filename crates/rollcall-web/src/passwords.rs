@@ -248,7 +248,7 @@ impl Passwords {
                 let from_client = store.count_failure(&keys.client, now, FAILURE_WINDOW).await?;
                 tracing::info!(
                     %client,
-                    email = %pseudonym(&self.log_key, email.as_str()),
+                    email = %crate::crypto::pseudonym(&self.log_key, email.as_str()),
                     failures_here = here.failures,
                     failures_for_email = all.failures,
                     failures_from_client = from_client.failures,
@@ -346,19 +346,6 @@ impl FailureKeys {
             client: format!("login-client:{client}"),
         }
     }
-}
-
-/// A stand-in for an email in the logs: the same email always gives the same 16 hex digits in
-/// one deployment (so an operator can follow one account's failures), but without the
-/// deployment's key nobody can test guesses against it.
-pub fn pseudonym(key: &TokenKey, email: &str) -> String {
-    use hmac::{Hmac, Mac};
-    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(key.expose()) else {
-        return "unknown".to_owned();
-    };
-    mac.update(b"rollcall log pseudonym\0");
-    mac.update(email.as_bytes());
-    hex::encode(&mac.finalize().into_bytes()[..8])
 }
 
 fn client_locked(until: time::OffsetDateTime) -> WebError {

@@ -16,6 +16,7 @@ use rollcall_store::{Session, Store, User};
 use crate::config::WebConfig;
 use crate::crypto::{random_token, sha256};
 use crate::error::WebError;
+use crate::pages::Viewer;
 
 /// How this deployment makes its cookies: `Secure` with `__Host-` names when served over
 /// https, plain over http (dev mode).
@@ -85,6 +86,13 @@ pub struct CurrentUser {
     pub user: User,
     /// The session (for its CSRF token).
     pub session: Session,
+}
+
+impl CurrentUser {
+    /// The page header's view of this account.
+    pub fn viewer(&self) -> Viewer<'_> {
+        Viewer::of(&self.user, &self.session.csrf_token)
+    }
 }
 
 /// `Sec-Fetch-Site` and `Origin`, when the browser sends them, must point at this app.

@@ -197,14 +197,14 @@ impl AsRef<WebConfig> for AppState {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
     use std::path::Path;
 
-    /// The state is the top of the module graph: below the routes, no module names it, so no
-    /// service or extractor can come to depend on all of them again.
-    #[test]
-    fn only_the_routes_and_the_crate_root_use_the_state() {
+    /// Every source file of the crate but `lib.rs`, by module path (`routes::welcome`), with
+    /// its text.
+    fn modules() -> BTreeMap<String, String> {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut offenders = Vec::new();
+        let mut modules = BTreeMap::new();
         let mut dirs = vec![src.clone()];
         while let Some(dir) = dirs.pop() {
             for entry in std::fs::read_dir(&dir).unwrap() {
@@ -213,14 +213,89 @@ mod tests {
                     dirs.push(path);
                     continue;
                 }
-                let name = path.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
-                let allowed = name == "lib.rs" || name == "state.rs" || name.starts_with("routes/");
-                let text = std::fs::read_to_string(&path).unwrap();
-                if !allowed && (text.contains("crate::state") || text.contains("AppState")) {
-                    offenders.push(name);
+                let file = path.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+                let name = file.trim_end_matches(".rs").trim_end_matches("/mod").replace('/', "::");
+                if name != "lib" {
+                    modules.insert(name, std::fs::read_to_string(&path).unwrap());
                 }
             }
         }
+        modules
+    }
+
+    /// The modules `text` uses in code (not in comments): `crate::x`, `crate::routes::x`, and
+    /// in a route, `super::x`.
+    fn uses(text: &str) -> BTreeSet<String> {
+        let ident =
+            |s: &str| s.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or("").to_owned();
+        let mut found = BTreeSet::new();
+        for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
+            for (prefix, parent) in [("crate::", ""), ("super::", "routes::")] {
+                let mut rest = line;
+                while let Some(at) = rest.find(prefix) {
+                    rest = &rest[at + prefix.len()..];
+                    let first = ident(rest);
+                    found.insert(match rest.strip_prefix("routes::") {
+                        Some(route) => format!("routes::{}", ident(route)),
+                        None => format!("{parent}{first}"),
+                    });
+                }
+            }
+        }
+        found
+    }
+
+    /// The state is the top of the module graph: below the routes, no module names it, so no
+    /// service or extractor can come to depend on all of them again.
+    #[test]
+    fn only_the_routes_and_the_crate_root_use_the_state() {
+        let offenders: Vec<String> = modules()
+            .into_iter()
+            .filter(|(name, _)| name != "state" && name != "routes" && !name.starts_with("routes::"))
+            .filter(|(_, text)| text.contains("crate::state") || text.contains("AppState"))
+            .map(|(name, _)| name)
+            .collect();
         assert!(offenders.is_empty(), "modules below the routes that use the app state: {offenders:?}");
+    }
+
+    /// No two modules depend on each other, however indirectly: each can be read, and changed,
+    /// knowing only the ones it uses.
+    #[test]
+    fn the_modules_form_no_cycle() {
+        let modules = modules();
+        let mut left: BTreeMap<String, BTreeSet<String>> = modules
+            .iter()
+            .map(|(name, text)| {
+                let known = uses(text).into_iter().filter(|m| m != name && modules.contains_key(m)).collect();
+                (name.clone(), known)
+            })
+            .collect();
+        assert!(left["routes::welcome"].contains("routes::auth_clever"), "the parser finds uses: {left:?}");
+        // Take away, again and again, the modules that use none of those left.
+        loop {
+            let done: Vec<String> = left
+                .iter()
+                .filter(|(_, uses)| uses.iter().all(|u| !left.contains_key(u)))
+                .map(|(n, _)| n.clone())
+                .collect();
+            if done.is_empty() {
+                break;
+            }
+            for name in done {
+                left.remove(&name);
+            }
+        }
+        // What is left is the cycles and the modules above them; keep the cycles, to name them.
+        loop {
+            let used: BTreeSet<String> = left.values().flatten().cloned().collect();
+            let unused: Vec<String> = left.keys().filter(|n| !used.contains(*n)).cloned().collect();
+            if unused.is_empty() {
+                break;
+            }
+            for name in unused {
+                left.remove(&name);
+            }
+        }
+        assert!(left.is_empty(), "modules that depend on each other: {left:?}");
     }
 }

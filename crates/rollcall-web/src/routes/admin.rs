@@ -8,7 +8,7 @@ use rollcall_store::{AuditAction, AuditFilter};
 use serde::Deserialize;
 
 use crate::error::WebError;
-use crate::pages::{AuditPage, Viewer, action_label, render};
+use crate::pages::{AuditPage, action_label, render};
 use crate::roles::{Admin, Hidden};
 use crate::state::AppState;
 
@@ -52,7 +52,7 @@ pub async fn audit(
             .finish()
     });
     let page = AuditPage {
-        viewer: Viewer::of(&current),
+        viewer: current.viewer(),
         entries,
         action: q.action.clone(),
         user: q.user.clone(),

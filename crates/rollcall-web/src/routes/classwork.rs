@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::dashboard::section_page;
 use crate::csrf::SignedInForm;
 use crate::error::WebError;
-use crate::pages::{AssignmentDraft, AssignmentPage, Viewer, render};
+use crate::pages::{AssignmentDraft, AssignmentPage, render};
 use crate::roles::{Hidden, Student, Teacher};
 use crate::state::AppState;
 
@@ -87,7 +87,7 @@ pub async fn progress(
         .assignment_progress(current.user.id, AssignmentId(id))
         .await?
         .ok_or(WebError::NotFound)?;
-    Ok(render(&AssignmentPage { viewer: Viewer::of(&current), assignment, rows }))
+    Ok(render(&AssignmentPage { viewer: current.viewer(), assignment, rows }))
 }
 
 /// The done / not-done form.

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::profile::SKIP_SCHOOL_COOKIE;
 use crate::csrf::SignedInForm;
 use crate::error::WebError;
-use crate::pages::{AssignmentDraft, SectionPage, StudentPage, TeacherPage, Viewer, render};
+use crate::pages::{AssignmentDraft, SectionPage, StudentPage, TeacherPage, render};
 use crate::roles::{Hidden, Teacher};
 use crate::session::CurrentUser;
 use crate::state::AppState;
@@ -30,7 +30,7 @@ pub async fn dashboard(
     Query(query): Query<DashboardQuery>,
 ) -> Result<Response, WebError> {
     let store = state.store();
-    let viewer = Viewer::of(&current);
+    let viewer = current.viewer();
     match current.user.role {
         AccountRole::Teacher => {
             let ask_school =
@@ -89,7 +89,7 @@ pub async fn section_page(
 ) -> Result<Response, WebError> {
     let roster = state.store().section_roster(current.user.id, section).await?.ok_or(WebError::NotFound)?;
     let assignments = state.store().section_assignments(current.user.id, section).await?;
-    Ok(render(&SectionPage { viewer: Viewer::of(current), roster, assignments, draft }))
+    Ok(render(&SectionPage { viewer: current.viewer(), roster, assignments, draft }))
 }
 
 /// The rename form.

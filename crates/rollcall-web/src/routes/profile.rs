@@ -16,7 +16,7 @@ use crate::csrf::SignedInForm;
 use crate::email_links::Proof;
 use crate::error::WebError;
 use crate::login_email::EmailField;
-use crate::pages::{EmailSentPage, MergedPage, ProfilePage, Viewer, render};
+use crate::pages::{EmailSentPage, MergedPage, ProfilePage, render};
 use crate::passwords::{self, check_new_password};
 use crate::roles::{Student, Teacher};
 use crate::session::{CookieName, host_cookie};
@@ -60,7 +60,7 @@ pub async fn show(
     let filter = AuditFilter { user: Some(current.user.id), ..AuditFilter::default() };
     let audit = state.store().audit_log(&filter, 50).await?;
     let schools = state.store().known_schools().await?;
-    let viewer = Viewer::of(&current);
+    let viewer = current.viewer();
     let can_add_password = state.mailer().enabled();
     Ok(render(&ProfilePage { viewer, user: &current.user, notice, can_add_password, schools, audit }))
 }
@@ -131,7 +131,7 @@ pub async fn add_password(
     let password_hash = passwords::hash(&form.password).await?;
     let proof = Proof::AddPassword { user: current.user.id, email: email.clone(), password_hash };
     state.emails().add_password(&client, proof).await?;
-    let viewer = Some(Viewer::of(&current));
+    let viewer = Some(current.viewer());
     Ok(render(&EmailSentPage { viewer, to: email, finishes: "adding your password" }))
 }
 
@@ -206,7 +206,7 @@ pub async fn merged(State(state): State<AppState>, current: CurrentUser, jar: Co
     let report: Option<MergeReport> =
         jar.get(MERGE_REPORT_COOKIE.of(state.cookies())).and_then(|c| open_json(state.sealer(), c.value()));
     match report.filter(|r| r.survivor == current.user.id) {
-        Some(report) => render(&MergedPage { viewer: Viewer::of(&current), report }),
+        Some(report) => render(&MergedPage { viewer: current.viewer(), report }),
         None => Redirect::to("/profile").into_response(),
     }
 }

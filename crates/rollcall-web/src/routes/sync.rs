@@ -7,7 +7,7 @@ use rollcall_store::SyncTrigger;
 
 use crate::csrf::{NoFields, SignedInForm};
 use crate::error::WebError;
-use crate::pages::{HistoryPage, Viewer, render};
+use crate::pages::{HistoryPage, render};
 use crate::roles::{Hidden, Teacher};
 use crate::state::AppState;
 use crate::sync::sync_teacher;
@@ -42,6 +42,6 @@ pub async fn history(
     Hidden(Teacher(current)): Hidden<Teacher>,
 ) -> Result<Response, WebError> {
     let runs = state.store().sync_runs(current.user.id, 50).await?;
-    let viewer = Viewer::of(&current);
+    let viewer = current.viewer();
     Ok(render(&HistoryPage { viewer, runs }))
 }
