@@ -67,8 +67,8 @@ where
 
 /// A form posted before anyone is signed in, its double-submit token checked: the `csrf` field
 /// must equal this browser's form cookie ([`form_token`]), and the browser must not say the
-/// post came from another site; otherwise 403, "This form has expired" (reload the page and
-/// try again), whatever else the form holds. Then the rest of the form is read into `T`, as
+/// post came from another site; otherwise 403, "This form has expired" (go back to the form,
+/// reload it and send it again), whatever else the form holds. Then the rest of the form is read into `T`, as
 /// for [`SignedInForm`].
 #[derive(Debug)]
 pub struct PreLoginForm<T = NoFields> {

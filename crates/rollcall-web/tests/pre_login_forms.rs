@@ -30,7 +30,7 @@ async fn refused_every_way(
     let refused = |what: &str, page: support::Page| {
         assert_eq!(page.status, StatusCode::FORBIDDEN, "{path} {what}: {}", page.body);
         assert!(
-            page.contains("This form has expired") && page.contains("Reload the page"),
+            page.contains("This form has expired") && page.contains("Go back to the form, reload it"),
             "{path} {what}: {}",
             page.body
         );
