@@ -128,3 +128,24 @@ async fn an_emailed_links_button_refuses_a_post_without_this_browsers_token() {
     let done = browser.open_mailed_link(&link).await;
     assert!(done.url.ends_with("/dashboard"), "{}: {}", done.url, done.body);
 }
+
+/// The login email is read once where it is typed: trimmed and lower-cased it finds the
+/// account; something that is no email at all gets the same refusal as a wrong password.
+#[tokio::test]
+async fn a_login_email_is_read_as_the_account_stores_it() {
+    let app = TestApp::spawn().await;
+    app.password_account(AccountRole::Teacher, ("Sam", "Kelly"), "sam@school.test", PASSWORD).await;
+    let wrong = app.browser().password_login("not an email", PASSWORD).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.contains("Wrong email or password.") && wrong.contains("not an email"), "{}", wrong.body);
+    let page = app.browser().password_login("  Sam@School.TEST ", PASSWORD).await;
+    assert!(page.url.ends_with("/dashboard"), "{}: {}", page.url, page.body);
+
+    // Signing up with something that is no email shows the form again, as typed, saying why.
+    let signup = app.browser().sign_up(("Lee", "Park"), "lee at school", PASSWORD, "student").await;
+    assert_eq!(signup.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        signup.contains("Enter an email address like name@school.org.") && signup.contains("lee at school")
+    );
+    assert!(app.outbox().await.is_empty());
+}
