@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 
-use crate::state::AppState;
+use crate::config::WebConfig;
 
 /// A request's client address (`None` when neither the header nor the connection tells).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,11 +29,12 @@ impl std::fmt::Display for ClientAddr {
     }
 }
 
-impl FromRequestParts<AppState> for ClientAddr {
+impl<S: AsRef<WebConfig> + Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(client_ip(parts, state.config().serving.client_ip_header.as_deref())))
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let config: &WebConfig = state.as_ref();
+        Ok(ClientAddr(client_ip(parts, config.serving.client_ip_header.as_deref())))
     }
 }
 

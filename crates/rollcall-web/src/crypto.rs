@@ -103,6 +103,19 @@ pub fn open_json<T: serde::de::DeserializeOwned>(sealer: &TokenSealer, sealed: &
     serde_json::from_str(&sealer.open(&bytes).ok()?).ok()
 }
 
+/// A stand-in for an email in the logs: the same email always gives the same 16 hex digits in
+/// one deployment (so an operator can follow one account's failures), but without the
+/// deployment's key nobody can test guesses against it.
+pub fn pseudonym(key: &TokenKey, email: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let Ok(mut mac) = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key.expose()) else {
+        return "unknown".to_owned();
+    };
+    mac.update(b"rollcall log pseudonym\0");
+    mac.update(email.as_bytes());
+    hex::encode(&mac.finalize().into_bytes()[..8])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

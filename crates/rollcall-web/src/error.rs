@@ -64,7 +64,10 @@ impl IntoResponse for WebError {
             WebError::Csrf => (
                 StatusCode::FORBIDDEN,
                 "This form has expired".to_owned(),
-                "For your safety the form was refused. Reload the page and try again.".to_owned(),
+                // Reloading the refused post would send it again; the form's page, reloaded, gives
+                // a fresh token (pages are never cached).
+                "For your safety the form was refused. Go back to the form, reload it, and send it again."
+                    .to_owned(),
                 None,
             ),
             WebError::Forbidden => (

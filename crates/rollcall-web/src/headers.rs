@@ -7,15 +7,22 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::WebError;
-use crate::state::AppState;
+
+/// Whether the app is served over https (its public URL says so).
+#[derive(Debug, Clone, Copy)]
+pub struct ServedOverHttps(pub bool);
 
 /// No framing, no referrer (codes must not leak through it), no sniffing, a tight CSP (the
 /// pages use no JavaScript and only same-origin styles and images). Served over https, browsers
 /// are also told to use https only for a year (HSTS), so no later visit starts in plain http.
-pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(ServedOverHttps(https)): State<ServedOverHttps>,
+    request: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    if state.config().public_url.starts_with("https://") {
+    if https {
         headers.entry(header::STRICT_TRANSPORT_SECURITY).or_insert(HeaderValue::from_static(HSTS));
     }
     let fixed: [(HeaderName, &'static str); 5] = [
@@ -41,8 +48,11 @@ const HSTS: &str = "max-age=31536000";
 
 /// Answers a request that runs past `--request-timeout-secs` with a page saying so (503), instead
 /// of holding the connection. Whatever the request started in the background (a sync) goes on.
-pub async fn request_timeout(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let limit = state.config().serving.request_timeout;
+pub async fn request_timeout(
+    State(limit): State<std::time::Duration>,
+    request: Request,
+    next: Next,
+) -> Response {
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {

@@ -14,8 +14,7 @@ use std::time::Duration as StdDuration;
 use rollcall_core::UserId;
 use time::{Duration, OffsetDateTime};
 
-use crate::state::AppState;
-use crate::sync::sync_teacher;
+use crate::sync::SyncService;
 use rollcall_store::SyncTrigger;
 
 /// How long a claimed job stays with its worker before another may take it over. Longer than
@@ -43,16 +42,16 @@ pub struct JobReport {
 }
 
 /// How often teachers' classes are re-synced: the configured interval, else [`DEFAULT_EVERY`].
-fn every(state: &AppState) -> Duration {
-    state.config().background_sync_every.unwrap_or(DEFAULT_EVERY)
+fn every(sync: &SyncService) -> Duration {
+    sync.every().unwrap_or(DEFAULT_EVERY)
 }
 
 /// Schedules the teacher's background sync `every` from now (or keeps an earlier time), if
 /// background sync is on. Failures are logged, never shown: the sync that just ran stands.
-pub async fn schedule_next(state: &AppState, teacher: UserId) {
-    let Some(every) = state.config().background_sync_every else { return };
-    let now = state.now();
-    if let Err(error) = state.store().schedule_sync(teacher, now + every, now).await {
+pub async fn schedule_next(sync: &SyncService, teacher: UserId) {
+    let Some(every) = sync.every() else { return };
+    let now = sync.now();
+    if let Err(error) = sync.store().schedule_sync(teacher, now + every, now).await {
         tracing::error!(%error, teacher = %teacher, "could not schedule a background sync");
     }
 }
@@ -60,9 +59,10 @@ pub async fn schedule_next(state: &AppState, teacher: UserId) {
 /// Claims one due job as `worker_id` and runs it: syncs the teacher's classes (trigger
 /// `background`) and reschedules the job, or removes it if the Clever token is missing or
 /// expired. `None` if no job was due (or the store failed; that is logged).
-pub async fn work_once(state: &AppState, worker_id: &str) -> Option<JobReport> {
-    let store = state.store();
-    let job = match store.claim_sync_job(worker_id, state.now(), LEASE).await {
+pub async fn work_once(sync: &impl AsRef<SyncService>, worker_id: &str) -> Option<JobReport> {
+    let sync = sync.as_ref();
+    let store = sync.store();
+    let job = match store.claim_sync_job(worker_id, sync.now(), LEASE).await {
         Ok(job) => job?,
         Err(error) => {
             tracing::error!(%error, "could not claim a background sync job");
@@ -81,14 +81,14 @@ pub async fn work_once(state: &AppState, worker_id: &str) -> Option<JobReport> {
     let (next_run, error) = match clever_id {
         None => (None, Some("the account has no Clever login".to_owned())),
         Some(clever_id) => {
-            let outcome = sync_teacher(state, teacher, clever_id, SyncTrigger::Background).await;
-            let now = state.now();
+            let outcome = sync.teacher(teacher, clever_id, SyncTrigger::Background).await;
+            let now = sync.now();
             if outcome.reconnect {
                 (None, Some(rollcall_core::RECONNECT_ADVICE.to_owned()))
             } else if outcome.failed {
-                (Some(now + every(state).min(RETRY_AFTER)), outcome.problems.first().cloned())
+                (Some(now + every(sync).min(RETRY_AFTER)), outcome.problems.first().cloned())
             } else {
-                (Some(now + every(state)), None)
+                (Some(now + every(sync)), None)
             }
         }
     };
@@ -109,7 +109,7 @@ pub async fn work_once(state: &AppState, worker_id: &str) -> Option<JobReport> {
 /// `interval` (or until shutdown) before looking again. A sync in progress when shutdown comes
 /// runs to its end first.
 pub async fn run_worker(
-    state: AppState,
+    sync: impl AsRef<SyncService>,
     worker_id: String,
     interval: StdDuration,
     shutdown: impl Future<Output = ()>,
@@ -117,7 +117,7 @@ pub async fn run_worker(
     tokio::pin!(shutdown);
     tracing::info!(worker = %worker_id, "background sync worker started");
     loop {
-        while work_once(&state, &worker_id).await.is_some() {
+        while work_once(&sync, &worker_id).await.is_some() {
             if futures::FutureExt::now_or_never(&mut shutdown).is_some() {
                 return;
             }

@@ -12,11 +12,13 @@ mod error;
 mod headers;
 pub mod jobs;
 mod login;
+mod login_email;
 pub mod mail;
 pub mod metrics;
 mod pages;
 pub mod passwords;
 mod pending;
+mod roles;
 mod roster_source;
 mod routes;
 mod session;
@@ -33,10 +35,12 @@ use tokio::net::TcpListener;
 
 pub use config::{ConfigError, WebConfig};
 pub use error::WebError;
+pub use login_email::{EmailField, LoginEmail, NotAnEmail};
 pub use state::AppState;
 
 /// Every route of the app.
 pub fn router(state: AppState) -> Router {
+    let https = headers::ServedOverHttps(state.config().public_url.starts_with("https://"));
     Router::new()
         .route("/", get(routes::public::home))
         .route("/signup", get(routes::public::signup).post(routes::local::signup))
@@ -66,13 +70,13 @@ pub fn router(state: AppState) -> Router {
         .route("/sync", post(routes::sync::sync_now))
         .route("/sync/history", get(routes::sync::history))
         .route("/healthz", get(routes::health::healthz))
-        .route("/metrics", get(metrics::endpoint))
+        .route("/metrics", get(routes::metrics::endpoint))
         .route("/static/app.css", get(routes::public::stylesheet))
         .fallback(|| async { WebError::NotFound })
-        .layer(from_fn_with_state(state.clone(), headers::request_timeout))
+        .layer(from_fn_with_state(state.config().serving.request_timeout, headers::request_timeout))
         .layer(from_fn(headers::app_error_pages))
-        .layer(from_fn_with_state(state.clone(), headers::security_headers))
-        .layer(from_fn_with_state(state.clone(), metrics::observe))
+        .layer(from_fn_with_state(https, headers::security_headers))
+        .layer(from_fn_with_state(state.shared_metrics(), metrics::observe))
         .with_state(state)
 }
 

@@ -1,6 +1,6 @@
-//! What a Clever login does once its code is verified. [`identify`] learns who signed in;
-//! then either [`provision`] makes or refreshes the account keyed on their Clever id, or
-//! [`attach`] links the Clever identity to an account the person has just proven they own
+//! What a Clever login does once its code is verified. [`Logins::identify`] learns who signed
+//! in; then either [`Logins::provision`] makes or refreshes the account keyed on their Clever
+//! id, or [`Logins::attach`] links the Clever identity to an account the person has just proven they own
 //! (its password, or being logged in to it). Both end the same way: the Clever token is stored
 //! (in the account's own transaction: `LoginStore::upsert_clever_login`) and a teacher's classes are
 //! synced.
@@ -8,15 +8,31 @@
 //! Accounts are never matched by email: an email only ever reaches an account through its
 //! password.
 
-use axum::http::StatusCode;
-use clever_client::{AccessToken, ClientError};
-use rollcall_core::{CleverId, UserId};
-use rollcall_store::{AccountRole, CleverProfile, SealedToken, User};
+use std::sync::Arc;
 
+use axum::http::StatusCode;
+use clever_client::{AccessToken, CleverClient, ClientError};
+use rollcall_core::{CleverId, Clock, UserId};
+use rollcall_store::{AccountRole, CleverProfile, SealedToken, Store, User};
+
+use crate::crypto::TokenSealer;
 use crate::error::WebError;
-use crate::metrics::LoginKind;
-use crate::state::AppState;
-use crate::sync::sync_at_login;
+use crate::metrics::{LoginKind, Metrics};
+use crate::session::Cookies;
+use crate::sync::SyncService;
+
+/// What a Clever login needs: the Clever client, the store, the clock, the sealer of Clever
+/// tokens (and of the pending first login, [`crate::pending`], kept in a cookie), the counters,
+/// and the sync a teacher's login starts.
+pub struct Logins {
+    clever: CleverClient,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    sealer: TokenSealer,
+    cookies: Cookies,
+    metrics: Arc<Metrics>,
+    sync: SyncService,
+}
 
 /// A verified Clever login: who it is, and the token to act for them.
 pub struct CleverLogin {
@@ -41,16 +57,45 @@ pub enum Identified {
     },
 }
 
-/// Exchanges the code (once) and asks Clever who it is for.
-pub async fn identify(state: &AppState, code: &str) -> Result<Identified, WebError> {
-    let clever = state.clever();
-    let grant = clever.exchange_code(code).await.map_err(clever_error)?;
-    // The token's expiry counts from now: the server's `expires_in`, else Clever's 24 hours.
-    let expires_at = state.now() + grant.lifetime();
-    let token = grant.token;
-    let me = clever.me(&token).await.map_err(clever_error)?;
-    let user = clever.user(&token, &me.data.id).await.map_err(clever_error)?;
-    let clever_id = CleverId::parse(&user.id).map_err(|e| {
+impl Logins {
+    /// Logins with these parts.
+    pub fn new(
+        clever: CleverClient,
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        sealer: TokenSealer,
+        cookies: Cookies,
+        metrics: Arc<Metrics>,
+        sync: SyncService,
+    ) -> Self {
+        Self { clever, store, clock, sealer, cookies, metrics, sync }
+    }
+
+    /// The clock.
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// Seals what waits in the browser.
+    pub fn sealer(&self) -> &TokenSealer {
+        &self.sealer
+    }
+
+    /// The deployment's cookies.
+    pub fn cookies(&self) -> Cookies {
+        self.cookies
+    }
+
+    /// Exchanges the code (once) and asks Clever who it is for.
+    pub async fn identify(&self, code: &str) -> Result<Identified, WebError> {
+        let clever = &self.clever;
+        let grant = clever.exchange_code(code).await.map_err(clever_error)?;
+        // The token's expiry counts from now: the server's `expires_in`, else Clever's 24 hours.
+        let expires_at = self.now() + grant.lifetime();
+        let token = grant.token;
+        let me = clever.me(&token).await.map_err(clever_error)?;
+        let user = clever.user(&token, &me.data.id).await.map_err(clever_error)?;
+        let clever_id = CleverId::parse(&user.id).map_err(|e| {
         tracing::warn!(error = %e, "Clever sent an account id Rollcall cannot use");
         WebError::friendly(
             StatusCode::BAD_GATEWAY,
@@ -59,90 +104,87 @@ pub async fn identify(state: &AppState, code: &str) -> Result<Identified, WebErr
             Some("/auth/clever/start"),
         )
     })?;
-    let role = role_of(&user);
-    let name = user.name.clone().unwrap_or_default();
-    let (first, last) = (name.first.unwrap_or_default(), name.last.unwrap_or_default());
-    if matches!(role, AccountRole::Staff | AccountRole::DistrictAdmin) {
-        return Ok(Identified::Unsupported { name: format!("{first} {last}").trim().to_owned(), role });
+        let role = role_of(&user);
+        let name = user.name.clone().unwrap_or_default();
+        let (first, last) = (name.first.unwrap_or_default(), name.last.unwrap_or_default());
+        if matches!(role, AccountRole::Staff | AccountRole::DistrictAdmin) {
+            return Ok(Identified::Unsupported { name: format!("{first} {last}").trim().to_owned(), role });
+        }
+        let profile = CleverProfile {
+            clever_id,
+            role,
+            first_name: first,
+            middle_name: name.middle.filter(|m| !m.is_empty()),
+            last_name: last,
+            email: user.email.filter(|e| !e.is_empty()),
+            grade: user.roles.student.as_ref().and_then(|s| s.grade.as_ref()).map(|g| g.as_str().to_owned()),
+        };
+        Ok(Identified::Person(CleverLogin { token, expires_at, profile }))
     }
-    let profile = CleverProfile {
-        clever_id,
-        role,
-        first_name: first,
-        middle_name: name.middle.filter(|m| !m.is_empty()),
-        last_name: last,
-        email: user.email.filter(|e| !e.is_empty()),
-        grade: user.roles.student.as_ref().and_then(|s| s.grade.as_ref()).map(|g| g.as_str().to_owned()),
-    };
-    Ok(Identified::Person(CleverLogin { token, expires_at, profile }))
-}
 
-/// The account keyed on this Clever id, created on first login (teachers and students alike,
-/// even before any teacher synced the student), then finished (token stored, classes synced).
-/// Returns the account and whether it was created.
-pub async fn provision(state: &AppState, login: &CleverLogin) -> Result<(UserId, bool), WebError> {
-    let now = state.now();
-    let (account, created) =
-        state.store().upsert_clever_login(&login.profile, &sealed(state, login), now).await?;
-    tracing::info!(user = %account.id, role = login.profile.role.as_str(), created, "Clever login");
-    finish(state, account.id, login).await;
-    Ok((account.id, created))
-}
-
-/// Links the Clever identity to `account`, whose ownership the caller has proven, then
-/// finishes the login into it: the sync fills that account's classes.
-///
-/// Refused when the roles differ (a Clever teacher never takes over a student account, so a
-/// student can never end up owning sections), and when either side is already linked elsewhere.
-/// `retry` is where the refusal's "Try again" points.
-pub async fn attach(
-    state: &AppState,
-    account: &User,
-    login: &CleverLogin,
-    retry: &str,
-) -> Result<(), WebError> {
-    if account.role != login.profile.role {
-        return Err(WebError::friendly(
-            StatusCode::CONFLICT,
-            "These accounts do not match",
-            &format!(
-                "Clever says you are a {}, but this Rollcall account is a {} account. Only accounts of the same kind can be linked.",
-                role_label(login.profile.role),
-                role_label(account.role)
-            ),
-            Some(retry),
-        ));
+    /// The account keyed on this Clever id, created on first login (teachers and students alike,
+    /// even before any teacher synced the student), then finished (token stored, classes synced).
+    /// Returns the account and whether it was created.
+    pub async fn provision(&self, login: &CleverLogin) -> Result<(UserId, bool), WebError> {
+        let now = self.now();
+        let (account, created) =
+            self.store.upsert_clever_login(&login.profile, &self.sealed(login), now).await?;
+        tracing::info!(user = %account.id, role = login.profile.role.as_str(), created, "Clever login");
+        self.finish(account.id, login).await;
+        Ok((account.id, created))
     }
-    let now = state.now();
-    state.store().link_clever(account.id, &login.profile, now).await?;
-    // Now keyed on the Clever id: refresh the names from Clever, as every later login will.
-    state.store().upsert_clever_login(&login.profile, &sealed(state, login), now).await?;
-    tracing::info!(user = %account.id, "Clever identity linked to an existing account");
-    finish(state, account.id, login).await;
-    Ok(())
-}
 
-/// The login's Clever token, sealed, as `upsert_clever_login` stores it.
-fn sealed(state: &AppState, login: &CleverLogin) -> SealedToken {
-    let now = state.now();
-    SealedToken {
-        sealed: state.sealer().seal(login.token.expose()),
-        obtained_at: now,
-        expires_at: login.expires_at,
+    /// Links the Clever identity to `account`, whose ownership the caller has proven, then
+    /// finishes the login into it: the sync fills that account's classes.
+    ///
+    /// Refused when the roles differ (a Clever teacher never takes over a student account, so a
+    /// student can never end up owning sections), and when either side is already linked elsewhere.
+    /// `retry` is where the refusal's "Try again" points.
+    pub async fn attach(&self, account: &User, login: &CleverLogin, retry: &str) -> Result<(), WebError> {
+        if account.role != login.profile.role {
+            return Err(WebError::friendly(
+                StatusCode::CONFLICT,
+                "These accounts do not match",
+                &format!(
+                    "Clever says you are a {}, but this Rollcall account is a {} account. Only accounts of the same kind can be linked.",
+                    role_label(login.profile.role),
+                    role_label(account.role)
+                ),
+                Some(retry),
+            ));
+        }
+        let now = self.now();
+        self.store.link_clever(account.id, &login.profile, now).await?;
+        // Now keyed on the Clever id: refresh the names from Clever, as every later login will.
+        self.store.upsert_clever_login(&login.profile, &self.sealed(login), now).await?;
+        tracing::info!(user = %account.id, "Clever identity linked to an existing account");
+        self.finish(account.id, login).await;
+        Ok(())
     }
-}
 
-/// After the account and token are stored: for a teacher, syncs their classes and schedules the
-/// next sync.
-async fn finish(state: &AppState, user: UserId, login: &CleverLogin) {
-    state.metrics().login(match login.profile.role {
-        AccountRole::Teacher => LoginKind::Teacher,
-        _ => LoginKind::Student,
-    });
-    if login.profile.role == AccountRole::Teacher {
-        let outcome = sync_at_login(state, user, login.profile.clever_id.clone(), login.token.clone()).await;
-        if !outcome.reconnect {
-            crate::jobs::schedule_next(state, user).await;
+    /// The login's Clever token, sealed, as `upsert_clever_login` stores it.
+    fn sealed(&self, login: &CleverLogin) -> SealedToken {
+        let now = self.now();
+        SealedToken {
+            sealed: self.sealer.seal(login.token.expose()),
+            obtained_at: now,
+            expires_at: login.expires_at,
+        }
+    }
+
+    /// After the account and token are stored: for a teacher, syncs their classes and schedules the
+    /// next sync.
+    async fn finish(&self, user: UserId, login: &CleverLogin) {
+        self.metrics.login(match login.profile.role {
+            AccountRole::Teacher => LoginKind::Teacher,
+            _ => LoginKind::Student,
+        });
+        if login.profile.role == AccountRole::Teacher {
+            let outcome =
+                self.sync.at_login(user, login.profile.clever_id.clone(), login.token.clone()).await;
+            if !outcome.reconnect {
+                crate::jobs::schedule_next(&self.sync, user).await;
+            }
         }
     }
 }

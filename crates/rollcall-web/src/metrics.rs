@@ -10,16 +10,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use rollcall_store::WriterStats;
-use secrecy::ExposeSecret;
-use subtle::ConstantTimeEq;
 
 use crate::clever_calls::CleverCalls;
-use crate::error::WebError;
-use crate::state::AppState;
 
 /// The app's counters.
 #[derive(Debug, Default)]
@@ -176,38 +172,16 @@ fn micros(d: std::time::Duration) -> u64 {
     u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
 }
 
-/// `GET /metrics`: 404 unless a metrics token is configured; then the token is required.
-pub async fn endpoint(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
-    let Some(expected) = state.config().metrics_token.as_ref().map(ExposeSecret::expose_secret) else {
-        return Err(WebError::NotFound);
-    };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    if !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
-        return Ok((
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, "Bearer")],
-            "metrics token required\n",
-        )
-            .into_response());
-    }
-    let body = state.metrics().render(state.store().writer_stats());
-    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response())
-}
-
 /// Counts every request and logs it at debug (method, path, status, time; INFO carries one line
 /// per login, sync and failure instead, so a busy server's log stays readable). The query string is never
 /// logged: the OAuth callback's carries a sign-in code.
-pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn observe(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let started = Instant::now();
     let response = next.run(request).await;
     let took = started.elapsed();
-    state.metrics().request(response.status(), took);
+    metrics.request(response.status(), took);
     tracing::debug!(%method, %path, status = response.status().as_u16(), micros = micros(took), "request");
     response
 }

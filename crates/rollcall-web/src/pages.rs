@@ -8,8 +8,6 @@ use rollcall_store::{
     StudentAssignment, StudentSection, SyncRun, User,
 };
 
-use crate::session::CurrentUser;
-
 /// Renders a template, or a plain 500 if rendering itself fails (a bug, logged).
 pub fn render<T: Template>(page: &T) -> Response {
     match page.render() {
@@ -32,14 +30,9 @@ pub struct Viewer<'a> {
 }
 
 impl<'a> Viewer<'a> {
-    /// The header's view of the logged-in user.
-    pub fn of(current: &'a CurrentUser) -> Self {
-        let user = &current.user;
-        Viewer {
-            name: format!("{} {}", user.first_name, user.last_name),
-            csrf: &current.session.csrf_token,
-            admin: is_admin(user),
-        }
+    /// The header's view of `user`, signed in with a session whose CSRF token is `csrf`.
+    pub fn of(user: &User, csrf: &'a str) -> Self {
+        Viewer { name: format!("{} {}", user.first_name, user.last_name), csrf, admin: is_admin(user) }
     }
 }
 

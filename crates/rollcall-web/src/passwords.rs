@@ -30,14 +30,37 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::LazyLock;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use axum::http::StatusCode;
-use rollcall_store::LocalCredential;
+use rollcall_core::Clock;
+use rollcall_store::{LocalCredential, Store};
 use tokio::sync::Semaphore;
 
 use crate::client_addr::ClientAddr;
+use crate::crypto::TokenKey;
+use crate::email_links::EmailLinks;
 use crate::error::WebError;
+use crate::login_email::LoginEmail;
 use crate::pages::when;
-use crate::state::AppState;
+
+/// Password logins: what checking one needs (the store with its failure counts, the clock, the
+/// mailed links an unconfirmed email is sent, the key of the logs' pseudonyms) and the checks
+/// running in this process.
+pub struct Passwords {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    emails: EmailLinks,
+    log_key: TokenKey,
+    checks: PasswordChecks,
+}
+
+impl Passwords {
+    /// Password logins on `store`, mailing through `emails`.
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, emails: EmailLinks, log_key: TokenKey) -> Self {
+        Self { store, clock, emails, log_key, checks: PasswordChecks::default() }
+    }
+}
 
 /// Failed attempts allowed per login email from one client address in one window.
 pub const MAX_FAILURES: u32 = 5;
@@ -105,17 +128,6 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Normalises a login email (trimmed, lower-case) and checks its shape, or says what is wrong.
-pub fn normalize_email(input: &str) -> Result<String, &'static str> {
-    let email = input.trim().to_lowercase();
-    let valid = email.len() <= 254
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
-        })
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-    if valid { Ok(email) } else { Err("Enter an email address like name@school.org.") }
-}
-
 /// Checks a new password against the rules, or says what is wrong.
 pub fn check_new_password(password: &str) -> Result<(), &'static str> {
     let len = password.chars().count();
@@ -154,109 +166,112 @@ async fn matches(password: &str, phc: &str) -> Result<bool, WebError> {
 const DECOY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3lq3HkM1nP5mXzHnq2LqGg2vH2oO6m1nJv7m1Xb0Jmk";
 
-/// Proves ownership of the account that logs in with `email`, asked by `client`: the password
-/// must match, the email must be confirmed (if not, a link to confirm it is mailed), and none of
-/// the three failure counts (see the module docs) may be at its limit.
-/// Every failure is counted; a success clears the email's counts (not the client's).
-pub async fn verify(
-    state: &AppState,
-    client: &ClientAddr,
-    email: &str,
-    password: &str,
-) -> Result<LocalCredential, WebError> {
-    let refused =
-        || WebError::friendly(StatusCode::UNAUTHORIZED, "Could not log in", WRONG_CREDENTIALS, None);
-    let Ok(email) = normalize_email(email) else {
-        return Err(refused());
-    };
-    let keys = FailureKeys::new(&email, client);
-    let now = state.now();
-    let store = state.store();
-    let client_count = store.failures(&keys.client, now).await?;
-    if let Some(count) = client_count
-        && count.failures >= MAX_CLIENT_FAILURES
-    {
-        return Err(client_locked(count.window_ends));
-    }
-    let mine = store.failures(&keys.email_here, now).await?;
-    let everywhere = store.failures(&keys.email, now).await?;
-    for (count, limit) in [(mine, MAX_FAILURES), (everywhere, MAX_EMAIL_FAILURES)] {
-        if let Some(count) = count
-            && count.failures >= limit
+impl Passwords {
+    /// Proves ownership of the account that logs in with `email`, asked by `client`: the password
+    /// must match, the email must be confirmed (if not, a link to confirm it is mailed), and none of
+    /// the three failure counts (see the module docs) may be at its limit.
+    /// Every failure is counted; a success clears the email's counts (not the client's).
+    pub async fn verify(
+        &self,
+        client: &ClientAddr,
+        email: &LoginEmail,
+        password: &str,
+    ) -> Result<LocalCredential, WebError> {
+        let keys = FailureKeys::new(email, client);
+        let now = self.clock.now();
+        let store = &self.store;
+        let client_count = store.failures(&keys.client, now).await?;
+        if let Some(count) = client_count
+            && count.failures >= MAX_CLIENT_FAILURES
         {
-            return Err(locked(count.window_ends));
+            return Err(client_locked(count.window_ends));
+        }
+        let mine = store.failures(&keys.email_here, now).await?;
+        let everywhere = store.failures(&keys.email, now).await?;
+        for (count, limit) in [(mine, MAX_FAILURES), (everywhere, MAX_EMAIL_FAILURES)] {
+            if let Some(count) = count
+                && count.failures >= limit
+            {
+                return Err(locked(count.window_ends));
+            }
+        }
+        // Checks of these keys still running in this process count as failures until they are
+        // counted for real, so a burst sent at once cannot pass the limits above before any of its
+        // failures is in the database (across replicas: at most one limit's worth per replica).
+        let in_flight = self.checks.enter(
+            &keys,
+            [(mine, MAX_FAILURES), (everywhere, MAX_EMAIL_FAILURES), (client_count, MAX_CLIENT_FAILURES)],
+        );
+        let Some(_in_flight) = in_flight else {
+            return Err(WebError::friendly(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many attempts at once",
+                TOO_MANY_AT_ONCE,
+                None,
+            ));
+        };
+        let credential = store.credential_by_email(email.as_str()).await?;
+        let phc = credential.as_ref().map_or(DECOY_HASH, |c| c.password_hash.as_str());
+        let ok = match matches(password, phc).await {
+            Ok(ok) => ok,
+            // Busy: say so, and count nothing (the password was never checked).
+            Err(busy @ WebError::Friendly { .. }) => return Err(busy),
+            Err(_) => false,
+        };
+        match credential {
+            Some(credential) if ok => {
+                // Only a count there is to forget costs a write (the usual log-in has none).
+                if mine.is_some() {
+                    store.clear_failures(&keys.email_here).await?;
+                }
+                if everywhere.is_some() {
+                    store.clear_failures(&keys.email).await?;
+                }
+                if !credential.confirmed {
+                    // An account from before addresses were confirmed: it proves its email first.
+                    self.emails.confirm(client, credential.user_id, &credential.email).await?;
+                    return Err(WebError::friendly(
+                        StatusCode::FORBIDDEN,
+                        "Confirm your email first",
+                        &format!(
+                            "Before you log in with {} again, confirm that it is yours: we have emailed you a link. Open it, then log in.",
+                            credential.email
+                        ),
+                        None,
+                    ));
+                }
+                Ok(credential)
+            }
+            _ => {
+                let here = store.count_failure(&keys.email_here, now, FAILURE_WINDOW).await?;
+                let all = store.count_failure(&keys.email, now, FAILURE_WINDOW).await?;
+                let from_client = store.count_failure(&keys.client, now, FAILURE_WINDOW).await?;
+                tracing::info!(
+                    %client,
+                    email = %crate::crypto::pseudonym(&self.log_key, email.as_str()),
+                    failures_here = here.failures,
+                    failures_for_email = all.failures,
+                    failures_from_client = from_client.failures,
+                    "failed password login"
+                );
+                if from_client.failures >= MAX_CLIENT_FAILURES {
+                    Err(client_locked(from_client.window_ends))
+                } else if here.failures >= MAX_FAILURES {
+                    Err(locked(here.window_ends))
+                } else if all.failures >= MAX_EMAIL_FAILURES {
+                    Err(locked(all.window_ends))
+                } else {
+                    Err(wrong_credentials())
+                }
+            }
         }
     }
-    // Checks of these keys still running in this process count as failures until they are
-    // counted for real, so a burst sent at once cannot pass the limits above before any of its
-    // failures is in the database (across replicas: at most one limit's worth per replica).
-    let in_flight = state.password_checks().enter(
-        &keys,
-        [(mine, MAX_FAILURES), (everywhere, MAX_EMAIL_FAILURES), (client_count, MAX_CLIENT_FAILURES)],
-    );
-    let Some(_in_flight) = in_flight else {
-        return Err(WebError::friendly(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many attempts at once",
-            TOO_MANY_AT_ONCE,
-            None,
-        ));
-    };
-    let credential = store.credential_by_email(&email).await?;
-    let phc = credential.as_ref().map_or(DECOY_HASH, |c| c.password_hash.as_str());
-    let ok = match matches(password, phc).await {
-        Ok(ok) => ok,
-        // Busy: say so, and count nothing (the password was never checked).
-        Err(busy @ WebError::Friendly { .. }) => return Err(busy),
-        Err(_) => false,
-    };
-    match credential {
-        Some(credential) if ok => {
-            // Only a count there is to forget costs a write (the usual log-in has none).
-            if mine.is_some() {
-                store.clear_failures(&keys.email_here).await?;
-            }
-            if everywhere.is_some() {
-                store.clear_failures(&keys.email).await?;
-            }
-            if !credential.confirmed {
-                // An account from before addresses were confirmed: it proves its email first.
-                crate::email_links::confirm(state, client, credential.user_id, &credential.email).await?;
-                return Err(WebError::friendly(
-                    StatusCode::FORBIDDEN,
-                    "Confirm your email first",
-                    &format!(
-                        "Before you log in with {} again, confirm that it is yours: we have emailed you a link. Open it, then log in.",
-                        credential.email
-                    ),
-                    None,
-                ));
-            }
-            Ok(credential)
-        }
-        _ => {
-            let here = store.count_failure(&keys.email_here, now, FAILURE_WINDOW).await?;
-            let all = store.count_failure(&keys.email, now, FAILURE_WINDOW).await?;
-            let from_client = store.count_failure(&keys.client, now, FAILURE_WINDOW).await?;
-            tracing::info!(
-                %client,
-                email = %pseudonym(state, &email),
-                failures_here = here.failures,
-                failures_for_email = all.failures,
-                failures_from_client = from_client.failures,
-                "failed password login"
-            );
-            if from_client.failures >= MAX_CLIENT_FAILURES {
-                Err(client_locked(from_client.window_ends))
-            } else if here.failures >= MAX_FAILURES {
-                Err(locked(here.window_ends))
-            } else if all.failures >= MAX_EMAIL_FAILURES {
-                Err(locked(all.window_ends))
-            } else {
-                Err(refused())
-            }
-        }
-    }
+}
+
+/// The refusal of a wrong email or password (401), the same whichever it was. An email that is
+/// not one at all gets it too, and counts nothing.
+pub fn wrong_credentials() -> WebError {
+    WebError::friendly(StatusCode::UNAUTHORIZED, "Could not log in", WRONG_CREDENTIALS, None)
 }
 
 /// What a visitor reads when more checks of one email or from one address run at once than its
@@ -264,7 +279,7 @@ pub async fn verify(
 pub const TOO_MANY_AT_ONCE: &str =
     "Too many log-in attempts are being checked at once. Wait for them to finish and try again.";
 
-/// Password checks running in this process, per failure key (see [`verify`]).
+/// Password checks running in this process, per failure key (see [`Passwords::verify`]).
 #[derive(Default)]
 pub struct PasswordChecks {
     running: parking_lot::Mutex<std::collections::HashMap<String, u32>>,
@@ -323,7 +338,7 @@ struct FailureKeys {
 }
 
 impl FailureKeys {
-    fn new(email: &str, client: &ClientAddr) -> Self {
+    fn new(email: &LoginEmail, client: &ClientAddr) -> Self {
         let client = client.key();
         Self {
             email_here: format!("login:{email}|{client}"),
@@ -331,19 +346,6 @@ impl FailureKeys {
             client: format!("login-client:{client}"),
         }
     }
-}
-
-/// A stand-in for an email in the logs: the same email always gives the same 16 hex digits in
-/// one deployment (so an operator can follow one account's failures), but without the
-/// deployment's key nobody can test guesses against it.
-pub fn pseudonym(state: &AppState, email: &str) -> String {
-    use hmac::{Hmac, Mac};
-    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(state.config().token_key.expose()) else {
-        return "unknown".to_owned();
-    };
-    mac.update(b"rollcall log pseudonym\0");
-    mac.update(email.as_bytes());
-    hex::encode(&mac.finalize().into_bytes()[..8])
 }
 
 fn client_locked(until: time::OffsetDateTime) -> WebError {
@@ -373,14 +375,6 @@ fn locked(until: time::OffsetDateTime) -> WebError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn emails_are_normalized_and_checked() {
-        assert_eq!(normalize_email("  Sam.Kelly@School.ORG "), Ok("sam.kelly@school.org".to_owned()));
-        for bad in ["", "sam", "@school.org", "sam@school", "sam@.org", "sa m@school.org"] {
-            assert!(normalize_email(bad).is_err(), "{bad:?}");
-        }
-    }
 
     #[test]
     fn passwords_need_ten_characters() {

@@ -7,10 +7,9 @@ use axum_extra::extract::cookie::CookieJar;
 use rollcall_store::CleverProfile;
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::{open_json, random_token, seal_json};
-use crate::login::CleverLogin;
+use crate::crypto::{open_json, seal_json};
+use crate::login::{CleverLogin, Logins};
 use crate::session::{CookieName, cookie, host_cookie, removal};
-use crate::state::AppState;
 
 const COOKIE: CookieName = host_cookie!("rollcall_clever_pending");
 const TTL: time::Duration = time::Duration::minutes(15);
@@ -27,19 +26,16 @@ pub struct PendingClever {
     token_expires_at: i64,
     /// Unix time after which the choice has expired.
     expires_at: i64,
-    /// The choice forms' CSRF token.
-    pub csrf: String,
 }
 
 impl PendingClever {
     /// A pending login that expires [`TTL`] from now.
-    pub fn new(state: &AppState, login: CleverLogin) -> Self {
+    pub fn new(logins: &Logins, login: CleverLogin) -> Self {
         Self {
             token: login.token.expose().to_owned(),
             token_expires_at: login.expires_at.unix_timestamp(),
             profile: login.profile,
-            expires_at: (state.now() + TTL).unix_timestamp(),
-            csrf: random_token(),
+            expires_at: (logins.now() + TTL).unix_timestamp(),
         }
     }
 
@@ -55,17 +51,17 @@ impl PendingClever {
 }
 
 /// Stores `pending` in the browser.
-pub fn save(state: &AppState, jar: CookieJar, pending: &PendingClever) -> CookieJar {
-    jar.add(cookie(state, COOKIE, seal_json(state.sealer(), pending), TTL))
+pub fn save(logins: &Logins, jar: CookieJar, pending: &PendingClever) -> CookieJar {
+    jar.add(cookie(logins.cookies(), COOKIE, seal_json(logins.sealer(), pending), TTL))
 }
 
 /// The browser's pending login, if it has one that opens and has not expired.
-pub fn load(state: &AppState, jar: &CookieJar) -> Option<PendingClever> {
-    let pending: PendingClever = open_json(state.sealer(), jar.get(COOKIE.of(state))?.value())?;
-    (pending.expires_at > state.now().unix_timestamp()).then_some(pending)
+pub fn load(logins: &Logins, jar: &CookieJar) -> Option<PendingClever> {
+    let pending: PendingClever = open_json(logins.sealer(), jar.get(COOKIE.of(logins.cookies()))?.value())?;
+    (pending.expires_at > logins.now().unix_timestamp()).then_some(pending)
 }
 
 /// Forgets the pending login.
-pub fn clear(state: &AppState, jar: CookieJar) -> CookieJar {
-    jar.remove(removal(state, COOKIE))
+pub fn clear(logins: &Logins, jar: CookieJar) -> CookieJar {
+    jar.remove(removal(logins.cookies(), COOKIE))
 }

@@ -4,16 +4,33 @@
 //! the `__Host-` prefix, which browsers accept only from this host over https, so a sibling
 //! subdomain or a network attacker cannot plant or overwrite one.
 
+use std::sync::Arc;
+
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use rollcall_core::UserId;
-use rollcall_store::{Session, User};
+use rollcall_core::{Clock, UserId};
+use rollcall_store::{Session, Store, User};
 
+use crate::config::WebConfig;
 use crate::crypto::{random_token, sha256};
 use crate::error::WebError;
-use crate::state::AppState;
+use crate::pages::Viewer;
+
+/// How this deployment makes its cookies: `Secure` with `__Host-` names when served over
+/// https, plain over http (dev mode).
+#[derive(Debug, Clone, Copy)]
+pub struct Cookies {
+    secure: bool,
+}
+
+impl Cookies {
+    /// The cookies `config` asks for.
+    pub fn of(config: &WebConfig) -> Self {
+        Self { secure: config.secure_cookies() }
+    }
+}
 
 /// A cookie's name: plain over http (dev mode), with the `__Host-` prefix over https.
 #[derive(Debug, Clone, Copy)]
@@ -37,17 +54,29 @@ impl CookieName {
     }
 
     /// The name this deployment uses.
-    pub fn of(self, state: &AppState) -> &'static str {
-        if state.config().secure_cookies() { self.host } else { self.plain }
+    pub fn of(self, cookies: Cookies) -> &'static str {
+        if cookies.secure { self.host } else { self.plain }
     }
 }
 
 /// The session cookie.
 pub const SESSION_COOKIE: CookieName = host_cookie!("rollcall_session");
 
-/// The session cookie's name for this deployment.
-pub fn cookie_name(state: &AppState) -> &'static str {
-    SESSION_COOKIE.of(state)
+/// Signed-in sessions, and what every form is checked against: the store and clock, the
+/// deployment's cookies, how long a session lasts and the app's own origin. Extractors reach it
+/// through `AsRef<Sessions>` on the router's state.
+pub struct Sessions {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    cookies: Cookies,
+    ttl: time::Duration,
+    public_url: String,
+}
+
+impl AsRef<Sessions> for Sessions {
+    fn as_ref(&self) -> &Sessions {
+        self
+    }
 }
 
 /// A logged-in request: the account and its session.
@@ -57,6 +86,13 @@ pub struct CurrentUser {
     pub user: User,
     /// The session (for its CSRF token).
     pub session: Session,
+}
+
+impl CurrentUser {
+    /// The page header's view of this account.
+    pub fn viewer(&self) -> Viewer<'_> {
+        Viewer::of(&self.user, &self.session.csrf_token)
+    }
 }
 
 /// `Sec-Fetch-Site` and `Origin`, when the browser sends them, must point at this app.
@@ -74,15 +110,18 @@ pub fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
     }
 }
 
-impl FromRequestParts<AppState> for CurrentUser {
+impl<S: AsRef<Sessions> + Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, WebError> {
+        let sessions = state.as_ref();
         let jar = CookieJar::from_headers(&parts.headers);
-        let token =
-            jar.get(cookie_name(state)).map(|c| c.value().to_owned()).ok_or(WebError::LoginRequired)?;
-        let (session, user) =
-            state.store().session(&sha256(&token), state.now()).await?.ok_or(WebError::LoginRequired)?;
+        let token = jar
+            .get(SESSION_COOKIE.of(sessions.cookies))
+            .map(|c| c.value().to_owned())
+            .ok_or(WebError::LoginRequired)?;
+        let found = sessions.store.session(&sha256(&token), sessions.clock.now()).await?;
+        let (session, user) = found.ok_or(WebError::LoginRequired)?;
         Ok(CurrentUser { user, session })
     }
 }
@@ -91,10 +130,10 @@ impl FromRequestParts<AppState> for CurrentUser {
 #[derive(Debug, Clone)]
 pub struct MaybeUser(pub Option<CurrentUser>);
 
-impl FromRequestParts<AppState> for MaybeUser {
+impl<S: AsRef<Sessions> + Send + Sync> FromRequestParts<S> for MaybeUser {
     type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, WebError> {
         match CurrentUser::from_request_parts(parts, state).await {
             Ok(user) => Ok(MaybeUser(Some(user))),
             Err(WebError::LoginRequired) => Ok(MaybeUser(None)),
@@ -103,58 +142,74 @@ impl FromRequestParts<AppState> for MaybeUser {
     }
 }
 
-/// Creates a session for `user` and returns the cookie that carries it.
-pub async fn start(state: &AppState, user: UserId) -> Result<Cookie<'static>, WebError> {
-    let (session, cookie) = new_session(state, user);
-    state.store().create_session(&session).await?;
-    Ok(cookie)
-}
-
-/// A new session for `user`, not yet stored, and the cookie that will carry it (for a caller
-/// that stores it in its own transaction, as the Clever callback does).
-pub fn new_session(state: &AppState, user: UserId) -> (Session, Cookie<'static>) {
-    let token = random_token();
-    let now = state.now();
-    let session = Session {
-        id_hash: sha256(&token),
-        user_id: user,
-        csrf_token: random_token(),
-        created_at: now,
-        expires_at: now + state.config().session_ttl,
-    };
-    (session, cookie(state, SESSION_COOKIE, token, state.config().session_ttl))
-}
-
-/// Ends the session in `jar`, if any, and returns the jar with the cookie removed.
-pub async fn end(state: &AppState, jar: CookieJar) -> Result<CookieJar, WebError> {
-    if let Some(c) = jar.get(cookie_name(state)) {
-        state.store().delete_session(&sha256(c.value())).await?;
+impl Sessions {
+    /// Sessions as `config` says (their length, the cookies, the app's origin).
+    pub fn new(config: &WebConfig, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        let (cookies, ttl, public_url) = (Cookies::of(config), config.session_ttl, config.public_url.clone());
+        Self { store, clock, cookies, ttl, public_url }
     }
-    Ok(jar.remove(removal(state, SESSION_COOKIE)))
-}
 
-/// Before a login in this browser gets a new session: deletes the session the browser already
-/// has (someone else's, on a shared classroom computer), so its cookie, copied or left behind,
-/// opens nothing.
-pub async fn end_previous(state: &AppState, jar: &CookieJar) -> Result<(), WebError> {
-    if let Some(c) = jar.get(cookie_name(state)) {
-        state.store().delete_session(&sha256(c.value())).await?;
+    /// The deployment's cookies.
+    pub fn cookies(&self) -> Cookies {
+        self.cookies
     }
-    Ok(())
+
+    /// Whether the browser's `Sec-Fetch-Site` / `Origin` say the request comes from this app.
+    pub fn same_origin(&self, headers: &HeaderMap) -> bool {
+        same_origin(headers, &self.public_url)
+    }
+
+    /// Creates a session for `user` and returns the cookie that carries it.
+    pub async fn start(&self, user: UserId) -> Result<Cookie<'static>, WebError> {
+        let (session, cookie) = self.new_session(user);
+        self.store.create_session(&session).await?;
+        Ok(cookie)
+    }
+
+    /// A new session for `user`, not yet stored, and the cookie that will carry it (for a
+    /// caller that stores it in its own transaction, as the Clever callback does).
+    pub fn new_session(&self, user: UserId) -> (Session, Cookie<'static>) {
+        let token = random_token();
+        let now = self.clock.now();
+        let session = Session {
+            id_hash: sha256(&token),
+            user_id: user,
+            csrf_token: random_token(),
+            created_at: now,
+            expires_at: now + self.ttl,
+        };
+        (session, cookie(self.cookies, SESSION_COOKIE, token, self.ttl))
+    }
+
+    /// Ends the session in `jar`, if any, and returns the jar with the cookie removed.
+    pub async fn end(&self, jar: CookieJar) -> Result<CookieJar, WebError> {
+        self.end_previous(&jar).await?;
+        Ok(jar.remove(removal(self.cookies, SESSION_COOKIE)))
+    }
+
+    /// Before a login in this browser gets a new session: deletes the session the browser
+    /// already has (someone else's, on a shared classroom computer), so its cookie, copied or
+    /// left behind, opens nothing.
+    pub async fn end_previous(&self, jar: &CookieJar) -> Result<(), WebError> {
+        if let Some(c) = jar.get(SESSION_COOKIE.of(self.cookies)) {
+            self.store.delete_session(&sha256(c.value())).await?;
+        }
+        Ok(())
+    }
 }
 
 /// What removes cookie `name`: a removal must carry the same Path and, for a `__Host-` cookie,
 /// Secure, or the browser ignores it.
-pub fn removal(state: &AppState, name: CookieName) -> Cookie<'static> {
-    Cookie::build(name.of(state)).path("/").secure(state.config().secure_cookies()).build()
+pub fn removal(cookies: Cookies, name: CookieName) -> Cookie<'static> {
+    Cookie::build(name.of(cookies)).path("/").secure(cookies.secure).build()
 }
 
 /// A hardened cookie: HttpOnly, SameSite=Lax, Path=/, Secure when served over https.
-pub fn cookie(state: &AppState, name: CookieName, value: String, max_age: time::Duration) -> Cookie<'static> {
-    Cookie::build((name.of(state), value))
+pub fn cookie(cookies: Cookies, name: CookieName, value: String, max_age: time::Duration) -> Cookie<'static> {
+    Cookie::build((name.of(cookies), value))
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(state.config().secure_cookies())
+        .secure(cookies.secure)
         .path("/")
         .max_age(max_age)
         .build()

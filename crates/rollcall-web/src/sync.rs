@@ -6,14 +6,15 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use clever_client::AccessToken;
+use clever_client::{AccessToken, CleverClient};
 use futures::future::{BoxFuture, FutureExt, Shared};
 use parking_lot::Mutex;
-use rollcall_core::{CleverId, FetchErrorKind, SectionChange, SyncCounts, SyncPlan, UserId};
-use rollcall_store::{RunRecord, SyncTrigger};
+use rollcall_core::{CleverId, Clock, FetchErrorKind, SectionChange, SyncCounts, SyncPlan, UserId};
+use rollcall_store::{RunRecord, Store, SyncTrigger};
 
+use crate::crypto::TokenSealer;
+use crate::metrics::Metrics;
 use crate::roster_source::fetch_roster;
-use crate::state::AppState;
 
 /// What a sync did, as the teacher sees it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,38 +33,100 @@ pub struct SyncOutcome {
 
 type Flight = Shared<BoxFuture<'static, Arc<SyncOutcome>>>;
 
-/// Syncs in flight, by teacher.
-#[derive(Default)]
-pub struct SyncFlights {
+/// Syncs teachers' classes: what a sync needs (the store, the Clever client, the clock, the
+/// sealer of stored Clever tokens, the counters, how often the background job re-syncs) and
+/// the syncs in flight in this process. Cheap to clone.
+#[derive(Clone)]
+pub struct SyncService {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    clever: CleverClient,
+    clock: Arc<dyn Clock>,
+    sealer: TokenSealer,
+    metrics: Arc<Metrics>,
+    every: Option<time::Duration>,
+    instance: String,
     running: Mutex<HashMap<UserId, Flight>>,
 }
 
-/// Runs (or joins) a sync of `teacher`'s classes, with the Clever token the store holds.
+impl AsRef<SyncService> for SyncService {
+    fn as_ref(&self) -> &SyncService {
+        self
+    }
+}
+
+impl SyncService {
+    /// A sync service; `every` is how often the background job re-syncs a teacher (`None`:
+    /// background sync is off).
+    pub fn new(
+        store: Arc<dyn Store>,
+        clever: CleverClient,
+        clock: Arc<dyn Clock>,
+        sealer: TokenSealer,
+        metrics: Arc<Metrics>,
+        every: Option<time::Duration>,
+    ) -> Self {
+        let instance = crate::crypto::random_token();
+        let running = Mutex::default();
+        Self { inner: Arc::new(Inner { store, clever, clock, sealer, metrics, every, instance, running }) }
+    }
+
+    /// Runs (or joins) a sync of `teacher`'s classes, with the Clever token the store holds.
+    pub async fn teacher(
+        &self,
+        teacher: UserId,
+        clever_id: CleverId,
+        trigger: SyncTrigger,
+    ) -> Arc<SyncOutcome> {
+        start_or_join(self, SyncRequest { teacher, clever_id, trigger, token: None }).await
+    }
+
+    /// The sync of a teacher's login: [`SyncService::teacher`] with the token the login just
+    /// received (and stored), so the sync need not read it back and unseal it. A sync already
+    /// in flight is joined, as always.
+    pub async fn at_login(
+        &self,
+        teacher: UserId,
+        clever_id: CleverId,
+        token: AccessToken,
+    ) -> Arc<SyncOutcome> {
+        let request = SyncRequest { teacher, clever_id, trigger: SyncTrigger::Login, token: Some(token) };
+        start_or_join(self, request).await
+    }
+
+    /// A random id for this app instance (replica), as the holder of a sync lease.
+    pub fn instance(&self) -> &str {
+        &self.inner.instance
+    }
+
+    /// How often the background job re-syncs a teacher (`None`: it is off).
+    pub fn every(&self) -> Option<time::Duration> {
+        self.inner.every
+    }
+
+    /// The store.
+    pub fn store(&self) -> &dyn Store {
+        self.inner.store.as_ref()
+    }
+
+    /// The clock.
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.inner.clock.now()
+    }
+}
+
+/// Runs (or joins) a sync of `teacher`'s classes, with the Clever token the store holds: the
+/// entry point for whatever holds a [`SyncService`] (the app's state, `rollcall sync`).
 pub async fn sync_teacher(
-    state: &AppState,
+    sync: &impl AsRef<SyncService>,
     teacher: UserId,
     teacher_clever_id: CleverId,
     trigger: SyncTrigger,
 ) -> Arc<SyncOutcome> {
-    start_or_join(state, SyncRequest { teacher, clever_id: teacher_clever_id, trigger, token: None }).await
-}
-
-/// The sync of a teacher's login: [`sync_teacher`] with the token the login just received (and
-/// stored), so the sync need not read it back and unseal it. A sync already in flight is
-/// joined, as always.
-pub async fn sync_at_login(
-    state: &AppState,
-    teacher: UserId,
-    teacher_clever_id: CleverId,
-    token: AccessToken,
-) -> Arc<SyncOutcome> {
-    let request = SyncRequest {
-        teacher,
-        clever_id: teacher_clever_id,
-        trigger: SyncTrigger::Login,
-        token: Some(token),
-    };
-    start_or_join(state, request).await
+    sync.as_ref().teacher(teacher, teacher_clever_id, trigger).await
 }
 
 /// Whose sync, started how, with which token (`None`: the one the store holds).
@@ -74,19 +137,19 @@ struct SyncRequest {
     token: Option<AccessToken>,
 }
 
-async fn start_or_join(state: &AppState, request: SyncRequest) -> Arc<SyncOutcome> {
+async fn start_or_join(sync: &SyncService, request: SyncRequest) -> Arc<SyncOutcome> {
     let teacher = request.teacher;
     let flight = {
-        let mut running = state.sync_flights().running.lock();
+        let mut running = sync.inner.running.lock();
         match running.get(&teacher) {
             Some(flight) => flight.clone(),
             None => {
-                let task_state = state.clone();
+                let task = sync.clone();
                 // Spawned, so the sync finishes (and is recorded) even if the request that
                 // started it goes away.
                 let handle = tokio::spawn(async move {
-                    let outcome = run(&task_state, &request).await;
-                    task_state.sync_flights().running.lock().remove(&teacher);
+                    let outcome = run(&task, &request).await;
+                    task.inner.running.lock().remove(&teacher);
                     Arc::new(outcome)
                 });
                 let flight = async move {
@@ -127,13 +190,13 @@ pub const SYNC_ELSEWHERE: &str =
 /// How often a replica waiting for another's sync of the same teacher looks again.
 const LEASE_POLL: std::time::Duration = std::time::Duration::from_millis(200);
 
-async fn run(state: &AppState, request: &SyncRequest) -> SyncOutcome {
+async fn run(sync: &SyncService, request: &SyncRequest) -> SyncOutcome {
     // Across replicas: only the holder of the teacher's lease syncs; another replica's request
     // waits and shares the result that replica records.
     // Someone in front of a page (a login, the button) is never kept waiting for another
     // process's sync; `rollcall sync` and background jobs wait for it, and share its result.
     let waits = matches!(request.trigger, SyncTrigger::Cli | SyncTrigger::Background);
-    match wait_for_lease(state, request.teacher, waits).await {
+    match wait_for_lease(sync, request.teacher, waits).await {
         Lease::Held => {}
         Lease::SyncedElsewhere(outcome) => return outcome,
         Lease::Busy => {
@@ -147,15 +210,15 @@ async fn run(state: &AppState, request: &SyncRequest) -> SyncOutcome {
     }
     // Records the run and gives the lease back (in one transaction), renewing the lease while
     // it runs.
-    let _renewing = Renewal(tokio::spawn(renew_lease(state.clone(), request.teacher)));
-    run_holding_lease(state, request).await
+    let _renewing = Renewal(tokio::spawn(renew_lease(sync.clone(), request.teacher)));
+    run_holding_lease(sync, request).await
 }
 
 /// Renews the teacher's lease every [`LEASE_RENEWAL`] until aborted.
-async fn renew_lease(state: AppState, teacher: UserId) {
+async fn renew_lease(sync: SyncService, teacher: UserId) {
     loop {
         tokio::time::sleep(LEASE_RENEWAL).await;
-        match state.store().take_sync_lease(teacher, state.instance(), state.now(), SYNC_LEASE).await {
+        match sync.store().take_sync_lease(teacher, sync.instance(), sync.now(), SYNC_LEASE).await {
             Ok(true) => {}
             Ok(false) => tracing::warn!(teacher = %teacher, "a sync's lease was taken over while it ran"),
             Err(error) => tracing::warn!(%error, teacher = %teacher, "could not renew a sync lease"),
@@ -182,8 +245,8 @@ enum Lease {
 
 /// Takes the teacher's sync lease, waiting while another replica holds it. If that replica
 /// recorded a sync run meanwhile, its outcome is returned instead of syncing again.
-async fn wait_for_lease(state: &AppState, teacher: UserId, waits: bool) -> Lease {
-    let store = state.store();
+async fn wait_for_lease(sync: &SyncService, teacher: UserId, waits: bool) -> Lease {
+    let store = sync.store();
     let latest = |runs: Vec<rollcall_store::SyncRun>| runs.into_iter().next();
     let before = match store.sync_runs(teacher, 1).await {
         Ok(runs) => latest(runs).map(|r| r.id),
@@ -191,14 +254,14 @@ async fn wait_for_lease(state: &AppState, teacher: UserId, waits: bool) -> Lease
     };
     let mut waited = false;
     loop {
-        match store.take_sync_lease(teacher, state.instance(), state.now(), SYNC_LEASE).await {
+        match store.take_sync_lease(teacher, sync.instance(), sync.now(), SYNC_LEASE).await {
             Ok(true) if !waited => return Lease::Held,
             Ok(true) => {
                 let newer =
                     store.sync_runs(teacher, 1).await.ok().and_then(latest).filter(|r| Some(r.id) != before);
                 return match newer {
                     Some(run) => {
-                        let _ = store.release_sync_lease(teacher, state.instance()).await;
+                        let _ = store.release_sync_lease(teacher, sync.instance()).await;
                         Lease::SyncedElsewhere(outcome_of(run))
                     }
                     None => Lease::Held,
@@ -236,11 +299,11 @@ fn outcome_of(run: rollcall_store::SyncRun) -> SyncOutcome {
     }
 }
 
-async fn run_holding_lease(state: &AppState, request: &SyncRequest) -> SyncOutcome {
+async fn run_holding_lease(sync: &SyncService, request: &SyncRequest) -> SyncOutcome {
     let (teacher, trigger) = (request.teacher, request.trigger);
-    let started = state.now();
+    let started = sync.now();
     let timer = std::time::Instant::now();
-    let store = state.store();
+    let store = sync.store();
     let record = |outcome: &SyncOutcome, finished_at| RunRecord {
         trigger,
         started_at: started,
@@ -248,13 +311,13 @@ async fn run_holding_lease(state: &AppState, request: &SyncRequest) -> SyncOutco
         counts: outcome.counts,
         problems: outcome.problems.clone(),
         failed: outcome.failed,
-        lease_holder: Some(state.instance().to_owned()),
+        lease_holder: Some(sync.instance().to_owned()),
     };
     // A planned sync is written whole, with its run's record and the lease's return, in one
     // call; a sync that stopped before writing anything (or failed to write) is only recorded.
-    let (outcome, written) = match attempt(state, request).await {
+    let (outcome, written) = match attempt(sync, request).await {
         Ok(Attempt::Planned { plan, outcome }) => {
-            let now = state.now();
+            let now = sync.now();
             // A section with nothing to change is not written: "last synced" is the run's time,
             // and an idle repeat login then writes only the run on the single SQLite writer.
             let changes: Vec<SectionChange> = plan.sections.into_iter().filter(|c| !c.is_noop()).collect();
@@ -270,13 +333,13 @@ async fn run_holding_lease(state: &AppState, request: &SyncRequest) -> SyncOutco
         Ok(Attempt::Stopped(outcome)) => (outcome, false),
         Err(problem) => (failed_outcome(&problem), false),
     };
-    state.metrics().sync(outcome.failed, outcome.counts.errors, timer.elapsed());
+    sync.inner.metrics.sync(outcome.failed, outcome.counts.errors, timer.elapsed());
     if !written {
         // The lease goes back with the run's record, so a replica waiting for it finds the run.
-        let now = state.now();
+        let now = sync.now();
         if let Err(error) = store.record_sync_run(teacher, &record(&outcome, now)).await {
             tracing::error!(%error, teacher = %teacher, "could not record a sync run");
-            if let Err(error) = store.release_sync_lease(teacher, state.instance()).await {
+            if let Err(error) = store.release_sync_lease(teacher, sync.instance()).await {
                 tracing::warn!(%error, teacher = %teacher, "could not release a sync lease (it will run out)");
             }
         }
@@ -307,9 +370,9 @@ enum Attempt {
 }
 
 /// Fetches and plans one sync; `Err` carries the plain-words reason nothing was synced.
-async fn attempt(state: &AppState, request: &SyncRequest) -> Result<Attempt, String> {
+async fn attempt(sync: &SyncService, request: &SyncRequest) -> Result<Attempt, String> {
     let (teacher, clever_id) = (request.teacher, &request.clever_id);
-    let store = state.store();
+    let store = sync.store();
     let internal = |e: rollcall_store::StoreError| {
         tracing::error!(error = %e, "sync store error");
         SAVE_FAILED.to_owned()
@@ -328,16 +391,16 @@ async fn attempt(state: &AppState, request: &SyncRequest) -> Result<Attempt, Str
             let Some(sealed) = store.clever_token(teacher).await.map_err(internal)? else {
                 return Ok(reconnect());
             };
-            if sealed.expires_at <= state.now() {
+            if sealed.expires_at <= sync.now() {
                 return Ok(reconnect());
             }
-            match state.sealer().open(&sealed.sealed) {
+            match sync.inner.sealer.open(&sealed.sealed) {
                 Ok(token) => AccessToken::new(token),
                 Err(_) => return Ok(reconnect()),
             }
         }
     };
-    let roster = match fetch_roster(state.clever(), &token, clever_id).await {
+    let roster = match fetch_roster(&sync.inner.clever, &token, clever_id).await {
         Ok(roster) => roster,
         Err(e) if e.kind == FetchErrorKind::Unauthorized => return Ok(reconnect()),
         Err(e) => {

@@ -34,9 +34,9 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<()> {
             return Ok(());
         }
     };
-    let email = rollcall_web::passwords::normalize_email(email)
+    let email = rollcall_web::LoginEmail::parse(email)
         .map_err(|why| anyhow::anyhow!("{email:?} is not an email address: {why}"))?;
-    let user = match store.set_admin(&email, admin, now).await {
+    let user = match store.set_admin(email.as_str(), admin, now).await {
         Err(rollcall_store::StoreError::NotFound(_)) => anyhow::bail!(
             "no account logs in with {email}: sign up with that email and a password first (or add a \
              password to a Clever account on its profile), then grant it"

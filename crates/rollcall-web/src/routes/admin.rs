@@ -8,8 +8,8 @@ use rollcall_store::{AuditAction, AuditFilter};
 use serde::Deserialize;
 
 use crate::error::WebError;
-use crate::pages::{AuditPage, Viewer, action_label, is_admin, render};
-use crate::session::CurrentUser;
+use crate::pages::{AuditPage, action_label, render};
+use crate::roles::{Admin, Hidden};
 use crate::state::AppState;
 
 /// Entries per page.
@@ -33,12 +33,9 @@ pub struct AuditQuery {
 /// `GET /admin/audit`.
 pub async fn audit(
     State(state): State<AppState>,
-    current: CurrentUser,
+    Hidden(Admin(current)): Hidden<Admin>,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, WebError> {
-    if !is_admin(&current.user) {
-        return Err(WebError::NotFound);
-    }
     let (filter, error) = match parse(&q) {
         Ok(filter) => (filter, None),
         Err(message) => (AuditFilter::default(), Some(message.to_owned())),
@@ -55,7 +52,7 @@ pub async fn audit(
             .finish()
     });
     let page = AuditPage {
-        viewer: Viewer::of(&current),
+        viewer: current.viewer(),
         entries,
         action: q.action.clone(),
         user: q.user.clone(),

@@ -27,11 +27,11 @@ use subtle::ConstantTimeEq;
 use crate::crypto::{random_token, sha256};
 use crate::csrf::SignedInForm;
 use crate::error::WebError;
-use crate::login::{Identified, attach, identify, provision, role_label};
+use crate::login::{Identified, role_label};
 use crate::pages::{UnsupportedRolePage, render};
 use crate::pending::PendingClever;
-use crate::session::{self, CurrentUser, MaybeUser, cookie};
 use crate::session::{CookieName, host_cookie, removal};
+use crate::session::{CurrentUser, MaybeUser, cookie};
 use crate::state::AppState;
 
 const STATE_COOKIE: CookieName = host_cookie!("rollcall_oauth_state");
@@ -42,7 +42,7 @@ const STATE_TTL: time::Duration = time::Duration::minutes(10);
 
 /// `GET /auth/clever/start`: a fresh `state`, bound to this browser by a short-lived cookie.
 pub async fn start(State(state): State<AppState>, jar: CookieJar) -> (CookieJar, Redirect) {
-    let jar = jar.remove(removal(&state, INTENT_COOKIE));
+    let jar = jar.remove(removal(state.cookies(), INTENT_COOKIE));
     redirect_to_clever(&state, jar)
 }
 
@@ -53,14 +53,14 @@ pub async fn start_link(
     jar: CookieJar,
     SignedInForm { user: _current, .. }: SignedInForm,
 ) -> Result<(CookieJar, Redirect), WebError> {
-    let jar = jar.add(cookie(&state, INTENT_COOKIE, "link".into(), STATE_TTL));
+    let jar = jar.add(cookie(state.cookies(), INTENT_COOKIE, "link".into(), STATE_TTL));
     Ok(redirect_to_clever(&state, jar))
 }
 
 fn redirect_to_clever(state: &AppState, jar: CookieJar) -> (CookieJar, Redirect) {
     let browser_secret = random_token();
     let url = state.clever().authorize_url(Some(&state_for(&browser_secret)));
-    (jar.add(cookie(state, STATE_COOKIE, browser_secret, STATE_TTL)), Redirect::to(&url))
+    (jar.add(cookie(state.cookies(), STATE_COOKIE, browser_secret, STATE_TTL)), Redirect::to(&url))
 }
 
 /// The `state` sent to Clever for the browser whose cookie holds `browser_secret`: its SHA-256,
@@ -99,7 +99,7 @@ pub async fn callback(
         return bounce(&state, jar);
     };
     let expected =
-        jar.get(STATE_COOKIE.of(&state)).map(|c| c.value()).filter(|v| !v.is_empty()).map(state_for);
+        jar.get(STATE_COOKIE.of(state.cookies())).map(|c| c.value()).filter(|v| !v.is_empty()).map(state_for);
     let matches = expected.is_some_and(|e| bool::from(e.as_bytes().ct_eq(returned_state.as_bytes())));
     if !matches {
         // A reload after a finished login arrives here (the state cookie is gone): the user is
@@ -108,7 +108,7 @@ pub async fn callback(
             return Ok(Redirect::to("/dashboard").into_response());
         }
         // Likewise while a new teacher's "do you already have an account?" is open.
-        if crate::pending::load(&state, &jar).is_some() {
+        if crate::pending::load(state.logins(), &jar).is_some() {
             return Ok(Redirect::to("/auth/clever/welcome").into_response());
         }
         return Err(WebError::friendly(
@@ -119,11 +119,11 @@ pub async fn callback(
         ));
     }
     let code_hash = sha256(&code);
-    let linking = jar.get(INTENT_COOKIE.of(&state)).is_some_and(|c| c.value() == "link");
+    let linking = jar.get(INTENT_COOKIE.of(state.cookies())).is_some_and(|c| c.value() == "link");
     let jar = jar
-        .remove(removal(&state, STATE_COOKIE))
-        .remove(removal(&state, BOUNCE_COOKIE))
-        .remove(removal(&state, INTENT_COOKIE));
+        .remove(removal(state.cookies(), STATE_COOKIE))
+        .remove(removal(state.cookies(), BOUNCE_COOKIE))
+        .remove(removal(state.cookies(), INTENT_COOKIE));
     // A generous bound: the first request may be importing a large roster.
     for _ in 0..240 {
         match state.store().claim_callback(&code_hash, state.now()).await? {
@@ -131,49 +131,16 @@ pub async fn callback(
                 let guard = state.callback_flights().begin(code_hash);
                 let link_to = current.as_ref().filter(|_| linking);
                 let outcome = login(&state, &code, link_to).await;
-                // A login into an account ends with its session, written in the transaction
-                // that records the claim's outcome.
-                let mut cookie = None;
-                match &outcome {
-                    Ok(LoginOutcome::Account { user }) => {
-                        let (session, session_cookie) = session::new_session(&state, *user);
-                        state.store().finish_callback_with_session(&code_hash, &session).await?;
-                        cookie = Some(session_cookie);
-                    }
-                    Ok(LoginOutcome::Linked(user)) => {
-                        state.store().finish_callback(&code_hash, Some(*user)).await?
-                    }
-                    _ => state.store().finish_callback(&code_hash, None).await?,
-                }
+                let answer = finish(&state, &code_hash, jar, outcome).await;
                 drop(guard);
-                if !matches!(outcome, Ok(LoginOutcome::Account { .. } | LoginOutcome::Linked(_))) {
-                    state.metrics().login_failed();
-                }
-                return match outcome? {
-                    LoginOutcome::Account { user } => match cookie {
-                        Some(cookie) => {
-                            session::end_previous(&state, &jar).await?;
-                            Ok((jar.add(cookie), Redirect::to("/dashboard")).into_response())
-                        }
-                        None => signed_in(&state, jar, user, "/dashboard").await,
-                    },
-                    LoginOutcome::Linked(_) => Ok((jar, Redirect::to("/profile?linked=1")).into_response()),
-                    LoginOutcome::Choose(pending) => {
-                        let jar = crate::pending::save(&state, jar, &pending);
-                        Ok((jar, Redirect::to("/auth/clever/welcome")).into_response())
-                    }
-                    LoginOutcome::Unsupported { name, role } => {
-                        Ok((jar, render(&UnsupportedRolePage { name: &name, role: role_label(role) }))
-                            .into_response())
-                    }
-                };
+                return answer;
             }
             CallbackClaim::InProgress => {
                 state.callback_flights().wait(&code_hash, Duration::from_millis(250)).await
             }
             CallbackClaim::Done(user) => return signed_in(&state, jar, user, "/dashboard").await,
             // A reload while the first-login question is open: back to the question.
-            CallbackClaim::Failed if crate::pending::load(&state, &jar).is_some() => {
+            CallbackClaim::Failed if crate::pending::load(state.logins(), &jar).is_some() => {
                 return Ok(Redirect::to("/auth/clever/welcome").into_response());
             }
             CallbackClaim::Failed => {
@@ -194,10 +161,51 @@ pub async fn callback(
     ))
 }
 
+/// Records how the login of the claimed code ended and answers the browser. A login into an
+/// account ends with its session, written in the transaction that records the claim's outcome,
+/// so a reload that finds the claim done signs in to the same account.
+async fn finish(
+    state: &AppState,
+    code_hash: &[u8; 32],
+    jar: CookieJar,
+    outcome: Result<LoginOutcome, WebError>,
+) -> Result<Response, WebError> {
+    let store = state.store();
+    let not_signed_in = || async {
+        state.metrics().login_failed();
+        store.finish_callback(code_hash, None).await
+    };
+    match outcome {
+        Ok(LoginOutcome::Account { user }) => {
+            let (session, cookie) = state.sessions().new_session(user);
+            store.finish_callback_with_session(code_hash, &session).await?;
+            state.sessions().end_previous(&jar).await?;
+            Ok((jar.add(cookie), Redirect::to("/dashboard")).into_response())
+        }
+        Ok(LoginOutcome::Linked(user)) => {
+            store.finish_callback(code_hash, Some(user)).await?;
+            Ok((jar, Redirect::to("/profile?linked=1")).into_response())
+        }
+        Ok(LoginOutcome::Choose(pending)) => {
+            not_signed_in().await?;
+            let jar = crate::pending::save(state.logins(), jar, &pending);
+            Ok((jar, Redirect::to("/auth/clever/welcome")).into_response())
+        }
+        Ok(LoginOutcome::Unsupported { name, role }) => {
+            not_signed_in().await?;
+            Ok((jar, render(&UnsupportedRolePage { name: &name, role: role_label(role) })).into_response())
+        }
+        Err(error) => {
+            not_signed_in().await?;
+            Err(error)
+        }
+    }
+}
+
 /// A login without `state` (portal or Library launch): once through `start`; a second stateless
 /// arrival right after means something is looping, so stop and say so.
 fn bounce(state: &AppState, jar: CookieJar) -> Result<Response, WebError> {
-    if jar.get(BOUNCE_COOKIE.of(state)).is_some() {
+    if jar.get(BOUNCE_COOKIE.of(state.cookies())).is_some() {
         return Err(WebError::friendly(
             StatusCode::BAD_REQUEST,
             "Sign-in could not be verified",
@@ -205,7 +213,7 @@ fn bounce(state: &AppState, jar: CookieJar) -> Result<Response, WebError> {
             Some("/login"),
         ));
     }
-    let jar = jar.add(cookie(state, BOUNCE_COOKIE, "1".into(), time::Duration::minutes(2)));
+    let jar = jar.add(cookie(state.cookies(), BOUNCE_COOKIE, "1".into(), time::Duration::minutes(2)));
     Ok((jar, Redirect::to("/auth/clever/start")).into_response())
 }
 
@@ -216,8 +224,8 @@ pub async fn signed_in(
     user: UserId,
     next: &str,
 ) -> Result<Response, WebError> {
-    session::end_previous(state, &jar).await?;
-    let session = session::start(state, user).await?;
+    state.sessions().end_previous(&jar).await?;
+    let session = state.sessions().start(user).await?;
     Ok((jar.add(session), Redirect::to(next)).into_response())
 }
 
@@ -258,12 +266,12 @@ async fn login(
     code: &str,
     link_to: Option<&CurrentUser>,
 ) -> Result<LoginOutcome, WebError> {
-    let login = match identify(state, code).await? {
+    let login = match state.logins().identify(code).await? {
         Identified::Person(login) => login,
         Identified::Unsupported { name, role } => return Ok(LoginOutcome::Unsupported { name, role }),
     };
     if let Some(current) = link_to {
-        attach(state, &current.user, &login, "/profile#clever").await?;
+        state.logins().attach(&current.user, &login, "/profile#clever").await?;
         return Ok(LoginOutcome::Linked(current.user.id));
     }
     // Only a deployment with password accounts can hold an older account to link; and only a
@@ -272,8 +280,8 @@ async fn login(
         && state.store().has_local_accounts().await?
         && state.store().user_by_clever_id(&login.profile.clever_id).await?.is_none()
     {
-        return Ok(LoginOutcome::Choose(Box::new(PendingClever::new(state, login))));
+        return Ok(LoginOutcome::Choose(Box::new(PendingClever::new(state.logins(), login))));
     }
-    let (user, _created) = provision(state, &login).await?;
+    let (user, _created) = state.logins().provision(&login).await?;
     Ok(LoginOutcome::Account { user })
 }

@@ -6,14 +6,14 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use rollcall_core::{AssignmentId, SectionId};
-use rollcall_store::{AccountRole, NewAssignment, StoreError};
+use rollcall_store::{NewAssignment, StoreError};
 use serde::Deserialize;
 
 use super::dashboard::section_page;
 use crate::csrf::SignedInForm;
 use crate::error::WebError;
-use crate::pages::{AssignmentDraft, AssignmentPage, Viewer, render};
-use crate::session::CurrentUser;
+use crate::pages::{AssignmentDraft, AssignmentPage, render};
+use crate::roles::{Hidden, Student, Teacher};
 use crate::state::AppState;
 
 /// The new-assignment form.
@@ -30,11 +30,8 @@ pub struct AssignmentForm {
 pub async fn create(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    SignedInForm { user: current, form }: SignedInForm<AssignmentForm>,
+    SignedInForm { user: Hidden(Teacher(current)), form }: SignedInForm<AssignmentForm, Hidden<Teacher>>,
 ) -> Result<Response, WebError> {
-    if current.user.role != AccountRole::Teacher {
-        return Err(WebError::NotFound);
-    }
     let mut draft = AssignmentDraft {
         title: form.title.clone(),
         instructions: form.instructions.clone(),
@@ -82,18 +79,15 @@ fn parse(section: SectionId, form: &AssignmentForm) -> Result<NewAssignment, &'s
 /// `GET /assignments/{id}`: who has done it (the section's teachers only).
 pub async fn progress(
     State(state): State<AppState>,
-    current: CurrentUser,
+    Hidden(Teacher(current)): Hidden<Teacher>,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    if current.user.role != AccountRole::Teacher {
-        return Err(WebError::NotFound);
-    }
     let (assignment, rows) = state
         .store()
         .assignment_progress(current.user.id, AssignmentId(id))
         .await?
         .ok_or(WebError::NotFound)?;
-    Ok(render(&AssignmentPage { viewer: Viewer::of(&current), assignment, rows }))
+    Ok(render(&AssignmentPage { viewer: current.viewer(), assignment, rows }))
 }
 
 /// The done / not-done form.
@@ -106,11 +100,8 @@ pub struct DoneForm {
 pub async fn set_done(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    SignedInForm { user: current, form }: SignedInForm<DoneForm>,
+    SignedInForm { user: Hidden(Student(current)), form }: SignedInForm<DoneForm, Hidden<Student>>,
 ) -> Result<Redirect, WebError> {
-    if current.user.role != AccountRole::Student {
-        return Err(WebError::NotFound);
-    }
     let done = form.done == "1";
     match state.store().set_done(current.user.id, AssignmentId(id), done, state.now()).await {
         Ok(()) => Ok(Redirect::to(&format!("/dashboard#assignment-{id}"))),

@@ -11,7 +11,8 @@ use serde::Deserialize;
 use super::profile::SKIP_SCHOOL_COOKIE;
 use crate::csrf::SignedInForm;
 use crate::error::WebError;
-use crate::pages::{AssignmentDraft, SectionPage, StudentPage, TeacherPage, Viewer, render};
+use crate::pages::{AssignmentDraft, SectionPage, StudentPage, TeacherPage, render};
+use crate::roles::{Hidden, Teacher};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
@@ -29,11 +30,11 @@ pub async fn dashboard(
     Query(query): Query<DashboardQuery>,
 ) -> Result<Response, WebError> {
     let store = state.store();
-    let viewer = Viewer::of(&current);
+    let viewer = current.viewer();
     match current.user.role {
         AccountRole::Teacher => {
             let ask_school =
-                current.user.school.is_none() && jar.get(SKIP_SCHOOL_COOKIE.of(&state)).is_none();
+                current.user.school.is_none() && jar.get(SKIP_SCHOOL_COOKIE.of(state.cookies())).is_none();
             let dashboard = store.teacher_dashboard(current.user.id, ask_school).await?;
             let (archived, sections) = dashboard.sections.into_iter().partition(|s| s.archived);
             let last_sync = dashboard.last_sync;
@@ -73,12 +74,9 @@ pub async fn dashboard(
 /// `GET /sections/{id}`: one of the teacher's sections with its students.
 pub async fn section(
     State(state): State<AppState>,
-    current: CurrentUser,
+    Hidden(Teacher(current)): Hidden<Teacher>,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    if current.user.role != AccountRole::Teacher {
-        return Err(WebError::NotFound);
-    }
     section_page(&state, &current, SectionId(id), AssignmentDraft::default()).await
 }
 
@@ -91,7 +89,7 @@ pub async fn section_page(
 ) -> Result<Response, WebError> {
     let roster = state.store().section_roster(current.user.id, section).await?.ok_or(WebError::NotFound)?;
     let assignments = state.store().section_assignments(current.user.id, section).await?;
-    Ok(render(&SectionPage { viewer: Viewer::of(current), roster, assignments, draft }))
+    Ok(render(&SectionPage { viewer: current.viewer(), roster, assignments, draft }))
 }
 
 /// The rename form.
@@ -104,7 +102,7 @@ pub struct RenameForm {
 pub async fn rename(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    SignedInForm { user: current, form }: SignedInForm<RenameForm>,
+    SignedInForm { user: Hidden(Teacher(current)), form }: SignedInForm<RenameForm, Hidden<Teacher>>,
 ) -> Result<Redirect, WebError> {
     let name = form.display_name.trim();
     let name = (!name.is_empty()).then(|| name.chars().take(120).collect::<String>());

@@ -3,17 +3,16 @@
 //! nothing, so a mail scanner that fetches it does no harm. `GET /dev/outbox` shows the mail
 //! kept in memory when mail goes to the outbox (development and the demo).
 
-use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use rollcall_store::{AccountRole, Conflict, NewLocalAccount, StoreError};
 use serde::Deserialize;
 
 use super::auth_clever::signed_in;
-use crate::csrf::{check_form, form_token};
-use crate::email_links::{self, Proof};
+use crate::csrf::{PreLoginForm, form_token};
+use crate::email_links::Proof;
 use crate::error::WebError;
 use crate::pages::{ConfirmEmailPage, OutboxPage, render};
 use crate::session::MaybeUser;
@@ -33,7 +32,7 @@ pub async fn show(
     Query(q): Query<LinkQuery>,
 ) -> Result<(CookieJar, Response), WebError> {
     let proof = opened(&state, &q.link)?;
-    let (jar, csrf) = form_token(&state, jar);
+    let (jar, csrf) = form_token(state.cookies(), jar);
     let (heading, summary, button) = match &proof {
         Proof::SignUp { first_name, last_name, email, role, .. } => (
             "Finish creating your account",
@@ -61,7 +60,6 @@ pub async fn show(
 /// The confirmation form.
 #[derive(Deserialize)]
 pub struct ConfirmForm {
-    csrf: String,
     link: String,
 }
 
@@ -69,11 +67,9 @@ pub struct ConfirmForm {
 pub async fn confirm(
     State(state): State<AppState>,
     jar: CookieJar,
-    headers: HeaderMap,
     MaybeUser(signed_in_as): MaybeUser,
-    Form(form): Form<ConfirmForm>,
+    PreLoginForm { form, .. }: PreLoginForm<ConfirmForm>,
 ) -> Result<Response, WebError> {
-    check_form(&state, &jar, &headers, &form.csrf)?;
     let now = state.now();
     match opened(&state, &form.link)? {
         Proof::SignUp { role, first_name, last_name, email, password_hash } => {
@@ -142,7 +138,7 @@ fn gone() -> WebError {
 }
 
 fn opened(state: &AppState, link: &str) -> Result<Proof, WebError> {
-    email_links::open(state, link).ok_or_else(|| {
+    state.emails().open(link).ok_or_else(|| {
         WebError::friendly(
             StatusCode::BAD_REQUEST,
             "This link has expired",

@@ -2,9 +2,8 @@
 //! what was typed (never the password) and a sentence saying what to fix. A sign-up creates
 //! nothing yet: it mails the link that does ([`crate::email_links`]).
 
-use axum::Form;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use rollcall_store::AccountRole;
@@ -12,20 +11,20 @@ use serde::Deserialize;
 
 use super::auth_clever::signed_in;
 use crate::client_addr::ClientAddr;
-use crate::csrf::check_form;
-use crate::email_links::{self, Proof};
+use crate::csrf::PreLoginForm;
+use crate::email_links::Proof;
 use crate::error::WebError;
+use crate::login_email::EmailField;
 use crate::pages::{EmailSentPage, SignupPage, render};
-use crate::passwords::{self, check_new_password, normalize_email};
+use crate::passwords::{self, check_new_password};
 use crate::state::AppState;
 
 /// The sign-up form.
 #[derive(Deserialize)]
 pub struct SignupForm {
-    csrf: String,
     first_name: String,
     last_name: String,
-    email: String,
+    email: EmailField,
     password: String,
     role: String,
 }
@@ -34,12 +33,9 @@ pub struct SignupForm {
 /// a note to its owner) and says to check the inbox, the same either way.
 pub async fn signup(
     State(state): State<AppState>,
-    jar: CookieJar,
-    headers: HeaderMap,
     client: ClientAddr,
-    Form(form): Form<SignupForm>,
+    PreLoginForm { csrf, form }: PreLoginForm<SignupForm>,
 ) -> Result<Response, WebError> {
-    check_form(&state, &jar, &headers, &form.csrf)?;
     if !state.mailer().enabled() {
         return Err(WebError::friendly(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -51,9 +47,9 @@ pub async fn signup(
     let refuse = |message: &str| {
         let page = SignupPage {
             login: false,
-            csrf: form.csrf.clone(),
+            csrf: csrf.clone(),
             error: Some(message.to_owned()),
-            email: form.email.clone(),
+            email: form.email.typed().to_owned(),
             first_name: form.first_name.clone(),
             last_name: form.last_name.clone(),
             role: form.role.clone(),
@@ -71,9 +67,9 @@ pub async fn signup(
         "student" => AccountRole::Student,
         _ => return refuse("Choose whether you are a teacher or a student."),
     };
-    let email = match normalize_email(&form.email) {
-        Ok(email) => email,
-        Err(message) => return refuse(message),
+    let email = match form.email.parsed() {
+        Ok(email) => email.to_string(),
+        Err(why) => return refuse(&why.to_string()),
     };
     if let Err(message) = check_new_password(&form.password) {
         return refuse(message);
@@ -86,15 +82,14 @@ pub async fn signup(
         email: email.clone(),
         password_hash: passwords::hash(&form.password).await?,
     };
-    email_links::sign_up(&state, &client, proof).await?;
+    state.emails().sign_up(&client, proof).await?;
     Ok(render(&EmailSentPage { viewer: None, to: email, finishes: "creating your account" }))
 }
 
 /// The log-in form.
 #[derive(Deserialize)]
 pub struct LoginForm {
-    csrf: String,
-    email: String,
+    email: EmailField,
     password: String,
 }
 
@@ -102,12 +97,14 @@ pub struct LoginForm {
 pub async fn login(
     State(state): State<AppState>,
     jar: CookieJar,
-    headers: HeaderMap,
     client: ClientAddr,
-    Form(form): Form<LoginForm>,
+    PreLoginForm { csrf, form }: PreLoginForm<LoginForm>,
 ) -> Result<Response, WebError> {
-    check_form(&state, &jar, &headers, &form.csrf)?;
-    match passwords::verify(&state, &client, &form.email, &form.password).await {
+    let verified = match form.email.parsed() {
+        Ok(email) => state.passwords().verify(&client, email, &form.password).await,
+        Err(_) => Err(passwords::wrong_credentials()),
+    };
+    match verified {
         Ok(credential) => {
             tracing::info!(user = %credential.user_id, %client, "password login");
             signed_in(&state, jar, credential.user_id, "/dashboard").await
@@ -115,9 +112,9 @@ pub async fn login(
         Err(WebError::Friendly { status, detail, .. }) => {
             let page = SignupPage {
                 login: true,
-                csrf: form.csrf.clone(),
+                csrf,
                 error: Some(detail),
-                email: form.email.clone(),
+                email: form.email.typed().to_owned(),
                 ..SignupPage::default()
             };
             Ok((status, render(&page)).into_response())

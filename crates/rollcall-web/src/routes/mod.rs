@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod email;
 pub mod health;
 pub mod local;
+pub mod metrics;
 pub mod profile;
 pub mod public;
 pub mod sync;

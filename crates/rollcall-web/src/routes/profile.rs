@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::response::{Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
-use rollcall_store::{AccountRole, AuditFilter, MergeReport, StoreError};
+use rollcall_store::{AuditFilter, MergeReport, StoreError};
 use serde::Deserialize;
 
 use crate::client_addr::ClientAddr;
@@ -15,8 +15,10 @@ use crate::crypto::{open_json, seal_json};
 use crate::csrf::SignedInForm;
 use crate::email_links::Proof;
 use crate::error::WebError;
-use crate::pages::{EmailSentPage, MergedPage, ProfilePage, Viewer, render};
-use crate::passwords::{self, check_new_password, normalize_email};
+use crate::login_email::EmailField;
+use crate::pages::{EmailSentPage, MergedPage, ProfilePage, render};
+use crate::passwords::{self, check_new_password};
+use crate::roles::{Student, Teacher};
 use crate::session::{CookieName, host_cookie};
 use crate::session::{CurrentUser, cookie};
 use crate::state::AppState;
@@ -58,7 +60,7 @@ pub async fn show(
     let filter = AuditFilter { user: Some(current.user.id), ..AuditFilter::default() };
     let audit = state.store().audit_log(&filter, 50).await?;
     let schools = state.store().known_schools().await?;
-    let viewer = Viewer::of(&current);
+    let viewer = current.viewer();
     let can_add_password = state.mailer().enabled();
     Ok(render(&ProfilePage { viewer, user: &current.user, notice, can_add_password, schools, audit }))
 }
@@ -83,13 +85,10 @@ pub const SKIP_SCHOOL_COOKIE: CookieName = host_cookie!("rollcall_school_skipped
 pub async fn set_school(
     State(state): State<AppState>,
     jar: CookieJar,
-    SignedInForm { user: current, form }: SignedInForm<SchoolForm>,
+    SignedInForm { user: Teacher(current), form }: SignedInForm<SchoolForm, Teacher>,
 ) -> Result<(CookieJar, Redirect), WebError> {
-    if current.user.role != AccountRole::Teacher {
-        return Err(WebError::Forbidden);
-    }
     if form.action == "skip" {
-        let skip = cookie(&state, SKIP_SCHOOL_COOKIE, "1".into(), time::Duration::days(365));
+        let skip = cookie(state.cookies(), SKIP_SCHOOL_COOKIE, "1".into(), time::Duration::days(365));
         return Ok((jar.add(skip), Redirect::to("/dashboard")));
     }
     let school: String = form.school.trim().chars().take(120).collect();
@@ -101,7 +100,7 @@ pub async fn set_school(
 /// The add-password form.
 #[derive(Deserialize)]
 pub struct PasswordForm {
-    email: String,
+    email: EmailField,
     password: String,
 }
 
@@ -126,13 +125,13 @@ pub async fn add_password(
     if !state.mailer().enabled() {
         return Err(bad("This Rollcall server does not send email, so a password cannot be added."));
     }
-    let email = normalize_email(&form.email).map_err(bad)?;
+    let email = form.email.parsed().map_err(|why| bad(&why.to_string()))?.to_string();
     check_new_password(&form.password).map_err(bad)?;
     // Hashed before anything is looked up, so a taken email takes as long as a new one.
     let password_hash = passwords::hash(&form.password).await?;
     let proof = Proof::AddPassword { user: current.user.id, email: email.clone(), password_hash };
-    crate::email_links::add_password(&state, &client, proof).await?;
-    let viewer = Some(Viewer::of(&current));
+    state.emails().add_password(&client, proof).await?;
+    let viewer = Some(current.viewer());
     Ok(render(&EmailSentPage { viewer, to: email, finishes: "adding your password" }))
 }
 
@@ -149,7 +148,7 @@ pub async fn unlink(
 /// The merge form.
 #[derive(Deserialize)]
 pub struct MergeForm {
-    email: String,
+    email: EmailField,
     password: String,
 }
 
@@ -160,18 +159,22 @@ pub async fn merge(
     State(state): State<AppState>,
     jar: CookieJar,
     client: ClientAddr,
-    SignedInForm { user: current, form }: SignedInForm<MergeForm>,
+    SignedInForm { user: Student(current), form }: SignedInForm<MergeForm, Student>,
 ) -> Result<Response, WebError> {
-    if current.user.role != AccountRole::Student || current.user.clever_id.is_none() {
+    // The merge folds a Clever account into an older password account.
+    if current.user.clever_id.is_none() {
         return Err(WebError::Forbidden);
     }
-    let credential =
-        passwords::verify(&state, &client, &form.email, &form.password).await.map_err(|e| match e {
-            WebError::Friendly { status, title, detail, .. } => {
-                WebError::Friendly { status, title, detail, retry: Some("/profile#merge".to_owned()) }
-            }
-            other => other,
-        })?;
+    let verified = match form.email.parsed() {
+        Ok(email) => state.passwords().verify(&client, email, &form.password).await,
+        Err(_) => Err(passwords::wrong_credentials()),
+    };
+    let credential = verified.map_err(|e| match e {
+        WebError::Friendly { status, title, detail, .. } => {
+            WebError::Friendly { status, title, detail, retry: Some("/profile#merge".to_owned()) }
+        }
+        other => other,
+    })?;
     let merged =
         state.store().merge_accounts(credential.user_id, current.user.id, current.user.id, state.now()).await;
     let report = match merged {
@@ -191,7 +194,7 @@ pub async fn merge(
     // Post/redirect/get: the report rides along sealed, so a reload shows it again instead of
     // posting the merge a second time. (The session moved to the surviving account.)
     let sealed = seal_json(state.sealer(), &report);
-    let jar = jar.add(cookie(&state, MERGE_REPORT_COOKIE, sealed, time::Duration::minutes(10)));
+    let jar = jar.add(cookie(state.cookies(), MERGE_REPORT_COOKIE, sealed, time::Duration::minutes(10)));
     Ok((jar, Redirect::to("/profile/merged")).into_response())
 }
 
@@ -201,9 +204,9 @@ const MERGE_REPORT_COOKIE: CookieName = host_cookie!("rollcall_merge_report");
 /// `GET /profile/merged`: what the merge just kept (for this account), or the profile.
 pub async fn merged(State(state): State<AppState>, current: CurrentUser, jar: CookieJar) -> Response {
     let report: Option<MergeReport> =
-        jar.get(MERGE_REPORT_COOKIE.of(&state)).and_then(|c| open_json(state.sealer(), c.value()));
+        jar.get(MERGE_REPORT_COOKIE.of(state.cookies())).and_then(|c| open_json(state.sealer(), c.value()));
     match report.filter(|r| r.survivor == current.user.id) {
-        Some(report) => render(&MergedPage { viewer: Viewer::of(&current), report }),
+        Some(report) => render(&MergedPage { viewer: current.viewer(), report }),
         None => Redirect::to("/profile").into_response(),
     }
 }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::csrf::{SignedInForm, form_token};
 use crate::error::WebError;
 use crate::pages::{HomePage, SignupPage, render};
-use crate::session::{self, MaybeUser};
+use crate::session::MaybeUser;
 use crate::state::AppState;
 
 /// `GET /`: the dashboard when logged in, else the landing page.
@@ -23,7 +23,7 @@ pub async fn home(MaybeUser(user): MaybeUser) -> Response {
 /// `GET /signup`: Clever's button and, when Rollcall can mail the confirmation link, the email
 /// sign-up form.
 pub async fn signup(State(state): State<AppState>, jar: CookieJar) -> (CookieJar, Response) {
-    let (jar, csrf) = form_token(&state, jar);
+    let (jar, csrf) = form_token(state.cookies(), jar);
     let email_signup = state.mailer().enabled();
     (jar, render(&SignupPage { login: false, csrf, email_signup, ..SignupPage::default() }))
 }
@@ -41,7 +41,7 @@ pub async fn login(
     jar: CookieJar,
     Query(q): Query<LoginQuery>,
 ) -> (CookieJar, Response) {
-    let (jar, csrf) = form_token(&state, jar);
+    let (jar, csrf) = form_token(state.cookies(), jar);
     let notice = q.confirmed.map(|_| "Done: your email is confirmed. Log in with it and your password.");
     (jar, render(&SignupPage { login: true, csrf, notice, ..SignupPage::default() }))
 }
@@ -52,7 +52,7 @@ pub async fn logout(
     jar: CookieJar,
     SignedInForm { user: _, .. }: SignedInForm,
 ) -> Result<(CookieJar, Redirect), WebError> {
-    Ok((session::end(&state, jar).await?, Redirect::to("/")))
+    Ok((state.sessions().end(jar).await?, Redirect::to("/")))
 }
 
 /// `GET /static/app.css` (compiled in; cacheable for a day).

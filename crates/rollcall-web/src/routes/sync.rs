@@ -3,23 +3,20 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Redirect, Response};
-use rollcall_store::{AccountRole, SyncTrigger};
+use rollcall_store::SyncTrigger;
 
-use crate::csrf::SignedInForm;
+use crate::csrf::{NoFields, SignedInForm};
 use crate::error::WebError;
-use crate::pages::{HistoryPage, Viewer, render};
-use crate::session::CurrentUser;
+use crate::pages::{HistoryPage, render};
+use crate::roles::{Hidden, Teacher};
 use crate::state::AppState;
 use crate::sync::sync_teacher;
 
 /// `POST /sync`: runs (or joins) a sync, then shows the dashboard with its report.
 pub async fn sync_now(
     State(state): State<AppState>,
-    SignedInForm { user: current, .. }: SignedInForm,
+    SignedInForm { user: Teacher(current), .. }: SignedInForm<NoFields, Teacher>,
 ) -> Result<Redirect, WebError> {
-    if current.user.role != AccountRole::Teacher {
-        return Err(WebError::Forbidden);
-    }
     let Some(clever_id) = current.user.clever_id.clone() else {
         return Err(WebError::friendly(
             StatusCode::CONFLICT,
@@ -34,17 +31,17 @@ pub async fn sync_now(
         return Ok(Redirect::to("/dashboard?syncing=1"));
     }
     if !outcome.reconnect {
-        crate::jobs::schedule_next(&state, current.user.id).await;
+        crate::jobs::schedule_next(state.sync(), current.user.id).await;
     }
     Ok(Redirect::to("/dashboard"))
 }
 
 /// `GET /sync/history`.
-pub async fn history(State(state): State<AppState>, current: CurrentUser) -> Result<Response, WebError> {
-    if current.user.role != AccountRole::Teacher {
-        return Err(WebError::NotFound);
-    }
+pub async fn history(
+    State(state): State<AppState>,
+    Hidden(Teacher(current)): Hidden<Teacher>,
+) -> Result<Response, WebError> {
     let runs = state.store().sync_runs(current.user.id, 50).await?;
-    let viewer = Viewer::of(&current);
+    let viewer = current.viewer();
     Ok(render(&HistoryPage { viewer, runs }))
 }

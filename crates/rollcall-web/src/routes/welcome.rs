@@ -3,52 +3,44 @@
 //! identity is linked to it; no → a new account. Nothing is written until they choose; the
 //! login waits in a sealed cookie ([`crate::pending`]). An email match alone never links.
 
-use axum::Form;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
-use subtle::ConstantTimeEq;
 
 use super::auth_clever::signed_in;
+use crate::csrf::{PreLoginForm, form_token};
 use crate::error::WebError;
-use crate::login::{attach, provision};
+use crate::login_email::EmailField;
 use crate::pages::{WelcomePage, render};
+use crate::passwords;
 use crate::pending::{self, PendingClever};
-use crate::session::same_origin;
 use crate::state::AppState;
 
 /// `GET /auth/clever/welcome`.
-pub async fn show(State(state): State<AppState>, jar: CookieJar) -> Result<Response, WebError> {
+pub async fn show(State(state): State<AppState>, jar: CookieJar) -> Result<(CookieJar, Response), WebError> {
     let pending = pending_or_expired(&state, &jar)?;
-    Ok(render(&page(&pending, None, String::new())))
+    let (jar, csrf) = form_token(state.cookies(), jar);
+    Ok((jar, render(&page(&pending, None, String::new(), csrf))))
 }
 
-/// The "no" form.
-#[derive(Deserialize)]
-pub struct NewForm {
-    csrf: String,
-}
-
-/// `POST /auth/clever/welcome/new`: a new account, as any first Clever login.
+/// `POST /auth/clever/welcome/new` (the "no" button): a new account, as any first Clever login.
 pub async fn create(
     State(state): State<AppState>,
     jar: CookieJar,
-    headers: HeaderMap,
-    Form(form): Form<NewForm>,
+    _: PreLoginForm,
 ) -> Result<Response, WebError> {
-    let pending = checked(&state, &jar, &headers, &form.csrf)?;
+    let pending = pending_or_expired(&state, &jar)?;
     let login = pending.login();
-    let (user, _) = provision(&state, &login).await?;
-    signed_in(&state, pending::clear(&state, jar), user, "/dashboard").await
+    let (user, _) = state.logins().provision(&login).await?;
+    signed_in(&state, pending::clear(state.logins(), jar), user, "/dashboard").await
 }
 
 /// The "yes" form.
 #[derive(Deserialize)]
 pub struct LinkForm {
-    csrf: String,
-    email: String,
+    email: EmailField,
     password: String,
 }
 
@@ -56,30 +48,34 @@ pub struct LinkForm {
 pub async fn link(
     State(state): State<AppState>,
     jar: CookieJar,
-    headers: HeaderMap,
     client: crate::client_addr::ClientAddr,
-    Form(form): Form<LinkForm>,
+    PreLoginForm { csrf, form }: PreLoginForm<LinkForm>,
 ) -> Result<Response, WebError> {
-    let pending = checked(&state, &jar, &headers, &form.csrf)?;
-    let credential = match crate::passwords::verify(&state, &client, &form.email, &form.password).await {
+    let pending = pending_or_expired(&state, &jar)?;
+    let verified = match form.email.parsed() {
+        Ok(email) => state.passwords().verify(&client, email, &form.password).await,
+        Err(_) => Err(passwords::wrong_credentials()),
+    };
+    let credential = match verified {
         Ok(credential) => credential,
         Err(WebError::Friendly { status, detail, .. }) => {
-            return Ok((status, render(&page(&pending, Some(detail), form.email.clone()))).into_response());
+            let typed = form.email.typed().to_owned();
+            return Ok((status, render(&page(&pending, Some(detail), typed, csrf))).into_response());
         }
         Err(e) => return Err(e),
     };
     let account = state.store().user(credential.user_id).await?.ok_or(WebError::NotFound)?;
     let login = pending.login();
-    attach(&state, &account, &login, "/auth/clever/welcome").await?;
-    signed_in(&state, pending::clear(&state, jar), account.id, "/dashboard").await
+    state.logins().attach(&account, &login, "/auth/clever/welcome").await?;
+    signed_in(&state, pending::clear(state.logins(), jar), account.id, "/dashboard").await
 }
 
-fn page(pending: &PendingClever, error: Option<String>, email: String) -> WelcomePage {
-    WelcomePage { first_name: pending.profile.first_name.clone(), csrf: pending.csrf.clone(), error, email }
+fn page(pending: &PendingClever, error: Option<String>, email: String, csrf: String) -> WelcomePage {
+    WelcomePage { first_name: pending.profile.first_name.clone(), csrf, error, email }
 }
 
 fn pending_or_expired(state: &AppState, jar: &CookieJar) -> Result<PendingClever, WebError> {
-    pending::load(state, jar).ok_or_else(|| {
+    pending::load(state.logins(), jar).ok_or_else(|| {
         WebError::friendly(
             StatusCode::BAD_REQUEST,
             "This sign-in has expired",
@@ -87,20 +83,4 @@ fn pending_or_expired(state: &AppState, jar: &CookieJar) -> Result<PendingClever
             Some("/auth/clever/start"),
         )
     })
-}
-
-/// The pending login, if the post carries its CSRF token and comes from this site.
-fn checked(
-    state: &AppState,
-    jar: &CookieJar,
-    headers: &HeaderMap,
-    csrf: &str,
-) -> Result<PendingClever, WebError> {
-    let pending = pending_or_expired(state, jar)?;
-    if !bool::from(pending.csrf.as_bytes().ct_eq(csrf.as_bytes()))
-        || !same_origin(headers, &state.config().public_url)
-    {
-        return Err(WebError::Csrf);
-    }
-    Ok(pending)
 }
