@@ -82,8 +82,8 @@ pub enum FetchErrorKind {
     Malformed,
 }
 
-/// What a teacher is told when the Clever authorization has expired; the app shows a
-/// "Reconnect Clever" banner whenever a sync problem ends with it.
+/// What a teacher is told when the Clever authorization has expired (a sync run that ends so
+/// is recorded as needing a reconnect, which puts a "Reconnect Clever" banner on the dashboard).
 pub const RECONNECT_ADVICE: &str =
     "Your Clever authorization has expired. Reconnect Clever (log in with Clever again) to sync.";
 

@@ -254,6 +254,9 @@ pub struct RunRecord {
     pub problems: Vec<String>,
     /// True when the whole sync failed before planning.
     pub failed: bool,
+    /// True when the teacher must reconnect Clever before a sync can work again (their Clever
+    /// authorization expired or was withdrawn); the problems say so in words.
+    pub needs_reconnect: bool,
     /// The holder whose sync lease on the teacher goes back in the same transaction
     /// ([`crate::SyncStore::release_sync_lease`]), if any.
     pub lease_holder: Option<String>,
@@ -278,6 +281,8 @@ pub struct SyncRun {
     pub problems: Vec<String>,
     /// True when the whole sync failed before planning (e.g. the section list could not be read).
     pub failed: bool,
+    /// True when the teacher must reconnect Clever before a sync can work again.
+    pub needs_reconnect: bool,
 }
 
 /// What happened to a callback's code the first time it was seen.

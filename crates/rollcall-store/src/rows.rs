@@ -158,6 +158,7 @@ pub(crate) struct RunRow {
     errors: i64,
     problems: String,
     failed: bool,
+    needs_reconnect: bool,
 }
 
 impl RunRow {
@@ -182,6 +183,7 @@ impl RunRow {
             },
             problems,
             failed: self.failed,
+            needs_reconnect: self.needs_reconnect,
         })
     }
 }

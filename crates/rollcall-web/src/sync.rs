@@ -289,12 +289,11 @@ async fn wait_for_lease(sync: &SyncService, teacher: UserId, waits: bool) -> Lea
 
 /// The outcome another replica's run recorded.
 fn outcome_of(run: rollcall_store::SyncRun) -> SyncOutcome {
-    let reconnect = run.problems.iter().any(|p| p.ends_with(rollcall_core::RECONNECT_ADVICE));
     SyncOutcome {
         counts: run.counts,
         problems: run.problems,
         failed: run.failed,
-        reconnect,
+        reconnect: run.needs_reconnect,
         in_progress: false,
     }
 }
@@ -311,6 +310,7 @@ async fn run_holding_lease(sync: &SyncService, request: &SyncRequest) -> SyncOut
         counts: outcome.counts,
         problems: outcome.problems.clone(),
         failed: outcome.failed,
+        needs_reconnect: outcome.reconnect,
         lease_holder: Some(sync.instance().to_owned()),
     };
     // A planned sync is written whole, with its run's record and the lease's return, in one

@@ -16,8 +16,8 @@ pub(super) async fn record_sync_run(pool: &PgPool, teacher: UserId, run: &RunRec
     let mut tx = pool.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO sync_runs (user_id, trigger, started_at, finished_at, added, updated, removed, unchanged, \
-             errors, problems, failed) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11) RETURNING id",
+             errors, problems, failed, needs_reconnect) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12) RETURNING id",
     )
     .bind(teacher.0)
     .bind(run.trigger.as_str())
@@ -30,6 +30,7 @@ pub(super) async fn record_sync_run(pool: &PgPool, teacher: UserId, run: &RunRec
     .bind(i64::from(c.errors))
     .bind(problems)
     .bind(run.failed)
+    .bind(run.needs_reconnect)
     .fetch_one(&mut *tx)
     .await?;
     audit::insert(&mut tx, &sync_run_entry(teacher, run)).await?;
@@ -48,7 +49,7 @@ pub(super) async fn record_sync_run(pool: &PgPool, teacher: UserId, run: &RunRec
 pub(super) async fn sync_runs(pool: &PgPool, teacher: UserId, limit: u32) -> StoreResult<Vec<SyncRun>> {
     let rows: Vec<RunRow> = sqlx::query_as(
         "SELECT id, user_id, trigger, started_at, finished_at, added, updated, removed, unchanged, errors, \
-                problems::text AS problems, failed \
+                problems::text AS problems, failed, needs_reconnect \
          FROM sync_runs WHERE user_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2",
     )
     .bind(teacher.0)

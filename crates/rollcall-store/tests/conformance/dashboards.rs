@@ -181,7 +181,25 @@ pub async fn sync_runs_round_trip_newest_first(store: Arc<dyn Store>) {
     assert_eq!(store.sync_runs(other.id, 10).await.unwrap()[0].trigger, SyncTrigger::Cli);
 }
 
+pub async fn a_run_that_needs_a_reconnect_says_so_as_data(store: Arc<dyn Store>) {
+    let t = teacher(&*store, "t1", "Tara", "Ng").await;
+    let advice = vec![rollcall_core::RECONNECT_ADVICE.to_owned()];
+    let mut expired = run(SyncTrigger::Background, at(1), at(2), SyncCounts::default(), &advice, true, None);
+    expired.needs_reconnect = true;
+    store.record_sync_run(t.id, &expired).await.unwrap();
+    assert!(store.sync_runs(t.id, 1).await.unwrap()[0].needs_reconnect);
+    let last = store.teacher_dashboard(t.id, false).await.unwrap().last_sync.unwrap();
+    assert!(last.needs_reconnect, "the dashboard reads it too");
+
+    // The same words without the flag (a problem quoting the advice) ask for nothing.
+    let quoted = run(SyncTrigger::Button, at(3), at(4), SyncCounts::default(), &advice, false, None);
+    store.record_sync_run(t.id, &quoted).await.unwrap();
+    let last = store.teacher_dashboard(t.id, false).await.unwrap().last_sync.unwrap();
+    assert!(!last.needs_reconnect && last.problems == advice);
+}
+
 backend_tests!(
+    a_run_that_needs_a_reconnect_says_so_as_data,
     teacher_sections_active_first_by_name,
     teacher_dashboard_reads_everything_at_once,
     section_roster_is_for_linked_teachers_only,

@@ -97,7 +97,16 @@ pub fn run(
     lease_holder: Option<&str>,
 ) -> RunRecord {
     let (problems, lease_holder) = (problems.to_vec(), lease_holder.map(str::to_owned));
-    RunRecord { trigger, started_at, finished_at, counts, problems, failed, lease_holder }
+    RunRecord {
+        trigger,
+        started_at,
+        finished_at,
+        counts,
+        problems,
+        failed,
+        needs_reconnect: false,
+        lease_holder,
+    }
 }
 
 /// A new section with these students enrolled.

@@ -315,6 +315,7 @@ pub async fn a_whole_sync_is_written_with_its_run(store: Arc<dyn Store>) {
         counts: SyncCounts { added: 3, removed: 1, ..SyncCounts::default() },
         problems: vec![],
         failed: false,
+        needs_reconnect: false,
         lease_holder: Some("me".to_owned()),
     };
     let id = store.apply_sync(t.id, &changes, &unlinks, at(2), Some(&run)).await.unwrap();
@@ -382,6 +383,7 @@ pub async fn a_sync_that_fails_to_write_records_no_run(store: Arc<dyn Store>) {
         counts: SyncCounts::default(),
         problems: vec![],
         failed: false,
+        needs_reconnect: false,
         lease_holder: None,
     };
     // An unlink of a section the teacher was never linked to fails the write.

@@ -39,10 +39,7 @@ pub async fn dashboard(
             let (archived, sections) = dashboard.sections.into_iter().partition(|s| s.archived);
             let last_sync = dashboard.last_sync;
             let token_expired = dashboard.token_expires_at.is_none_or(|expires_at| expires_at <= state.now());
-            let reconnect = token_expired
-                || last_sync
-                    .as_ref()
-                    .is_some_and(|r| r.problems.iter().any(|p| p.ends_with(rollcall_core::RECONNECT_ADVICE)));
+            let reconnect = token_expired || last_sync.as_ref().is_some_and(|r| r.needs_reconnect);
             let schools = dashboard.schools;
             let linked = current.user.clever_id.is_some();
             Ok(render(&TeacherPage {
