@@ -1,0 +1,755 @@
+//! `rollcall-bench sqlite-writer`: which SQLite driver the writes should use (issue 16 item 2),
+//! decided with numbers. The same write transactions on the real schema, through:
+//!
+//! - **A**, the store's write path: the [`Store`] methods of a [`SqliteStore`], each a job on the
+//!   store's writer thread, which runs it on its one sqlx connection, every query a hand-off to
+//!   sqlx's worker thread for that connection and back (`rollcall-store/src/sqlite/writer.rs`);
+//! - **B**, a synchronous driver: `rusqlite` (over the same `libsqlite3-sys`, so the same build of
+//!   SQLite) on a thread of its own fed by a channel, jobs one at a time as on the store's
+//!   writer thread, with the store's connection settings and exactly the store's SQL (copied
+//!   below from the file each comment names), each statement prepared once and cached.
+//!
+//! Every measurement sends a number of transactions from `--connections` callers on this
+//! process's multi-threaded runtime and reports transactions/s, the callers' latency and the
+//! writer's busy time per transaction: how long each job kept the writer, which is how long it
+//! held SQLite's one write lock (or, for A, the store's write turn, which it takes on the
+//! writer thread as the job starts and gives back as it ends: `Store::writer_stats`). Each
+//! driver runs twice, alternating (A B A B), then once more each with every core kept busy by a
+//! spinning thread, as the app's HTTP work keeps them during a login storm: the hand-offs cost
+//! most when the threads they wake have to wait for a core.
+
+use std::panic::AssertUnwindSafe;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, mpsc};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use rollcall_core::{CleverId, Clock, SystemClock, UserId};
+use rollcall_store::{AccountRole, CallbackClaim, CleverProfile, SealedToken, Session, SqliteStore, Store};
+use rusqlite::types::Value;
+use tokio::sync::oneshot;
+
+use super::load::percentile;
+use super::{Report, ms};
+use crate::cli::BenchArgs;
+
+/// As the store's `BUSY_TIMEOUT` (`rollcall-store/src/sqlite/mod.rs`).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The store's connection settings (`rollcall-store/src/sqlite/mod.rs`, `SqliteStore::connect`):
+/// WAL, synchronous NORMAL, foreign keys on, statement journals in memory, a 1 GiB mapping.
+const SETTINGS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+     PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 1073741824;";
+
+/// `rollcall-store/src/sqlite/sessions.rs`, `create_session`.
+const INSERT_SESSION: &str =
+    "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+
+/// `rollcall-store/src/sqlite/sessions.rs`, `delete_session`.
+const DELETE_SESSION: &str = "DELETE FROM sessions WHERE id_hash = $1";
+
+/// `rollcall-store/src/sqlite/sessions.rs`, `claim_callback`.
+const CLAIM_CALLBACK: &str = "BEGIN IMMEDIATE; \
+         DELETE FROM oauth_callbacks WHERE created_at < $1; \
+         INSERT INTO oauth_callbacks (code_hash, user_id, state, created_at) VALUES ($2, NULL, 'pending', $3) \
+         ON CONFLICT (code_hash) DO NOTHING RETURNING 'first', NULL; \
+         SELECT state, user_id FROM oauth_callbacks WHERE code_hash = $2; \
+         COMMIT";
+
+/// `rollcall-store/src/sqlite/accounts.rs`, `UPSERT_CLEVER_LOGIN`, with `select_user!()` from
+/// `rollcall-store/src/rows.rs` written out.
+const UPSERT_CLEVER_LOGIN: &str = "BEGIN IMMEDIATE; \
+     SELECT EXISTS (SELECT 1 FROM identities WHERE provider = 'clever' AND external_id = $3); \
+     INSERT INTO audit_log (at, action, subject_id, detail) \
+         SELECT $1, 'role_changed', id, replace(role, '_', ' ') || ' → ' || $2 FROM users \
+         WHERE id = (SELECT user_id FROM identities WHERE provider = 'clever' AND external_id = $3) \
+           AND role <> $4; \
+     UPDATE users SET role = $4, first_name = $5, middle_name = $6, last_name = $7, email = $8, grade = $9, \
+         updated_at = $1 \
+     WHERE id = (SELECT user_id FROM identities WHERE provider = 'clever' AND external_id = $3); \
+     INSERT INTO users (role, first_name, middle_name, last_name, email, grade, created_at, updated_at) \
+         SELECT $4, $5, $6, $7, $8, $9, $1, $1 \
+         WHERE NOT EXISTS (SELECT 1 FROM identities WHERE provider = 'clever' AND external_id = $3); \
+     INSERT INTO identities (provider, external_id, user_id, created_at) \
+         SELECT 'clever', $3, last_insert_rowid(), $1 \
+         WHERE NOT EXISTS (SELECT 1 FROM identities WHERE provider = 'clever' AND external_id = $3); \
+     INSERT INTO audit_log (at, actor_id, action, subject_id, detail) \
+         SELECT $1, user_id, 'account_created', user_id, $13 FROM identities \
+         WHERE provider = 'clever' AND external_id = $3 AND changes() = 1; \
+     INSERT INTO clever_tokens (user_id, sealed, obtained_at, expires_at) \
+         SELECT user_id, $10, $11, $12 FROM identities \
+         WHERE provider = 'clever' AND external_id = $3 AND $10 IS NOT NULL \
+         ON CONFLICT (user_id) DO UPDATE SET sealed = excluded.sealed, obtained_at = excluded.obtained_at, \
+             expires_at = excluded.expires_at; \
+     SELECT u.id, u.role, u.first_name, u.middle_name, u.last_name, u.email, u.grade, u.school, \
+         i.external_id AS clever_id, c.email AS login_email, u.admin_since IS NOT NULL AS admin, u.created_at \
+     FROM users u \
+     LEFT JOIN identities i ON i.user_id = u.id AND i.provider = 'clever' \
+     LEFT JOIN local_credentials c ON c.user_id = u.id \
+     WHERE i.external_id = $3; \
+     COMMIT";
+
+/// The statements of [`CLAIM_CALLBACK`] and [`UPSERT_CLEVER_LOGIN`], one by one: sqlx sends a
+/// transaction's statements as one query to save hand-offs; a synchronous driver has none to
+/// save, so it runs them as separate prepared statements (none of them holds a `;` in a literal).
+static CLAIM_STATEMENTS: LazyLock<Vec<&'static str>> = LazyLock::new(|| statements(CLAIM_CALLBACK));
+static UPSERT_STATEMENTS: LazyLock<Vec<&'static str>> = LazyLock::new(|| statements(UPSERT_CLEVER_LOGIN));
+
+fn statements(sql: &'static str) -> Vec<&'static str> {
+    sql.split(';').map(str::trim).filter(|s| !s.is_empty()).collect()
+}
+
+/// Transactions a warm-up sends before each kind's first measurement (statements prepared, the
+/// page caches filled), at most the measurement's own count.
+const WARM_UP: u64 = 500;
+
+/// Runs the benchmark and prints the table.
+pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
+    let store = SqliteStore::open_temp().await?;
+    let path = store.temp_path().context("a temp store has a file")?.to_owned();
+    let sync = SyncWriter::start(&path)?;
+    let callers = args.connections.max(1);
+    let teachers = teachers(&store, callers).await?;
+    let rig = Arc::new(Rig { store, sync, teachers, next_id: AtomicU64::new(0) });
+    let transactions = args.transactions;
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+
+    let mut results = Vec::new();
+    for kind in Kind::ALL {
+        for driver in Driver::ALL {
+            measure(&rig, driver, kind, WARM_UP.min(transactions), callers).await;
+        }
+        for pass in ["idle, 1st", "idle, 2nd"] {
+            for driver in Driver::ALL {
+                results.push((kind, driver, pass, measure(&rig, driver, kind, transactions, callers).await));
+            }
+        }
+        let spinners = Spinners::start(cores)?;
+        for driver in Driver::ALL {
+            results.push((
+                kind,
+                driver,
+                "cores busy",
+                measure(&rig, driver, kind, transactions, callers).await,
+            ));
+        }
+        spinners.stop();
+    }
+    print_table(args, callers, cores, &results);
+    Ok(())
+}
+
+/// The write transactions measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// `create_session` then `delete_session`: one statement each, two transactions.
+    Sessions,
+    /// `claim_callback`: `BEGIN IMMEDIATE`, three statements, `COMMIT` (a fresh code each time).
+    Claim,
+    /// `upsert_clever_login` of an existing teacher (a repeat login): `BEGIN IMMEDIATE`, nine
+    /// statements, `COMMIT`.
+    Upsert,
+}
+
+impl Kind {
+    const ALL: [Kind; 3] = [Kind::Sessions, Kind::Claim, Kind::Upsert];
+
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Sessions => "session create+delete (2 small transactions)",
+            Kind::Claim => "callback claim (BEGIN IMMEDIATE, 3 statements)",
+            Kind::Upsert => "repeat Clever login upsert (BEGIN IMMEDIATE, 9 statements)",
+        }
+    }
+
+    /// Transactions in one operation of this kind.
+    fn transactions(self) -> u64 {
+        match self {
+            Kind::Sessions => 2,
+            Kind::Claim | Kind::Upsert => 1,
+        }
+    }
+}
+
+/// Who runs the transactions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Driver {
+    /// A: the store's `Store` methods (sqlx on the writer thread).
+    Store,
+    /// B: rusqlite on a thread of its own.
+    Rusqlite,
+}
+
+impl Driver {
+    const ALL: [Driver; 2] = [Driver::Store, Driver::Rusqlite];
+
+    fn name(self) -> &'static str {
+        match self {
+            Driver::Store => "A store (sqlx, writer thread)",
+            Driver::Rusqlite => "B rusqlite thread",
+        }
+    }
+}
+
+/// What the callers share.
+struct Rig {
+    store: SqliteStore,
+    sync: SyncWriter,
+    /// One teacher per caller (each repeat login upserts its caller's own; each session is
+    /// its caller's teacher's).
+    teachers: Vec<Teacher>,
+    /// Makes every session id and callback code unique.
+    next_id: AtomicU64,
+}
+
+/// A teacher as the benchmark created them.
+struct Teacher {
+    id: UserId,
+    profile: CleverProfile,
+    token: SealedToken,
+}
+
+/// Creates one teacher per caller through the store (a first login each).
+async fn teachers(store: &SqliteStore, count: usize) -> anyhow::Result<Vec<Teacher>> {
+    let now = SystemClock.now();
+    let mut teachers = Vec::with_capacity(count);
+    for n in 0..count {
+        let profile = CleverProfile {
+            clever_id: CleverId::parse(&format!("bench-teacher-{n:04}"))?,
+            role: AccountRole::Teacher,
+            first_name: "Ada".to_owned(),
+            middle_name: None,
+            last_name: format!("Teacher{n}"),
+            email: Some(format!("teacher{n}@example.invalid")),
+            grade: None,
+        };
+        let token = SealedToken {
+            sealed: vec![0x5a; 76],
+            obtained_at: now,
+            expires_at: now + time::Duration::hours(1),
+        };
+        let (user, created) = store.upsert_clever_login(&profile, &token, now).await?;
+        anyhow::ensure!(created, "teacher {n} existed before the benchmark");
+        teachers.push(Teacher { id: user.id, profile, token });
+    }
+    Ok(teachers)
+}
+
+impl Rig {
+    /// A key no other session or code of this run has.
+    fn unique_hash(&self) -> [u8; 32] {
+        let n = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let mut hash = [0x42; 32];
+        hash[..8].copy_from_slice(&n.to_le_bytes());
+        hash
+    }
+
+    /// The writer's counts so far: transactions and busy time.
+    fn writer(&self, driver: Driver) -> (u64, Duration) {
+        match driver {
+            Driver::Store => self.store.writer_stats().map_or((0, Duration::ZERO), |s| (s.writes, s.busy)),
+            Driver::Rusqlite => self.sync.stats(),
+        }
+    }
+
+    /// One operation of `kind` (one or two transactions), each transaction's latency and
+    /// outcome counted in `tally`.
+    async fn operation(&self, driver: Driver, kind: Kind, caller: usize, tally: &mut Tally) {
+        let now = SystemClock.now();
+        let Some(teacher) = self.teachers.get(caller % self.teachers.len().max(1)) else {
+            tally.record(Instant::now(), Err(anyhow::anyhow!("no teacher for caller {caller}")));
+            return;
+        };
+        match kind {
+            Kind::Sessions => {
+                let session = Session {
+                    id_hash: self.unique_hash(),
+                    user_id: teacher.id,
+                    // As long as the app's (32 random bytes in URL-safe base64).
+                    csrf_token: format!("{caller:0>43}"),
+                    created_at: now,
+                    expires_at: now + time::Duration::hours(12),
+                };
+                let started = Instant::now();
+                let created = match driver {
+                    Driver::Store => self.store.create_session(&session).await.map_err(Into::into),
+                    Driver::Rusqlite => {
+                        let session = session.clone();
+                        self.sync.run(move |conn| create_session(conn, &session)).await
+                    }
+                };
+                tally.record(started, created);
+                let started = Instant::now();
+                let deleted = match driver {
+                    Driver::Store => self.store.delete_session(&session.id_hash).await.map_err(Into::into),
+                    Driver::Rusqlite => {
+                        let id_hash = session.id_hash;
+                        self.sync.run(move |conn| delete_session(conn, &id_hash)).await
+                    }
+                };
+                tally.record(started, deleted);
+            }
+            Kind::Claim => {
+                let code_hash = self.unique_hash();
+                let started = Instant::now();
+                let claim = match driver {
+                    Driver::Store => self.store.claim_callback(&code_hash, now).await.map_err(Into::into),
+                    Driver::Rusqlite => {
+                        self.sync.run(move |conn| claim_callback(conn, &code_hash, now)).await
+                    }
+                };
+                let first = claim.and_then(|claim| match claim {
+                    CallbackClaim::First => Ok(()),
+                    other => Err(anyhow::anyhow!("a fresh code was claimed as {other:?}")),
+                });
+                tally.record(started, first);
+            }
+            Kind::Upsert => {
+                let (profile, token) = (&teacher.profile, &teacher.token);
+                let started = Instant::now();
+                let upserted = match driver {
+                    Driver::Store => self
+                        .store
+                        .upsert_clever_login(profile, token, now)
+                        .await
+                        .map(|(user, created)| (user.id, created))
+                        .map_err(Into::into),
+                    Driver::Rusqlite => {
+                        let (profile, token) = (profile.clone(), token.clone());
+                        self.sync.run(move |conn| upsert_clever_login(conn, &profile, &token, now)).await
+                    }
+                };
+                let repeat = upserted.and_then(|(_, created)| {
+                    if created { Err(anyhow::anyhow!("a repeat login created an account")) } else { Ok(()) }
+                });
+                tally.record(started, repeat);
+            }
+        }
+    }
+}
+
+/// One caller's counts.
+#[derive(Default)]
+struct Tally {
+    latencies: Vec<Duration>,
+    failed: u64,
+    first_error: Option<String>,
+}
+
+impl Tally {
+    fn record(&mut self, started: Instant, outcome: anyhow::Result<()>) {
+        self.latencies.push(started.elapsed());
+        if let Err(e) = outcome {
+            self.failed += 1;
+            self.first_error.get_or_insert_with(|| format!("{e:#}"));
+        }
+    }
+}
+
+/// One measurement.
+struct Measurement {
+    transactions: u64,
+    failed: u64,
+    first_error: Option<String>,
+    elapsed: Duration,
+    p50: Duration,
+    p99: Duration,
+    /// The writer's busy time per transaction.
+    busy: Duration,
+}
+
+impl Measurement {
+    fn rate(&self) -> f64 {
+        self.transactions as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+/// Sends `transactions` (rounded up to whole operations) of `kind` through `driver` from
+/// `callers` concurrent tasks, each waiting for its transaction before sending the next.
+async fn measure(
+    rig: &Arc<Rig>,
+    driver: Driver,
+    kind: Kind,
+    transactions: u64,
+    callers: usize,
+) -> Measurement {
+    let operations = transactions.div_ceil(kind.transactions());
+    let next = Arc::new(AtomicU64::new(0));
+    let (writes_before, busy_before) = rig.writer(driver);
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for caller in 0..callers {
+        let (rig, next) = (Arc::clone(rig), Arc::clone(&next));
+        tasks.spawn(async move {
+            let mut tally = Tally::default();
+            while next.fetch_add(1, Ordering::Relaxed) < operations {
+                rig.operation(driver, kind, caller, &mut tally).await;
+            }
+            tally
+        });
+    }
+    let mut all = Tally::default();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(tally) => {
+                all.latencies.extend(tally.latencies);
+                all.failed += tally.failed;
+                if all.first_error.is_none() {
+                    all.first_error = tally.first_error;
+                }
+            }
+            Err(e) => {
+                all.failed += 1;
+                all.first_error.get_or_insert_with(|| format!("a caller panicked: {e}"));
+            }
+        }
+    }
+    let elapsed = started.elapsed();
+    let (writes_after, busy_after) = rig.writer(driver);
+    let writes = writes_after.saturating_sub(writes_before).max(1);
+    all.latencies.sort_unstable();
+    Measurement {
+        transactions: all.latencies.len() as u64,
+        failed: all.failed,
+        first_error: all.first_error,
+        elapsed,
+        p50: percentile(&all.latencies, 0.50),
+        p99: percentile(&all.latencies, 0.99),
+        busy: busy_after.saturating_sub(busy_before) / u32::try_from(writes).unwrap_or(u32::MAX),
+    }
+}
+
+/// B's writer: a thread with one rusqlite connection running jobs one at a time, in the order
+/// they were sent (as the store's writer thread does); it stops when this is dropped.
+struct SyncWriter {
+    jobs: mpsc::Sender<SyncJob>,
+    /// Jobs finished and the time they took, in nanoseconds, on the thread.
+    done: Arc<AtomicU64>,
+    busy_nanos: Arc<AtomicU64>,
+}
+
+type SyncJob = Box<dyn FnOnce(&mut rusqlite::Connection) + Send>;
+
+impl SyncWriter {
+    /// Opens the database file with the store's settings and starts the thread.
+    fn start(path: &Path) -> anyhow::Result<Self> {
+        let mut conn = rusqlite::Connection::open(path).context("cannot open the database with rusqlite")?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.execute_batch(SETTINGS)?;
+        // Room for every statement of every kind (sqlx keeps 100 per connection).
+        conn.set_prepared_statement_cache_capacity(100);
+        let (jobs, queue) = mpsc::channel::<SyncJob>();
+        let (done, busy_nanos) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+        let (thread_done, thread_busy) = (Arc::clone(&done), Arc::clone(&busy_nanos));
+        std::thread::Builder::new().name("bench-rusqlite".into()).spawn(move || {
+            while let Ok(job) = queue.recv() {
+                let began = Instant::now();
+                // A job that panics fails alone: its caller sees the writer gone, the next runs.
+                let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut conn)));
+                let took = u64::try_from(began.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                thread_busy.fetch_add(took, Ordering::Relaxed);
+                thread_done.fetch_add(1, Ordering::Relaxed);
+            }
+        })?;
+        Ok(Self { jobs, done, busy_nanos })
+    }
+
+    /// Runs `job` on the thread after the jobs sent before it, and returns its result.
+    async fn run<T, F>(&self, job: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut rusqlite::Connection) -> anyhow::Result<T> + Send + 'static,
+    {
+        let (done, result) = oneshot::channel();
+        self.jobs
+            .send(Box::new(move |conn| {
+                let _ = done.send(job(conn));
+            }))
+            .map_err(|_| anyhow::anyhow!("the rusqlite writer thread stopped"))?;
+        Ok(result.await.context("the rusqlite writer thread dropped a job")??)
+    }
+
+    /// Jobs finished so far and their time on the thread.
+    fn stats(&self) -> (u64, Duration) {
+        (self.done.load(Ordering::Relaxed), Duration::from_nanos(self.busy_nanos.load(Ordering::Relaxed)))
+    }
+}
+
+/// Runs `statements` in order, binding each one's `$N` parameters to `params[N - 1]` (as sqlx
+/// binds them), and returns each statement's rows. A transaction begun by the first statement
+/// is rolled back if a later one fails.
+fn run_statements(
+    conn: &rusqlite::Connection,
+    statements: &[&str],
+    params: &[Value],
+) -> rusqlite::Result<Vec<Vec<Vec<Value>>>> {
+    let mut results = Vec::with_capacity(statements.len());
+    for sql in statements {
+        match run_statement(conn, sql, params) {
+            Ok(rows) => results.push(rows),
+            Err(e) => {
+                if !conn.is_autocommit() {
+                    let _ = conn.execute_batch("ROLLBACK");
+                }
+                return Err(e);
+            }
+        }
+    }
+    Ok(results)
+}
+
+fn run_statement(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: &[Value],
+) -> rusqlite::Result<Vec<Vec<Value>>> {
+    let mut statement = conn.prepare_cached(sql)?;
+    for index in 1..=statement.parameter_count() {
+        let number =
+            statement.parameter_name(index).and_then(|name| name.strip_prefix('$')?.parse::<usize>().ok());
+        let value = number.and_then(|n| params.get(n.checked_sub(1)?)).ok_or_else(|| {
+            rusqlite::Error::InvalidParameterName(statement.parameter_name(index).unwrap_or("?").to_owned())
+        })?;
+        statement.raw_bind_parameter(index, value)?;
+    }
+    let columns = statement.column_count();
+    let mut rows = statement.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push((0..columns).map(|c| row.get::<_, Value>(c)).collect::<rusqlite::Result<_>>()?);
+    }
+    Ok(out)
+}
+
+/// `rollcall-store/src/sqlite/sessions.rs`, `create_session`: one statement, no `BEGIN`.
+fn create_session(conn: &mut rusqlite::Connection, s: &Session) -> anyhow::Result<()> {
+    let params = [
+        Value::Blob(s.id_hash.to_vec()),
+        Value::Integer(s.user_id.0),
+        Value::Text(s.csrf_token.clone()),
+        Value::Text(ts(s.created_at)),
+        Value::Text(ts(s.expires_at)),
+    ];
+    Ok(run_statements(conn, &[INSERT_SESSION], &params).map(drop)?)
+}
+
+/// `rollcall-store/src/sqlite/sessions.rs`, `delete_session`.
+fn delete_session(conn: &mut rusqlite::Connection, id_hash: &[u8; 32]) -> anyhow::Result<()> {
+    Ok(run_statements(conn, &[DELETE_SESSION], &[Value::Blob(id_hash.to_vec())]).map(drop)?)
+}
+
+/// `rollcall-store/src/sqlite/sessions.rs`, `claim_callback`, with its answer read as there.
+fn claim_callback(
+    conn: &mut rusqlite::Connection,
+    code_hash: &[u8; 32],
+    now: time::OffsetDateTime,
+) -> anyhow::Result<CallbackClaim> {
+    let params = [
+        Value::Text(ts(now - rollcall_store::CALLBACK_TTL)),
+        Value::Blob(code_hash.to_vec()),
+        Value::Text(ts(now)),
+    ];
+    let statements = run_statements(conn, &CLAIM_STATEMENTS, &params)?;
+    let rows: Vec<&Vec<Value>> = statements.iter().flatten().collect();
+    let text = |row: &Vec<Value>| match row.first() {
+        Some(Value::Text(state)) => Some(state.clone()),
+        _ => None,
+    };
+    if rows.iter().any(|row| text(row).as_deref() == Some("first")) {
+        return Ok(CallbackClaim::First);
+    }
+    let first = rows.first();
+    match (first.and_then(|row| text(row)).as_deref(), first.and_then(|row| row.get(1))) {
+        (Some("pending"), _) => Ok(CallbackClaim::InProgress),
+        (Some("done"), Some(Value::Integer(user))) => Ok(CallbackClaim::Done(UserId(*user))),
+        (Some("failed"), _) => Ok(CallbackClaim::Failed),
+        other => Err(anyhow::anyhow!("callback claim read back as {other:?}")),
+    }
+}
+
+/// `rollcall-store/src/sqlite/accounts.rs`, `upsert_clever_user` with a token: the account's id
+/// and whether it was created.
+fn upsert_clever_login(
+    conn: &mut rusqlite::Connection,
+    profile: &CleverProfile,
+    token: &SealedToken,
+    now: time::OffsetDateTime,
+) -> anyhow::Result<(UserId, bool)> {
+    let role_words = profile.role.as_str().replace('_', " ");
+    let text = |s: Option<&str>| s.map_or(Value::Null, |s| Value::Text(s.to_owned()));
+    let params = [
+        Value::Text(ts(now)),
+        Value::Text(role_words.clone()),
+        Value::Text(profile.clever_id.as_str().to_owned()),
+        Value::Text(profile.role.as_str().to_owned()),
+        Value::Text(profile.first_name.clone()),
+        text(profile.middle_name.as_deref()),
+        Value::Text(profile.last_name.clone()),
+        text(profile.email.as_deref()),
+        text(profile.grade.as_deref()),
+        Value::Blob(token.sealed.clone()),
+        Value::Text(ts(token.obtained_at)),
+        Value::Text(ts(token.expires_at)),
+        // `account_created_detail("Clever", role)` (`rollcall-store/src/audit.rs`).
+        Value::Text(format!("Signed up with Clever as {role_words}")),
+    ];
+    let statements = run_statements(conn, &UPSERT_STATEMENTS, &params)?;
+    let unexpected = || anyhow::anyhow!("the login upsert gave {} statements", statements.len());
+    let (existed, account) = match statements.as_slice() {
+        [_begin, existed, _role_changed, _update, _user, _identity, _created, _token, account, _commit] => {
+            (existed, account)
+        }
+        _ => return Err(unexpected()),
+    };
+    let existed = matches!(existed.first().and_then(|row| row.first()), Some(Value::Integer(1)));
+    match account.first().and_then(|row| row.first()) {
+        Some(Value::Integer(id)) => Ok((UserId(*id), !existed)),
+        _ => Err(unexpected()),
+    }
+}
+
+/// A timestamp as the store writes it (`rollcall-store/src/sqlite/mod.rs`, `ts`): UTC, fixed
+/// width, microseconds.
+fn ts(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.microsecond()
+    )
+}
+
+/// Threads that keep every core busy until stopped, as the app's other work would.
+struct Spinners {
+    stop: Arc<AtomicBool>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Spinners {
+    fn start(count: usize) -> anyhow::Result<Self> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut threads = Vec::with_capacity(count);
+        for n in 0..count {
+            let stop = Arc::clone(&stop);
+            threads.push(std::thread::Builder::new().name(format!("bench-spin-{n}")).spawn(move || {
+                let mut x = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    for _ in 0..1000 {
+                        x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+                    }
+                }
+            })?);
+        }
+        Ok(Self { stop, threads })
+    }
+
+    fn stop(mut self) {
+        self.halt();
+    }
+
+    fn halt(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Spinners {
+    fn drop(&mut self) {
+        self.halt();
+    }
+}
+
+fn print_table(
+    args: &BenchArgs,
+    callers: usize,
+    cores: usize,
+    results: &[(Kind, Driver, &'static str, Measurement)],
+) {
+    let mut report = Report::new(
+        format!(
+            "SQLite writer: the store's write path (A) and rusqlite on a thread (B), the same SQL on one temp \
+             file, {} transactions per row from {callers} callers; {cores} cores",
+            args.transactions
+        ),
+        &[
+            "transaction",
+            "driver",
+            "run",
+            "tx/s",
+            "p50 ms",
+            "p99 ms",
+            "writer busy µs/tx",
+            "failed",
+            "B÷A tx/s",
+            "B÷A busy",
+        ],
+    );
+    let mut previous: Option<&Measurement> = None;
+    for (kind, driver, pass, m) in results {
+        let (rate_ratio, busy_ratio) = match (driver, previous) {
+            (Driver::Rusqlite, Some(a)) => (
+                format!("{:.2}", m.rate() / a.rate()),
+                format!("{:.2}", m.busy.as_secs_f64() / a.busy.as_secs_f64().max(1e-9)),
+            ),
+            _ => (String::new(), String::new()),
+        };
+        report.row(vec![
+            kind.name().to_owned(),
+            driver.name().to_owned(),
+            (*pass).to_owned(),
+            format!("{:.0}", m.rate()),
+            format!("{:.3}", ms(m.p50)),
+            format!("{:.3}", ms(m.p99)),
+            format!("{:.1}", m.busy.as_secs_f64() * 1e6),
+            m.failed.to_string(),
+            rate_ratio,
+            busy_ratio,
+        ]);
+        previous = Some(m);
+    }
+    for kind in Kind::ALL {
+        let busy = |driver: Driver, busy_cores: bool| {
+            let runs: Vec<f64> = results
+                .iter()
+                .filter(|(k, d, pass, _)| *k == kind && *d == driver && (*pass == "cores busy") == busy_cores)
+                .map(|(_, _, _, m)| m.busy.as_secs_f64() * 1e6)
+                .collect();
+            runs.iter().sum::<f64>() / runs.len().max(1) as f64
+        };
+        let (a_idle, b_idle) = (busy(Driver::Store, false), busy(Driver::Rusqlite, false));
+        let (a_busy, b_busy) = (busy(Driver::Store, true), busy(Driver::Rusqlite, true));
+        report.note(format!(
+            "{}: writer busy per transaction A {a_idle:.1} µs → B {b_idle:.1} µs idle (B÷A {:.2}), \
+             A {a_busy:.1} µs → B {b_busy:.1} µs with the cores busy (B÷A {:.2}).",
+            kind.name(),
+            b_idle / a_idle.max(1e-9),
+            b_busy / a_busy.max(1e-9),
+        ));
+    }
+    for (kind, driver, pass, m) in results {
+        if let Some(error) = &m.first_error {
+            report.note(format!(
+                "{} / {} / {pass}: {} failed, first: {error}",
+                kind.name(),
+                driver.name(),
+                m.failed
+            ));
+        }
+    }
+    report.note(
+        "Writer busy: for A the store's write turn (`writer_stats`), taken on its writer thread as the job \
+         starts and given back as it ends; for B the job's time on the rusqlite thread. Either is how long the \
+         transaction kept SQLite's one writer. Latency is each transaction's, as its caller waited for it. \
+         \"cores busy\": one spinning thread per core beside the callers.",
+    );
+    report.print();
+}
