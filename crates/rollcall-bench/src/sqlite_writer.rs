@@ -468,7 +468,7 @@ impl SyncWriter {
                 let _ = done.send(job(conn));
             }))
             .map_err(|_| anyhow::anyhow!("the rusqlite writer thread stopped"))?;
-        Ok(result.await.context("the rusqlite writer thread dropped a job")??)
+        result.await.context("the rusqlite writer thread dropped a job")?
     }
 
     /// Jobs finished so far and their time on the thread.
