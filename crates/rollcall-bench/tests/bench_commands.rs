@@ -77,13 +77,18 @@ fn passwords_at_once_are_answered_401_or_503_within_the_hashing_bound() {
 }
 
 #[test]
-fn a_short_sqlite_writer_run_prints_both_drivers_for_every_transaction() {
+fn a_short_sqlite_writer_run_prints_every_driver_for_every_transaction() {
     let (ok, stdout, stderr) = bench(&["sqlite-writer", "--transactions", "40", "--connections", "4"]);
     assert!(ok, "the sqlite-writer benchmark failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains("| transaction "), "{stdout}");
     assert!(stdout.contains("writer busy µs/tx"), "{stdout}");
-    for kind in ["session create+delete", "callback claim", "repeat Clever login upsert"] {
-        for driver in ["A store (sqlx, writer thread)", "B rusqlite thread"] {
+    for kind in [
+        "session create+delete",
+        "callback claim",
+        "repeat Clever login upsert",
+        "unchanged sync's run record",
+    ] {
+        for driver in ["A store (sqlx, writer thread)", "B rusqlite thread", "C sqlx in the caller's task"] {
             for run in ["idle, 1st", "idle, 2nd", "cores busy"] {
                 let row = stdout.lines().find(|l| l.contains(kind) && l.contains(driver) && l.contains(run));
                 let row = row.unwrap_or_else(|| panic!("no row {kind} / {driver} / {run}:\n{stdout}"));
