@@ -128,7 +128,7 @@ fn statements(sql: &'static str) -> Vec<&'static str> {
 
 /// Transactions a warm-up sends before each kind's first measurement (statements prepared, the
 /// page caches filled), at most the measurement's own count.
-const WARM_UP: u64 = 500;
+const WARM_UP: u64 = 2_000;
 
 /// Runs the benchmark and prints the table.
 pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
