@@ -456,6 +456,8 @@ struct Measurement {
     p99: Duration,
     /// The writer's busy time per transaction.
     busy: Duration,
+    /// Transactions the writer counted (the same as `transactions` unless something else wrote).
+    writes: u64,
 }
 
 impl Measurement {
@@ -506,7 +508,7 @@ async fn measure(
     }
     let elapsed = started.elapsed();
     let (writes_after, busy_after) = rig.writer(driver);
-    let writes = writes_after.saturating_sub(writes_before).max(1);
+    let writes = writes_after.saturating_sub(writes_before);
     all.latencies.sort_unstable();
     Measurement {
         transactions: all.latencies.len() as u64,
@@ -515,7 +517,8 @@ async fn measure(
         elapsed,
         p50: percentile(&all.latencies, 0.50),
         p99: percentile(&all.latencies, 0.99),
-        busy: busy_after.saturating_sub(busy_before) / u32::try_from(writes).unwrap_or(u32::MAX),
+        busy: busy_after.saturating_sub(busy_before) / u32::try_from(writes.max(1)).unwrap_or(u32::MAX),
+        writes,
     }
 }
 
@@ -539,19 +542,13 @@ impl SyncWriter {
         // Room for every statement of every kind (sqlx keeps 100 per connection).
         conn.set_prepared_statement_cache_capacity(100);
         let (jobs, queue) = mpsc::channel::<SyncJob>();
-        let (done, busy_nanos) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
-        let (thread_done, thread_busy) = (Arc::clone(&done), Arc::clone(&busy_nanos));
         std::thread::Builder::new().name("bench-rusqlite".into()).spawn(move || {
             while let Ok(job) = queue.recv() {
-                let began = Instant::now();
                 // A job that panics fails alone: its caller sees the writer gone, the next runs.
                 let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut conn)));
-                let took = u64::try_from(began.elapsed().as_nanos()).unwrap_or(u64::MAX);
-                thread_busy.fetch_add(took, Ordering::Relaxed);
-                thread_done.fetch_add(1, Ordering::Relaxed);
             }
         })?;
-        Ok(Self { jobs, done, busy_nanos })
+        Ok(Self { jobs, done: Arc::default(), busy_nanos: Arc::default() })
     }
 
     /// Runs `job` on the thread after the jobs sent before it, and returns its result.
@@ -560,10 +557,18 @@ impl SyncWriter {
         T: Send + 'static,
         F: FnOnce(&mut rusqlite::Connection) -> anyhow::Result<T> + Send + 'static,
     {
-        let (done, result) = oneshot::channel();
+        let (answer, result) = oneshot::channel();
+        let (done, busy_nanos) = (Arc::clone(&self.done), Arc::clone(&self.busy_nanos));
         self.jobs
             .send(Box::new(move |conn| {
-                let _ = done.send(job(conn));
+                let began = Instant::now();
+                let outcome = job(conn);
+                // Counted before the caller hears back, so a measurement that ends with its
+                // last answer has counted every job.
+                let took = u64::try_from(began.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                busy_nanos.fetch_add(took, Ordering::Relaxed);
+                done.fetch_add(1, Ordering::Relaxed);
+                let _ = answer.send(outcome);
             }))
             .map_err(|_| anyhow::anyhow!("the rusqlite writer thread stopped"))?;
         result.await.context("the rusqlite writer thread dropped a job")?
@@ -1055,6 +1060,15 @@ fn print_table(
         ));
     }
     for (kind, driver, pass, m) in results {
+        if m.writes != m.transactions {
+            report.note(format!(
+                "{} / {} / {pass}: the writer counted {} transactions, the callers {}.",
+                kind.name(),
+                driver.name(),
+                m.writes,
+                m.transactions
+            ));
+        }
         if let Some(error) = &m.first_error {
             report.note(format!(
                 "{} / {} / {pass}: {} failed, first: {error}",
