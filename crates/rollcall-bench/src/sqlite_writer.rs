@@ -17,8 +17,8 @@
 //! writer's busy time per transaction: how long each job kept the writer, which is how long it
 //! held SQLite's one write lock (or, for A, the store's write turn, which it takes on the
 //! writer thread as the job starts and gives back as it ends: `Store::writer_stats`; for C, its
-//! turn). Each driver runs twice, alternating (A B C A B C), then once more each with every core
-//! kept busy by a spinning thread, as the app's HTTP work keeps them during a login storm: the
+//! turn). Each driver runs twice, alternating (A B C A B C, and within each pass the drivers take
+//! turns by tenths), then once more each with every core kept busy by a spinning thread, as the app's HTTP work keeps them during a login storm: the
 //! hand-offs cost most when the threads they wake have to wait for a core.
 //!
 //! A first login's sync is not measured: its transaction is two queries with the rows planned
@@ -147,24 +147,39 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         for driver in Driver::ALL {
             measure(&rig, driver, kind, WARM_UP.min(transactions), callers).await;
         }
-        for pass in ["idle, 1st", "idle, 2nd"] {
-            for driver in Driver::ALL {
-                results.push((kind, driver, pass, measure(&rig, driver, kind, transactions, callers).await));
+        for run in ["idle, 1st", "idle, 2nd"] {
+            for (driver, m) in pass(&rig, kind, transactions, callers).await {
+                results.push((kind, driver, run, m));
             }
         }
         let spinners = Spinners::start(cores)?;
-        for driver in Driver::ALL {
-            results.push((
-                kind,
-                driver,
-                "cores busy",
-                measure(&rig, driver, kind, transactions, callers).await,
-            ));
+        for (driver, m) in pass(&rig, kind, transactions, callers).await {
+            results.push((kind, driver, "cores busy", m));
         }
         spinners.stop();
     }
     print_table(args, callers, cores, &results);
     Ok(())
+}
+
+/// Chunks a pass sends each driver's transactions in, the drivers taking turns chunk by chunk
+/// (A B C A B C …), so that the machine's other load, which comes and goes, falls on every
+/// driver alike.
+const CHUNKS: u64 = 10;
+
+/// One pass: `transactions` of `kind` through every driver, in [`CHUNKS`] turns.
+async fn pass(rig: &Arc<Rig>, kind: Kind, transactions: u64, callers: usize) -> Vec<(Driver, Measurement)> {
+    let mut samples: Vec<(Driver, Sample)> = Driver::ALL.iter().map(|d| (*d, Sample::default())).collect();
+    let chunk = transactions.div_ceil(CHUNKS).max(1);
+    let mut left = transactions;
+    while left > 0 {
+        let n = chunk.min(left);
+        for (driver, sample) in &mut samples {
+            sample.add(measure(rig, *driver, kind, n, callers).await);
+        }
+        left -= n;
+    }
+    samples.into_iter().map(|(driver, sample)| (driver, sample.finish())).collect()
 }
 
 /// The write transactions measured.
@@ -466,15 +481,47 @@ impl Measurement {
     }
 }
 
+/// What one or more chunks of a measurement gave, before the percentiles.
+#[derive(Default)]
+struct Sample {
+    tally: Tally,
+    elapsed: Duration,
+    /// Transactions the writer counted, and their busy time in all.
+    writes: u64,
+    busy: Duration,
+}
+
+impl Sample {
+    fn add(&mut self, other: Sample) {
+        self.tally.latencies.extend(other.tally.latencies);
+        self.tally.failed += other.tally.failed;
+        if self.tally.first_error.is_none() {
+            self.tally.first_error = other.tally.first_error;
+        }
+        self.elapsed += other.elapsed;
+        self.writes += other.writes;
+        self.busy += other.busy;
+    }
+
+    fn finish(mut self) -> Measurement {
+        self.tally.latencies.sort_unstable();
+        let latencies = &self.tally.latencies;
+        Measurement {
+            transactions: latencies.len() as u64,
+            failed: self.tally.failed,
+            p50: percentile(latencies, 0.50),
+            p99: percentile(latencies, 0.99),
+            first_error: self.tally.first_error,
+            elapsed: self.elapsed,
+            busy: self.busy / u32::try_from(self.writes.max(1)).unwrap_or(u32::MAX),
+            writes: self.writes,
+        }
+    }
+}
+
 /// Sends `transactions` (rounded up to whole operations) of `kind` through `driver` from
 /// `callers` concurrent tasks, each waiting for its transaction before sending the next.
-async fn measure(
-    rig: &Arc<Rig>,
-    driver: Driver,
-    kind: Kind,
-    transactions: u64,
-    callers: usize,
-) -> Measurement {
+async fn measure(rig: &Arc<Rig>, driver: Driver, kind: Kind, transactions: u64, callers: usize) -> Sample {
     let operations = transactions.div_ceil(kind.transactions());
     let next = Arc::new(AtomicU64::new(0));
     let (writes_before, busy_before) = rig.writer(driver);
@@ -508,17 +555,11 @@ async fn measure(
     }
     let elapsed = started.elapsed();
     let (writes_after, busy_after) = rig.writer(driver);
-    let writes = writes_after.saturating_sub(writes_before);
-    all.latencies.sort_unstable();
-    Measurement {
-        transactions: all.latencies.len() as u64,
-        failed: all.failed,
-        first_error: all.first_error,
+    Sample {
+        tally: all,
         elapsed,
-        p50: percentile(&all.latencies, 0.50),
-        p99: percentile(&all.latencies, 0.99),
-        busy: busy_after.saturating_sub(busy_before) / u32::try_from(writes.max(1)).unwrap_or(u32::MAX),
-        writes,
+        writes: writes_after.saturating_sub(writes_before),
+        busy: busy_after.saturating_sub(busy_before),
     }
 }
 
@@ -994,7 +1035,8 @@ fn print_table(
     let mut report = Report::new(
         format!(
             "SQLite writer: the store's write path (A), rusqlite on a thread (B) and sqlx in the caller's task \
-             (C), the same SQL on one temp file, {} transactions per row from {callers} callers; {cores} cores",
+             (C), the same SQL on one temp file, {} transactions per row from {callers} callers, the drivers taking \
+             turns by tenths; {cores} cores",
             args.transactions
         ),
         &[
