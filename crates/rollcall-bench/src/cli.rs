@@ -50,6 +50,9 @@ pub struct BenchArgs {
     /// on the server this admin URL names, e.g. `postgres://postgres@127.0.0.1:5432/postgres`.
     #[arg(long, env = "ROLLCALL_BENCH_POSTGRES_URL")]
     pub postgres_url: Option<String>,
+    /// `sqlite-writer`: write transactions per measurement (rounded up to whole operations).
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub transactions: u64,
     /// The PostgreSQL rows' pool size (as `serve --database-pool`).
     #[arg(long, default_value_t = rollcall_store::DEFAULT_PG_POOL_SIZE, env = "ROLLCALL_DATABASE_POOL",
           value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -73,6 +76,10 @@ pub enum BenchKind {
     /// Many password logins at once against a `rollcall serve` child: answers by status and the
     /// child's memory against the bound its password-hashing limit implies.
     Passwords,
+    /// The store's SQLite write transactions through its real write path (sqlx on the writer
+    /// thread) next to the same SQL through rusqlite on a thread of its own: transactions/s,
+    /// latency and the writer's busy time per transaction, idle twice and with the cores busy.
+    SqliteWriter,
 }
 
 /// `soak --rate`.

@@ -18,6 +18,7 @@ mod mix;
 mod passwords;
 mod report;
 mod soak;
+mod sqlite_writer;
 
 use clap::Parser;
 
@@ -55,5 +56,6 @@ async fn run(args: BenchArgs) -> anyhow::Result<()> {
         BenchKind::Login => login::run(&args).await,
         BenchKind::Soak => soak::run(&args).await,
         BenchKind::Passwords => passwords::run(&args).await,
+        BenchKind::SqliteWriter => sqlite_writer::run(&args).await,
     }
 }

@@ -1,6 +1,7 @@
-//! `rollcall-bench soak` and `rollcall-bench passwords` in a short mode, so they cannot rot:
-//! each starts a real `rollcall serve` child on port 0 and must print its table and a passing
-//! verdict. The numbers themselves are not judged here (performance lives in the benchmarks).
+//! `rollcall-bench soak`, `passwords` and `sqlite-writer` in a short mode, so they cannot rot:
+//! the first two start a real `rollcall serve` child on port 0 and must print their table and a
+//! passing verdict; `sqlite-writer` must print every row of its table with no failed
+//! transaction. The numbers themselves are not judged here (performance lives in the benchmarks).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
 
 use std::process::Command;
@@ -73,4 +74,30 @@ fn passwords_at_once_are_answered_401_or_503_within_the_hashing_bound() {
     assert!(stdout.contains("Bound: the app hashes at most"), "{stdout}");
     assert!(stdout.contains("Answers other than 401 and 503: 0."), "{stdout}");
     assert!(stdout.contains("Verdict: PASS"), "{stdout}");
+}
+
+#[test]
+fn a_short_sqlite_writer_run_prints_every_driver_for_every_transaction() {
+    let (ok, stdout, stderr) = bench(&["sqlite-writer", "--transactions", "40", "--connections", "4"]);
+    assert!(ok, "the sqlite-writer benchmark failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("| transaction "), "{stdout}");
+    assert!(stdout.contains("writer busy µs/tx"), "{stdout}");
+    for kind in [
+        "session create+delete",
+        "callback claim",
+        "repeat Clever login upsert",
+        "unchanged sync's run record",
+    ] {
+        for driver in ["A store (sqlx, writer thread)", "B rusqlite thread", "C sqlx in the caller's task"] {
+            for run in ["idle, 1st", "idle, 2nd", "cores busy"] {
+                let row = stdout.lines().find(|l| l.contains(kind) && l.contains(driver) && l.contains(run));
+                let row = row.unwrap_or_else(|| panic!("no row {kind} / {driver} / {run}:\n{stdout}"));
+                // The failed column: every transaction committed as the store's would.
+                let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+                assert_eq!(cells.get(8), Some(&"0"), "failures in {row}:\n{stdout}");
+            }
+        }
+    }
+    // Every writer counted the transactions its callers sent, so busy per transaction is per one.
+    assert!(!stdout.contains("the writer counted"), "{stdout}");
 }
