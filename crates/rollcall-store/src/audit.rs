@@ -1,6 +1,6 @@
 //! The audit log: who did what to which account, and when. Entries are written by the store in
-//! the same transaction as the change they describe (link, unlink, merge, role change, sync run)
-//! or by the web layer for events that have no other write ([`AuditStore::record_audit`]).
+//! the same transaction as the change they describe (sign-up, link, unlink, merge, role change,
+//! school, admin rights, sync run), so an entry exists exactly when its change does.
 //! Entries name accounts by id without a foreign key, so history outlives a merged account.
 
 use async_trait::async_trait;
@@ -123,9 +123,6 @@ pub struct AuditFilter {
 /// The audit log.
 #[async_trait]
 pub trait AuditStore: Send + Sync {
-    /// Records an entry.
-    async fn record_audit(&self, entry: &NewAuditEntry) -> StoreResult<()>;
-
     /// Entries matching `filter`, newest first (by id), at most `limit`.
     async fn audit_log(&self, filter: &AuditFilter, limit: u32) -> StoreResult<Vec<AuditEntry>>;
 }

@@ -199,11 +199,6 @@ macro_rules! forward_new_traits {
 
         #[async_trait::async_trait]
         impl $crate::AuditStore for $store {
-            async fn record_audit(&self, entry: &$crate::NewAuditEntry) -> $crate::StoreResult<()> {
-                let entry = entry.clone();
-                self.write(move |pool| async move { audit::record_audit(&pool, &entry).await }).await
-            }
-
             async fn audit_log(
                 &self,
                 filter: &$crate::AuditFilter,

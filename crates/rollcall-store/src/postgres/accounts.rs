@@ -16,22 +16,6 @@ use crate::{AccountRole, CleverProfile, SealedToken, StoreError, StoreResult, Us
 /// so they never share a key with other advisory locks (sqlx's migration lock uses one bigint).
 const CLEVER_ID_LOCKS: i32 = 0x5243_4c4c;
 
-/// One account.
-pub(super) async fn user(pool: &PgPool, id: UserId) -> StoreResult<Option<User>> {
-    let row: Option<UserRow> =
-        sqlx::query_as(concat!(select_user!(), "WHERE u.id = $1")).bind(id.0).fetch_optional(pool).await?;
-    row.map(UserRow::into_user).transpose()
-}
-
-/// The account linked to a Clever id.
-pub(super) async fn user_by_clever_id(pool: &PgPool, clever: &CleverId) -> StoreResult<Option<User>> {
-    let row: Option<UserRow> = sqlx::query_as(concat!(select_user!(), "WHERE i.external_id = $1"))
-        .bind(clever.as_str())
-        .fetch_optional(pool)
-        .await?;
-    row.map(UserRow::into_user).transpose()
-}
-
 /// Creates the account on first login, else overwrites its profile: the profile comes from the
 /// user's own token, so it is authoritative (a full last name replaces a roster's initial).
 ///
@@ -205,16 +189,6 @@ pub(super) async fn save_clever_token(
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// The user's sealed Clever token, if any.
-pub(super) async fn clever_token(pool: &PgPool, user: UserId) -> StoreResult<Option<SealedToken>> {
-    let row: Option<(Vec<u8>, OffsetDateTime, OffsetDateTime)> =
-        sqlx::query_as("SELECT sealed, obtained_at, expires_at FROM clever_tokens WHERE user_id = $1")
-            .bind(user.0)
-            .fetch_optional(pool)
-            .await?;
-    Ok(row.map(|(sealed, obtained_at, expires_at)| SealedToken { sealed, obtained_at, expires_at }))
 }
 
 /// Teachers with a linked Clever identity whose token is still valid at `now`, by id.

@@ -1,6 +1,6 @@
 //! Sync history and the teacher's own section names.
 
-use rollcall_core::{SectionId, UserId};
+use rollcall_core::UserId;
 use sqlx::PgPool;
 
 use super::audit;
@@ -57,29 +57,4 @@ pub(super) async fn sync_runs(pool: &PgPool, teacher: UserId, limit: u32) -> Sto
     .fetch_all(pool)
     .await?;
     rows.into_iter().map(RunRow::into_run).collect()
-}
-
-/// Sets or clears the teacher's own name for a section they are linked to. Surrounding blanks
-/// are trimmed, and a blank name clears it.
-pub(super) async fn set_display_name(
-    pool: &PgPool,
-    teacher: UserId,
-    section: SectionId,
-    name: Option<&str>,
-) -> StoreResult<()> {
-    let name = name.map(str::trim).filter(|n| !n.is_empty());
-    let done = sqlx::query(
-        "UPDATE sections SET display_name = $1 \
-         WHERE id = $2 AND EXISTS (SELECT 1 FROM section_teachers WHERE section_id = $2 AND user_id = $3)",
-    )
-    .bind(name)
-    .bind(section.0)
-    .bind(teacher.0)
-    .execute(pool)
-    .await?
-    .rows_affected();
-    if done == 0 {
-        return Err(StoreError::NotFound(format!("section {section} for teacher {teacher}")));
-    }
-    Ok(())
 }

@@ -84,13 +84,3 @@ pub(super) async fn finish_sync_job(
     };
     Ok(done.rows_affected() == 1)
 }
-
-/// The teacher's job.
-pub(super) async fn sync_job(pool: &PgPool, teacher: UserId) -> StoreResult<Option<SyncJob>> {
-    let row: Option<JobRow> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM sync_jobs WHERE user_id = $1")))
-            .bind(teacher.0)
-            .fetch_optional(pool)
-            .await?;
-    row.map(job).transpose()
-}

@@ -32,11 +32,17 @@ mod linking;
 #[path = "../shared/local.rs"]
 mod local;
 #[allow(clippy::duplicate_mod)]
+#[path = "../shared/login.rs"]
+mod login;
+#[allow(clippy::duplicate_mod)]
 #[path = "../shared/merge.rs"]
 mod merge;
 mod sessions;
 mod students;
 mod sync;
+#[allow(clippy::duplicate_mod)]
+#[path = "../shared/sync_job.rs"]
+mod sync_job;
 
 use std::time::Duration;
 
@@ -184,11 +190,11 @@ crate::forward::forward_new_traits!(PgStore);
 #[async_trait]
 impl LoginStore for PgStore {
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
-        accounts::user(&self.pool, id).await
+        login::user(&self.pool, id).await
     }
 
     async fn user_by_clever_id(&self, clever_id: &CleverId) -> StoreResult<Option<User>> {
-        accounts::user_by_clever_id(&self.pool, clever_id).await
+        login::user_by_clever_id(&self.pool, clever_id).await
     }
 
     async fn upsert_clever_login(
@@ -201,7 +207,7 @@ impl LoginStore for PgStore {
     }
 
     async fn clever_token(&self, user: UserId) -> StoreResult<Option<SealedToken>> {
-        accounts::clever_token(&self.pool, user).await
+        login::clever_token(&self.pool, user).await
     }
 
     async fn create_session(&self, session: &Session) -> StoreResult<()> {
@@ -213,7 +219,7 @@ impl LoginStore for PgStore {
     }
 
     async fn delete_session(&self, id_hash: &[u8; 32]) -> StoreResult<()> {
-        sessions::delete_session(&self.pool, id_hash).await
+        login::delete_session(&self.pool, id_hash).await
     }
 
     async fn claim_callback(&self, code_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<CallbackClaim> {
@@ -221,7 +227,7 @@ impl LoginStore for PgStore {
     }
 
     async fn finish_callback(&self, code_hash: &[u8; 32], user: Option<UserId>) -> StoreResult<()> {
-        sessions::finish_callback(&self.pool, code_hash, user).await
+        login::finish_callback(&self.pool, code_hash, user).await
     }
 
     async fn finish_callback_with_session(&self, code_hash: &[u8; 32], session: &Session) -> StoreResult<()> {
@@ -318,7 +324,7 @@ impl JobStore for PgStore {
     }
 
     async fn sync_job(&self, teacher: UserId) -> StoreResult<Option<SyncJob>> {
-        jobs::sync_job(&self.pool, teacher).await
+        sync_job::sync_job(&self.pool, teacher).await
     }
 }
 
@@ -339,7 +345,7 @@ impl DashboardStore for PgStore {
         section: SectionId,
         name: Option<&str>,
     ) -> StoreResult<()> {
-        history::set_display_name(&self.pool, teacher, section, name).await
+        dashboards::set_display_name(&self.pool, teacher, section, name).await
     }
 
     async fn teacher_sections(&self, teacher: UserId) -> StoreResult<Vec<SectionSummary>> {

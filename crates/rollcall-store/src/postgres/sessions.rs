@@ -33,12 +33,6 @@ pub(super) async fn session(
     row.map(|row| row.into_pair(id_hash)).transpose()
 }
 
-/// Ends a session (a no-op if there is none).
-pub(super) async fn delete_session(pool: &PgPool, id_hash: &[u8; 32]) -> StoreResult<()> {
-    sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash.as_slice()).execute(pool).await?;
-    Ok(())
-}
-
 /// Claims a code. Claims older than [`CALLBACK_TTL`] are deleted first (so their codes can be
 /// claimed again); then the claim is one `INSERT … ON CONFLICT DO NOTHING RETURNING`: across
 /// every connection and replica exactly one insert returns a row, and that caller is `First`
@@ -82,25 +76,6 @@ pub(super) async fn claim_callback(
             _ => return Err(StoreError::Corrupt(format!("callback state {state:?} with user {user:?}"))),
         },
     })
-}
-
-/// Records the outcome of a claimed code. `NotFound` if it was never claimed (or has expired).
-pub(super) async fn finish_callback(
-    pool: &PgPool,
-    code_hash: &[u8; 32],
-    user: Option<UserId>,
-) -> StoreResult<()> {
-    let done = sqlx::query("UPDATE oauth_callbacks SET state = $1, user_id = $2 WHERE code_hash = $3")
-        .bind(if user.is_some() { "done" } else { "failed" })
-        .bind(user.map(|u| u.0))
-        .bind(code_hash.as_slice())
-        .execute(pool)
-        .await?
-        .rows_affected();
-    if done == 0 {
-        return Err(StoreError::NotFound("callback claim".to_owned()));
-    }
-    Ok(())
 }
 
 /// Marks a claimed code done for the session's account and creates the session, in one

@@ -1,11 +1,11 @@
 //! The audit log: entries recorded inside the caller's transaction (or alone), and the list.
 //!
 //! The same queries on both backends, so this file is compiled into each of them (`#[path]`);
-//! each backend supplies `Pool`, `Conn`, `begin_write` and `ts` (how it binds a timestamp).
+//! each backend supplies `Pool`, `Conn` and `ts` (how it binds a timestamp).
 
 use rollcall_core::UserId;
 
-use super::{Conn, Pool, begin_write, ts};
+use super::{Conn, Pool, ts};
 use crate::rows::AuditRow;
 use crate::{AuditEntry, AuditFilter, NewAuditEntry, StoreResult};
 
@@ -21,14 +21,6 @@ pub(super) async fn insert(conn: &mut Conn, e: &NewAuditEntry) -> StoreResult<()
     .bind(&e.detail)
     .execute(conn)
     .await?;
-    Ok(())
-}
-
-/// Records an entry on its own.
-pub(super) async fn record_audit(pool: &Pool, e: &NewAuditEntry) -> StoreResult<()> {
-    let mut tx = begin_write(pool).await?;
-    insert(&mut tx, e).await?;
-    tx.commit().await?;
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use super::{Conn, Pool, begin_read};
 use crate::rows::{clever_id, count};
-use crate::{RosterEntry, SectionRoster, SectionSummary, StoreResult, StudentSection};
+use crate::{RosterEntry, SectionRoster, SectionSummary, StoreError, StoreResult, StudentSection};
 
 /// A row of [`SUMMARIES`].
 #[derive(sqlx::FromRow)]
@@ -208,4 +208,29 @@ pub(super) async fn student_sections(pool: &Pool, student: UserId) -> StoreResul
             teachers: teachers.remove(&id).unwrap_or_default(),
         })
         .collect())
+}
+
+/// Sets or clears the teacher's own name for a section they are linked to. Surrounding blanks
+/// are trimmed, and a blank name clears it.
+pub(super) async fn set_display_name(
+    pool: &Pool,
+    teacher: UserId,
+    section: SectionId,
+    name: Option<&str>,
+) -> StoreResult<()> {
+    let name = name.map(str::trim).filter(|n| !n.is_empty());
+    let done = sqlx::query(
+        "UPDATE sections SET display_name = $1 \
+         WHERE id = $2 AND EXISTS (SELECT 1 FROM section_teachers WHERE section_id = $2 AND user_id = $3)",
+    )
+    .bind(name)
+    .bind(section.0)
+    .bind(teacher.0)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    if done == 0 {
+        return Err(StoreError::NotFound(format!("section {section} for teacher {teacher}")));
+    }
+    Ok(())
 }

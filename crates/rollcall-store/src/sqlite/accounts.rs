@@ -10,22 +10,6 @@ use crate::audit::{account_created_detail, role_words};
 use crate::rows::{UserRow, select_user};
 use crate::{CleverProfile, SealedToken, StoreError, StoreResult, User};
 
-/// One account.
-pub(super) async fn user(pool: &SqlitePool, id: UserId) -> StoreResult<Option<User>> {
-    let row: Option<UserRow> =
-        sqlx::query_as(concat!(select_user!(), "WHERE u.id = $1")).bind(id.0).fetch_optional(pool).await?;
-    row.map(UserRow::into_user).transpose()
-}
-
-/// The account linked to a Clever id.
-pub(super) async fn user_by_clever_id(pool: &SqlitePool, clever: &CleverId) -> StoreResult<Option<User>> {
-    let row: Option<UserRow> = sqlx::query_as(concat!(select_user!(), "WHERE i.external_id = $1"))
-        .bind(clever.as_str())
-        .fetch_optional(pool)
-        .await?;
-    row.map(UserRow::into_user).transpose()
-}
-
 /// Creates the account on first login, else overwrites its profile: the profile comes from the
 /// user's own token, so it is authoritative (a full last name replaces a roster's initial).
 /// With a `token`, also stores it, in the same transaction.
@@ -120,16 +104,6 @@ pub(super) async fn clever_account(
         .bind(clever.as_str())
         .fetch_optional(conn)
         .await?)
-}
-
-/// The user's sealed Clever token, if any.
-pub(super) async fn clever_token(pool: &SqlitePool, user: UserId) -> StoreResult<Option<SealedToken>> {
-    let row: Option<(Vec<u8>, OffsetDateTime, OffsetDateTime)> =
-        sqlx::query_as("SELECT sealed, obtained_at, expires_at FROM clever_tokens WHERE user_id = $1")
-            .bind(user.0)
-            .fetch_optional(pool)
-            .await?;
-    Ok(row.map(|(sealed, obtained_at, expires_at)| SealedToken { sealed, obtained_at, expires_at }))
 }
 
 /// Teachers with a linked Clever identity whose token is still valid at `now`, by id.

@@ -1,6 +1,6 @@
 //! Sync history and the teacher's own section names.
 
-use rollcall_core::{SectionId, UserId};
+use rollcall_core::UserId;
 use sqlx::query::Query;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{Row, Sqlite, SqliteConnection, SqlitePool};
@@ -113,31 +113,6 @@ pub(super) async fn sync_runs(pool: &SqlitePool, teacher: UserId, limit: u32) ->
     let rows: Vec<RunRow> =
         sqlx::query_as(runs_of_teacher!("$2")).bind(teacher.0).bind(i64::from(limit)).fetch_all(pool).await?;
     rows.into_iter().map(RunRow::into_run).collect()
-}
-
-/// Sets or clears the teacher's own name for a section they are linked to. Surrounding blanks
-/// are trimmed, and a blank name clears it.
-pub(super) async fn set_display_name(
-    pool: &SqlitePool,
-    teacher: UserId,
-    section: SectionId,
-    name: Option<&str>,
-) -> StoreResult<()> {
-    let name = name.map(str::trim).filter(|n| !n.is_empty());
-    let done = sqlx::query(
-        "UPDATE sections SET display_name = $1 \
-         WHERE id = $2 AND EXISTS (SELECT 1 FROM section_teachers WHERE section_id = $2 AND user_id = $3)",
-    )
-    .bind(name)
-    .bind(section.0)
-    .bind(teacher.0)
-    .execute(pool)
-    .await?
-    .rows_affected();
-    if done == 0 {
-        return Err(StoreError::NotFound(format!("section {section} for teacher {teacher}")));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -36,12 +36,18 @@ mod linking;
 #[path = "../shared/local.rs"]
 mod local;
 #[allow(clippy::duplicate_mod)]
+#[path = "../shared/login.rs"]
+mod login;
+#[allow(clippy::duplicate_mod)]
 #[path = "../shared/merge.rs"]
 mod merge;
 mod one_trip;
 mod sessions;
 mod store_impl;
 mod sync;
+#[allow(clippy::duplicate_mod)]
+#[path = "../shared/sync_job.rs"]
+mod sync_job;
 mod temp;
 mod writer;
 

@@ -35,12 +35,6 @@ pub(super) async fn session(
     row.map(|row| row.into_pair(id_hash)).transpose()
 }
 
-/// Ends a session (a no-op if there is none).
-pub(super) async fn delete_session(pool: &SqlitePool, id_hash: &[u8; 32]) -> StoreResult<()> {
-    sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash.as_slice()).execute(pool).await?;
-    Ok(())
-}
-
 /// Claims a code: the insert that wins is `First`; everyone else reads the state. Claims older
 /// than [`CALLBACK_TTL`] are deleted first (so their codes can be claimed again).
 ///
@@ -75,25 +69,6 @@ pub(super) async fn claim_callback(
         Some(("failed", _)) => Ok(CallbackClaim::Failed),
         other => Err(StoreError::Corrupt(format!("callback claim read back as {other:?}"))),
     }
-}
-
-/// Records the outcome of a claimed code. `NotFound` if it was never claimed (or has expired).
-pub(super) async fn finish_callback(
-    pool: &SqlitePool,
-    code_hash: &[u8; 32],
-    user: Option<UserId>,
-) -> StoreResult<()> {
-    let done = sqlx::query("UPDATE oauth_callbacks SET state = $1, user_id = $2 WHERE code_hash = $3")
-        .bind(if user.is_some() { "done" } else { "failed" })
-        .bind(user.map(|u| u.0))
-        .bind(code_hash.as_slice())
-        .execute(pool)
-        .await?
-        .rows_affected();
-    if done == 0 {
-        return Err(StoreError::NotFound("callback claim".to_owned()));
-    }
-    Ok(())
 }
 
 /// Marks a claimed code done for the session's account and creates the session, in one

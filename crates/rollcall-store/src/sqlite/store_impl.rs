@@ -7,11 +7,11 @@ use super::*;
 #[async_trait]
 impl LoginStore for SqliteStore {
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
-        accounts::user(&self.pool, id).await
+        login::user(&self.pool, id).await
     }
 
     async fn user_by_clever_id(&self, clever_id: &CleverId) -> StoreResult<Option<User>> {
-        accounts::user_by_clever_id(&self.pool, clever_id).await
+        login::user_by_clever_id(&self.pool, clever_id).await
     }
 
     async fn upsert_clever_login(
@@ -28,7 +28,7 @@ impl LoginStore for SqliteStore {
     }
 
     async fn clever_token(&self, user: UserId) -> StoreResult<Option<SealedToken>> {
-        accounts::clever_token(&self.pool, user).await
+        login::clever_token(&self.pool, user).await
     }
 
     async fn create_session(&self, session: &Session) -> StoreResult<()> {
@@ -42,7 +42,7 @@ impl LoginStore for SqliteStore {
 
     async fn delete_session(&self, id_hash: &[u8; 32]) -> StoreResult<()> {
         let id_hash = *id_hash;
-        self.write(move |pool| async move { sessions::delete_session(&pool, &id_hash).await }).await
+        self.write(move |pool| async move { login::delete_session(&pool, &id_hash).await }).await
     }
 
     async fn claim_callback(&self, code_hash: &[u8; 32], now: OffsetDateTime) -> StoreResult<CallbackClaim> {
@@ -52,7 +52,7 @@ impl LoginStore for SqliteStore {
 
     async fn finish_callback(&self, code_hash: &[u8; 32], user: Option<UserId>) -> StoreResult<()> {
         let code_hash = *code_hash;
-        self.write(move |pool| async move { sessions::finish_callback(&pool, &code_hash, user).await }).await
+        self.write(move |pool| async move { login::finish_callback(&pool, &code_hash, user).await }).await
     }
 
     async fn finish_callback_with_session(&self, code_hash: &[u8; 32], session: &Session) -> StoreResult<()> {
@@ -172,7 +172,7 @@ impl JobStore for SqliteStore {
     }
 
     async fn sync_job(&self, teacher: UserId) -> StoreResult<Option<SyncJob>> {
-        jobs::sync_job(&self.pool, teacher).await
+        sync_job::sync_job(&self.pool, teacher).await
     }
 }
 
@@ -186,7 +186,7 @@ impl DashboardStore for SqliteStore {
     ) -> StoreResult<()> {
         let name = name.map(str::to_owned);
         self.write(move |pool| async move {
-            history::set_display_name(&pool, teacher, section, name.as_deref()).await
+            dashboards::set_display_name(&pool, teacher, section, name.as_deref()).await
         })
         .await
     }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use rollcall_core::{SyncCounts, UserId};
-use rollcall_store::{AccountRole, AuditAction, AuditEntry, AuditFilter, NewAuditEntry, Store, SyncTrigger};
+use rollcall_store::{AccountRole, AuditAction, AuditEntry, AuditFilter, Store, SyncTrigger};
 
 use super::{AppSteps, at, profile, run, teacher};
 
@@ -66,64 +66,67 @@ pub async fn logins_and_syncs_are_recorded_with_them(store: Arc<dyn Store>) {
 }
 
 pub async fn filters_narrow_the_list_newest_first(store: Arc<dyn Store>) {
-    let admin = teacher(&*store, "t1", "Ada", "Min").await;
+    let ada = teacher(&*store, "t1", "Ada", "Min").await;
     let bo = teacher(&*store, "t2", "Bo", "Li").await;
-    let ghost = UserId(9999);
-    let note = |minute, actor, action, subject, detail: &str| NewAuditEntry {
-        at: at(minute),
-        actor,
-        action,
-        subject,
-        detail: detail.to_owned(),
-    };
-    for e in [
-        note(10, Some(admin.id), AuditAction::CleverLinked, bo.id, "e1"),
-        note(20, None, AuditAction::SyncRun, bo.id, "e2"),
-        note(30, Some(bo.id), AuditAction::SchoolChanged, admin.id, "e3"),
-        note(40, Some(admin.id), AuditAction::AccountsMerged, ghost, "e4"),
-        note(50, None, AuditAction::SyncRun, admin.id, "e5"),
-    ] {
-        store.record_audit(&e).await.unwrap();
-    }
-    let details = |filter: AuditFilter, limit| {
+    // Five entries, each written by the operation it records, after the two sign-ups at 0.
+    store.set_school(bo.id, Some("Lincoln Elementary"), at(10)).await.unwrap();
+    let quiet = SyncCounts::default();
+    store
+        .record_sync_run(bo.id, &run(SyncTrigger::Background, at(19), at(20), quiet, &[], false, None))
+        .await
+        .unwrap();
+    store.set_school(ada.id, Some("Adams Middle"), at(30)).await.unwrap();
+    store.unlink_clever(bo.id, at(35)).await.unwrap_err(); // refused: no entry
+    store.set_school(bo.id, None, at(40)).await.unwrap();
+    store
+        .record_sync_run(ada.id, &run(SyncTrigger::Login, at(49), at(50), quiet, &[], false, None))
+        .await
+        .unwrap();
+
+    let seen = |filter: AuditFilter, limit| {
         let store = store.clone();
         async move {
             let entries = store.audit_log(&filter, limit).await.unwrap();
-            entries.into_iter().map(|e| e.detail).filter(|d| d.starts_with('e')).collect::<Vec<_>>()
+            entries.into_iter().map(|e| (e.action, e.at)).collect::<Vec<_>>()
         }
     };
-    let all = AuditFilter::default();
-    assert_eq!(details(all.clone(), 100).await, ["e5", "e4", "e3", "e2", "e1"]);
-    assert_eq!(details(all.clone(), 2).await, ["e5", "e4"]);
-    let action = AuditFilter { action: Some(AuditAction::SyncRun), ..all.clone() };
-    assert_eq!(details(action, 100).await, ["e5", "e2"]);
-    let as_subject_or_actor = AuditFilter { user: Some(bo.id), ..all.clone() };
-    assert_eq!(details(as_subject_or_actor, 100).await, ["e3", "e2", "e1"]);
+    let (school, sync) = (AuditAction::SchoolChanged, AuditAction::SyncRun);
+    let all = AuditFilter { since: Some(at(1)), ..AuditFilter::default() };
+    assert_eq!(
+        seen(all.clone(), 100).await,
+        [(sync, at(50)), (school, at(40)), (school, at(30)), (sync, at(20)), (school, at(10))]
+    );
+    assert_eq!(seen(AuditFilter::default(), 100).await.len(), 7, "and the two accounts' creation");
+    assert_eq!(seen(all.clone(), 2).await, [(sync, at(50)), (school, at(40))]);
+    let action = AuditFilter { action: Some(sync), ..all.clone() };
+    assert_eq!(seen(action, 100).await, [(sync, at(50)), (sync, at(20))]);
+    let bo_only = AuditFilter { user: Some(bo.id), ..all.clone() };
+    assert_eq!(seen(bo_only, 100).await, [(school, at(40)), (sync, at(20)), (school, at(10))]);
     let window = AuditFilter { since: Some(at(20)), until: Some(at(40)), ..all.clone() };
-    assert_eq!(details(window, 100).await, ["e3", "e2"], "since is inclusive, until is not");
+    assert_eq!(
+        seen(window, 100).await,
+        [(school, at(30)), (sync, at(20))],
+        "since is inclusive, until is not"
+    );
     let entries = store.audit_log(&all, 100).await.unwrap();
-    let e3 = entries.iter().find(|e| e.detail == "e3").unwrap().id;
-    let older = AuditFilter { before_id: Some(e3), ..all.clone() };
-    assert_eq!(details(older, 100).await, ["e2", "e1"]);
+    let older = AuditFilter { before_id: Some(entries[2].id), ..all.clone() };
+    assert_eq!(seen(older, 100).await, [(sync, at(20)), (school, at(10))]);
     let combined = AuditFilter {
-        action: Some(AuditAction::SyncRun),
-        user: Some(admin.id),
+        action: Some(sync),
+        user: Some(ada.id),
         since: Some(at(0)),
         until: Some(at(60)),
         before_id: Some(i64::MAX),
     };
-    assert_eq!(details(combined, 100).await, ["e5"]);
+    assert_eq!(seen(combined, 100).await, [(sync, at(50))]);
 
-    let e4 = entries.iter().find(|e| e.detail == "e4").unwrap();
+    let by_login = &entries[0];
     assert_eq!(
-        (e4.actor_name.as_deref(), e4.subject, e4.subject_name.as_deref()),
-        (Some("Ada Min"), ghost, None)
+        (by_login.actor_name.as_deref(), by_login.subject_name.as_deref()),
+        (Some("Ada Min"), Some("Ada Min"))
     );
-    let e3 = entries.iter().find(|e| e.detail == "e3").unwrap();
-    assert_eq!(
-        (e3.actor_name.as_deref(), e3.subject_name.as_deref(), e3.at),
-        (Some("Bo Li"), Some("Ada Min"), at(30))
-    );
+    let background = &entries[3];
+    assert_eq!((background.actor_name.as_deref(), background.subject_name.as_deref()), (None, Some("Bo Li")));
 }
 
 backend_tests!(logins_and_syncs_are_recorded_with_them, filters_narrow_the_list_newest_first,);
