@@ -1,5 +1,5 @@
-//! `rollcall-bench sqlite-writer`: which SQLite driver the writes should use (issue 16 item 2),
-//! decided with numbers. The same write transactions on the real schema, through:
+//! `rollcall-bench sqlite-writer`: which SQLite driver the store's writes should use, decided
+//! with numbers. The same write transactions on the real schema, through:
 //!
 //! - **A**, the store's write path: the [`Store`] methods of a [`SqliteStore`], each a job on the
 //!   store's writer thread, which runs it on its one sqlx connection, every query a hand-off to
@@ -15,11 +15,11 @@
 //! Every measurement sends a number of transactions from `--connections` callers on this
 //! process's multi-threaded runtime and reports transactions/s, the callers' latency and the
 //! writer's busy time per transaction: how long each job kept the writer, which is how long it
-//! held SQLite's one write lock (or, for A, the store's write turn, which it takes on the
-//! writer thread as the job starts and gives back as it ends: `Store::writer_stats`; for C, its
-//! turn). Each driver runs twice, alternating (A B C A B C, and within each pass the drivers take
-//! turns by tenths), then once more each with every core kept busy by a spinning thread, as the app's HTTP work keeps them during a login storm: the
-//! hand-offs cost most when the threads they wake have to wait for a core.
+//! held SQLite's one write lock (for A, the store's own count of its writer's jobs,
+//! `Store::writer_stats`; for C, its write turn). Each driver runs twice, alternating (A B C A B
+//! C, and within each pass the drivers take turns by tenths), then once more each with every
+//! core kept busy by a spinning thread, as the app's HTTP work keeps them during a login storm:
+//! the hand-offs cost most when the threads they wake have to wait for a core.
 //!
 //! A first login's sync is not measured: its transaction is two queries with the rows planned
 //! in Rust between them (`rollcall-store/src/sqlite/sync.rs`), which B and C would have to copy.
@@ -34,6 +34,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use futures::TryStreamExt;
 use rollcall_core::{CleverId, Clock, SyncCounts, SystemClock, UserId};
+use rollcall_store::prelude::*;
 use rollcall_store::{
     AccountRole, CallbackClaim, CleverProfile, RunRecord, SealedToken, Session, SqliteStore, Store,
     SyncTrigger,
@@ -108,8 +109,8 @@ const UPSERT_CLEVER_LOGIN: &str = "BEGIN IMMEDIATE; \
 /// (`sqlite/sync.rs`, `apply_sync` with no changes), one per repeat login.
 const SYNC_RUN: &str = "BEGIN IMMEDIATE; \
      INSERT INTO sync_runs (user_id, trigger, started_at, finished_at, added, updated, removed, \
-         unchanged, errors, problems, failed) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id; \
+         unchanged, errors, problems, failed, needs_reconnect) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $17) RETURNING id; \
      INSERT INTO audit_log (at, actor_id, action, subject_id, detail) VALUES ($12, $13, $14, $1, $15); \
      DELETE FROM sync_leases WHERE user_id = $1 AND holder = $16; \
      COMMIT";
@@ -411,6 +412,7 @@ fn unchanged_run(now: time::OffsetDateTime) -> RunRecord {
         counts: SyncCounts { unchanged: 6, ..SyncCounts::default() },
         problems: Vec::new(),
         failed: false,
+        needs_reconnect: false,
         lease_holder: Some("bench-login".to_owned()),
     }
 }
@@ -440,6 +442,7 @@ fn run_params(teacher: UserId, run: &RunRecord) -> anyhow::Result<Vec<Value>> {
         Value::Text("sync_run".to_owned()),
         Value::Text(detail),
         run.lease_holder.clone().map_or(Value::Null, Value::Text),
+        Value::Integer(i64::from(run.needs_reconnect)),
     ])
 }
 
@@ -764,8 +767,8 @@ fn upsert_clever_login(
 }
 
 /// C's writer: sqlx on a pool of one connection, opened with the store's settings, each write
-/// in the caller's task behind a write turn (as `rollcall-store/src/sqlite/turn.rs`), whose time
-/// held is the busy time. The queries are the store's (the files each method names).
+/// in the caller's task behind a write turn (a mutex taken for the transaction), whose time held
+/// is the busy time. The queries are the store's (the files each method names).
 struct InTask {
     pool: SqlitePool,
     turn: tokio::sync::Mutex<()>,
@@ -1121,8 +1124,8 @@ fn print_table(
         }
     }
     report.note(
-        "Writer busy: for A the store's write turn (`writer_stats`), taken on its writer thread as the job \
-         starts and given back as it ends; for B the job's time on the rusqlite thread; for C its write \
+        "Writer busy: for A the store's writer jobs (`writer_stats`), timed on its writer thread from the \
+         job's start to its end; for B the job's time on the rusqlite thread; for C its write \
          turn, taken in the caller's task. Each is how long the transaction kept SQLite's one writer. \
          Latency is each transaction's, as its caller waited for it. \"cores busy\": one spinning thread \
          per core beside the callers.",
