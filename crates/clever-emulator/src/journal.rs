@@ -2,6 +2,7 @@
 //! exactly what an app sent (WireMock's request journal, for Clever).
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use axum::extract::{Request, State};
@@ -33,6 +34,9 @@ pub struct JournalEntry {
     pub status: u16,
     /// Time spent answering, in microseconds.
     pub micros: u64,
+    /// Other requests (outside `/__admin`) being answered when this one arrived: how a client's
+    /// calls overlap, which the arrival times cannot show while the emulated clock stands still.
+    pub in_flight: u64,
 }
 
 /// A bounded journal (oldest entries dropped first).
@@ -40,12 +44,14 @@ pub struct JournalEntry {
 pub struct Journal {
     capacity: usize,
     inner: Mutex<(u64, VecDeque<JournalEntry>)>,
+    /// Requests being answered now.
+    in_flight: AtomicU64,
 }
 
 impl Journal {
     /// A journal keeping at most `capacity` entries.
     pub fn new(capacity: usize) -> Self {
-        Self { capacity, inner: Mutex::new((0, VecDeque::new())) }
+        Self { capacity, inner: Mutex::new((0, VecDeque::new())), in_flight: AtomicU64::new(0) }
     }
 
     fn push(&self, mut entry: JournalEntry) {
@@ -87,8 +93,12 @@ pub async fn record(State(emulator): State<Emulator>, request: Request, next: Ne
         .map(|v| v.split_whitespace().next().unwrap_or_default().to_ascii_lowercase());
     let at = rfc3339(emulator.now());
     let started = Instant::now();
+    let journal = emulator.journal();
+    let in_flight = journal.in_flight.fetch_add(1, Ordering::SeqCst);
+    // Counted down however the request ends, a dropped connection included.
+    let _arrived = Arrived(&journal.in_flight);
     let response = next.run(request).await;
-    emulator.journal().push(JournalEntry {
+    journal.push(JournalEntry {
         seq: 0,
         at,
         method,
@@ -97,6 +107,16 @@ pub async fn record(State(emulator): State<Emulator>, request: Request, next: Ne
         auth,
         status: response.status().as_u16(),
         micros: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        in_flight,
     });
     response
+}
+
+/// One request being answered, counted in [`Journal`]'s `in_flight` until dropped.
+struct Arrived<'a>(&'a AtomicU64);
+
+impl Drop for Arrived<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }

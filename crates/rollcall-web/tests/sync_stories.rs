@@ -56,6 +56,33 @@ fn active(roster: &[RosterEntry]) -> usize {
 }
 
 #[tokio::test]
+async fn a_login_asks_clever_for_the_classes_and_their_students_at_once() {
+    let app = TestApp::spawn().await;
+    // Each roster call takes a while, as from a school's server to Clever a network away: calls
+    // sent one after the other are never answered at the same time.
+    app.fault(serde_json::json!({"path": "/v3.0/users/*/sections", "latency_ms": 200}));
+    app.fault(serde_json::json!({"path": "/v3.0/users/*/mystudents", "latency_ms": 200}));
+    app.emulator().journal().clear();
+    let (browser, _) = app.sam().await;
+    assert!(browser.get("/dashboard").await.contains("Grade 4 Math"), "the classes came in");
+
+    let calls = app.emulator().journal().entries();
+    let data: Vec<&str> =
+        calls.iter().filter(|e| e.path.starts_with("/v3.0/")).map(|e| e.path.as_str()).collect();
+    let sam = user_id("skelly");
+    let (sections, students) =
+        (format!("/v3.0/users/{sam}/sections"), format!("/v3.0/users/{sam}/mystudents"));
+    assert_eq!(data.len(), 4, "/me, the user, the sections and the students, one page each: {data:?}");
+    assert_eq!(&data[..2], ["/v3.0/me", format!("/v3.0/users/{sam}").as_str()], "{data:?}");
+    let roster: Vec<_> = calls.iter().filter(|e| e.path == sections || e.path == students).collect();
+    assert_eq!(roster.len(), 2, "{calls:?}");
+    assert!(
+        roster.iter().any(|e| e.in_flight >= 1),
+        "the sections and the students were asked one after the other: {roster:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_section_with_more_students_than_one_page_is_imported_whole() {
     let app =
         TestApp::spawn_with(EmulatorConfig { default_page_limit: 2, ..EmulatorConfig::default() }).await;
