@@ -18,6 +18,7 @@ use rollcall_store::{AccountRole, CleverProfile, SealedToken, Store, User};
 use crate::crypto::TokenSealer;
 use crate::error::WebError;
 use crate::metrics::{LoginKind, Metrics};
+use crate::roster_source::{RosterLists, ask_lists};
 use crate::session::Cookies;
 use crate::sync::SyncService;
 
@@ -42,6 +43,10 @@ pub struct CleverLogin {
     pub expires_at: time::OffsetDateTime,
     /// Who Clever says they are.
     pub profile: CleverProfile,
+    /// A teacher's two roster lists as Clever answered them during the login, for the login's
+    /// sync; `None` for students, and for a login finished after the first-login question (its
+    /// sync asks Clever again, as the answer may be minutes old).
+    pub roster: Option<Box<RosterLists>>,
 }
 
 /// Who signed in.
@@ -94,7 +99,19 @@ impl Logins {
         let expires_at = self.now() + grant.lifetime();
         let token = grant.token;
         let me = clever.me(&token).await.map_err(clever_error)?;
-        let user = clever.user(&token, &me.data.id).await.map_err(clever_error)?;
+        // A teacher's roster lists need only their id and the token, so they are asked at the
+        // same time as the user record: a teacher's login is three round trips to Clever (the
+        // code, `/me`, then the user, the sections and the students at once), not five.
+        let teacher = self.may_teach(&me.data).await;
+        let (user, roster) = match &teacher {
+            Some(teacher) => {
+                let (user, lists) =
+                    tokio::join!(clever.user(&token, &me.data.id), ask_lists(clever, &token, teacher));
+                (user, Some(Box::new(lists)))
+            }
+            None => (clever.user(&token, &me.data.id).await, None),
+        };
+        let user = user.map_err(clever_error)?;
         let clever_id = CleverId::parse(&user.id).map_err(|e| {
         tracing::warn!(error = %e, "Clever sent an account id Rollcall cannot use");
         WebError::friendly(
@@ -119,7 +136,28 @@ impl Logins {
             email: user.email.filter(|e| !e.is_empty()),
             grade: user.roles.student.as_ref().and_then(|s| s.grade.as_ref()).map(|g| g.as_str().to_owned()),
         };
-        Ok(Identified::Person(CleverLogin { token, expires_at, profile }))
+        // The user record decides the role: a roster asked on `/me`'s word is kept for teachers only.
+        let roster = roster.filter(|_| role == AccountRole::Teacher);
+        Ok(Identified::Person(CleverLogin { token, expires_at, profile, roster }))
+    }
+
+    /// The Clever id of a `/me` that may be a teacher's, whose roster lists are worth asking for
+    /// before the user record says: Clever's v3 `/me` does not say the role, so it is a teacher's
+    /// if an older `/me` says so (`type` `teacher`), or if the account Rollcall keeps for it is a
+    /// teacher's, or if Rollcall has none yet (a first login; a student's costs two answers
+    /// unused, once). A known student's never is.
+    async fn may_teach(&self, me: &clever_types::MeData) -> Option<CleverId> {
+        let id = CleverId::parse(&me.id).ok()?;
+        match me.kind.as_str() {
+            "teacher" => return Some(id),
+            "student" | "district" => return None,
+            _ => {}
+        }
+        match self.store.user_by_clever_id(&id).await {
+            Ok(Some(account)) => (account.role == AccountRole::Teacher).then_some(id),
+            Ok(None) => Some(id),
+            Err(_) => None,
+        }
     }
 
     /// The account keyed on this Clever id, created on first login (teachers and students alike,
@@ -180,8 +218,15 @@ impl Logins {
             _ => LoginKind::Student,
         });
         if login.profile.role == AccountRole::Teacher {
-            let outcome =
-                self.sync.at_login(user, login.profile.clever_id.clone(), login.token.clone()).await;
+            let outcome = self
+                .sync
+                .at_login(
+                    user,
+                    login.profile.clever_id.clone(),
+                    login.token.clone(),
+                    login.roster.as_deref().cloned(),
+                )
+                .await;
             if !outcome.reconnect {
                 crate::jobs::schedule_next(&self.sync, user).await;
             }

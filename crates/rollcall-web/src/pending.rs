@@ -46,6 +46,7 @@ impl PendingClever {
             expires_at: time::OffsetDateTime::from_unix_timestamp(self.token_expires_at)
                 .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
             profile: self.profile,
+            roster: None,
         }
     }
 }

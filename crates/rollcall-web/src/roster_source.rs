@@ -29,31 +29,50 @@ use rollcall_core::{
 /// Sections fetched at once on the fallback paths.
 const PER_SECTION_CONCURRENCY: usize = 4;
 
-/// The teacher's roster, or the error that stopped the section list (then nothing is planned).
-pub async fn fetch_roster(
-    clever: &CleverClient,
-    token: &AccessToken,
-    teacher: &CleverId,
-) -> Result<FetchedRoster, FetchError> {
+/// What Clever answered for a teacher's roster: the roster, or the error that stopped the section
+/// list (then nothing is planned).
+pub type RosterAnswer = Result<FetchedRoster, FetchError>;
+
+/// The two lists a roster starts from, as Clever answered them: the teacher's sections and all
+/// their students. Asking needs only the teacher's Clever id and the token, so a login can ask
+/// before Clever's user record has said the user is a teacher (see `Logins::identify`).
+#[derive(Debug, Clone)]
+pub struct RosterLists {
+    teacher: CleverId,
+    sections: Result<Vec<clever_types::Section>, FetchError>,
+    /// `None` when `mystudents` failed: each section is then asked on its own.
+    students: Option<Vec<clever_types::User>>,
+}
+
+/// Asks for both lists at once: neither needs the other's answer.
+pub async fn ask_lists(clever: &CleverClient, token: &AccessToken, teacher: &CleverId) -> RosterLists {
     let (sections, students) = tokio::join!(
         clever.sections_for_user(token, teacher.as_str()).collect_all(),
         clever.my_students(token, teacher.as_str()).collect_all(),
     );
+    let students = students
+        .inspect_err(|error| tracing::debug!(%error, "mystudents unavailable; asking each section"))
+        .ok();
+    RosterLists { teacher: teacher.clone(), sections: sections.map_err(fetch_error), students }
+}
+
+/// The teacher's roster, or the error that stopped the section list (then nothing is planned).
+pub async fn fetch_roster(clever: &CleverClient, token: &AccessToken, teacher: &CleverId) -> RosterAnswer {
+    complete_roster(clever, token, ask_lists(clever, token, teacher).await).await
+}
+
+/// The roster from its two lists, asking Clever for whatever they leave out (see the module docs).
+pub async fn complete_roster(clever: &CleverClient, token: &AccessToken, lists: RosterLists) -> RosterAnswer {
+    let RosterLists { teacher, sections, students } = lists;
     let sections: Vec<(CleverSection, Option<Vec<String>>)> =
-        sections.map_err(fetch_error)?.into_iter().map(clever_section).collect::<Result<_, _>>()?;
-    let directory: Option<HashMap<String, CleverStudent>> = match students {
-        Ok(users) => Some(
-            users
-                .into_iter()
-                .filter_map(|u| clever_student(u).ok())
-                .map(|s| (s.clever_id.to_string(), s))
-                .collect(),
-        ),
-        Err(error) => {
-            tracing::debug!(%error, "mystudents unavailable; asking each section");
-            None
-        }
-    };
+        sections?.into_iter().map(clever_section).collect::<Result<_, _>>()?;
+    let directory: Option<HashMap<String, CleverStudent>> = students.map(|users| {
+        users
+            .into_iter()
+            .filter_map(|u| clever_student(u).ok())
+            .map(|s| (s.clever_id.to_string(), s))
+            .collect()
+    });
     let only_class = sections.len() == 1;
     let fetch = Fetch { clever, token, directory: directory.as_ref(), only_class };
     let fetched = futures::stream::iter(sections)
@@ -67,7 +86,7 @@ pub async fn fetch_roster(
         .buffered(PER_SECTION_CONCURRENCY)
         .collect()
         .await;
-    Ok(FetchedRoster { teacher: teacher.clone(), sections: fetched })
+    Ok(FetchedRoster { teacher, sections: fetched })
 }
 
 /// What one sync's section fetches share.

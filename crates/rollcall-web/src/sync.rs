@@ -14,7 +14,7 @@ use rollcall_store::{RunRecord, Store, SyncTrigger};
 
 use crate::crypto::TokenSealer;
 use crate::metrics::Metrics;
-use crate::roster_source::fetch_roster;
+use crate::roster_source::{RosterLists, complete_roster, fetch_roster};
 
 /// What a sync did, as the teacher sees it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -81,7 +81,7 @@ impl SyncService {
         clever_id: CleverId,
         trigger: SyncTrigger,
     ) -> Arc<SyncOutcome> {
-        start_or_join(self, SyncRequest { teacher, clever_id, trigger, token: None }).await
+        start_or_join(self, SyncRequest { teacher, clever_id, trigger, token: None, roster: None }).await
     }
 
     /// The sync of a teacher's login: [`SyncService::teacher`] with the token the login just
@@ -92,8 +92,10 @@ impl SyncService {
         teacher: UserId,
         clever_id: CleverId,
         token: AccessToken,
+        roster: Option<RosterLists>,
     ) -> Arc<SyncOutcome> {
-        let request = SyncRequest { teacher, clever_id, trigger: SyncTrigger::Login, token: Some(token) };
+        let request =
+            SyncRequest { teacher, clever_id, trigger: SyncTrigger::Login, token: Some(token), roster };
         start_or_join(self, request).await
     }
 
@@ -135,6 +137,9 @@ struct SyncRequest {
     clever_id: CleverId,
     trigger: SyncTrigger,
     token: Option<AccessToken>,
+    /// Clever's answer for the roster's two lists, when the login already asked (see
+    /// `Logins::identify`).
+    roster: Option<RosterLists>,
 }
 
 async fn start_or_join(sync: &SyncService, request: SyncRequest) -> Arc<SyncOutcome> {
@@ -400,7 +405,11 @@ async fn attempt(sync: &SyncService, request: &SyncRequest) -> Result<Attempt, S
             }
         }
     };
-    let roster = match fetch_roster(&sync.inner.clever, &token, clever_id).await {
+    let answer = match &request.roster {
+        Some(lists) => complete_roster(&sync.inner.clever, &token, lists.clone()).await,
+        None => fetch_roster(&sync.inner.clever, &token, clever_id).await,
+    };
+    let roster = match answer {
         Ok(roster) => roster,
         Err(e) if e.kind == FetchErrorKind::Unauthorized => return Ok(reconnect()),
         Err(e) => {

@@ -56,30 +56,54 @@ fn active(roster: &[RosterEntry]) -> usize {
 }
 
 #[tokio::test]
-async fn a_login_asks_clever_for_the_classes_and_their_students_at_once() {
+async fn a_login_asks_clever_who_it_is_then_for_the_user_the_classes_and_the_students_at_once() {
     let app = TestApp::spawn().await;
-    // Each roster call takes a while, as from a school's server to Clever a network away: calls
-    // sent one after the other are never answered at the same time.
-    app.fault(serde_json::json!({"path": "/v3.0/users/*/sections", "latency_ms": 200}));
-    app.fault(serde_json::json!({"path": "/v3.0/users/*/mystudents", "latency_ms": 200}));
+    // Each call about the teacher takes a while, as from a school's server to Clever a network
+    // away: calls sent one after the other are never answered at the same time.
+    app.fault(serde_json::json!({"path": "/v3.0/users/*", "latency_ms": 200}));
     app.emulator().journal().clear();
     let (browser, _) = app.sam().await;
     assert!(browser.get("/dashboard").await.contains("Grade 4 Math"), "the classes came in");
 
     let calls = app.emulator().journal().entries();
-    let data: Vec<&str> =
-        calls.iter().filter(|e| e.path.starts_with("/v3.0/")).map(|e| e.path.as_str()).collect();
     let sam = user_id("skelly");
-    let (sections, students) =
-        (format!("/v3.0/users/{sam}/sections"), format!("/v3.0/users/{sam}/mystudents"));
-    assert_eq!(data.len(), 4, "/me, the user, the sections and the students, one page each: {data:?}");
-    assert_eq!(&data[..2], ["/v3.0/me", format!("/v3.0/users/{sam}").as_str()], "{data:?}");
-    let roster: Vec<_> = calls.iter().filter(|e| e.path == sections || e.path == students).collect();
-    assert_eq!(roster.len(), 2, "{calls:?}");
-    assert!(
-        roster.iter().any(|e| e.in_flight >= 1),
-        "the sections and the students were asked one after the other: {roster:?}"
+    let api: Vec<&str> =
+        calls.iter().filter(|e| e.path.starts_with("/v3.0/")).map(|e| e.path.as_str()).collect();
+    assert_eq!(api.first(), Some(&"/v3.0/me"), "who it is comes first: {api:?}");
+    let mut rest = api[1..].to_vec();
+    rest.sort_unstable();
+    let (user, sections, students) = (
+        format!("/v3.0/users/{sam}"),
+        format!("/v3.0/users/{sam}/mystudents"),
+        format!("/v3.0/users/{sam}/sections"),
     );
+    assert_eq!(rest, [user.as_str(), sections.as_str(), students.as_str()], "one call each, one page each");
+    let most_at_once = calls.iter().filter(|e| e.path.starts_with("/v3.0/users/")).map(|e| e.in_flight).max();
+    assert_eq!(
+        most_at_once,
+        Some(2),
+        "the user, the sections and the students were not asked together: {calls:?}"
+    );
+    let exchanged: Vec<_> = calls.iter().filter(|e| e.path == "/oauth/tokens").collect();
+    assert_eq!(exchanged.len(), 1, "the code is exchanged once");
+}
+
+#[tokio::test]
+async fn a_student_known_to_rollcall_is_not_asked_for_a_teachers_lists() {
+    let app = TestApp::spawn().await;
+    let maria = user_id("maria");
+    let lists = |app: &TestApp| {
+        let calls = app.emulator().journal().entries();
+        calls.iter().filter(|e| e.path.ends_with("/sections") || e.path.ends_with("/mystudents")).count()
+    };
+    app.login(&app.browser(), "maria").await;
+    assert!(lists(&app) <= 2, "a first login asks for the two lists at most, unused");
+    app.emulator().journal().clear();
+    let page = app.login(&app.browser(), "maria").await;
+    assert!(page.url.ends_with("/dashboard"), "{}", page.url);
+    assert_eq!(lists(&app), 0, "her second login asks only who she is");
+    let calls = app.emulator().journal().entries();
+    assert!(calls.iter().any(|e| e.path == format!("/v3.0/users/{maria}")), "{calls:?}");
 }
 
 #[tokio::test]
