@@ -50,6 +50,12 @@ pub struct BenchArgs {
     /// on the server this admin URL names, e.g. `postgres://postgres@127.0.0.1:5432/postgres`.
     #[arg(long, env = "ROLLCALL_BENCH_POSTGRES_URL")]
     pub postgres_url: Option<String>,
+    /// `login`: milliseconds the emulator waits before answering each of the app's calls to
+    /// Clever (the code exchange and the Data API), as a Clever a network away would; the table
+    /// then gives each login's time in round trips (time ÷ this), with 1 browser and with
+    /// `--connections`, on SQLite.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=5000))]
+    pub clever_latency: Option<u64>,
     /// `sqlite-writer`: write transactions per measurement (rounded up to whole operations).
     #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub transactions: u64,

@@ -101,3 +101,23 @@ fn a_short_sqlite_writer_run_prints_every_driver_for_every_transaction() {
     // Every writer counted the transactions its callers sent, so busy per transaction is per one.
     assert!(!stdout.contains("the writer counted"), "{stdout}");
 }
+
+#[test]
+fn login_latency_counts_at_least_the_three_round_trips_a_login_needs() {
+    let (ok, stdout, stderr) =
+        bench(&["login", "--clever-latency", "20", "--seconds", "0.5", "--connections", "2"]);
+    assert!(ok, "the latency benchmark failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("answered 20 ms late"), "{stdout}");
+    let rows: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("| first login") || l.starts_with("| returning teacher"))
+        .collect();
+    assert_eq!(rows.len(), 4, "two rows for 1 browser and for 2: {stdout}");
+    for row in rows {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        assert_eq!(cells[9], "0", "no login failed: {row}");
+        // "151 (7.56)": the p50 in round trips, which cannot be fewer than the code, /me and the rest.
+        let rt: f64 = cells[5].split('(').nth(1).unwrap().trim_end_matches(')').parse().unwrap();
+        assert!(rt >= 3.0, "a login took fewer than 3 round trips, so the latency was not applied: {row}");
+    }
+}
