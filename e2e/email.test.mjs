@@ -9,7 +9,7 @@
 // a heading or a text (e2e/support.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, launchBrowser, newPage as freshPage, screenshots, heading } from './support.mjs';
+import { startDemo, launchBrowser, watchedPage, screenshots, heading } from './support.mjs';
 
 const LEE = { first: 'Lee', last: 'Park-Žukauskas', email: 'lee.park@school.test', password: 'quiet-river-47' };
 
@@ -29,23 +29,7 @@ after(async () => {
   demo?.stop();
 });
 
-/** A fresh browser whose CSP violations and script errors are collected in `problems`. */
-async function newPage() {
-  const page = await freshPage(browser);
-  await page.context().addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline code'}`);
-    });
-  });
-  page.on('console', (m) => {
-    // A refused form answers 4xx on purpose; Chromium reports each as a failed resource.
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
-      problems.push(`${page.url()}: ${m.text()}`);
-    }
-  });
-  page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
-  return page;
-}
+const newPage = () => watchedPage(browser, problems);
 
 test('Lee signs up with her email, confirms it from the outbox, and logs in with her password', async () => {
   const page = await newPage();

@@ -12,12 +12,14 @@
 // Screenshots go to e2e/screenshots/profiles/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, launchBrowser, newPage, screenshots, cleverLogin, heading } from './support.mjs';
+import { startDemo, launchBrowser, watchedPage, screenshots, cleverLogin, heading } from './support.mjs';
 
 const PROFILES = 'no-member-lists,no-section-users,no-links,foreign-ids,legacy-me,loose-enums,extra-fields';
 
 const shot = screenshots('profiles');
 let demo, browser;
+// Every page's CSP violations and script errors, checked by the last test.
+const problems = [];
 
 before(async () => {
   demo = await startDemo(['--profile', PROFILES]);
@@ -31,7 +33,7 @@ after(async () => {
 
 /** Signs a new teacher up with Clever and answers "no" to the first-login question. */
 async function newTeacher(who, whose) {
-  const page = await newPage(browser);
+  const page = await watchedPage(browser, problems);
   await page.goto(`${demo.appUrl}/signup`);
   await page.getByRole('link', { name: 'Sign up with Clever' }).click();
   await cleverLogin(page, shot, who, whose);
@@ -84,7 +86,7 @@ test('2. A teacher with three classes is told Clever did not say who is in them'
 });
 
 test('3. A student in those classes is told Rollcall was not told her classes', async () => {
-  const page = await newPage(browser);
+  const page = await watchedPage(browser, problems);
   await page.goto(`${demo.appUrl}/login`);
   await page.getByRole('link', { name: 'Log in with Clever' }).click();
   await cleverLogin(page, shot, /María Núñez/, 'maria', { consent: false });
@@ -95,4 +97,8 @@ test('3. A student in those classes is told Rollcall was not told her classes', 
   assert.equal(await page.getByText('as soon as your teacher has set up Rollcall').count(), 0);
   await shot(page, 'student-classes-unknown');
   await page.context().close();
+});
+
+test('No page broke the Content-Security-Policy or threw', () => {
+  assert.deepEqual(problems, []);
 });

@@ -17,8 +17,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  SAM, MARIA, ADMIN, startDemo, launchBrowser, newPage as freshPage, screenshots, cleverLogin as login,
-  heading,
+  SAM, MARIA, ADMIN, startDemo, launchBrowser, watchedPage, screenshots, cleverLogin as login, heading,
 } from './support.mjs';
 
 const ASSIGNMENT = {
@@ -44,7 +43,9 @@ after(async () => {
   demo?.stop();
 });
 
-const newPage = () => freshPage(browser);
+// Every page's CSP violations and script errors, checked by the last test.
+const problems = [];
+const newPage = () => watchedPage(browser, problems);
 const cleverLogin = (page, who, whose, options) => login(page, shot, who, whose, options);
 
 test('1. Sam signs up with Clever, links his older account, and posts an assignment', async () => {
@@ -246,4 +247,8 @@ test('4. The admin logs in with a password and filters the audit log', async () 
   await rows.filter({ hasText: 'Sam Kelly' }).first().waitFor();
   await shot(page, 'admin-audit-clever-linked');
   await page.context().close();
+});
+
+test('No page broke the Content-Security-Policy or threw', () => {
+  assert.deepEqual(problems, []);
 });

@@ -65,6 +65,27 @@ export async function newPage(browser) {
 }
 
 /**
+ * A fresh browser profile whose CSP violations and script errors are pushed onto `problems`
+ * (as `url: message`), so a story can assert at its end that nothing broke.
+ */
+export async function watchedPage(browser, problems) {
+  const page = await newPage(browser);
+  await page.context().addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline code'}`);
+    });
+  });
+  page.on('console', (m) => {
+    // A refused form answers 4xx on purpose; Chromium reports each as a failed resource.
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
+      problems.push(`${page.url()}: ${m.text()}`);
+    }
+  });
+  page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
+  return page;
+}
+
+/**
  * A screenshot taker for one story file: `shot(page, 'teacher-dashboard')` saves the whole page
  * as the next numbered file in e2e/screenshots/<folder>/ (emptied first), and at phone size too
  * (`…-phone.png`) when asked or with E2E_PHONE_SHOTS=1.

@@ -8,31 +8,61 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::WebError;
 
-/// Whether the app is served over https (its public URL says so).
-#[derive(Debug, Clone, Copy)]
-pub struct ServedOverHttps(pub bool);
+/// The security headers of this deployment: whether it is served over https (its public URL
+/// says so), and its Content-Security-Policy.
+#[derive(Debug, Clone)]
+pub struct SecurityHeaders {
+    https: bool,
+    csp: HeaderValue,
+}
 
-/// No framing, no referrer (codes must not leak through it), no sniffing, a tight CSP (the
-/// pages use no JavaScript and only same-origin styles and images). Served over https, browsers
-/// are also told to use https only for a year (HSTS), so no later visit starts in plain http.
+impl SecurityHeaders {
+    /// For an app at `public_url` whose Clever login pages are at `clever_oauth_base`.
+    ///
+    /// The pages use no JavaScript and only same-origin styles and images. Forms post to the app
+    /// itself, but one answers with a redirect to Clever ("Link Clever" on the profile starts a
+    /// Clever login), and browsers hold a form's redirects to `form-action` too: so Clever's
+    /// origin is allowed there, and nothing else.
+    pub fn new(public_url: &str, clever_oauth_base: &str) -> Self {
+        let clever = url::Url::parse(clever_oauth_base)
+            .ok()
+            .map(|url| url.origin().ascii_serialization())
+            .filter(|origin| origin != "null");
+        let form_action = match clever {
+            Some(origin) => format!("'self' {origin}"),
+            None => "'self'".to_owned(),
+        };
+        let csp = format!(
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action {form_action}; \
+             frame-ancestors 'none'; base-uri 'none'"
+        );
+        let csp = HeaderValue::from_str(&csp).unwrap_or(HeaderValue::from_static(STRICTEST_CSP));
+        Self { https: public_url.starts_with("https://"), csp }
+    }
+}
+
+/// The policy without Clever's origin, should the configured one not fit in a header.
+const STRICTEST_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
+     frame-ancestors 'none'; base-uri 'none'";
+
+/// No framing, no referrer (codes must not leak through it), no sniffing, the deployment's CSP
+/// ([`SecurityHeaders::new`]). Served over https, browsers are also told to use https only for a
+/// year (HSTS), so no later visit starts in plain http.
 pub async fn security_headers(
-    State(ServedOverHttps(https)): State<ServedOverHttps>,
+    State(config): State<SecurityHeaders>,
     request: Request,
     next: Next,
 ) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    if https {
+    if config.https {
         headers.entry(header::STRICT_TRANSPORT_SECURITY).or_insert(HeaderValue::from_static(HSTS));
     }
-    let fixed: [(HeaderName, &'static str); 5] = [
+    headers.entry(header::CONTENT_SECURITY_POLICY).or_insert(config.csp);
+    let fixed: [(HeaderName, &'static str); 4] = [
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "no-referrer"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ),
         (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
     ];
     for (name, value) in fixed {

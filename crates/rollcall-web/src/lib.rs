@@ -40,7 +40,8 @@ pub use state::AppState;
 
 /// Every route of the app.
 pub fn router(state: AppState) -> Router {
-    let https = headers::ServedOverHttps(state.config().public_url.starts_with("https://"));
+    let security =
+        headers::SecurityHeaders::new(&state.config().public_url, &state.config().clever.oauth_base);
     Router::new()
         .route("/", get(routes::public::home))
         .route("/signup", get(routes::public::signup).post(routes::local::signup))
@@ -75,7 +76,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { WebError::NotFound })
         .layer(from_fn_with_state(state.config().serving.request_timeout, headers::request_timeout))
         .layer(from_fn(headers::app_error_pages))
-        .layer(from_fn_with_state(https, headers::security_headers))
+        .layer(from_fn_with_state(security, headers::security_headers))
         .layer(from_fn_with_state(state.shared_metrics(), metrics::observe))
         .with_state(state)
 }

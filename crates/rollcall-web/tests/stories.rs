@@ -280,7 +280,11 @@ async fn pages_carry_security_headers_and_the_session_cookie_is_locked_down() {
     let page = browser.get("/signup").await;
     assert_eq!(page.headers["x-frame-options"], "DENY");
     assert_eq!(page.headers["referrer-policy"], "no-referrer");
-    assert!(page.headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    let csp = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    // "Link Clever" posts to the app, which redirects to Clever: the one other place a form may go.
+    let clever = app.emulator.base_url.trim_end_matches('/');
+    assert!(csp.contains(&format!("form-action 'self' {clever};")), "{csp}");
     app.next_login("skelly");
     let start = browser.get("/auth/clever/start").await;
     let back = browser.http.get(start.location().unwrap()).send().await.unwrap();
