@@ -29,7 +29,7 @@ test('A password account links Clever from its profile', async () => {
   await page.getByLabel('Email').fill(ADMIN.email);
   await page.getByLabel('Password').fill(ADMIN.password);
   await page.getByRole('button', { name: 'Log in', exact: true }).click();
-  await page.waitForURL(/\/dashboard$/);
+  await page.waitForURL(/\/admin\/audit$/);
 
   await page.goto(`${appUrl}/profile`);
   await heading(page, 'Your account').waitFor();

@@ -24,7 +24,10 @@ async fn admin(app: &TestApp) -> support::Browser {
     app.store().set_admin(ADMIN_EMAIL, true, app.state.now()).await.unwrap();
     let browser = app.browser();
     let home = browser.password_login(ADMIN_EMAIL, PASSWORD).await;
-    assert!(home.contains("href=\"/admin/audit\""), "admins see the link: {}", home.body);
+    assert!(home.url.ends_with("/admin/audit"), "an admin lands on the admin pages: {}", home.url);
+    assert!(home.contains("Audit log"), "{}", home.body);
+    let dashboard = browser.get("/dashboard").await;
+    assert!(dashboard.contains("href=\"/admin/audit\""), "admins see the link: {}", dashboard.body);
     browser
 }
 

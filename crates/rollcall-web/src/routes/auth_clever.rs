@@ -226,7 +226,15 @@ pub async fn signed_in(
 ) -> Result<Response, WebError> {
     state.sessions().end_previous(&jar).await?;
     let session = state.sessions().start(user).await?;
+    let next = if next == "/dashboard" { landing(state, user).await? } else { next };
     Ok((jar.add(session), Redirect::to(next)).into_response())
+}
+
+/// Where a login lands: an admin on the admin pages (what an operator's account is for; its
+/// classes are a link away), everyone else on their dashboard.
+async fn landing(state: &AppState, user: UserId) -> Result<&'static str, WebError> {
+    let admin = state.store().user(user).await?.is_some_and(|u| u.admin);
+    Ok(if admin { "/admin/audit" } else { "/dashboard" })
 }
 
 fn denied(error: &str) -> WebError {
