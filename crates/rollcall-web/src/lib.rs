@@ -73,6 +73,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(routes::health::healthz))
         .route("/metrics", get(routes::metrics::endpoint))
         .route("/static/app.css", get(routes::public::stylesheet))
+        .route("/static/favicon.svg", get(routes::public::favicon))
+        .route("/favicon.ico", get(routes::public::favicon))
         .fallback(|| async { WebError::NotFound })
         .layer(from_fn_with_state(state.config().serving.request_timeout, headers::request_timeout))
         .layer(from_fn(headers::app_error_pages))

@@ -274,6 +274,19 @@ async fn a_used_code_in_a_fresh_login_restarts_cleanly() {
 }
 
 #[tokio::test]
+async fn every_page_names_its_icon_and_the_icon_is_served() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    assert!(browser.get("/login").await.contains(r#"<link rel="icon" href="/static/favicon.svg""#));
+    for path in ["/static/favicon.svg", "/favicon.ico"] {
+        let icon = browser.get(path).await;
+        assert_eq!(icon.status, StatusCode::OK, "{path}");
+        assert_eq!(icon.headers["content-type"], "image/svg+xml", "{path}");
+        assert!(icon.body.starts_with("<svg"), "{path}: {}", icon.body);
+    }
+}
+
+#[tokio::test]
 async fn pages_carry_security_headers_and_the_session_cookie_is_locked_down() {
     let app = TestApp::spawn().await;
     let browser = app.stepping_browser();

@@ -57,9 +57,20 @@ pub async fn logout(
 
 /// `GET /static/app.css` (compiled in; cacheable for a day).
 pub async fn stylesheet() -> Response {
-    let mut response = include_str!("../../static/app.css").into_response();
+    static_file(include_str!("../../static/app.css"), "text/css; charset=utf-8")
+}
+
+/// `GET /static/favicon.svg` (and `/favicon.ico`, which browsers ask for on their own): a tick on
+/// Rollcall's blue, as the tab's icon.
+pub async fn favicon() -> Response {
+    static_file(include_str!("../../static/favicon.svg"), "image/svg+xml")
+}
+
+/// A file built into the binary, cached for a day.
+fn static_file(body: &'static str, content_type: &'static str) -> Response {
+    let mut response = body.into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
     response
 }
