@@ -80,8 +80,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// The most of the database file that connections map into memory (1 GiB): see `connect`.
 const MMAP_SIZE: &str = "1073741824";
 
-/// Connections in a file database's `pool`: the reads (WAL lets them run beside the one writer)
-/// and the writes that do not go through the writer thread.
+/// Connections in a file database's `pool`, the reads' (WAL lets them run beside the one writer).
 const MAX_CONNECTIONS: u32 = 8;
 
 /// Connections kept for the writer thread: one, so its page cache stays warm. SQLite drops a
