@@ -46,7 +46,7 @@ pub struct CleverLogin {
     /// A teacher's two roster lists as Clever answered them during the login, for the login's
     /// sync; `None` for students, and for a login finished after the first-login question (its
     /// sync asks Clever again, as the answer may be minutes old).
-    pub roster: Option<Box<RosterLists>>,
+    pub roster: Option<Arc<RosterLists>>,
 }
 
 /// Who signed in.
@@ -107,7 +107,7 @@ impl Logins {
             Some(teacher) => {
                 let (user, lists) =
                     tokio::join!(clever.user(&token, &me.data.id), ask_lists(clever, &token, teacher));
-                (user, Some(Box::new(lists)))
+                (user, Some(Arc::new(lists)))
             }
             None => (clever.user(&token, &me.data.id).await, None),
         };
@@ -220,12 +220,7 @@ impl Logins {
         if login.profile.role == AccountRole::Teacher {
             let outcome = self
                 .sync
-                .at_login(
-                    user,
-                    login.profile.clever_id.clone(),
-                    login.token.clone(),
-                    login.roster.as_deref().cloned(),
-                )
+                .at_login(user, login.profile.clever_id.clone(), login.token.clone(), login.roster.clone())
                 .await;
             if !outcome.reconnect {
                 crate::jobs::schedule_next(&self.sync, user).await;

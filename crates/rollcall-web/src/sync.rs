@@ -92,7 +92,7 @@ impl SyncService {
         teacher: UserId,
         clever_id: CleverId,
         token: AccessToken,
-        roster: Option<RosterLists>,
+        roster: Option<Arc<RosterLists>>,
     ) -> Arc<SyncOutcome> {
         let request =
             SyncRequest { teacher, clever_id, trigger: SyncTrigger::Login, token: Some(token), roster };
@@ -139,7 +139,7 @@ struct SyncRequest {
     token: Option<AccessToken>,
     /// Clever's answer for the roster's two lists, when the login already asked (see
     /// `Logins::identify`).
-    roster: Option<RosterLists>,
+    roster: Option<Arc<RosterLists>>,
 }
 
 async fn start_or_join(sync: &SyncService, request: SyncRequest) -> Arc<SyncOutcome> {
@@ -406,7 +406,7 @@ async fn attempt(sync: &SyncService, request: &SyncRequest) -> Result<Attempt, S
         }
     };
     let answer = match &request.roster {
-        Some(lists) => complete_roster(&sync.inner.clever, &token, lists.clone()).await,
+        Some(lists) => complete_roster(&sync.inner.clever, &token, RosterLists::clone(lists)).await,
         None => fetch_roster(&sync.inner.clever, &token, clever_id).await,
     };
     let roster = match answer {
