@@ -38,12 +38,8 @@ async fn signed_out_every_role_page_and_form_sends_the_visitor_to_log_in() {
 #[tokio::test]
 async fn the_wrong_kind_of_account_finds_no_such_page_or_is_refused_the_action() {
     let app = TestApp::spawn().await;
-    let teacher = app.browser();
-    let teacher_token = app.login(&teacher, "skelly").await.csrf();
-    let student = app.browser();
-    let student_token = app.login(&student, "maria").await.csrf();
-    let sam = app.clever_account("skelly").await.unwrap();
-    let section = app.store().teacher_sections(sam.id).await.unwrap()[0].id;
+    let support::TeacherAndStudent { teacher, teacher_token, student, student_token, sam, section } =
+        app.teacher_and_student().await;
     let new = NewAssignment { section, title: "Essay".into(), instructions: String::new(), due_on: None };
     let assignment = app.store().create_assignment(sam.id, &new, app.state.now()).await.unwrap();
     let (section, assignment) = (format!("/sections/{section}"), format!("/assignments/{assignment}"));

@@ -386,12 +386,8 @@ async fn operators_read_metrics_with_the_metrics_token_only() {
 #[tokio::test]
 async fn every_signed_in_form_refuses_a_forged_token_and_another_sites_post() {
     let app = TestApp::spawn().await;
-    let teacher = app.browser();
-    let teacher_token = app.login(&teacher, "skelly").await.csrf();
-    let student = app.browser();
-    let student_token = app.login(&student, "maria").await.csrf();
-    let sam = app.clever_account("skelly").await.unwrap();
-    let section = app.store().teacher_sections(sam.id).await.unwrap()[0].id;
+    let support::TeacherAndStudent { teacher, teacher_token, student, student_token, section, .. } =
+        app.teacher_and_student().await;
     let (name, assignments) =
         (format!("/sections/{section}/name"), format!("/sections/{section}/assignments"));
 

@@ -206,6 +206,18 @@ impl TestApp {
         self.store().user_by_clever_id(&id).await.unwrap()
     }
 
+    /// Sam (a teacher) and María (one of his students), each signed in with Clever in a browser
+    /// of their own, with their sessions' form tokens, and Sam's first class.
+    pub async fn teacher_and_student(&self) -> TeacherAndStudent {
+        let teacher = self.browser();
+        let teacher_token = self.login(&teacher, "skelly").await.csrf();
+        let student = self.browser();
+        let student_token = self.login(&student, "maria").await.csrf();
+        let sam = self.clever_account("skelly").await.unwrap();
+        let section = self.store().teacher_sections(sam.id).await.unwrap()[0].id;
+        TeacherAndStudent { teacher, teacher_token, student, student_token, sam, section }
+    }
+
     /// How many code exchanges the app made.
     pub fn token_exchanges(&self) -> usize {
         self.emulator()
@@ -315,6 +327,16 @@ pub fn unescape(html: &str) -> String {
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&")
+}
+
+/// What [`TestApp::teacher_and_student`] signs in.
+pub struct TeacherAndStudent {
+    pub teacher: Browser,
+    pub teacher_token: String,
+    pub student: Browser,
+    pub student_token: String,
+    pub sam: rollcall_store::User,
+    pub section: rollcall_core::SectionId,
 }
 
 /// A cookie-jar HTTP client pointed at the app.
