@@ -153,6 +153,7 @@ impl Rig {
             classes: self.classes,
             browser_requests: Arc::new(AtomicU64::new(0)),
             browser_to_emulator: Arc::new(AtomicU64::new(0)),
+            first_pages: Arc::default(),
         };
         let journal_before = journal_seq(&self.emulator.emulator);
         let cpu_before = cpu::CpuTimes::now();
@@ -169,7 +170,12 @@ impl Rig {
         let cpu = cpu_before.zip(cpu::CpuTimes::now()).map(|(before, after)| after.since(&before));
         let writer =
             writer_before.zip(self.state.store().writer_stats()).map(|(before, after)| after.since(&before));
+        let mut first_pages =
+            flow.first_pages.lock().map(|mut times| std::mem::take(&mut *times)).unwrap_or_default();
+        first_pages.sort_unstable();
+        let first_page = (load::percentile(&first_pages, 0.50), load::percentile(&first_pages, 0.99));
         Ok(Phase {
+            first_page,
             emulator_requests: journal_seq(&self.emulator.emulator).saturating_sub(journal_before),
             browser_requests: flow.browser_requests.load(Ordering::Relaxed),
             browser_to_emulator: flow.browser_to_emulator.load(Ordering::Relaxed),
@@ -271,6 +277,9 @@ pub(crate) struct Flow {
     pub(crate) classes: Option<usize>,
     pub(crate) browser_requests: Arc<AtomicU64>,
     pub(crate) browser_to_emulator: Arc<AtomicU64>,
+    /// How long each successful login took to its first page (the dashboard as it first
+    /// appears, before it has reloaded itself to the synced classes).
+    pub(crate) first_pages: Arc<std::sync::Mutex<Vec<Duration>>>,
 }
 
 impl Flow {
@@ -306,7 +315,7 @@ impl Flow {
 
     pub(super) async fn sign_in(&self) -> anyhow::Result<()> {
         let (_, page) = self.start_login().await?;
-        let Page { status, path, body } = &page;
+        let Page { status, path, body, .. } = &page;
         anyhow::ensure!(status.is_success() && path == "/dashboard", "ended on {path} with {status}");
         let classes = page.classes();
         anyhow::ensure!(self.classes.is_none_or(|n| n == classes), "the dashboard shows {classes} classes");
@@ -317,12 +326,26 @@ impl Flow {
     }
 
     /// "Sign up with Clever" in a new browser, followed to wherever it ends (the dashboard, if
-    /// all went well); the browser is returned too, its cookie jar holding the session if one
-    /// was made. The page is not judged here.
+    /// all went well, once it has stopped reloading itself: the synced classes); the browser is
+    /// returned too, its cookie jar holding the session if one was made. The page is not judged
+    /// here; the time to the first page (before any reload) goes into `first_pages`.
     pub(crate) async fn start_login(&self) -> reqwest::Result<(reqwest::Client, Page)> {
+        let started = std::time::Instant::now();
         let browser = self.browser()?;
         self.browser_requests.fetch_add(1, Ordering::Relaxed);
-        let page = Page::read(browser.get(&*self.start_url).send().await?).await?;
+        let mut page = Page::read(browser.get(&*self.start_url).send().await?).await?;
+        let first_page = started.elapsed();
+        for _ in 0..100 {
+            let Some(next) = page.refresh() else { break };
+            self.browser_requests.fetch_add(1, Ordering::Relaxed);
+            page = Page::read(
+                browser.get(page.url.join(&next).unwrap_or_else(|_| page.url.clone())).send().await?,
+            )
+            .await?;
+        }
+        if let Ok(mut times) = self.first_pages.lock() {
+            times.push(first_page);
+        }
         Ok((browser, page))
     }
 
@@ -357,14 +380,23 @@ impl Flow {
 /// The page a browser ended on, after the redirects.
 pub(crate) struct Page {
     pub(crate) status: reqwest::StatusCode,
+    pub(crate) url: reqwest::Url,
     pub(crate) path: String,
     pub(crate) body: String,
 }
 
 impl Page {
     pub(crate) async fn read(response: reqwest::Response) -> reqwest::Result<Self> {
-        let (status, path) = (response.status(), response.url().path().to_owned());
-        Ok(Self { status, path, body: response.text().await? })
+        let (status, url) = (response.status(), response.url().clone());
+        Ok(Self { status, path: url.path().to_owned(), url, body: response.text().await? })
+    }
+
+    /// Where the page's `<meta http-equiv="refresh" content="0; url=…">` leads, if it has one
+    /// (the dashboard's while a sync runs).
+    pub(crate) fn refresh(&self) -> Option<String> {
+        let at = self.body.find("<meta http-equiv=\"refresh\" content=\"")?;
+        let content = self.body[at..].split('"').nth(3)?;
+        Some(content.split_once("url=")?.1.trim().replace("&amp;", "&"))
     }
 
     /// Classes on a teacher's dashboard.

@@ -64,6 +64,7 @@ async fn soak(args: &BenchArgs, db: &Database) -> anyhow::Result<()> {
         classes: Some(SECTIONS_PER_TEACHER),
         browser_requests: Arc::new(AtomicU64::new(0)),
         browser_to_emulator: Arc::new(AtomicU64::new(0)),
+        first_pages: Arc::default(),
     };
     let outcome = measure(args, db, &app, flow, teacher_ids).await;
     app.stop().await?;

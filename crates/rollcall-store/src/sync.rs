@@ -78,4 +78,8 @@ pub trait SyncStore: Send + Sync {
 
     /// Gives the lease back, if `holder` still holds it.
     async fn release_sync_lease(&self, teacher: UserId, holder: &str) -> StoreResult<()>;
+
+    /// Whether anyone holds a live lease on the teacher's sync at `now`: a sync of their classes
+    /// is running in some Rollcall process (a replica, `rollcall sync`).
+    async fn sync_in_progress(&self, teacher: UserId, now: OffsetDateTime) -> StoreResult<bool>;
 }

@@ -46,16 +46,6 @@ fn every(sync: &SyncService) -> Duration {
     sync.every().unwrap_or(DEFAULT_EVERY)
 }
 
-/// Schedules the teacher's background sync `every` from now (or keeps an earlier time), if
-/// background sync is on. Failures are logged, never shown: the sync that just ran stands.
-pub async fn schedule_next(sync: &SyncService, teacher: UserId) {
-    let Some(every) = sync.every() else { return };
-    let now = sync.now();
-    if let Err(error) = sync.store().schedule_sync(teacher, now + every, now).await {
-        tracing::error!(%error, teacher = %teacher, "could not schedule a background sync");
-    }
-}
-
 /// Claims one due job as `worker_id` and runs it: syncs the teacher's classes (trigger
 /// `background`) and reschedules the job, or removes it if the Clever token is missing or
 /// expired. `None` if no job was due (or the store failed; that is logged).

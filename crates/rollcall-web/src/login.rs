@@ -21,6 +21,8 @@ use crate::metrics::{LoginKind, Metrics};
 use crate::roster_source::{RosterLists, ask_lists};
 use crate::session::Cookies;
 use crate::sync::SyncService;
+use crate::sync::{LoginRoster, SyncOutcome};
+use futures::FutureExt;
 
 /// What a Clever login needs: the Clever client, the store, the clock, the sealer of Clever
 /// tokens (and of the pending first login, [`crate::pending`], kept in a cookie), the counters,
@@ -53,6 +55,8 @@ pub struct CleverLogin {
 pub enum Identified {
     /// A teacher or student: Rollcall's users.
     Person(CleverLogin),
+    /// A teacher Rollcall knows, recognised by `/me` alone (only when asked for: `fast`).
+    Returning(Returning),
     /// School staff or a district admin: Rollcall has nothing for them (see the crate docs).
     Unsupported {
         /// Their name.
@@ -91,8 +95,10 @@ impl Logins {
         self.cookies
     }
 
-    /// Exchanges the code (once) and asks Clever who it is for.
-    pub async fn identify(&self, code: &str) -> Result<Identified, WebError> {
+    /// Exchanges the code (once) and asks Clever who it is for. With `fast`, a teacher Rollcall
+    /// already knows is [`Identified::Returning`] as soon as `/me` names them: two round trips to
+    /// Clever, the rest of the login goes on behind their first page.
+    pub async fn identify(&self, code: &str, fast: bool) -> Result<Identified, WebError> {
         let clever = &self.clever;
         let grant = clever.exchange_code(code).await.map_err(clever_error)?;
         // The token's expiry counts from now: the server's `expires_in`, else Clever's 24 hours.
@@ -102,7 +108,14 @@ impl Logins {
         // A teacher's roster lists need only their id and the token, so they are asked at the
         // same time as the user record: a teacher's login is three round trips to Clever (the
         // code, `/me`, then the user, the sections and the students at once), not five.
-        let teacher = self.may_teach(&me.data).await;
+        let teacher = match self.may_teach(&me.data).await {
+            Teaching::Known(account) if fast => {
+                return Ok(Identified::Returning(Returning { account, token, expires_at }));
+            }
+            Teaching::Known(account) => account.clever_id,
+            Teaching::Maybe(id) => Some(id),
+            Teaching::No => None,
+        };
         let (user, roster) = match &teacher {
             Some(teacher) => {
                 let (user, lists) =
@@ -111,53 +124,52 @@ impl Logins {
             }
             None => (clever.user(&token, &me.data.id).await, None),
         };
-        let user = user.map_err(clever_error)?;
-        let clever_id = CleverId::parse(&user.id).map_err(|e| {
-        tracing::warn!(error = %e, "Clever sent an account id Rollcall cannot use");
-        WebError::friendly(
-            StatusCode::BAD_GATEWAY,
-            "Clever sent an answer we could not read",
-            "Rollcall could not read who you are from Clever's answer. Please try again; if it keeps happening, tell your Rollcall administrator.",
-            Some("/auth/clever/start"),
-        )
-    })?;
-        let role = role_of(&user);
-        let name = user.name.clone().unwrap_or_default();
-        let (first, last) = (name.first.unwrap_or_default(), name.last.unwrap_or_default());
-        if matches!(role, AccountRole::Staff | AccountRole::DistrictAdmin) {
-            return Ok(Identified::Unsupported { name: format!("{first} {last}").trim().to_owned(), role });
-        }
-        let profile = CleverProfile {
-            clever_id,
-            role,
-            first_name: first,
-            middle_name: name.middle.filter(|m| !m.is_empty()),
-            last_name: last,
-            email: user.email.filter(|e| !e.is_empty()),
-            grade: user.roles.student.as_ref().and_then(|s| s.grade.as_ref()).map(|g| g.as_str().to_owned()),
+        let profile = match person(user.map_err(clever_error)?)? {
+            Person::Profile(profile) => profile,
+            Person::Unsupported { name, role } => return Ok(Identified::Unsupported { name, role }),
         };
         // The user record decides the role: a roster asked on `/me`'s word is kept for teachers only.
-        let roster = roster.filter(|_| role == AccountRole::Teacher);
+        let roster = roster.filter(|_| profile.role == AccountRole::Teacher);
         Ok(Identified::Person(CleverLogin { token, expires_at, profile, roster }))
     }
 
-    /// The Clever id of a `/me` that may be a teacher's, whose roster lists are worth asking for
-    /// before the user record says: Clever's v3 `/me` does not say the role, so it is a teacher's
-    /// if an older `/me` says so (`type` `teacher`), or if the account Rollcall keeps for it is a
+    /// Whether a `/me` may be a teacher's, whose roster lists are worth asking for before the
+    /// user record says: Clever's v3 `/me` does not say the role, so it is a teacher's if an
+    /// older `/me` says so (`type` `teacher`), or if the account Rollcall keeps for it is a
     /// teacher's, or if Rollcall has none yet (a first login; a student's costs two answers
     /// unused, once). A known student's never is.
-    async fn may_teach(&self, me: &clever_types::MeData) -> Option<CleverId> {
-        let id = CleverId::parse(&me.id).ok()?;
-        match me.kind.as_str() {
-            "teacher" => return Some(id),
-            "student" | "district" => return None,
-            _ => {}
+    async fn may_teach(&self, me: &clever_types::MeData) -> Teaching {
+        let Ok(id) = CleverId::parse(&me.id) else { return Teaching::No };
+        if matches!(me.kind.as_str(), "student" | "district") {
+            return Teaching::No;
         }
+        let said_teacher = me.kind == "teacher";
         match self.store.user_by_clever_id(&id).await {
-            Ok(Some(account)) => (account.role == AccountRole::Teacher).then_some(id),
-            Ok(None) => Some(id),
-            Err(_) => None,
+            Ok(Some(account)) if account.role == AccountRole::Teacher => Teaching::Known(account),
+            Ok(None) => Teaching::Maybe(id),
+            Ok(Some(_)) | Err(_) if said_teacher => Teaching::Maybe(id),
+            Ok(Some(_)) | Err(_) => Teaching::No,
         }
+    }
+
+    /// Signs a returning teacher in on `/me`'s word and goes on in the background: Clever's user
+    /// record (the profile and token are stored from it, as at every login) and the roster lists
+    /// are asked at once, then the classes are synced. Returns the account to sign in to.
+    pub fn resume(&self, returning: Returning) -> UserId {
+        let Returning { account, token, expires_at } = returning;
+        self.metrics.login(LoginKind::Teacher);
+        tracing::info!(user = %account.id, role = "teacher", created = false, "Clever login");
+        let Some(clever_id) = account.clever_id.clone() else { return account.id };
+        let refresh = Refresh {
+            clever: self.clever.clone(),
+            store: Arc::clone(&self.store),
+            token: token.clone(),
+            sealed: self.sealed(&token, expires_at),
+            clever_id: clever_id.clone(),
+            now: self.now(),
+        };
+        self.sync.start_login(account.id, clever_id, token, LoginRoster::Pending(refresh.run().boxed()));
+        account.id
     }
 
     /// The account keyed on this Clever id, created on first login (teachers and students alike,
@@ -165,10 +177,12 @@ impl Logins {
     /// Returns the account and whether it was created.
     pub async fn provision(&self, login: &CleverLogin) -> Result<(UserId, bool), WebError> {
         let now = self.now();
-        let (account, created) =
-            self.store.upsert_clever_login(&login.profile, &self.sealed(login), now).await?;
+        let (account, created) = self
+            .store
+            .upsert_clever_login(&login.profile, &self.sealed(&login.token, login.expires_at), now)
+            .await?;
         tracing::info!(user = %account.id, role = login.profile.role.as_str(), created, "Clever login");
-        self.finish(account.id, login).await;
+        self.finish(account.id, login);
         Ok((account.id, created))
     }
 
@@ -194,40 +208,131 @@ impl Logins {
         let now = self.now();
         self.store.link_clever(account.id, &login.profile, now).await?;
         // Now keyed on the Clever id: refresh the names from Clever, as every later login will.
-        self.store.upsert_clever_login(&login.profile, &self.sealed(login), now).await?;
+        self.store
+            .upsert_clever_login(&login.profile, &self.sealed(&login.token, login.expires_at), now)
+            .await?;
         tracing::info!(user = %account.id, "Clever identity linked to an existing account");
-        self.finish(account.id, login).await;
+        self.finish(account.id, login);
         Ok(())
     }
 
-    /// The login's Clever token, sealed, as `upsert_clever_login` stores it.
-    fn sealed(&self, login: &CleverLogin) -> SealedToken {
-        let now = self.now();
-        SealedToken {
-            sealed: self.sealer.seal(login.token.expose()),
-            obtained_at: now,
-            expires_at: login.expires_at,
-        }
+    /// A login's Clever token, sealed, as `upsert_clever_login` stores it.
+    fn sealed(&self, token: &AccessToken, expires_at: time::OffsetDateTime) -> SealedToken {
+        SealedToken { sealed: self.sealer.seal(token.expose()), obtained_at: self.now(), expires_at }
     }
 
-    /// After the account and token are stored: for a teacher, syncs their classes and schedules the
-    /// next sync.
-    async fn finish(&self, user: UserId, login: &CleverLogin) {
+    /// After the account and token are stored: for a teacher, starts the sync of their classes
+    /// (in the background: their first page says it is running) and, when it ends, schedules
+    /// the next.
+    fn finish(&self, user: UserId, login: &CleverLogin) {
         self.metrics.login(match login.profile.role {
             AccountRole::Teacher => LoginKind::Teacher,
             _ => LoginKind::Student,
         });
         if login.profile.role == AccountRole::Teacher {
-            let outcome = self
-                .sync
-                .at_login(user, login.profile.clever_id.clone(), login.token.clone(), login.roster.clone())
-                .await;
-            if !outcome.reconnect {
-                crate::jobs::schedule_next(&self.sync, user).await;
-            }
+            let roster = login.roster.clone().map_or(LoginRoster::Ask, LoginRoster::Answered);
+            self.sync.start_login(user, login.profile.clever_id.clone(), login.token.clone(), roster);
         }
     }
 }
+
+/// Whether a `/me` may be a teacher's (see `Logins::may_teach`).
+enum Teaching {
+    /// The teacher account Rollcall keeps for this Clever id.
+    Known(User),
+    /// Perhaps a teacher: a Clever id Rollcall has not seen, or one `/me` calls a teacher's.
+    Maybe(CleverId),
+    No,
+}
+
+/// A teacher Rollcall knows, recognised by `/me` (see [`Logins::resume`]).
+pub struct Returning {
+    /// Their account.
+    pub account: User,
+    token: AccessToken,
+    expires_at: time::OffsetDateTime,
+}
+
+/// What a Clever user record says about who signed in.
+enum Person {
+    /// A teacher or student, and their profile.
+    Profile(CleverProfile),
+    /// School staff or a district admin, by name.
+    Unsupported { name: String, role: AccountRole },
+}
+
+/// Reads a Clever user record.
+fn person(user: clever_types::User) -> Result<Person, WebError> {
+    let clever_id = CleverId::parse(&user.id).map_err(|e| {
+        tracing::warn!(error = %e, "Clever sent an account id Rollcall cannot use");
+        WebError::friendly(
+            StatusCode::BAD_GATEWAY,
+            "Clever sent an answer we could not read",
+            "Rollcall could not read who you are from Clever's answer. Please try again; if it keeps happening, tell your Rollcall administrator.",
+            Some("/auth/clever/start"),
+        )
+    })?;
+    let role = role_of(&user);
+    let name = user.name.clone().unwrap_or_default();
+    let (first, last) = (name.first.unwrap_or_default(), name.last.unwrap_or_default());
+    if matches!(role, AccountRole::Staff | AccountRole::DistrictAdmin) {
+        return Ok(Person::Unsupported { name: format!("{first} {last}").trim().to_owned(), role });
+    }
+    Ok(Person::Profile(CleverProfile {
+        clever_id,
+        role,
+        first_name: first,
+        middle_name: name.middle.filter(|m| !m.is_empty()),
+        last_name: last,
+        email: user.email.filter(|e| !e.is_empty()),
+        grade: user.roles.student.as_ref().and_then(|s| s.grade.as_ref()).map(|g| g.as_str().to_owned()),
+    }))
+}
+
+/// The part of a returning teacher's login that goes on behind their first page.
+struct Refresh {
+    clever: CleverClient,
+    store: Arc<dyn Store>,
+    token: AccessToken,
+    sealed: SealedToken,
+    clever_id: CleverId,
+    now: time::OffsetDateTime,
+}
+
+impl Refresh {
+    /// Asks for the user record and the roster lists at once, then stores the profile and the
+    /// token; gives the lists to the sync, or the outcome that stops it: Clever failed, or no
+    /// longer calls this person a teacher (a student's account is updated to say so; staff are
+    /// left as they were, as at a first login).
+    async fn run(self) -> Result<Arc<RosterLists>, SyncOutcome> {
+        let Self { clever, store, token, sealed, clever_id, now } = self;
+        let (user, lists) =
+            tokio::join!(clever.user(&token, clever_id.as_str()), ask_lists(&clever, &token, &clever_id));
+        let user = user.map_err(|e| crate::sync::stopped_by(&crate::roster_source::fetch_error(e)))?;
+        let profile = match person(user) {
+            Ok(Person::Profile(profile)) => profile,
+            Ok(Person::Unsupported { role, .. }) => {
+                tracing::warn!(role = role.as_str(), "a teacher's Clever account is no longer a teacher's");
+                return Err(crate::sync::stopped(NOT_A_TEACHER));
+            }
+            Err(_) => return Err(crate::sync::stopped(UNREADABLE)),
+        };
+        if let Err(error) = store.upsert_clever_login(&profile, &sealed, now).await {
+            tracing::error!(%error, "could not store a returning teacher's Clever login");
+            return Err(crate::sync::stopped(crate::sync::SAVE_FAILED));
+        }
+        if profile.role != AccountRole::Teacher {
+            return Err(crate::sync::stopped(NOT_A_TEACHER));
+        }
+        Ok(Arc::new(lists))
+    }
+}
+
+/// Why a returning login's sync did not run when Clever no longer calls them a teacher.
+const NOT_A_TEACHER: &str = "Clever no longer lists you as a teacher, so your classes were not synced.";
+
+/// Why it did not run when Clever's user record could not be read.
+const UNREADABLE: &str = "Clever sent an answer Rollcall could not read, so your classes were not synced. Nothing was lost; please try again.";
 
 /// Teacher before student before staff before admin: a teacher who is also staff uses Rollcall
 /// as a teacher. (Clever never combines student with another role.)

@@ -279,8 +279,8 @@ pub struct TeacherPage<'a> {
     pub ask_school: bool,
     /// School names to suggest when asking.
     pub schools: Vec<String>,
-    /// Another Rollcall process was syncing these classes when the teacher asked for a sync.
-    pub syncing_elsewhere: bool,
+    /// A sync of these classes is running (the page then reloads itself until it ends).
+    pub syncing: bool,
 }
 
 /// One of the teacher's sections.

@@ -9,7 +9,9 @@ use std::sync::Arc;
 use clever_client::{AccessToken, CleverClient};
 use futures::future::{BoxFuture, FutureExt, Shared};
 use parking_lot::Mutex;
-use rollcall_core::{CleverId, Clock, FetchErrorKind, SectionChange, SyncCounts, SyncPlan, UserId};
+use rollcall_core::{
+    CleverId, Clock, FetchError, FetchErrorKind, SectionChange, SyncCounts, SyncPlan, UserId,
+};
 use rollcall_store::{RunRecord, Store, SyncTrigger};
 
 use crate::crypto::TokenSealer;
@@ -81,22 +83,76 @@ impl SyncService {
         clever_id: CleverId,
         trigger: SyncTrigger,
     ) -> Arc<SyncOutcome> {
-        start_or_join(self, SyncRequest { teacher, clever_id, trigger, token: None, roster: None }).await
+        flight(
+            self,
+            SyncRequest { teacher, clever_id, trigger, token: None, roster: None, stopped: None },
+            None,
+        )
+        .await
     }
 
-    /// The sync of a teacher's login: [`SyncService::teacher`] with the token the login just
-    /// received (and stored), so the sync need not read it back and unseal it. A sync already
-    /// in flight is joined, as always.
-    pub async fn at_login(
-        &self,
-        teacher: UserId,
-        clever_id: CleverId,
-        token: AccessToken,
-        roster: Option<Arc<RosterLists>>,
-    ) -> Arc<SyncOutcome> {
+    /// Starts the sync of a teacher's login in the background and returns at once: the login
+    /// shows its first page while the sync runs (the dashboard says so and waits for it, see
+    /// [`SyncService::settle`]). The sync uses the token the login just received, so it need not
+    /// read it back and unseal it; `roster` is what the login already asked Clever. When the sync
+    /// ends, the teacher's background job is scheduled (unless they must reconnect Clever).
+    ///
+    /// The sync is registered before this returns, so the first page finds it running. A sync
+    /// already in flight is joined; a [`LoginRoster::Pending`] refresh then still runs, as it
+    /// stores the login's profile and token.
+    pub fn start_login(&self, teacher: UserId, clever_id: CleverId, token: AccessToken, roster: LoginRoster) {
+        let (answered, refresh) = match roster {
+            LoginRoster::Ask => (None, None),
+            LoginRoster::Answered(lists) => (Some(lists), None),
+            LoginRoster::Pending(refresh) => (None, Some(refresh)),
+        };
+        let trigger = SyncTrigger::Login;
         let request =
-            SyncRequest { teacher, clever_id, trigger: SyncTrigger::Login, token: Some(token), roster };
-        start_or_join(self, request).await
+            SyncRequest { teacher, clever_id, trigger, token: Some(token), roster: answered, stopped: None };
+        let flight = flight(self, request, refresh);
+        let sync = self.clone();
+        tokio::spawn(async move {
+            if !flight.await.reconnect {
+                sync.schedule_next(teacher).await;
+            }
+        });
+    }
+
+    /// Schedules the teacher's background sync `every` from now (or keeps an earlier time), if
+    /// background sync is on. Failures are logged, never shown: the sync that just ran stands.
+    pub async fn schedule_next(&self, teacher: UserId) {
+        let Some(every) = self.every() else { return };
+        let now = self.now();
+        if let Err(error) = self.store().schedule_sync(teacher, now + every, now).await {
+            tracing::error!(%error, teacher = %teacher, "could not schedule a background sync");
+        }
+    }
+
+    /// Whether a sync of the teacher's classes is running, in this process or another.
+    pub async fn syncing(&self, teacher: UserId) -> bool {
+        if self.inner.running.lock().contains_key(&teacher) {
+            return true;
+        }
+        self.store().sync_in_progress(teacher, self.now()).await.unwrap_or_else(|error| {
+            tracing::warn!(%error, teacher = %teacher, "could not read whether a sync is running");
+            false
+        })
+    }
+
+    /// Waits up to `limit` for the sync of the teacher's classes running now (in this process or
+    /// another) to end; returns whether none is running any more.
+    pub async fn settle(&self, teacher: UserId, limit: std::time::Duration) -> bool {
+        let here = self.inner.running.lock().get(&teacher).cloned();
+        if let Some(flight) = here {
+            return tokio::time::timeout(limit, flight).await.is_ok();
+        }
+        // Another process's sync: its lease goes when its run is recorded.
+        let waiting = async {
+            while self.syncing(teacher).await {
+                tokio::time::sleep(LEASE_POLL).await;
+            }
+        };
+        tokio::time::timeout(limit, waiting).await.is_ok()
     }
 
     /// A random id for this app instance (replica), as the holder of a sync lease.
@@ -137,45 +193,57 @@ struct SyncRequest {
     clever_id: CleverId,
     trigger: SyncTrigger,
     token: Option<AccessToken>,
-    /// Clever's answer for the roster's two lists, when the login already asked (see
-    /// `Logins::identify`).
+    /// Clever's answer for the roster's two lists, when the login already asked.
     roster: Option<Arc<RosterLists>>,
+    /// Set when the login's refresh ([`LoginRoster::Pending`]) ended the sync before it began.
+    stopped: Option<SyncOutcome>,
 }
 
-async fn start_or_join(sync: &SyncService, request: SyncRequest) -> Arc<SyncOutcome> {
+/// Where a sync's roster starts from.
+pub enum LoginRoster {
+    /// Ask Clever for both lists.
+    Ask,
+    /// Clever's answer for the two lists, asked during the login (see `Logins::identify`).
+    Answered(Arc<RosterLists>),
+    /// A returning teacher's login, signed in on `/me`'s word: what is still coming from Clever.
+    /// It fetches the user record (and stores the profile and token, as every login does) at the
+    /// same time as the two lists, and gives the lists, or the outcome that stops the sync.
+    Pending(Refresh),
+}
+
+/// What a returning teacher's login still waits for from Clever (see [`LoginRoster::Pending`]).
+pub type Refresh = BoxFuture<'static, Result<Arc<RosterLists>, SyncOutcome>>;
+
+/// The sync of `request.teacher` in flight, started if none is; it runs on a task of its own,
+/// so it finishes (and is recorded) even if whoever started it goes away.
+fn flight(sync: &SyncService, request: SyncRequest, refresh: Option<Refresh>) -> Flight {
     let teacher = request.teacher;
-    let flight = {
-        let mut running = sync.inner.running.lock();
-        match running.get(&teacher) {
-            Some(flight) => flight.clone(),
-            None => {
-                let task = sync.clone();
-                // Spawned, so the sync finishes (and is recorded) even if the request that
-                // started it goes away.
-                let handle = tokio::spawn(async move {
-                    let outcome = run(&task, &request).await;
-                    task.inner.running.lock().remove(&teacher);
-                    Arc::new(outcome)
-                });
-                let flight = async move {
-                    handle.await.unwrap_or_else(|_| {
-                        Arc::new(SyncOutcome {
-                            failed: true,
-                            problems: vec![
-                                "The sync stopped unexpectedly. Nothing was lost; please try again.".into(),
-                            ],
-                            ..SyncOutcome::default()
-                        })
-                    })
-                }
-                .boxed()
-                .shared();
-                running.insert(teacher, flight.clone());
-                flight
-            }
+    let mut running = sync.inner.running.lock();
+    if let Some(flight) = running.get(&teacher) {
+        if let Some(refresh) = refresh {
+            tokio::spawn(refresh);
         }
-    };
-    flight.await
+        return flight.clone();
+    }
+    let task = sync.clone();
+    let handle = tokio::spawn(async move {
+        let outcome = run(&task, request, refresh).await;
+        task.inner.running.lock().remove(&teacher);
+        Arc::new(outcome)
+    });
+    let flight = async move {
+        handle.await.unwrap_or_else(|_| {
+            Arc::new(SyncOutcome {
+                failed: true,
+                problems: vec!["The sync stopped unexpectedly. Nothing was lost; please try again.".into()],
+                ..SyncOutcome::default()
+            })
+        })
+    }
+    .boxed()
+    .shared();
+    running.insert(teacher, flight.clone());
+    flight
 }
 
 /// How long a sync's lease lasts unless renewed. The holder renews it every [`LEASE_RENEWAL`]
@@ -195,13 +263,26 @@ pub const SYNC_ELSEWHERE: &str =
 /// How often a replica waiting for another's sync of the same teacher looks again.
 const LEASE_POLL: std::time::Duration = std::time::Duration::from_millis(200);
 
-async fn run(sync: &SyncService, request: &SyncRequest) -> SyncOutcome {
+async fn run(sync: &SyncService, mut request: SyncRequest, refresh: Option<Refresh>) -> SyncOutcome {
     // Across replicas: only the holder of the teacher's lease syncs; another replica's request
     // waits and shares the result that replica records.
     // Someone in front of a page (a login, the button) is never kept waiting for another
     // process's sync; `rollcall sync` and background jobs wait for it, and share its result.
     let waits = matches!(request.trigger, SyncTrigger::Cli | SyncTrigger::Background);
-    match wait_for_lease(sync, request.teacher, waits).await {
+    // A returning teacher's login is still hearing from Clever: that goes on while the lease is
+    // taken, and runs to its end whatever the lease says (it stores the login's profile).
+    let lease = match refresh {
+        Some(refresh) => {
+            let (lease, lists) = tokio::join!(wait_for_lease(sync, request.teacher, waits), refresh);
+            match lists {
+                Ok(lists) => request.roster = Some(lists),
+                Err(outcome) => request.stopped = Some(outcome),
+            }
+            lease
+        }
+        None => wait_for_lease(sync, request.teacher, waits).await,
+    };
+    match lease {
         Lease::Held => {}
         Lease::SyncedElsewhere(outcome) => return outcome,
         Lease::Busy => {
@@ -216,7 +297,7 @@ async fn run(sync: &SyncService, request: &SyncRequest) -> SyncOutcome {
     // Records the run and gives the lease back (in one transaction), renewing the lease while
     // it runs.
     let _renewing = Renewal(tokio::spawn(renew_lease(sync.clone(), request.teacher)));
-    run_holding_lease(sync, request).await
+    run_holding_lease(sync, &request).await
 }
 
 /// Renews the teacher's lease every [`LEASE_RENEWAL`] until aborted.
@@ -331,12 +412,12 @@ async fn run_holding_lease(sync: &SyncService, request: &SyncRequest) -> SyncOut
                 Ok(_) => (outcome, true),
                 Err(error) => {
                     tracing::error!(%error, teacher = %teacher, "sync store error");
-                    (failed_outcome(SAVE_FAILED), false)
+                    (stopped(SAVE_FAILED), false)
                 }
             }
         }
         Ok(Attempt::Stopped(outcome)) => (outcome, false),
-        Err(problem) => (failed_outcome(&problem), false),
+        Err(problem) => (stopped(&problem), false),
     };
     sync.inner.metrics.sync(outcome.failed, outcome.counts.errors, timer.elapsed());
     if !written {
@@ -358,11 +439,20 @@ async fn run_holding_lease(sync: &SyncService, request: &SyncRequest) -> SyncOut
 }
 
 /// What the teacher reads when the store failed mid-sync.
-const SAVE_FAILED: &str = "Rollcall could not save the sync. Nothing was lost; please try again.";
+pub(crate) const SAVE_FAILED: &str = "Rollcall could not save the sync. Nothing was lost; please try again.";
 
 /// A sync that did nothing, for this reason.
-fn failed_outcome(problem: &str) -> SyncOutcome {
+pub(crate) fn stopped(problem: &str) -> SyncOutcome {
     SyncOutcome { failed: true, problems: vec![problem.to_owned()], ..SyncOutcome::default() }
+}
+
+/// A sync that did nothing because Clever answered with `error`: the teacher reconnects if
+/// Clever no longer accepts the token, else reads the error's advice.
+pub(crate) fn stopped_by(error: &FetchError) -> SyncOutcome {
+    if error.kind == FetchErrorKind::Unauthorized {
+        return SyncOutcome { reconnect: true, ..stopped(rollcall_core::RECONNECT_ADVICE) };
+    }
+    stopped(error.advice())
 }
 
 /// How far a sync got before writing anything.
@@ -370,7 +460,7 @@ enum Attempt {
     /// The roster was fetched and planned: the plan (sections left untouched because Clever
     /// failed for them are already out of it) and the outcome it will have once written.
     Planned { plan: SyncPlan, outcome: SyncOutcome },
-    /// Nothing to write: the teacher must reconnect Clever.
+    /// Nothing to write: the teacher must reconnect Clever, or the login's refresh said why not.
     Stopped(SyncOutcome),
 }
 
@@ -382,14 +472,11 @@ async fn attempt(sync: &SyncService, request: &SyncRequest) -> Result<Attempt, S
         tracing::error!(error = %e, "sync store error");
         SAVE_FAILED.to_owned()
     };
-    let reconnect = || {
-        Attempt::Stopped(SyncOutcome {
-            failed: true,
-            reconnect: true,
-            problems: vec![rollcall_core::RECONNECT_ADVICE.into()],
-            ..Default::default()
-        })
-    };
+    if let Some(outcome) = &request.stopped {
+        return Ok(Attempt::Stopped(outcome.clone()));
+    }
+    let unauthorized = FetchError { kind: FetchErrorKind::Unauthorized, detail: String::new() };
+    let reconnect = || Attempt::Stopped(stopped_by(&unauthorized));
     let token = match &request.token {
         Some(token) => token.clone(),
         None => {

@@ -110,9 +110,8 @@ async fn login(emulator: &RunningEmulator, replica: &Replica, key: &str) {
         user_id: user_id(key),
         client_id: Some(CLIENT_ID.into()),
     });
-    let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    let response = http.get(format!("{}/auth/clever/start", replica.url)).send().await.unwrap();
-    assert_eq!(response.url().path(), "/dashboard");
+    let page = replica.browser().get("/auth/clever/start").await;
+    assert!(page.on("/dashboard"), "{}", page.url);
 }
 
 /// Two replicas (each its own pool and in-process state) on one fresh PostgreSQL database, with

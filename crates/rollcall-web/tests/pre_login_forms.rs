@@ -87,7 +87,7 @@ async fn log_in_and_sign_up_refuse_a_post_without_this_browsers_token() {
     let page = browser
         .post("/login", &[("csrf", &token), ("email", "sam@school.test"), ("password", PASSWORD)])
         .await;
-    assert!(page.url.ends_with("/dashboard"), "{}: {}", page.url, page.body);
+    assert!(page.on("/dashboard"), "{}: {}", page.url, page.body);
 }
 
 #[tokio::test]
@@ -107,7 +107,7 @@ async fn the_first_login_question_refuses_a_post_without_this_browsers_token() {
     let page = browser
         .submit(&browser.get("/auth/clever/welcome").await, &app.url, "Create my Rollcall account")
         .await;
-    assert!(page.url.ends_with("/dashboard"), "{}: {}", page.url, page.body);
+    assert!(page.on("/dashboard"), "{}: {}", page.url, page.body);
     assert!(app.clever_account("skelly").await.is_some());
 }
 
@@ -126,7 +126,7 @@ async fn an_emailed_links_button_refuses_a_post_without_this_browsers_token() {
     // No account yet; the button itself still works.
     assert!(app.store().credential_by_email("lee@school.test").await.unwrap().is_none());
     let done = browser.open_mailed_link(&link).await;
-    assert!(done.url.ends_with("/dashboard"), "{}: {}", done.url, done.body);
+    assert!(done.on("/dashboard"), "{}: {}", done.url, done.body);
 }
 
 /// The login email is read once where it is typed: trimmed and lower-cased it finds the
@@ -139,7 +139,7 @@ async fn a_login_email_is_read_as_the_account_stores_it() {
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert!(wrong.contains("Wrong email or password.") && wrong.contains("not an email"), "{}", wrong.body);
     let page = app.browser().password_login("  Sam@School.TEST ", PASSWORD).await;
-    assert!(page.url.ends_with("/dashboard"), "{}: {}", page.url, page.body);
+    assert!(page.on("/dashboard"), "{}: {}", page.url, page.body);
 
     // Signing up with something that is no email shows the form again, as typed, saying why.
     let signup = app.browser().sign_up(("Lee", "Park"), "lee at school", PASSWORD, "student").await;

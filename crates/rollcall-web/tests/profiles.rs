@@ -63,7 +63,7 @@ async fn a_teachers_first_login_and_sync_under_every_profile() {
         let Some((profiles, app)) = spawn(backend, &p).await else { continue };
         let browser = app.browser();
         let page = app.login(&browser, "skelly").await;
-        assert!(page.url.ends_with("/dashboard"), "[{profiles}] {}\n{}", page.url, page.body);
+        assert!(page.on("/dashboard"), "[{profiles}] {}\n{}", page.url, page.body);
         let unknowable = rosters_unknowable(&p);
         for (class, students) in CLASSES {
             assert!(page.contains(class), "[{profiles}] {class} missing: {}", page.body);
@@ -132,7 +132,7 @@ async fn a_student_is_told_the_truth_under_every_profile() {
         app.login(&app.browser(), "skelly").await;
         let student = app.browser();
         let page = app.login(&student, "maria").await;
-        assert!(page.url.ends_with("/dashboard"), "[{profiles}] {}\n{}", page.url, page.body);
+        assert!(page.on("/dashboard"), "[{profiles}] {}\n{}", page.url, page.body);
         if rosters_unknowable(&p) {
             assert!(
                 page.contains("Clever has not told Rollcall which classes you are in"),

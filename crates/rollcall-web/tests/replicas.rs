@@ -110,9 +110,9 @@ async fn fifty_co_teachers_logging_in_through_two_replicas_at_once_make_one_rost
     let logins = (0..TEACHERS).map(|i| {
         let replicas = Arc::clone(&replicas);
         async move {
-            let browser = reqwest::Client::builder().cookie_store(true).build().unwrap();
-            let r = browser.get(format!("{}/auth/clever/start", replicas[i % 2].url)).send().await.unwrap();
-            (r.status(), r.url().path().to_owned(), r.text().await.unwrap())
+            let page = replicas[i % 2].browser().get("/auth/clever/start").await;
+            let path = reqwest::Url::parse(&page.url).unwrap().path().to_owned();
+            (page.status, path, page.body)
         }
     });
     for (status, path, body) in futures::future::join_all(logins).await {

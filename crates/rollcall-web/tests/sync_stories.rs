@@ -8,7 +8,7 @@ use clever_emulator::EmulatorConfig;
 use clever_emulator::faults::FaultSpec;
 use rollcall_core::CleverId;
 use rollcall_store::{RosterEntry, SectionSummary};
-use support::{Browser, TestApp, section_id, user_id};
+use support::{Browser, Page, TestApp, section_id, user_id};
 
 fn cid(s: &str) -> CleverId {
     CleverId::parse(s).unwrap()
@@ -100,7 +100,7 @@ async fn a_student_known_to_rollcall_is_not_asked_for_a_teachers_lists() {
     assert!(lists(&app) <= 2, "a first login asks for the two lists at most, unused");
     app.emulator().journal().clear();
     let page = app.login(&app.browser(), "maria").await;
-    assert!(page.url.ends_with("/dashboard"), "{}", page.url);
+    assert!(page.on("/dashboard"), "{}", page.url);
     assert_eq!(lists(&app), 0, "her second login asks only who she is");
     let calls = app.emulator().journal().entries();
     assert!(calls.iter().any(|e| e.path == format!("/v3.0/users/{maria}")), "{calls:?}");
@@ -122,7 +122,7 @@ async fn two_co_teachers_logging_in_at_the_same_moment_share_one_section() {
     app.next_login("aortega");
     let (a, b) = (app.browser(), app.browser());
     let (pa, pb) = tokio::join!(a.get("/auth/clever/start"), b.get("/auth/clever/start"));
-    assert!(pa.url.ends_with("/dashboard") && pb.url.ends_with("/dashboard"), "no error pages");
+    assert!(pa.on("/dashboard") && pb.on("/dashboard"), "no error pages");
     let sam = app.teacher_sections("skelly").await;
     let ana = app.teacher_sections("aortega").await;
     let math = |list: &[SectionSummary]| {
@@ -315,7 +315,7 @@ async fn syncs_of_one_teacher_never_run_twice_at_once() {
     app.fault(serde_json::json!({"path": "/v3.0/users/*/sections", "latency_ms": 1000, "times": 1}));
     let form = [("csrf", csrf.as_str())];
     let (a, b) = tokio::join!(browser.post("/sync", &form), browser.post("/sync", &form));
-    assert!(a.url.ends_with("/dashboard") && b.url.ends_with("/dashboard"));
+    assert!(a.on("/dashboard") && b.on("/dashboard"));
     let runs = app.store().sync_runs(teacher.id, 10).await.unwrap();
     assert_eq!(runs.len(), 2, "the login's run and one shared button run, not two: {runs:?}");
 }
@@ -359,14 +359,16 @@ async fn two_replicas_never_sync_one_teacher_at_once_and_the_second_says_so() {
     app.fault(serde_json::json!({"path": "/v3.0/users/*/sections", "latency_ms": 1000, "times": 1}));
     let form = [("csrf", csrf.as_str())];
     let other_sync = format!("{}/sync", other.url);
-    let (a, b) = tokio::join!(browser.post("/sync", &form), browser.post(&other_sync, &form));
-    // One replica syncs; the other, finding its lease taken, does not wait for it: it says the
-    // classes are being synced right now.
-    let told_busy = [&a, &b].iter().filter(|p| p.url.ends_with("/dashboard?syncing=1")).count();
-    let synced = [&a, &b].iter().filter(|p| p.url.ends_with("/dashboard")).count();
-    assert_eq!((told_busy, synced), (1, 1), "{}\n{}", a.url, b.url);
-    let told = if a.url.ends_with("?syncing=1") { &a } else { &b };
-    assert!(told.contains("Your classes are being synced right now"), "{}", told.body);
+    let glance = browser.without_refresh();
+    let (a, b) = tokio::join!(glance.post("/sync", &form), glance.post(&other_sync, &form));
+    // One replica syncs; the other, finding its lease taken, does not wait for it: its dashboard
+    // says the classes are being synced and reloads itself until that sync ends.
+    assert!(a.on("/dashboard") && b.on("/dashboard"), "{}\n{}", a.url, b.url);
+    let told: Vec<&Page> = [&a, &b].into_iter().filter(|p| p.contains("Syncing your classes…")).collect();
+    assert_eq!(told.len(), 1, "{}\n{}", a.body, b.body);
+    assert_eq!(told[0].refresh().as_deref(), Some("/dashboard?wait=1"));
+    let settled = browser.get(&told[0].resolve("/dashboard?wait=1")).await;
+    assert!(!settled.contains("Syncing your classes…") && settled.refresh().is_none(), "{}", settled.body);
     let runs = app.store().sync_runs(teacher.id, 10).await.unwrap();
     assert_eq!(runs.len(), 2, "the login's run and one button run: {runs:?}");
 }
@@ -382,17 +384,24 @@ async fn a_teacher_is_never_kept_waiting_for_another_processs_sync() {
     assert!(app.store().take_sync_lease(sam, "cron-host/42", now, time::Duration::minutes(5)).await.unwrap());
 
     let patience = std::time::Duration::from_secs(30);
-    let pressed = tokio::time::timeout(patience, browser.post("/sync", &[("csrf", &dashboard.csrf())]))
+    let glance = browser.without_refresh();
+    let pressed = tokio::time::timeout(patience, glance.post("/sync", &[("csrf", &dashboard.csrf())]))
         .await
         .expect("the button answers at once, not when the other sync ends");
-    assert!(pressed.url.ends_with("/dashboard?syncing=1"), "{}", pressed.url);
-    assert!(pressed.contains("Your classes are being synced right now"), "{}", pressed.body);
+    assert!(pressed.on("/dashboard"), "{}", pressed.url);
+    assert!(pressed.contains("Syncing your classes…"), "{}", pressed.body);
     assert!(pressed.contains("Grade 4 Math"), "the classes are still shown");
 
     // A new login goes straight to the dashboard too.
-    let again = tokio::time::timeout(patience, app.login(&app.browser(), "skelly"))
+    let again = tokio::time::timeout(patience, app.login(&app.browser().without_refresh(), "skelly"))
         .await
         .expect("the login answers at once");
-    assert!(again.url.ends_with("/dashboard"), "{}", again.url);
-    assert!(again.contains("Grade 4 Math"));
+    assert!(again.on("/dashboard"), "{}", again.url);
+    assert!(again.contains("Grade 4 Math") && again.contains("Syncing your classes…"));
+
+    // When the other process's sync ends (its run recorded, the lease given back), the reloading
+    // dashboard shows that.
+    app.store().release_sync_lease(sam, "cron-host/42").await.unwrap();
+    let settled = browser.get("/dashboard?wait=1").await;
+    assert!(!settled.contains("Syncing your classes…"), "{}", settled.body);
 }

@@ -63,6 +63,10 @@ async fn sign_in_through_serve(emulator: &RunningEmulator, flags: &[String], key
     let callback = callback.replace(PUBLIC_URL, &format!("http://{addr}"));
     let signed_in = browser.get(callback).send().await.unwrap();
     assert_eq!(signed_in.headers()["location"], "/dashboard", "the teacher signed in");
+    // The login's sync runs behind the dashboard, which reloads itself to `?wait=1` until the
+    // sync has ended and then sends the browser back to `/dashboard`.
+    let settled = browser.get(format!("http://{addr}/dashboard?wait=1")).send().await.unwrap();
+    assert_eq!(settled.headers()["location"], "/dashboard", "the login's sync ended");
 }
 
 #[tokio::test]

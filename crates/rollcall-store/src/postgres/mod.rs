@@ -291,6 +291,10 @@ impl SyncStore for PgStore {
             .await?;
         Ok(())
     }
+
+    async fn sync_in_progress(&self, teacher: UserId, now: OffsetDateTime) -> StoreResult<bool> {
+        sync_job::sync_in_progress(&self.pool, teacher, now).await
+    }
 }
 
 #[async_trait]

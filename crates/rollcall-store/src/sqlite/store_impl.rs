@@ -134,6 +134,10 @@ impl SyncStore for SqliteStore {
         })
         .await
     }
+
+    async fn sync_in_progress(&self, teacher: UserId, now: OffsetDateTime) -> StoreResult<bool> {
+        sync_job::sync_in_progress(&self.pool, teacher, now).await
+    }
 }
 
 #[async_trait]

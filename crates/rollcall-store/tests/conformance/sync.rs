@@ -243,6 +243,7 @@ pub async fn unlink_needs_a_link(store: Arc<dyn Store>) {
 pub async fn one_sync_lease_per_teacher_until_it_is_released_or_runs_out(store: Arc<dyn Store>) {
     let (t, _) = store.clever_login(&profile("t1", AccountRole::Teacher, "Tara", "Ng"), at(0)).await.unwrap();
     let lease = time::Duration::minutes(5);
+    assert!(!store.sync_in_progress(t.id, at(0)).await.unwrap(), "nobody syncs yet");
     let takers: Vec<_> = (0..20)
         .map(|i| {
             let store = store.clone();
@@ -253,6 +254,8 @@ pub async fn one_sync_lease_per_teacher_until_it_is_released_or_runs_out(store: 
         .collect();
     let taken = futures::future::join_all(takers).await.into_iter().filter(|r| *r.as_ref().unwrap()).count();
     assert_eq!(taken, 1, "exactly one of twenty concurrent syncs holds the lease");
+    assert!(store.sync_in_progress(t.id, at(4)).await.unwrap(), "a live lease is a sync in progress");
+    assert!(!store.sync_in_progress(t.id, at(5)).await.unwrap(), "a lease that ran out is not");
     assert!(!store.take_sync_lease(t.id, "late", at(1), lease).await.unwrap(), "live lease");
     assert!(
         store.take_sync_lease(t.id, "late", at(6), lease).await.unwrap(),
@@ -264,6 +267,7 @@ pub async fn one_sync_lease_per_teacher_until_it_is_released_or_runs_out(store: 
     assert!(store.take_sync_lease(t.id, "late", at(9), lease).await.unwrap(), "the holder renews");
     assert!(!store.take_sync_lease(t.id, "third", at(13), lease).await.unwrap(), "the renewed lease is live");
     store.release_sync_lease(t.id, "late").await.unwrap();
+    assert!(!store.sync_in_progress(t.id, at(13)).await.unwrap(), "a released lease is not");
     assert!(store.take_sync_lease(t.id, "third", at(13), lease).await.unwrap());
 }
 

@@ -274,8 +274,13 @@ async fn login(
     code: &str,
     link_to: Option<&CurrentUser>,
 ) -> Result<LoginOutcome, WebError> {
-    let login = match state.logins().identify(code).await? {
+    // A returning teacher is signed in as soon as Clever's `/me` names them (unless this login
+    // links Clever to the account signed in, which needs the whole profile).
+    let login = match state.logins().identify(code, link_to.is_none()).await? {
         Identified::Person(login) => login,
+        Identified::Returning(returning) => {
+            return Ok(LoginOutcome::Account { user: state.logins().resume(returning) });
+        }
         Identified::Unsupported { name, role } => return Ok(LoginOutcome::Unsupported { name, role }),
     };
     if let Some(current) = link_to {

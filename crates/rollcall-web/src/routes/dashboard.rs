@@ -2,7 +2,7 @@
 
 use axum::extract::Query;
 use axum::extract::{Path, State};
-use axum::response::{Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use rollcall_core::SectionId;
 use rollcall_store::{AccountRole, StoreError};
@@ -16,13 +16,23 @@ use crate::roles::{Hidden, Teacher};
 use crate::session::CurrentUser;
 use crate::state::AppState;
 
-/// The dashboard's query: `?syncing=1` after "Sync my classes" found another process syncing.
+/// The dashboard's query: `?wait=1` when it reloads itself while a sync runs.
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct DashboardQuery {
-    syncing: Option<String>,
+    wait: Option<String>,
 }
 
+/// How long a self-reloading dashboard waits for a running sync to end before it answers (and,
+/// if the sync still runs, reloads again).
+const SYNC_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// `GET /dashboard`: the teacher's classes or the student's.
+///
+/// While a sync of a teacher's classes runs (a login's, which runs behind this page, or any
+/// other), the page says so and reloads itself at once to `?wait=1`, which answers when the
+/// sync ends (or after [`SYNC_WAIT`]) by sending the browser back to `/dashboard`: the browser
+/// keeps showing the page meanwhile, and shows the synced classes as soon as they are written,
+/// with no script.
 pub async fn dashboard(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -33,6 +43,15 @@ pub async fn dashboard(
     let viewer = current.viewer();
     match current.user.role {
         AccountRole::Teacher => {
+            let sync = state.sync();
+            if query.wait.is_some() {
+                // Once the sync has ended, the page is read afresh (the login's refresh may
+                // have changed the account itself), at its own address.
+                if sync.settle(current.user.id, SYNC_WAIT).await {
+                    return Ok(Redirect::to("/dashboard").into_response());
+                }
+            }
+            let syncing = sync.syncing(current.user.id).await;
             let ask_school =
                 current.user.school.is_none() && jar.get(SKIP_SCHOOL_COOKIE.of(state.cookies())).is_none();
             let dashboard = store.teacher_dashboard(current.user.id, ask_school).await?;
@@ -51,7 +70,7 @@ pub async fn dashboard(
                 linked,
                 ask_school,
                 schools,
-                syncing_elsewhere: query.syncing.is_some(),
+                syncing,
             }))
         }
         AccountRole::Student => {

@@ -27,11 +27,13 @@ pub async fn sync_now(
     };
     // Runs now, inline; then the background job (kept, or made anew) follows on from here.
     let outcome = sync_teacher(&state, current.user.id, clever_id, SyncTrigger::Button).await;
+    // Another process syncing these classes is not waited for here: the dashboard says it is
+    // running and shows its result when it ends.
     if outcome.in_progress {
-        return Ok(Redirect::to("/dashboard?syncing=1"));
+        return Ok(Redirect::to("/dashboard"));
     }
     if !outcome.reconnect {
-        crate::jobs::schedule_next(state.sync(), current.user.id).await;
+        state.sync().schedule_next(current.user.id).await;
     }
     Ok(Redirect::to("/dashboard"))
 }

@@ -103,7 +103,7 @@ impl TestApp {
     /// A new browser: cookie jar, follows redirects.
     pub fn browser(&self) -> Browser {
         let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
-        Browser { http, app: self.url.clone() }
+        Browser { http, app: self.url.clone(), follows_refresh: true }
     }
 
     /// A browser on another network: its requests come through the proxy header from `address`.
@@ -111,7 +111,7 @@ impl TestApp {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert("x-forwarded-for", address.parse().unwrap());
         let http = reqwest::Client::builder().cookie_store(true).default_headers(headers).build().unwrap();
-        Browser { http, app: self.url.clone() }
+        Browser { http, app: self.url.clone(), follows_refresh: true }
     }
 
     /// A browser that stops at every redirect.
@@ -121,7 +121,7 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        Browser { http, app: self.url.clone() }
+        Browser { http, app: self.url.clone(), follows_refresh: false }
     }
 
     /// The mail the app kept in its outbox, newest first, read from `/dev/outbox` as a developer
@@ -237,6 +237,12 @@ pub struct Replica {
 }
 
 impl Replica {
+    /// A new browser pointed at this replica (as [`TestApp::browser`]).
+    pub fn browser(&self) -> Browser {
+        let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        Browser { http, app: self.url.clone(), follows_refresh: true }
+    }
+
     /// Serves the app on `listener`, talking to the emulator at `clever_url` and keeping its data
     /// in `store`. The app's redirect URI must be registered with the emulator.
     pub async fn start(
@@ -343,6 +349,9 @@ pub struct TeacherAndStudent {
 pub struct Browser {
     pub http: reqwest::Client,
     app: String,
+    /// Follows a page's `<meta http-equiv="refresh">` as a browser does (the dashboard's while a
+    /// sync runs), so a page is what the user sees once it stops reloading itself.
+    follows_refresh: bool,
 }
 
 /// A fetched page.
@@ -368,6 +377,23 @@ impl Page {
     pub fn contains(&self, text: &str) -> bool {
         self.body.contains(text)
     }
+
+    /// Whether the page is at `path` (whatever its query says).
+    pub fn on(&self, path: &str) -> bool {
+        reqwest::Url::parse(&self.url).is_ok_and(|u| u.path() == path)
+    }
+
+    /// Where the page's `<meta http-equiv="refresh" content="0; url=…">` leads, if it has one.
+    pub fn refresh(&self) -> Option<String> {
+        let at = self.body.find("<meta http-equiv=\"refresh\" content=\"")?;
+        let content = self.body[at..].split('"').nth(3)?;
+        Some(unescape(content.split_once("url=")?.1.trim()))
+    }
+
+    /// `path` as an absolute URL, relative to this page.
+    pub fn resolve(&self, path: &str) -> String {
+        reqwest::Url::parse(&self.url).unwrap().join(path).unwrap().to_string()
+    }
 }
 
 impl Browser {
@@ -376,11 +402,29 @@ impl Browser {
     }
 
     pub async fn get(&self, path: &str) -> Page {
-        Self::page(self.http.get(self.abs(path)).send().await.unwrap()).await
+        let page = Self::page(self.http.get(self.abs(path)).send().await.unwrap()).await;
+        self.refreshed(page).await
     }
 
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
-        Self::page(self.http.post(self.abs(path)).form(form).send().await.unwrap()).await
+        let page = Self::page(self.http.post(self.abs(path)).form(form).send().await.unwrap()).await;
+        self.refreshed(page).await
+    }
+
+    /// The same browser (its cookies), but it does not follow pages that reload themselves: it
+    /// sees each page as it first appears.
+    pub fn without_refresh(&self) -> Browser {
+        Browser { http: self.http.clone(), app: self.app.clone(), follows_refresh: false }
+    }
+
+    /// `page`, or (for a browser that follows them) where its refreshes lead.
+    async fn refreshed(&self, mut page: Page) -> Page {
+        for _ in 0..100 {
+            let Some(next) = page.refresh().filter(|_| self.follows_refresh) else { return page };
+            let url = page.resolve(&next);
+            page = Self::page(self.http.get(url).send().await.unwrap()).await;
+        }
+        panic!("{} kept reloading itself", page.url);
     }
 
     pub async fn page(r: reqwest::Response) -> Page {
@@ -438,7 +482,8 @@ impl Browser {
         let (action, mut fields) = form_with_button(page, button);
         fields.extend(typed.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         let url = if action.starts_with("http") { action } else { format!("{base}{action}") };
-        Self::page(self.http.post(url).form(&fields).send().await.unwrap()).await
+        let page = Self::page(self.http.post(url).form(&fields).send().await.unwrap()).await;
+        self.refreshed(page).await
     }
 
     /// Fills in the sign-up form; returns the page after it ("check your email").
