@@ -18,10 +18,10 @@ use rollcall_store::{AccountRole, CleverProfile, SealedToken, Store, User};
 use crate::crypto::TokenSealer;
 use crate::error::WebError;
 use crate::metrics::{LoginKind, Metrics};
-use crate::roster_source::{RosterLists, ask_lists};
+use crate::roster_source::{PendingLists, RosterLists, ask_lists, spawn_lists};
 use crate::session::Cookies;
+use crate::sync::SyncOutcome;
 use crate::sync::SyncService;
-use crate::sync::{LoginRoster, SyncOutcome};
 use futures::FutureExt;
 
 /// What a Clever login needs: the Clever client, the store, the clock, the sealer of Clever
@@ -45,10 +45,10 @@ pub struct CleverLogin {
     pub expires_at: time::OffsetDateTime,
     /// Who Clever says they are.
     pub profile: CleverProfile,
-    /// A teacher's two roster lists as Clever answered them during the login, for the login's
+    /// A teacher's two roster lists, asked during the login and still coming, for the login's
     /// sync; `None` for students, and for a login finished after the first-login question (its
     /// sync asks Clever again, as the answer may be minutes old).
-    pub roster: Option<Arc<RosterLists>>,
+    pub roster: Option<PendingLists>,
 }
 
 /// Who signed in.
@@ -107,7 +107,9 @@ impl Logins {
         let me = clever.me(&token).await.map_err(clever_error)?;
         // A teacher's roster lists need only their id and the token, so they are asked at the
         // same time as the user record: a teacher's login is three round trips to Clever (the
-        // code, `/me`, then the user, the sections and the students at once), not five.
+        // code, `/me`, then the user, the sections and the students at once), not five. The
+        // account needs only the user record; the lists go on behind the first page, into the
+        // login's sync.
         let teacher = match self.may_teach(&me.data).await {
             Teaching::Known(account) if fast => {
                 return Ok(Identified::Returning(Returning { account, token, expires_at }));
@@ -116,14 +118,8 @@ impl Logins {
             Teaching::Maybe(id) => Some(id),
             Teaching::No => None,
         };
-        let (user, roster) = match &teacher {
-            Some(teacher) => {
-                let (user, lists) =
-                    tokio::join!(clever.user(&token, &me.data.id), ask_lists(clever, &token, teacher));
-                (user, Some(Arc::new(lists)))
-            }
-            None => (clever.user(&token, &me.data.id).await, None),
-        };
+        let roster = teacher.as_ref().map(|teacher| spawn_lists(clever, &token, teacher));
+        let user = clever.user(&token, &me.data.id).await;
         let profile = match person(user.map_err(clever_error)?)? {
             Person::Profile(profile) => profile,
             Person::Unsupported { name, role } => return Ok(Identified::Unsupported { name, role }),
@@ -160,7 +156,7 @@ impl Logins {
         self.metrics.login(LoginKind::Teacher);
         tracing::info!(user = %account.id, role = "teacher", created = false, "Clever login");
         let Some(clever_id) = account.clever_id.clone() else { return account.id };
-        let refresh = Refresh {
+        let refresh = ReturningRefresh {
             clever: self.clever.clone(),
             store: Arc::clone(&self.store),
             token: token.clone(),
@@ -168,7 +164,7 @@ impl Logins {
             clever_id: clever_id.clone(),
             now: self.now(),
         };
-        self.sync.start_login(account.id, clever_id, token, LoginRoster::Pending(refresh.run().boxed()));
+        self.sync.start_login(account.id, clever_id, token, Some(refresh.run().boxed()));
         account.id
     }
 
@@ -230,8 +226,9 @@ impl Logins {
             _ => LoginKind::Student,
         });
         if login.profile.role == AccountRole::Teacher {
-            let roster = login.roster.clone().map_or(LoginRoster::Ask, LoginRoster::Answered);
-            self.sync.start_login(user, login.profile.clever_id.clone(), login.token.clone(), roster);
+            let refresh: Option<crate::sync::Refresh> =
+                login.roster.clone().map(|lists| async move { Ok(lists.await) }.boxed());
+            self.sync.start_login(user, login.profile.clever_id.clone(), login.token.clone(), refresh);
         }
     }
 }
@@ -290,7 +287,7 @@ fn person(user: clever_types::User) -> Result<Person, WebError> {
 }
 
 /// The part of a returning teacher's login that goes on behind their first page.
-struct Refresh {
+struct ReturningRefresh {
     clever: CleverClient,
     store: Arc<dyn Store>,
     token: AccessToken,
@@ -299,7 +296,7 @@ struct Refresh {
     now: time::OffsetDateTime,
 }
 
-impl Refresh {
+impl ReturningRefresh {
     /// Asks for the user record and the roster lists at once, then stores the profile and the
     /// token; gives the lists to the sync, or the outcome that stops it: Clever failed, or no
     /// longer calls this person a teacher (a student's account is updated to say so; staff are

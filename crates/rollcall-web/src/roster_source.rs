@@ -18,9 +18,11 @@
 //! planner then leaves it entirely alone.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use clever_client::{AccessToken, CleverClient, ClientError};
 use futures::StreamExt;
+use futures::future::{BoxFuture, FutureExt, Shared};
 use rollcall_core::{
     CleverId, CleverSection, CleverStudent, FetchError, FetchErrorKind, FetchedRoster, FetchedSection,
     Members,
@@ -42,6 +44,29 @@ pub struct RosterLists {
     sections: Result<Vec<clever_types::Section>, FetchError>,
     /// `None` when `mystudents` failed: each section is then asked on its own.
     students: Option<Vec<clever_types::User>>,
+}
+
+/// Clever's answer for the two lists, coming: asked on a task of its own, so it goes on while the
+/// login answers the browser, and shared by whoever waits for it.
+pub type PendingLists = Shared<BoxFuture<'static, Arc<RosterLists>>>;
+
+/// Starts asking for both lists (see [`ask_lists`]) on a task of its own.
+pub fn spawn_lists(clever: &CleverClient, token: &AccessToken, teacher: &CleverId) -> PendingLists {
+    let (clever, token, teacher) = (clever.clone(), token.clone(), teacher.clone());
+    let asked = tokio::spawn({
+        let teacher = teacher.clone();
+        async move { ask_lists(&clever, &token, &teacher).await }
+    });
+    async move {
+        let lists = asked.await.unwrap_or_else(|error| {
+            let detail = format!("the request for the roster stopped: {error}");
+            let sections = Err(FetchError { kind: FetchErrorKind::CleverFailed, detail });
+            RosterLists { teacher, sections, students: None }
+        });
+        Arc::new(lists)
+    }
+    .boxed()
+    .shared()
 }
 
 /// Asks for both lists at once: neither needs the other's answer.

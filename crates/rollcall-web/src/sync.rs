@@ -94,21 +94,23 @@ impl SyncService {
     /// Starts the sync of a teacher's login in the background and returns at once: the login
     /// shows its first page while the sync runs (the dashboard says so and waits for it, see
     /// [`SyncService::settle`]). The sync uses the token the login just received, so it need not
-    /// read it back and unseal it; `roster` is what the login already asked Clever. When the sync
-    /// ends, the teacher's background job is scheduled (unless they must reconnect Clever).
+    /// read it back and unseal it; `refresh` is what the login is still hearing from Clever
+    /// (`None`: the sync asks for the roster itself). When the sync ends, the teacher's
+    /// background job is scheduled (unless they must reconnect Clever).
     ///
     /// The sync is registered before this returns, so the first page finds it running. A sync
-    /// already in flight is joined; a [`LoginRoster::Pending`] refresh then still runs, as it
-    /// stores the login's profile and token.
-    pub fn start_login(&self, teacher: UserId, clever_id: CleverId, token: AccessToken, roster: LoginRoster) {
-        let (answered, refresh) = match roster {
-            LoginRoster::Ask => (None, None),
-            LoginRoster::Answered(lists) => (Some(lists), None),
-            LoginRoster::Pending(refresh) => (None, Some(refresh)),
-        };
+    /// already in flight is joined; the `refresh` then still runs, as it may store the login's
+    /// profile and token.
+    pub fn start_login(
+        &self,
+        teacher: UserId,
+        clever_id: CleverId,
+        token: AccessToken,
+        refresh: Option<Refresh>,
+    ) {
         let trigger = SyncTrigger::Login;
         let request =
-            SyncRequest { teacher, clever_id, trigger, token: Some(token), roster: answered, stopped: None };
+            SyncRequest { teacher, clever_id, trigger, token: Some(token), roster: None, stopped: None };
         let flight = flight(self, request, refresh);
         let sync = self.clone();
         tokio::spawn(async move {
@@ -193,25 +195,16 @@ struct SyncRequest {
     clever_id: CleverId,
     trigger: SyncTrigger,
     token: Option<AccessToken>,
-    /// Clever's answer for the roster's two lists, when the login already asked.
+    /// Clever's answer for the roster's two lists, once the login's [`Refresh`] has given it.
     roster: Option<Arc<RosterLists>>,
-    /// Set when the login's refresh ([`LoginRoster::Pending`]) ended the sync before it began.
+    /// Set when the login's [`Refresh`] ended the sync before it began.
     stopped: Option<SyncOutcome>,
 }
 
-/// Where a sync's roster starts from.
-pub enum LoginRoster {
-    /// Ask Clever for both lists.
-    Ask,
-    /// Clever's answer for the two lists, asked during the login (see `Logins::identify`).
-    Answered(Arc<RosterLists>),
-    /// A returning teacher's login, signed in on `/me`'s word: what is still coming from Clever.
-    /// It fetches the user record (and stores the profile and token, as every login does) at the
-    /// same time as the two lists, and gives the lists, or the outcome that stops the sync.
-    Pending(Refresh),
-}
-
-/// What a returning teacher's login still waits for from Clever (see [`LoginRoster::Pending`]).
+/// What a login is still hearing from Clever when its sync starts: the two roster lists, asked
+/// during the login (see `Logins::identify`), and for a returning teacher signed in on `/me`'s
+/// word the user record too (the profile and token are stored from it, as at every login). It
+/// gives the lists, or the outcome that stops the sync.
 pub type Refresh = BoxFuture<'static, Result<Arc<RosterLists>, SyncOutcome>>;
 
 /// The sync of `request.teacher` in flight, started if none is; it runs on a task of its own,

@@ -5,7 +5,6 @@
 mod support;
 
 use clever_emulator::EmulatorConfig;
-use clever_emulator::faults::FaultSpec;
 use rollcall_core::CleverId;
 use rollcall_store::{RosterEntry, SectionSummary};
 use support::{Browser, Page, TestApp, section_id, user_id};
@@ -15,10 +14,6 @@ fn cid(s: &str) -> CleverId {
 }
 
 impl TestApp {
-    fn fault(&self, spec: serde_json::Value) {
-        self.emulator().faults().add(serde_json::from_value::<FaultSpec>(spec).unwrap());
-    }
-
     async fn teacher_sections(&self, key: &str) -> Vec<SectionSummary> {
         let teacher = self.store().user_by_clever_id(&cid(&user_id(key))).await.unwrap().unwrap();
         self.store().teacher_sections(teacher.id).await.unwrap()

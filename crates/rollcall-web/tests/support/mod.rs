@@ -219,6 +219,20 @@ impl TestApp {
     }
 
     /// How many code exchanges the app made.
+    /// Adds a fault rule to the emulator (its `/__admin/faults` JSON).
+    pub fn fault(&self, spec: serde_json::Value) {
+        self.emulator().faults().add(serde_json::from_value(spec).unwrap());
+    }
+
+    /// The callback URL Clever sends `key`'s browser back to, from a login started in `browser`
+    /// (a stepping one), not yet visited.
+    pub async fn callback_url(&self, browser: &Browser, key: &str) -> String {
+        self.next_login(key);
+        let start = browser.get("/auth/clever/start").await;
+        let back = browser.http.get(start.location().unwrap()).send().await.unwrap();
+        back.headers()["location"].to_str().unwrap().to_owned()
+    }
+
     pub fn token_exchanges(&self) -> usize {
         self.emulator()
             .journal()
