@@ -6,18 +6,31 @@ use super::*;
 
 /// The emulator and the app, wired to each other, on port 0 and a temp SQLite file.
 pub(super) struct Rig {
+    pub(super) district: District,
     pub(super) emulator: RunningEmulator,
     pub(super) app_url: String,
     pub(super) state: AppState,
     pub(super) db: BenchDb,
     /// Sections each pool teacher has, when every one has the same number (the login rows).
     pub(super) classes: Option<usize>,
+    /// Students on each pool teacher's rosters, summed over their classes (the login rows).
+    pub(super) enrolled: usize,
     pub(super) stop_app: oneshot::Sender<()>,
     pub(super) app_task: JoinHandle<std::io::Result<()>>,
     /// Clever ids of the teachers with exactly 6 sections × 30 students, in generation order.
     pub(super) teachers: Vec<String>,
     /// Where the browsers run (the emulator's runtime is only needed to start it).
     pub(super) browsers: tokio::runtime::Handle,
+}
+
+/// How the emulator pages the lists a login asks for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Pages {
+    /// The emulator's default page size (100), so a roster of more students takes more pages.
+    Paged,
+    /// Every list whole on one page, as Clever answers a user (Library) token, which cannot
+    /// page: the latency rows, which count round trips as against Clever.
+    Whole,
 }
 
 /// The runtimes the emulator and the browsers run on, apart from the app's (the process's
@@ -58,6 +71,7 @@ impl Rig {
         backend: &Backend,
         district: District,
         pg_pool: u32,
+        pages: Pages,
     ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let app_url = format!("http://{}", listener.local_addr()?);
@@ -71,6 +85,16 @@ impl Rig {
         });
         let spec = match district {
             District::Logins => logins_district(TEACHERS, app),
+            District::Large => GenerateSpec {
+                namespace: "rollcall-bench-large".to_owned(),
+                schools: SCHOOLS,
+                teachers: LARGE_TEACHERS + 1,
+                students: LARGE_TEACHERS * LARGE_SECTIONS * FIRST_PASS_SEATS,
+                sections: LARGE_TEACHERS * LARGE_SECTIONS,
+                students_per_section: STUDENTS_PER_SECTION,
+                co_taught_every: 0,
+                app,
+            },
             District::Full => GenerateSpec {
                 namespace: "rollcall-bench-district".to_owned(),
                 schools: SCHOOLS,
@@ -83,22 +107,38 @@ impl Rig {
             },
         };
         let clock = Clock::system();
-        let world = generate(&spec, clock.now()).context("cannot generate the district")?;
+        let mut world = generate(&spec, clock.now()).context("cannot generate the district")?;
         let teachers = match district {
             District::Logins => full_time_teachers(&world),
+            District::Large => {
+                let teachers = teachers_shaped(&world, LARGE_SECTIONS, STUDENTS_PER_SECTION);
+                grow_first_sections(&mut world, &teachers, BIG_SECTION);
+                teachers
+            }
             District::Full => teachers_with_sections(&world),
         };
+        let (wanted, sections) = match district {
+            District::Logins => (TEACHERS, SECTIONS_PER_TEACHER),
+            District::Large => (LARGE_TEACHERS, LARGE_SECTIONS),
+            District::Full => (teachers.len(), 0),
+        };
         anyhow::ensure!(
-            district == District::Full || teachers.len() == TEACHERS,
-            "the generated district has {} teachers with exactly {SECTIONS_PER_TEACHER} sections × \
-             {STUDENTS_PER_SECTION} students, not {TEACHERS}",
+            teachers.len() == wanted,
+            "the generated district has {} teachers with exactly {sections} sections × \
+             {STUDENTS_PER_SECTION} students, not {wanted}",
             teachers.len()
         );
         // The rate limit is lifted (one token per login makes 5 calls, far below it anyway, but
         // the bench must never measure a 429); the check itself still runs.
+        let defaults = EmulatorConfig::default();
+        let default_page_limit = match pages {
+            Pages::Paged => defaults.default_page_limit,
+            Pages::Whole => defaults.max_page_limit,
+        };
         let config = EmulatorConfig {
             rate_limit_per_minute: clever_emulator::config::MAX_RATE_LIMIT,
-            ..EmulatorConfig::default()
+            default_page_limit,
+            ..defaults
         };
         let emulator = runtimes
             .emulator
@@ -127,9 +167,31 @@ impl Rig {
         let app_task = tokio::spawn(rollcall_web::serve(listener, state.clone(), async move {
             let _ = stopped.await;
         }));
-        let classes = (district == District::Logins).then_some(SECTIONS_PER_TEACHER);
+        let classes = match district {
+            District::Logins => Some(SECTIONS_PER_TEACHER),
+            District::Large => Some(LARGE_SECTIONS),
+            District::Full => None,
+        };
+        // Students on a pool teacher's rosters, counted over their classes.
+        let enrolled = match district {
+            District::Logins => SECTIONS_PER_TEACHER * STUDENTS_PER_SECTION,
+            District::Large => (LARGE_SECTIONS - 1) * STUDENTS_PER_SECTION + BIG_SECTION,
+            District::Full => 0,
+        };
         let browsers = runtimes.browsers.handle().clone();
-        Ok(Self { emulator, app_url, state, db, classes, stop_app, app_task, teachers, browsers })
+        Ok(Self {
+            district,
+            emulator,
+            app_url,
+            state,
+            db,
+            classes,
+            enrolled,
+            stop_app,
+            app_task,
+            teachers,
+            browsers,
+        })
     }
 
     /// Runs one row: `pick()` names the teacher each login is for (`None`: no more work), and a
@@ -187,15 +249,15 @@ impl Rig {
     }
 
     /// The pool's teachers who have an account now, each checked to have all their classes
-    /// with full rosters in the store.
+    /// with full rosters in the store (the login rows' districts).
     pub(super) async fn logged_in(&self) -> anyhow::Result<Vec<String>> {
         let store = self.state.store();
         let mut done = Vec::new();
         for teacher in &self.teachers {
             let Some(user) = store.user_by_clever_id(&CleverId::parse(teacher)?).await? else { continue };
             let sections = store.teacher_sections(user.id).await?;
-            let complete = sections.len() == SECTIONS_PER_TEACHER
-                && sections.iter().all(|s| s.active_students as usize == STUDENTS_PER_SECTION);
+            let enrolled: usize = sections.iter().map(|s| s.active_students as usize).sum();
+            let complete = self.classes == Some(sections.len()) && enrolled == self.enrolled;
             anyhow::ensure!(complete, "teacher {teacher} logged in but their classes are incomplete");
             done.push(teacher.clone());
         }
@@ -240,6 +302,32 @@ pub(super) fn teachers_with_sections(world: &World) -> Vec<String> {
 
 /// Teachers whose sections (as primary teacher) are exactly 6, each with exactly 30 students.
 pub(crate) fn full_time_teachers(world: &World) -> Vec<String> {
+    teachers_shaped(world, SECTIONS_PER_TEACHER, STUDENTS_PER_SECTION)
+}
+
+/// Makes each teacher's first section (by id) `size` students, adding students of the district
+/// who are not in it yet: the large district's one big class per teacher.
+fn grow_first_sections(world: &mut World, teachers: &[String], size: usize) {
+    let students: Vec<String> =
+        world.users.values().filter(|u| u.has(Role::Student)).map(|u| u.id.clone()).collect();
+    for teacher in teachers {
+        let Some(first) = world.section_ids_of(teacher).min().cloned() else { continue };
+        world.update_section(&first, |section| {
+            for student in &students {
+                if section.students.len() >= size {
+                    break;
+                }
+                if !section.students.contains(student) {
+                    section.students.push(student.clone());
+                }
+            }
+        });
+    }
+}
+
+/// Teachers whose sections (as primary teacher) are exactly `sections`, each with exactly
+/// `students` students.
+pub(crate) fn teachers_shaped(world: &World, sections: usize, students: usize) -> Vec<String> {
     let mut taught: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for section in world.sections().values() {
         for teacher in &section.teachers {
@@ -252,9 +340,9 @@ pub(crate) fn full_time_teachers(world: &World) -> Vec<String> {
     teachers
         .into_iter()
         .filter(|u| {
-            taught.get(u.id.as_str()).is_some_and(|rosters| {
-                rosters.len() == SECTIONS_PER_TEACHER && rosters.iter().all(|n| *n == STUDENTS_PER_SECTION)
-            })
+            taught
+                .get(u.id.as_str())
+                .is_some_and(|rosters| rosters.len() == sections && rosters.iter().all(|n| *n == students))
         })
         .map(|u| u.id.clone())
         .collect()

@@ -110,9 +110,10 @@ fn login_latency_counts_the_round_trips_each_page_needs() {
     assert!(stdout.contains("answered 20 ms late"), "{stdout}");
     let rows: Vec<&str> = stdout
         .lines()
-        .filter(|l| l.starts_with("| first login") || l.starts_with("| returning teacher"))
+        .filter(|l| l.starts_with("| first login") || l.starts_with("| returning"))
         .collect();
-    assert_eq!(rows.len(), 4, "two rows for 1 browser and for 2: {stdout}");
+    assert_eq!(rows.len(), 8, "two rows for each district, with 1 browser and with 2: {stdout}");
+    assert!(stdout.contains("| first login, 12 classes (one of 150)"), "{stdout}");
     for row in rows {
         let cells: Vec<&str> = row.split('|').map(str::trim).collect();
         assert_eq!(cells[9], "0", "no login failed: {row}");
