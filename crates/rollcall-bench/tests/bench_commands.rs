@@ -108,10 +108,8 @@ fn login_latency_counts_the_round_trips_each_page_needs() {
         bench(&["login", "--clever-latency", "20", "--seconds", "0.5", "--connections", "2"]);
     assert!(ok, "the latency benchmark failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains("answered 20 ms late"), "{stdout}");
-    let rows: Vec<&str> = stdout
-        .lines()
-        .filter(|l| l.starts_with("| first login") || l.starts_with("| returning"))
-        .collect();
+    let rows: Vec<&str> =
+        stdout.lines().filter(|l| l.starts_with("| first login") || l.starts_with("| returning")).collect();
     assert_eq!(rows.len(), 8, "two rows for each district, with 1 browser and with 2: {stdout}");
     assert!(stdout.contains("| first login, 12 classes (one of 150)"), "{stdout}");
     for row in rows {

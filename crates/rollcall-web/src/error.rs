@@ -14,9 +14,13 @@ pub enum WebError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] rollcall_store::StoreError),
-    /// Not logged in (or the session expired).
+    /// Not logged in (or the session expired); `asked` is the page a `GET` asked for, to go to
+    /// after logging in.
     #[error("please log in")]
-    LoginRequired,
+    LoginRequired {
+        /// The path and query asked for.
+        asked: Option<String>,
+    },
     /// The form's CSRF token or origin was wrong.
     #[error("this form has expired; reload the page and try again")]
     Csrf,
@@ -58,8 +62,9 @@ impl WebError {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let (status, title, detail, retry) = match self {
-            WebError::LoginRequired => {
-                return axum::response::Redirect::to("/login").into_response();
+            WebError::LoginRequired { asked } => {
+                let to = asked.as_deref().map_or_else(|| "/login".to_owned(), crate::next_page::login_url);
+                return axum::response::Redirect::to(&to).into_response();
             }
             WebError::Csrf => (
                 StatusCode::FORBIDDEN,
@@ -98,9 +103,23 @@ impl IntoResponse for WebError {
                 )
             }
         };
-        let page = ErrorPage { title: &title, detail: &detail, retry: retry.as_deref() };
-        (status, render(&page)).into_response()
+        let page = ErrorPage { viewer: None, title: &title, detail: &detail, retry: retry.as_deref() };
+        let mut response = (status, render(&page)).into_response();
+        response.extensions_mut().insert(Shown { title, detail, retry });
+        response
     }
+}
+
+/// An error page's words, kept on its response so it can be shown again with the
+/// navigation of whoever is signed in (`routes::with_viewer`).
+#[derive(Clone)]
+pub struct Shown {
+    /// Headline.
+    pub title: String,
+    /// What happened and what to do.
+    pub detail: String,
+    /// Where "Try again" points.
+    pub retry: Option<String>,
 }
 
 /// What each account rule means for the person who ran into it, and where to go next.

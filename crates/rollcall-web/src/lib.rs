@@ -15,6 +15,7 @@ mod login;
 mod login_email;
 pub mod mail;
 pub mod metrics;
+mod next_page;
 mod pages;
 pub mod passwords;
 mod pending;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/clever/start", get(routes::auth_clever::start))
         .route("/auth/clever/link", post(routes::auth_clever::start_link))
         .route(WebConfig::CALLBACK_PATH, get(routes::auth_clever::callback))
+        .route(routes::auth_clever::UNSUPPORTED_PATH, get(routes::auth_clever::unsupported))
         .route("/auth/clever/welcome", get(routes::welcome::show))
         .route("/auth/clever/welcome/new", post(routes::welcome::create))
         .route("/auth/clever/welcome/link", post(routes::welcome::link))
@@ -78,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { WebError::NotFound })
         .layer(from_fn_with_state(state.config().serving.request_timeout, headers::request_timeout))
         .layer(from_fn(headers::app_error_pages))
+        .layer(from_fn_with_state(state.clone(), routes::with_viewer))
         .layer(from_fn_with_state(security, headers::security_headers))
         .layer(from_fn_with_state(state.shared_metrics(), metrics::observe))
         .with_state(state)

@@ -241,6 +241,8 @@ impl AssignmentPage<'_> {
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage<'a> {
+    /// Header, when someone is signed in.
+    pub viewer: Option<Viewer<'a>>,
     /// Headline.
     pub title: &'a str,
     /// What happened and what to do.

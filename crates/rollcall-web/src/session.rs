@@ -16,6 +16,7 @@ use rollcall_store::{Session, Store, User};
 use crate::config::WebConfig;
 use crate::crypto::{random_token, sha256};
 use crate::error::WebError;
+use crate::next_page;
 use crate::pages::Viewer;
 
 /// How this deployment makes its cookies: `Secure` with `__Host-` names when served over
@@ -116,12 +117,17 @@ impl<S: AsRef<Sessions> + Send + Sync> FromRequestParts<S> for CurrentUser {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, WebError> {
         let sessions = state.as_ref();
         let jar = CookieJar::from_headers(&parts.headers);
+        let required = || WebError::LoginRequired {
+            asked: (parts.method == axum::http::Method::GET)
+                .then(|| parts.uri.path_and_query().map(ToString::to_string))
+                .flatten(),
+        };
         let token = jar
             .get(SESSION_COOKIE.of(sessions.cookies))
             .map(|c| c.value().to_owned())
-            .ok_or(WebError::LoginRequired)?;
+            .ok_or_else(required)?;
         let found = sessions.store.session(&sha256(&token), sessions.clock.now()).await?;
-        let (session, user) = found.ok_or(WebError::LoginRequired)?;
+        let (session, user) = found.ok_or_else(required)?;
         Ok(CurrentUser { user, session })
     }
 }
@@ -136,7 +142,7 @@ impl<S: AsRef<Sessions> + Send + Sync> FromRequestParts<S> for MaybeUser {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, WebError> {
         match CurrentUser::from_request_parts(parts, state).await {
             Ok(user) => Ok(MaybeUser(Some(user))),
-            Err(WebError::LoginRequired) => Ok(MaybeUser(None)),
+            Err(WebError::LoginRequired { .. }) => Ok(MaybeUser(None)),
             Err(other) => Err(other),
         }
     }
@@ -213,6 +219,24 @@ pub fn cookie(cookies: Cookies, name: CookieName, value: String, max_age: time::
         .path("/")
         .max_age(max_age)
         .build()
+}
+
+const NEXT_COOKIE: CookieName = host_cookie!("rollcall_next");
+/// As long as a login may take, the first-login question included.
+const NEXT_TTL: time::Duration = time::Duration::minutes(15);
+
+/// Keeps `raw` for the coming login, if it is [`next_page::safe`]; otherwise forgets any kept before.
+pub fn remember_next(cookies: Cookies, jar: CookieJar, raw: Option<&str>) -> CookieJar {
+    match raw.and_then(next_page::safe) {
+        Some(path) => jar.add(cookie(cookies, NEXT_COOKIE, path.to_owned(), NEXT_TTL)),
+        None => jar.remove(removal(cookies, NEXT_COOKIE)),
+    }
+}
+
+/// The kept page (see [`crate::next_page`]; checked again: a cookie is the browser's to change) and the jar without it.
+pub fn take_next(cookies: Cookies, jar: CookieJar) -> (CookieJar, Option<String>) {
+    let next = jar.get(NEXT_COOKIE.of(cookies)).and_then(|c| next_page::safe(c.value()).map(str::to_owned));
+    (jar.remove(removal(cookies, NEXT_COOKIE)), next)
 }
 
 #[cfg(test)]

@@ -62,7 +62,7 @@ async fn admins_list_the_log_with_filters_and_others_find_nothing_there() {
     // Not an admin: no link, and the page does not exist for them.
     assert!(!sam.get("/dashboard").await.contains("/admin/audit"));
     assert_eq!(sam.get("/admin/audit").await.status, StatusCode::NOT_FOUND);
-    assert!(app.browser().get("/admin/audit").await.url.ends_with("/login"), "anonymous: log in first");
+    assert!(app.browser().get("/admin/audit").await.on("/login"), "anonymous: log in first");
 
     let ops = admin(&app).await;
     let all = ops.get("/admin/audit").await;

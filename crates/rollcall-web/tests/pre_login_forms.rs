@@ -82,7 +82,7 @@ async fn log_in_and_sign_up_refuse_a_post_without_this_browsers_token() {
     refused_every_way(&app, &browser, "/signup", &token, &signup).await;
 
     // Nothing was done: not signed in, no mail sent; the right token still works.
-    assert!(browser.get("/dashboard").await.url.ends_with("/login"));
+    assert!(browser.get("/dashboard").await.on("/login"));
     assert!(app.outbox().await.is_empty());
     let page = browser
         .post("/login", &[("csrf", &token), ("email", "sam@school.test"), ("password", PASSWORD)])

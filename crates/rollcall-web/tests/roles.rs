@@ -16,7 +16,12 @@ async fn signed_out_every_role_page_and_form_sends_the_visitor_to_log_in() {
     for path in ["/sync/history", "/sections/1", "/assignments/1", "/admin/audit", "/profile", "/dashboard"] {
         let page = visitor.get(path).await;
         assert!(page.status.is_redirection(), "{path}: {}", page.status);
-        assert_eq!(page.location(), Some("/login"), "{path}");
+        let back = format!("/login?next={}", path.replace('/', "%2F"));
+        assert_eq!(
+            page.location(),
+            Some(back.as_str()),
+            "{path}: the page asked for is kept for after login"
+        );
     }
     let posts: [(&str, &[(&str, &str)]); 6] = [
         ("/sync", &[]),
@@ -31,7 +36,7 @@ async fn signed_out_every_role_page_and_form_sends_the_visitor_to_log_in() {
         form.extend_from_slice(fields);
         let page = visitor.post(path, &form).await;
         assert!(page.status.is_redirection(), "{path}: {}", page.status);
-        assert_eq!(page.location(), Some("/login"), "{path}");
+        assert_eq!(page.location(), Some("/login"), "{path}: a form's post is not replayed after login");
     }
 }
 

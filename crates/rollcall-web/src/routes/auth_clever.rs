@@ -24,13 +24,13 @@ use rollcall_store::{AccountRole, CallbackClaim};
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
-use crate::crypto::{random_token, sha256};
+use crate::crypto::{open_json, random_token, seal_json, sha256};
 use crate::csrf::SignedInForm;
 use crate::error::WebError;
 use crate::login::{Identified, role_label};
 use crate::pages::{UnsupportedRolePage, render};
 use crate::pending::PendingClever;
-use crate::session::{CookieName, host_cookie, removal};
+use crate::session::{CookieName, host_cookie, removal, take_next};
 use crate::session::{CurrentUser, MaybeUser, cookie};
 use crate::state::AppState;
 
@@ -180,7 +180,8 @@ async fn finish(
             let (session, cookie) = state.sessions().new_session(user);
             store.finish_callback_with_session(code_hash, &session).await?;
             state.sessions().end_previous(&jar).await?;
-            Ok((jar.add(cookie), Redirect::to("/dashboard")).into_response())
+            let (jar, asked) = take_next(state.cookies(), jar);
+            Ok((jar.add(cookie), Redirect::to(asked.as_deref().unwrap_or("/dashboard"))).into_response())
         }
         Ok(LoginOutcome::Linked(user)) => {
             store.finish_callback(code_hash, Some(user)).await?;
@@ -193,12 +194,39 @@ async fn finish(
         }
         Ok(LoginOutcome::Unsupported { name, role }) => {
             not_signed_in().await?;
-            Ok((jar, render(&UnsupportedRolePage { name: &name, role: role_label(role) })).into_response())
+            // Shown after a redirect, so that a reload shows it again instead of replaying the
+            // used callback URL ("this sign-in link has expired").
+            let seen = Unsupported { name, role: role_label(role).to_owned() };
+            let sealed = seal_json(state.logins().sealer(), &seen);
+            let jar = jar.add(cookie(state.cookies(), UNSUPPORTED_COOKIE, sealed, STATE_TTL));
+            Ok((jar, Redirect::to(UNSUPPORTED_PATH)).into_response())
         }
         Err(error) => {
             not_signed_in().await?;
             Err(error)
         }
+    }
+}
+
+/// Where staff and district admins read that Rollcall has nothing for them.
+pub const UNSUPPORTED_PATH: &str = "/auth/clever/unsupported";
+const UNSUPPORTED_COOKIE: CookieName = host_cookie!("rollcall_clever_unsupported");
+
+/// Who signed in with a role Rollcall has nothing for, kept (sealed) for [`unsupported`].
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Unsupported {
+    name: String,
+    role: String,
+}
+
+/// `GET /auth/clever/unsupported`: the page for staff and district admins, after their login.
+pub async fn unsupported(State(state): State<AppState>, jar: CookieJar) -> Response {
+    let seen: Option<Unsupported> = jar
+        .get(UNSUPPORTED_COOKIE.of(state.cookies()))
+        .and_then(|c| open_json(state.logins().sealer(), c.value()));
+    match seen {
+        Some(seen) => render(&UnsupportedRolePage { name: &seen.name, role: &seen.role }),
+        None => Redirect::to("/login").into_response(),
     }
 }
 
@@ -217,7 +245,8 @@ fn bounce(state: &AppState, jar: CookieJar) -> Result<Response, WebError> {
     Ok((jar, Redirect::to("/auth/clever/start")).into_response())
 }
 
-/// Starts a session for `user` and sends them to `next`.
+/// Starts a session for `user` and sends them to `next`; for `/dashboard`, to the page they
+/// asked for before logging in, if any (see [`crate::next_page`]), else where their role lands.
 pub async fn signed_in(
     state: &AppState,
     jar: CookieJar,
@@ -226,8 +255,13 @@ pub async fn signed_in(
 ) -> Result<Response, WebError> {
     state.sessions().end_previous(&jar).await?;
     let session = state.sessions().start(user).await?;
-    let next = if next == "/dashboard" { landing(state, user).await? } else { next };
-    Ok((jar.add(session), Redirect::to(next)).into_response())
+    let (jar, asked) = take_next(state.cookies(), jar);
+    let next = match asked {
+        Some(asked) if next == "/dashboard" => asked,
+        _ if next == "/dashboard" => landing(state, user).await?.to_owned(),
+        _ => next.to_owned(),
+    };
+    Ok((jar.add(session), Redirect::to(&next)).into_response())
 }
 
 /// Where a login lands: an admin on the admin pages (what an operator's account is for; its

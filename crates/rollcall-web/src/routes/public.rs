@@ -28,11 +28,14 @@ pub async fn signup(State(state): State<AppState>, jar: CookieJar) -> (CookieJar
     (jar, render(&SignupPage { login: false, csrf, email_signup, ..SignupPage::default() }))
 }
 
-/// `/login?confirmed=1`: after an emailed link finished a password or confirmed an email.
+/// `/login?confirmed=1`: after an emailed link finished a password or confirmed an email;
+/// `?next=/sections/5`: the page to go to once logged in (see [`crate::next_page`]).
 #[derive(Deserialize)]
 pub struct LoginQuery {
     #[serde(default)]
     confirmed: Option<String>,
+    #[serde(default)]
+    next: Option<String>,
 }
 
 /// `GET /login`: Clever's button and the email log-in form.
@@ -42,6 +45,7 @@ pub async fn login(
     Query(q): Query<LoginQuery>,
 ) -> (CookieJar, Response) {
     let (jar, csrf) = form_token(state.cookies(), jar);
+    let jar = crate::session::remember_next(state.cookies(), jar, q.next.as_deref());
     let notice = q.confirmed.map(|_| "Done: your email is confirmed. Log in with it and your password.");
     (jar, render(&SignupPage { login: true, csrf, notice, ..SignupPage::default() }))
 }
