@@ -76,6 +76,44 @@ async fn a_second_child_who_launches_from_the_portal_is_signed_in_and_sees_nothi
 }
 
 #[tokio::test]
+async fn a_new_clever_login_that_does_not_end_in_a_session_still_ends_the_one_before() {
+    let app = TestApp::spawn().await;
+    teacher_installs_rollcall(&app, "Sam Kelly").await;
+    // With a password account on this Rollcall, a teacher new to Rollcall is first asked
+    // whether they already have an account: that login pauses at a question, with no session.
+    app.password_account(rollcall_store::AccountRole::Teacher, ("Old", "Account"), "old@school.test", "pw")
+        .await;
+
+    let device = app.browser();
+    let portal = clever_portal_login(&app, &device, "María Núñez").await;
+    let maria = device.submit(&portal, &app.emulator.base_url, "Launch").await;
+    assert!(maria.contains("Grade 4 Reading"), "{}", maria.body);
+
+    // Dan, a teacher, installs Rollcall from the Library on the same device.
+    clever_portal_logout(&app, &device).await;
+    clever_portal_login(&app, &device, "Dan Brooks").await;
+    let clever = &app.emulator.base_url;
+    let library = device.get(&format!("{clever}/portal/library")).await;
+    let consent = device.submit(&library, clever, "Install").await;
+    let question = device.submit(&consent, clever, "Allow").await;
+    assert!(question.on("/auth/clever/welcome"), "{}", question.url);
+    assert!(question.contains("Dan") && !question.contains("María"), "{}", question.body);
+
+    // Walking away from the question leaves nothing of María's open.
+    let dashboard = device.get("/dashboard").await;
+    assert!(dashboard.on("/login"), "María's session outlived Dan's login: {}", dashboard.url);
+    assert!(!dashboard.contains("María") && !dashboard.contains("Grade 4 Reading"), "{}", dashboard.body);
+
+    // And the next child's login closes Dan's unanswered question: it is not left for them.
+    clever_portal_logout(&app, &device).await;
+    let portal = clever_portal_login(&app, &device, "Zoë Çelik").await;
+    let zoe = device.submit(&portal, clever, "Launch").await;
+    assert!(zoe.on("/dashboard") && zoe.contains("Zoë"), "{}", zoe.url);
+    let question = device.get("/auth/clever/welcome").await;
+    assert!(!question.contains("Dan") && !question.contains("/auth/clever/welcome/new"), "{}", question.body);
+}
+
+#[tokio::test]
 async fn after_logging_out_the_page_says_clever_may_still_be_signed_in_and_how_to_log_out_of_it() {
     let app = TestApp::spawn().await;
     let clever = app.emulator.base_url.clone();

@@ -128,6 +128,9 @@ pub async fn callback(
     for _ in 0..240 {
         match state.store().claim_callback(&code_hash, state.now()).await? {
             CallbackClaim::First => {
+                // A new person's login ends this browser's session (shared devices), even one
+                // that stops at a question or fails; only linking keeps the signed-in account.
+                let jar = if linking { jar } else { state.sessions().end_for_new_login(jar).await? };
                 let guard = state.callback_flights().begin(code_hash);
                 let link_to = current.as_ref().filter(|_| linking);
                 let outcome = login(&state, &code, link_to).await;
