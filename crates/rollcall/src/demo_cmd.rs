@@ -7,9 +7,9 @@ use clever_emulator::model::Role;
 use clever_emulator::{Clock, Emulator, EmulatorConfig, Seed};
 use rollcall_store::{AccountRole, Conflict, NewLocalAccount, StoreError};
 use rollcall_web::WebConfig;
-use tokio::net::TcpListener;
 
 use crate::cli::DemoArgs;
+use crate::listen::{Ports, bind};
 
 const DEMO_CLIENT_ID: &str = "rollcall-demo";
 
@@ -19,9 +19,7 @@ const DEMO_TOKEN_KEY: [u8; 32] = *b"rollcall-demo-key-not-a-secret!!";
 
 /// Starts both servers and prints how to use them.
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
-    let app_listener = TcpListener::bind(args.listen).await.with_context(|| {
-        format!("cannot listen on {}: is another process using it? (--listen)", args.listen)
-    })?;
+    let app_listener = bind(args.listen, Ports::Demo).await?;
     let public_url = format!("http://{}", app_listener.local_addr()?);
     let redirect_uri = format!("{public_url}{}", WebConfig::CALLBACK_PATH);
 
@@ -36,9 +34,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let config =
         EmulatorConfig { profiles: args.profile.clone().unwrap_or_default(), ..EmulatorConfig::default() };
     let emulator = Emulator::new(seed, config, Clock::system())?;
-    let emulator_listener = TcpListener::bind(args.emulator_listen).await.with_context(|| {
-        format!("cannot listen on {} for the emulator (--emulator-listen)", args.emulator_listen)
-    })?;
+    let emulator_listener = bind(args.emulator_listen, Ports::Demo).await?;
     let emulator_url = format!("http://{}", emulator_listener.local_addr()?);
     let banner = banner(&public_url, &emulator_url, &args.database_url, &emulator);
     tokio::spawn(clever_emulator::serve(emulator_listener, emulator, std::future::pending()));
