@@ -143,8 +143,18 @@ fn banner(app: &str, emulator_url: &str, database: &str, emulator: &Emulator) ->
         let classes = if sections.is_empty() { "no classes yet".to_owned() } else { sections.join(", ") };
         out += &format!("  teacher  {} {} — {classes}\n", user.name.first, user.name.last);
     }
-    for user in world.users.values().filter(|u| u.has(Role::Student)).take(3) {
-        out += &format!("  student  {} {}\n", user.name.first, user.name.last);
+    // María first: the README's story (and her older password account below) is hers.
+    let mut students: Vec<_> = world.users.values().filter(|u| u.has(Role::Student)).collect();
+    students.sort_by_key(|u| (u.name.first != OLD_STUDENT.first || u.name.last != OLD_STUDENT.last, &u.key));
+    for user in students.into_iter().take(3) {
+        let sections: Vec<&str> = world
+            .section_ids_of(&user.id)
+            .filter_map(|id| world.section(id))
+            .filter(|s| s.students.contains(&user.id))
+            .map(|s| s.name.as_str())
+            .collect();
+        let classes = if sections.is_empty() { "no classes".to_owned() } else { sections.join(", ") };
+        out += &format!("  student  {} {} — {classes}\n", user.name.first, user.name.last);
     }
     if let Some(staff) = world.users.values().find(|u| u.has(Role::Staff) && !u.has(Role::Teacher)) {
         out += &format!(
@@ -162,6 +172,9 @@ fn banner(app: &str, emulator_url: &str, database: &str, emulator: &Emulator) ->
     out += &format!(
         "\nClever emulator: {emulator_url}/portal (the Library's Install button is the other way in)\n\
          It answers as {}.\n\
+         One browser for several people (a shared classroom device): Rollcall's \"Log out\" leaves Clever\n\
+         signed in, so the page after it links to Clever's log-out, {emulator_url}/logout; a new Clever\n\
+         login always replaces whoever was signed in to Rollcall in that browser.\n\
          Database: {database} (delete the file to start over). Stop with Ctrl-C.\n",
         answers
     );
