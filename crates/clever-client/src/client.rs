@@ -176,7 +176,8 @@ impl CleverClient {
     }
 
     /// Where a person logs out of Clever itself: `<OAuth base URL>/logout`
-    /// (`https://clever.com/logout` on real Clever; the emulator's portal log-out when pointed at
+    /// (`https://clever.com/logout` on real Clever — the log-off address federated set-ups use,
+    /// though Clever's developer docs name none; the emulator's portal log-out when pointed at
     /// it). Logging out of an app leaves Clever's own session open, so on a shared device the
     /// next "Log in with Clever" would sign the same person in again; an app links here after
     /// its own log-out.
