@@ -11,9 +11,7 @@ use crate::crypto::{open_json, seal_json};
 use crate::login::{CleverLogin, Logins};
 use crate::session::{CookieName, cookie, host_cookie, removal};
 
-/// The sealed pending login (a new Clever login in the browser drops it: see
-/// `Sessions::end_for_new_login`).
-pub(crate) const COOKIE: CookieName = host_cookie!("rollcall_clever_pending");
+const COOKIE: CookieName = host_cookie!("rollcall_clever_pending");
 const TTL: time::Duration = time::Duration::minutes(15);
 
 /// Who is signing in with Clever, and their token, until they choose.

@@ -187,16 +187,6 @@ impl Sessions {
         Ok(jar.remove(removal(self.cookies, SESSION_COOKIE)))
     }
 
-    /// A Clever login arrived in this browser: whoever was signed in here is signed out before
-    /// the login's outcome is known, and an unanswered first-login question is dropped. On a
-    /// shared classroom device the new person is at the keyboard even when their login pauses at
-    /// "Do you already have a Rollcall account?" or fails, and must not find the previous
-    /// person's classes (or question) one click away.
-    pub async fn end_for_new_login(&self, jar: CookieJar) -> Result<CookieJar, WebError> {
-        let jar = self.end(jar).await?;
-        Ok(jar.remove(removal(self.cookies, crate::pending::COOKIE)))
-    }
-
     /// Before a login in this browser gets a new session: deletes the session the browser
     /// already has (someone else's, on a shared classroom computer), so its cookie, copied or
     /// left behind, opens nothing.
