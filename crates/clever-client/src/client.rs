@@ -175,6 +175,16 @@ impl CleverClient {
         format!("{}/oauth/authorize?{}", c.oauth_base, query.finish())
     }
 
+    /// Where a person logs out of Clever itself: `<OAuth base URL>/logout`
+    /// (`https://clever.com/logout` on real Clever — the log-off address federated set-ups use,
+    /// though Clever's developer docs name none; the emulator's portal log-out when pointed at
+    /// it). Logging out of an app leaves Clever's own session open, so on a shared device the
+    /// next "Log in with Clever" would sign the same person in again; an app links here after
+    /// its own log-out.
+    pub fn logout_url(&self) -> String {
+        format!("{}/logout", self.inner.config.oauth_base)
+    }
+
     /// Exchanges an authorization code for an access token, exactly once: never retried, because
     /// a code is single-use and a replay makes Clever revoke the token the first attempt got.
     ///

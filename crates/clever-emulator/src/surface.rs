@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | `/__admin…` | admin API | `{"error": "..."}` |
 //! | `/oauth/tokens`, `/oauth/tokeninfo` | OAuth endpoints | `{"error": "invalid_request", "error_description": "..."}` |
-//! | `/oauth/…` (authorize, login, consent), `/portal…`, `/` | HTML pages | a small HTML error page |
+//! | `/oauth/…` (authorize, login, consent), `/portal…`, `/`, `/logout` | HTML pages | a small HTML error page |
 //! | everything else (`/v3.0`, `/v3.1`, `/me`, `/userinfo`, unknown paths) | Data API | `{"message": "..."}` |
 //!
 //! Axum answers such refusals as `text/plain` (or with no body at all); [`shape_refusals`]
@@ -52,7 +52,7 @@ impl Surface {
             Self::Admin
         } else if under("/oauth/tokens") || under("/oauth/tokeninfo") {
             Self::OAuth
-        } else if under("/oauth") || under("/portal") || path == "/" {
+        } else if under("/oauth") || under("/portal") || path == "/" || path == "/logout" {
             Self::Html
         } else {
             Self::Api

@@ -187,3 +187,55 @@ async fn portal_redirects_carry_the_scope_and_an_install_is_the_teachers_authori
     assert!(!q.contains_key("state"));
     assert_eq!(redeem(&t, &q["code"]).await, StatusCode::OK);
 }
+
+/// A shared classroom device: Clever's log-out (linked from apps as `/logout`, where real
+/// Clever has it) ends the browser's Clever session, so the next sign-in asks who you are
+/// instead of going straight through as the previous person.
+#[tokio::test]
+async fn logging_out_of_clever_makes_the_next_sign_in_ask_who_you_are() {
+    let t = TestEmulator::start().await;
+    let b = browser();
+    portal_login(&t, &b, "skelly").await;
+    let r = b.get(t.url(&common::browser::authorize_path("s1"))).send().await.unwrap();
+    let html = r.text().await.unwrap();
+    assert!(!html.contains("name=\"user_id\""), "while logged in, authorize asks nobody to log in: {html}");
+
+    let r = b.get(t.url("/logout")).send().await.unwrap();
+    assert_eq!(location(&r), "/portal/logout");
+    let (status, html) = page(&t, &b, "/portal/logout").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("logged in to Clever as <strong>Sam Kelly</strong>"), "{html}");
+    let csrf = hidden(&html, "csrf");
+
+    // Opening the page logs nobody out, and neither does a post without this browser's token.
+    let r = post(&t, &b, "/portal/logout", &[("csrf", "forged")]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (_, apps) = page(&t, &b, "/portal").await;
+    assert!(apps.contains("Logged in as <strong>Sam Kelly</strong>"), "{apps}");
+
+    let r = post(&t, &b, "/portal/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/portal/logout");
+    let (_, html) = page(&t, &b, "/portal/logout").await;
+    assert!(html.contains("You are logged out of Clever"), "{html}");
+    assert!(!html.contains("Sam Kelly"), "{html}");
+
+    let r = b.get(t.url(&common::browser::authorize_path("s2"))).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("name=\"user_id\""), "the next sign-in shows the login page: {html}");
+}
+
+/// The log-out works the same when the session came from the OAuth login page, not the portal.
+#[tokio::test]
+async fn logging_out_ends_a_session_begun_on_the_oauth_login_page() {
+    let t = TestEmulator::start().await;
+    let b = browser();
+    assert!(matches!(t.log_in(&b, "skelly", "s1").await, common::browser::Landing::Consent(_)));
+    let (_, html) = page(&t, &b, "/portal/logout").await;
+    assert!(html.contains("Sam Kelly"), "{html}");
+    let r = post(&t, &b, "/portal/logout", &[("csrf", &hidden(&html, "csrf"))]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = b.get(t.url(&common::browser::authorize_path("s2"))).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("name=\"user_id\""));
+}

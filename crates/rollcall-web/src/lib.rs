@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .route("/signup", get(routes::public::signup).post(routes::local::signup))
         .route("/login", get(routes::public::login).post(routes::local::login))
         .route("/logout", post(routes::public::logout))
+        .route("/logged-out", get(routes::public::logged_out))
         .route(email_links::PATH, get(routes::email::show).post(routes::email::confirm))
         .route("/dev/outbox", get(routes::email::outbox))
         .route("/auth/clever/start", get(routes::auth_clever::start))

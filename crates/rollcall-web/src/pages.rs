@@ -47,6 +47,15 @@ pub fn is_admin(user: &User) -> bool {
 #[template(path = "home.html")]
 pub struct HomePage;
 
+/// `/logged-out`: the page after "Log out", telling a shared device's user how to log out of
+/// Clever too.
+#[derive(Template)]
+#[template(path = "logged_out.html")]
+pub struct LoggedOutPage {
+    /// Clever's log-out page (the emulator's when Rollcall runs against it).
+    pub clever_logout_url: String,
+}
+
 /// `/signup` and `/login`: Clever's button, and the email + password form.
 #[derive(Template, Default)]
 #[template(path = "signup.html")]

@@ -314,7 +314,7 @@ async fn logout_ends_the_session() {
     let browser = app.browser();
     let dashboard = app.login(&browser, "skelly").await;
     let page = browser.post("/logout", &[("csrf", &dashboard.csrf())]).await;
-    assert!(page.contains("Your classes, ready"), "back on the landing page");
+    assert!(page.on("/logged-out") && page.contains("You are logged out of Rollcall"), "{}", page.url);
     let again = browser.get("/dashboard").await;
     assert!(again.on("/login"), "{}", again.url);
 }

@@ -9,15 +9,12 @@ use rollcall_store::Store;
 use rollcall_web::mail::MailSettings;
 use rollcall_web::{AppState, WebConfig};
 use secrecy::ExposeSecret;
-use tokio::net::TcpListener;
 
 use crate::cli::{AppArgs, ServeArgs};
 
 /// Validates the configuration, opens the database, and serves until Ctrl-C / SIGTERM.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let listener = TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}: is another process using that port?", args.listen))?;
+    let listener = crate::listen::bind(args.listen, crate::listen::Ports::Listen).await?;
     let config =
         WebConfig { serving: args.serving.serving(), ..web_config(&args.app, Some(listener.local_addr()?))? };
     let state = build_state(config, &args.app.database_url, args.app.database_pool).await?;

@@ -7,9 +7,9 @@ use clever_emulator::model::Role;
 use clever_emulator::{Clock, Emulator, EmulatorConfig, Seed};
 use rollcall_store::{AccountRole, Conflict, NewLocalAccount, StoreError};
 use rollcall_web::WebConfig;
-use tokio::net::TcpListener;
 
 use crate::cli::DemoArgs;
+use crate::listen::{Ports, bind};
 
 const DEMO_CLIENT_ID: &str = "rollcall-demo";
 
@@ -19,9 +19,7 @@ const DEMO_TOKEN_KEY: [u8; 32] = *b"rollcall-demo-key-not-a-secret!!";
 
 /// Starts both servers and prints how to use them.
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
-    let app_listener = TcpListener::bind(args.listen).await.with_context(|| {
-        format!("cannot listen on {}: is another process using it? (--listen)", args.listen)
-    })?;
+    let app_listener = bind(args.listen, Ports::Demo).await?;
     let public_url = format!("http://{}", app_listener.local_addr()?);
     let redirect_uri = format!("{public_url}{}", WebConfig::CALLBACK_PATH);
 
@@ -36,9 +34,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let config =
         EmulatorConfig { profiles: args.profile.clone().unwrap_or_default(), ..EmulatorConfig::default() };
     let emulator = Emulator::new(seed, config, Clock::system())?;
-    let emulator_listener = TcpListener::bind(args.emulator_listen).await.with_context(|| {
-        format!("cannot listen on {} for the emulator (--emulator-listen)", args.emulator_listen)
-    })?;
+    let emulator_listener = bind(args.emulator_listen, Ports::Demo).await?;
     let emulator_url = format!("http://{}", emulator_listener.local_addr()?);
     let banner = banner(&public_url, &emulator_url, &args.database_url, &emulator);
     tokio::spawn(clever_emulator::serve(emulator_listener, emulator, std::future::pending()));
@@ -147,8 +143,18 @@ fn banner(app: &str, emulator_url: &str, database: &str, emulator: &Emulator) ->
         let classes = if sections.is_empty() { "no classes yet".to_owned() } else { sections.join(", ") };
         out += &format!("  teacher  {} {} — {classes}\n", user.name.first, user.name.last);
     }
-    for user in world.users.values().filter(|u| u.has(Role::Student)).take(3) {
-        out += &format!("  student  {} {}\n", user.name.first, user.name.last);
+    // María first: the README's story (and her older password account below) is hers.
+    let mut students: Vec<_> = world.users.values().filter(|u| u.has(Role::Student)).collect();
+    students.sort_by_key(|u| (u.name.first != OLD_STUDENT.first || u.name.last != OLD_STUDENT.last, &u.key));
+    for user in students.into_iter().take(3) {
+        let sections: Vec<&str> = world
+            .section_ids_of(&user.id)
+            .filter_map(|id| world.section(id))
+            .filter(|s| s.students.contains(&user.id))
+            .map(|s| s.name.as_str())
+            .collect();
+        let classes = if sections.is_empty() { "no classes".to_owned() } else { sections.join(", ") };
+        out += &format!("  student  {} {} — {classes}\n", user.name.first, user.name.last);
     }
     if let Some(staff) = world.users.values().find(|u| u.has(Role::Staff) && !u.has(Role::Teacher)) {
         out += &format!(
@@ -166,6 +172,9 @@ fn banner(app: &str, emulator_url: &str, database: &str, emulator: &Emulator) ->
     out += &format!(
         "\nClever emulator: {emulator_url}/portal (the Library's Install button is the other way in)\n\
          It answers as {}.\n\
+         One browser for several people (a shared classroom device): Rollcall's \"Log out\" leaves Clever\n\
+         signed in, so the page after it links to Clever's log-out, {emulator_url}/logout; a new Clever\n\
+         login always replaces whoever was signed in to Rollcall in that browser.\n\
          Database: {database} (delete the file to start over). Stop with Ctrl-C.\n",
         answers
     );

@@ -5,7 +5,6 @@ use std::time::Instant;
 use anyhow::Context;
 use clever_emulator::model::Role;
 use clever_emulator::{Clock, Emulator, EmulatorConfig, GenerateSpec, Profiles, Seed};
-use tokio::net::TcpListener;
 
 use crate::cli::EmulatorArgs;
 
@@ -13,9 +12,7 @@ use crate::cli::EmulatorArgs;
 pub async fn run(args: EmulatorArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let emulator = build(&args)?;
-    let listener = TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}: is another process using that port?", args.listen))?;
+    let listener = crate::listen::bind(args.listen, crate::listen::Ports::Listen).await?;
     let addr = listener.local_addr()?;
     let base_url = args.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     print_banner(&base_url, &emulator, started);

@@ -9,6 +9,7 @@ pub mod app;
 pub mod cli;
 mod demo_cmd;
 mod emulator_cmd;
+pub mod listen;
 mod shutdown;
 mod sync_cmd;
 
@@ -29,6 +30,21 @@ pub fn run(cli: Cli, default_level: &str) -> anyhow::Result<()> {
             Command::Emulator(args) => emulator_cmd::run(args).await,
         }
     })
+}
+
+/// How the process ends after [`run`]: an address that cannot be listened on (a port another
+/// demo holds) is one line on stderr naming the flags that pick another, with no causes and no
+/// backtrace whatever `RUST_BACKTRACE` says; any other error is printed as `main` returning it
+/// would (`Error: …` with its causes). Both exit with status 1.
+pub fn exit_code(result: anyhow::Result<()>) -> std::process::ExitCode {
+    use std::io::Write;
+    let Err(error) = result else { return std::process::ExitCode::SUCCESS };
+    let message = match error.downcast_ref::<listen::CannotListen>() {
+        Some(refusal) => format!("rollcall: {refusal}\n"),
+        None => format!("Error: {error:?}\n"),
+    };
+    let _ = std::io::stderr().write_all(message.as_bytes());
+    std::process::ExitCode::FAILURE
 }
 
 /// Log lines on stderr in the chosen format, filtered by `ROLLCALL_LOG` (default `default_level`).

@@ -11,6 +11,6 @@ use clap::Parser;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn main() -> anyhow::Result<()> {
-    rollcall::run(rollcall::cli::Cli::parse(), "info")
+fn main() -> std::process::ExitCode {
+    rollcall::exit_code(rollcall::run(rollcall::cli::Cli::parse(), "info"))
 }

@@ -56,13 +56,14 @@ pub async fn login(State(emulator): State<Emulator>, headers: HeaderMap, body: B
     response
 }
 
-/// `POST /portal/logout` (form: `csrf`).
+/// `POST /portal/logout` (form: `csrf`): ends this browser's Clever session, so the next
+/// authorize shows the login page again, and says so.
 pub async fn logout(State(emulator): State<Emulator>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(page) = checked_form(&emulator, &headers, &body) {
         return page.into_response();
     }
     emulator.end_session(&headers);
-    let mut response = see_other("/portal");
+    let mut response = see_other("/portal/logout");
     if let Some(cookie) = cookies::clear(cookies::SESSION) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }

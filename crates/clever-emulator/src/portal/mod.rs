@@ -10,7 +10,8 @@
 //! | `GET /portal/library` | Library apps (teachers) |
 //! | `POST /portal/install` | install a Library app (consent, then launch) |
 //! | `POST /portal/launch` | launch an app at its primary redirect URI |
-//! | `POST /portal/logout` | log out |
+//! | `GET /portal/logout`, `GET /logout` | who is logged in, and a "Log out of Clever" button |
+//! | `POST /portal/logout` | log out: the next authorize asks who you are again |
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -30,5 +31,8 @@ pub fn routes() -> Router<Emulator> {
         .route("/portal/login", post(actions::login))
         .route("/portal/install", post(actions::install))
         .route("/portal/launch", post(actions::launch))
-        .route("/portal/logout", post(actions::logout))
+        .route("/portal/logout", get(pages::logout).post(actions::logout))
+        // Where real Clever's log-out is (https://clever.com/logout), so an app can link to
+        // `<Clever's OAuth base URL>/logout` and reach the emulator's when pointed at it.
+        .route("/logout", get(|| async { found("/portal/logout") }))
 }

@@ -39,6 +39,24 @@ struct LibraryTemplate {
     apps: Vec<AppTile>,
 }
 
+#[derive(Template)]
+#[template(path = "portal_logout.html")]
+struct LogoutTemplate {
+    user_name: Option<String>,
+    csrf: String,
+}
+
+/// `GET /portal/logout` (and `GET /logout`, where real Clever has its log-out): who is logged in
+/// with a "Log out of Clever" button, or, once nobody is, that the next Clever sign-in in this
+/// browser asks who you are. A page rather than a log-out on GET, so another site cannot log a
+/// browser out by linking here.
+pub async fn logout(State(emulator): State<Emulator>, headers: HeaderMap) -> Response {
+    let browser = Browser::identify(&headers);
+    let csrf = emulator.portal_csrf(&browser.id);
+    let user_name = emulator.session_user(&headers).map(|u| people::full_name(&u.name));
+    browser.apply(render(&LogoutTemplate { user_name, csrf }))
+}
+
 /// `GET /portal`: the user's apps, or the login page when nobody is logged in.
 pub async fn home(State(emulator): State<Emulator>, headers: HeaderMap) -> Response {
     let browser = Browser::identify(&headers);

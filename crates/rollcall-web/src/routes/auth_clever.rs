@@ -128,6 +128,14 @@ pub async fn callback(
     for _ in 0..240 {
         match state.store().claim_callback(&code_hash, state.now()).await? {
             CallbackClaim::First => {
+                // A new login ends this browser's session and drops an unanswered first-login
+                // question (shared devices: the new person is at the keyboard even if their
+                // login stops at a question or fails). Only linking keeps the signed-in account.
+                let jar = if linking {
+                    jar
+                } else {
+                    crate::pending::clear(state.logins(), state.sessions().end(jar).await?)
+                };
                 let guard = state.callback_flights().begin(code_hash);
                 let link_to = current.as_ref().filter(|_| linking);
                 let outcome = login(&state, &code, link_to).await;

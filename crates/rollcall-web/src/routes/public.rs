@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::csrf::{SignedInForm, form_token};
 use crate::error::WebError;
-use crate::pages::{HomePage, SignupPage, render};
+use crate::pages::{HomePage, LoggedOutPage, SignupPage, render};
 use crate::session::MaybeUser;
 use crate::state::AppState;
 
@@ -50,13 +50,24 @@ pub async fn login(
     (jar, render(&SignupPage { login: true, csrf, notice, ..SignupPage::default() }))
 }
 
-/// `POST /logout`.
+/// `POST /logout`: ends the session, then says that Clever's own session may still be open.
 pub async fn logout(
     State(state): State<AppState>,
     jar: CookieJar,
     SignedInForm { user: _, .. }: SignedInForm,
 ) -> Result<(CookieJar, Redirect), WebError> {
-    Ok((state.sessions().end(jar).await?, Redirect::to("/")))
+    Ok((state.sessions().end(jar).await?, Redirect::to("/logged-out")))
+}
+
+/// `GET /logged-out`: "you are logged out of Rollcall", and — because Clever keeps its own
+/// session, so on a shared classroom device the next "Log in with Clever" would sign the same
+/// person in again — how to log out of Clever too. Someone signed in again (the back button)
+/// goes to their dashboard instead of reading that they are out.
+pub async fn logged_out(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Response {
+    match user {
+        Some(_) => Redirect::to("/dashboard").into_response(),
+        None => render(&LoggedOutPage { clever_logout_url: state.clever().logout_url() }),
+    }
 }
 
 /// `GET /static/app.css` (compiled in; cacheable for a day).
