@@ -80,7 +80,7 @@ pub struct NewAuditEntry {
     pub action: AuditAction,
     /// The account it concerns.
     pub subject: UserId,
-    /// Details in words (`"Linked Clever account 5f…"`, `"3 added, 1 updated"`).
+    /// Details in words (`"Linked Clever account 5f…"`, `"At login: 3 students added"`).
     pub detail: String,
 }
 
@@ -169,13 +169,12 @@ pub(crate) fn sync_run_entry(teacher: UserId, run: &crate::RunRecord) -> NewAudi
         crate::SyncTrigger::Background => "Background sync",
         crate::SyncTrigger::Cli => "Command line",
     };
-    let mut detail = format!(
-        "{how}: {} added, {} updated, {} removed, {} unchanged, {} errors",
-        c.added, c.updated, c.removed, c.unchanged, c.errors
-    );
-    if run.failed {
-        detail.push_str(" (failed)");
-    }
+    // The words the teacher reads on the dashboard, as this entry is shown on their profile.
+    let detail = if run.failed {
+        format!("{how}: the sync failed, nothing changed")
+    } else {
+        format!("{how}: {}", c.summary())
+    };
     let actor = match trigger {
         crate::SyncTrigger::Login | crate::SyncTrigger::Button => Some(teacher),
         crate::SyncTrigger::Background | crate::SyncTrigger::Cli => None,

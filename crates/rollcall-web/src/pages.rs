@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use rollcall_store::{
     AccountRole, Assignment, AuditAction, AuditEntry, Completion, MergeReport, SectionRoster, SectionSummary,
-    StudentAssignment, StudentSection, SyncRun, User,
+    StudentAssignment, StudentSection, SyncRun, SyncTrigger, User,
 };
 
 /// Renders a template, or a plain 500 if rendering itself fails (a bug, logged).
@@ -400,6 +400,10 @@ impl TeacherPage<'_> {
     fn meta(&self, s: &SectionSummary) -> String {
         section_meta(s)
     }
+
+    fn summary(&self, run: &SyncRun) -> String {
+        sync_summary(run)
+    }
 }
 
 impl SectionPage<'_> {
@@ -416,4 +420,24 @@ impl HistoryPage<'_> {
     fn when(&self, at: &time::OffsetDateTime) -> String {
         when(at)
     }
+
+    fn summary(&self, run: &SyncRun) -> String {
+        sync_summary(run)
+    }
+
+    fn how(&self, trigger: &SyncTrigger) -> &'static str {
+        match trigger {
+            SyncTrigger::Login => "When you logged in",
+            SyncTrigger::Button => "Sync my classes",
+            SyncTrigger::Background => "Automatic",
+            SyncTrigger::Cli => "By your school’s Rollcall administrator",
+        }
+    }
+}
+
+/// What a sync run changed, in a teacher's words: "3 students added, 1 class renamed",
+/// "Everything was already up to date", or that a failed run changed nothing (its problems
+/// say why).
+pub fn sync_summary(run: &SyncRun) -> String {
+    if run.failed { "Nothing was changed".to_owned() } else { run.counts.summary() }
 }

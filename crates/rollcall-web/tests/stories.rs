@@ -125,7 +125,7 @@ async fn the_sync_button_picks_up_changes_and_needs_the_csrf_token() {
     let page = browser.post("/sync", &[("csrf", &dashboard.csrf())]).await;
     assert!(page.on("/dashboard"));
     assert!(page.contains("Reading Workshop"));
-    assert!(page.contains("1 updated"), "the report says what changed: {}", page.body);
+    assert!(page.contains("— 1 class renamed."), "the report says what changed: {}", page.body);
 }
 
 #[tokio::test]
