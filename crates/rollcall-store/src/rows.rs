@@ -332,3 +332,33 @@ pub(crate) fn identity_conflict(e: sqlx::Error) -> StoreError {
         Conflict::CleverLinkedElsewhere
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::name_key;
+
+    #[test]
+    fn names_sort_by_last_then_first_name_with_accents_and_case_folded() {
+        let mut names = vec![
+            ("Zoey", "Celik"),
+            ("Zoë", "Çelik"),
+            ("Ana", "cela"),
+            ("Zoe", "Celik"),
+            ("Wei", "李"),
+            ("Al", "Lim"),
+        ];
+        names.sort_by_cached_key(|(first, last)| name_key(last, first));
+        assert_eq!(
+            names,
+            [
+                ("Ana", "cela"),
+                ("Zoë", "Çelik"),
+                ("Zoe", "Celik"),
+                ("Zoey", "Celik"),
+                ("Wei", "李"),
+                ("Al", "Lim")
+            ],
+            "Zoë sorts with Zoe (a stable sort keeps their order), before Zoey; 李 is Li, before Lim"
+        );
+    }
+}

@@ -8,6 +8,8 @@ use rollcall_store::{
     StudentAssignment, StudentSection, SyncRun, SyncTrigger, User,
 };
 
+use crate::words;
+
 /// Renders a template, or a plain 500 if rendering itself fails (a bug, logged).
 pub fn render<T: Template>(page: &T) -> Response {
     match page.render() {
@@ -32,7 +34,7 @@ pub struct Viewer<'a> {
 impl<'a> Viewer<'a> {
     /// The header's view of `user`, signed in with a session whose CSRF token is `csrf`.
     pub fn of(user: &User, csrf: &'a str) -> Self {
-        Viewer { name: format!("{} {}", user.first_name, user.last_name), csrf, admin: is_admin(user) }
+        Viewer { name: words::person(&user.first_name, &user.last_name), csrf, admin: is_admin(user) }
     }
 }
 
@@ -228,6 +230,10 @@ impl AuditPage<'_> {
 }
 
 impl AssignmentPage<'_> {
+    fn person(&self, first: &str, last: &str) -> String {
+        words::person(first, last)
+    }
+
     fn when(&self, at: &time::OffsetDateTime) -> String {
         when(at)
     }
@@ -327,6 +333,10 @@ pub struct StudentPage<'a> {
 }
 
 impl StudentPage<'_> {
+    fn subject(&self, value: &Option<String>) -> Option<String> {
+        words::subject(value.as_deref())
+    }
+
     fn when(&self, at: &time::OffsetDateTime) -> String {
         when(at)
     }
@@ -366,17 +376,17 @@ pub fn due(d: &time::Date) -> String {
     d.format(&format).unwrap_or_else(|_| d.to_string())
 }
 
-/// "#M4-01 · math · Grade 4 · 5 students", skipping what Clever left empty.
+/// "Section M4-01 · Math · Grade 4 · 5 students", skipping what Clever left empty.
 fn section_meta(s: &SectionSummary) -> String {
     let mut parts = Vec::new();
-    if let Some(n) = s.section_number.as_deref().filter(|n| !n.is_empty()) {
-        parts.push(format!("#{n}"));
+    if let Some(n) = s.section_number.as_deref().filter(|n| !n.trim().is_empty()) {
+        parts.push(words::section_number(n));
     }
-    if let Some(subject) = s.subject.as_deref().filter(|v| !v.is_empty()) {
-        parts.push(subject.to_owned());
+    if let Some(subject) = words::subject(s.subject.as_deref()) {
+        parts.push(subject);
     }
-    if let Some(grade) = s.grade.as_deref().filter(|v| !v.is_empty()) {
-        parts.push(format!("Grade {grade}"));
+    if let Some(grade) = s.grade.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        parts.push(words::grade(grade));
     }
     // A class whose roster Clever did not give is never "0 students": the count is only what
     // an earlier sync learned, and the page says so.
@@ -407,6 +417,10 @@ impl TeacherPage<'_> {
 }
 
 impl SectionPage<'_> {
+    fn person(&self, first: &str, last: &str) -> String {
+        words::person(first, last)
+    }
+
     fn meta(&self) -> String {
         section_meta(&self.roster.section)
     }

@@ -46,3 +46,40 @@ async fn a_sync_report_counts_only_what_changed_classes_and_students_apart() {
         profile.body
     );
 }
+
+#[tokio::test]
+async fn classes_show_their_subject_in_words_and_a_labelled_section_number() {
+    let app = TestApp::spawn().await;
+    let page = app.login(&app.browser(), "skelly").await;
+    assert!(page.contains("Section M4-01 · Math · Grade 4 · 5 students"), "{}", page.body);
+    assert!(page.contains("Section R4-01 · English / Language Arts · Grade 4"), "{}", page.body);
+    assert!(page.contains("Homeroom / Advisory · 3 students"), "the empty grade is left out: {}", page.body);
+    for enum_spelling in ["#M4-01", "homeroom/advisory", "english/language arts", "· math ·"] {
+        assert!(!page.contains(enum_spelling), "{enum_spelling}: {}", page.body);
+    }
+
+    let student = app.browser();
+    let page = app.login(&student, "maria").await;
+    assert!(page.contains("Math · Sam Kelly") && page.contains("English / Language Arts"), "{}", page.body);
+    assert!(!page.contains("english/language arts"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn a_roster_is_sorted_by_last_then_first_name_with_one_name_form_per_student() {
+    let app = TestApp::spawn().await;
+    let teacher = app.browser();
+    app.login(&teacher, "skelly").await;
+    // María signs in herself, so Rollcall knows her whole last name; Clever shows Sam only
+    // the others' initials.
+    app.login(&app.browser(), "maria").await;
+    let sam = app.clever_account("skelly").await.unwrap();
+    let math = app.store().teacher_sections(sam.id).await.unwrap();
+    let math = math.iter().find(|s| s.clever_id.as_str() == section_id("math4")).unwrap();
+    let page = teacher.get(&format!("/sections/{}", math.id)).await;
+
+    let order = ["Zoë Ç.", "Wei 李", "María Núñez", "Oliver O.", "Jamal W."];
+    let at: Vec<usize> =
+        order.iter().map(|name| page.body.find(&format!("<td>{name}</td>")).expect(name)).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "Ç as C, 李 as Li, then N, O, W: {}", page.body);
+    assert!(!page.contains("Zoë Ç<") && !page.contains("Núñez N"), "{}", page.body);
+}
