@@ -185,20 +185,21 @@ pub(crate) fn sync_run_entry(teacher: UserId, run: &crate::RunRecord) -> NewAudi
 /// The `accounts_merged` entry: what moved, in words.
 pub(crate) fn merge_entry(report: &crate::MergeReport, actor: UserId, at: OffsetDateTime) -> NewAuditEntry {
     let plural = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let mut parts = vec![
-        plural(report.enrollments_moved + report.enrollments_shared, "class", "classes"),
-        plural(
-            report.submissions_moved + report.submissions_shared,
-            "completed assignment",
-            "completed assignments",
-        ),
-    ];
+    // Only what the merge brought to the survivor, and only counts that are not zero.
+    let mut parts = Vec::new();
+    if report.enrollments_moved > 0 {
+        parts.push(plural(report.enrollments_moved, "class", "classes"));
+    }
+    if report.submissions_moved > 0 {
+        parts.push(plural(report.submissions_moved, "completed assignment", "completed assignments"));
+    }
     if report.identities_moved.iter().any(|p| p == "clever") {
         parts.push("Clever login".to_owned());
     }
     if report.sessions_moved > 0 {
         parts.push(plural(report.sessions_moved, "session", "sessions"));
     }
+    let moved = if parts.is_empty() { String::new() } else { format!(": {}", parts.join(", ")) };
     // The person usually acts from the account being absorbed, which no longer exists once
     // this entry is read: name the account they are now in.
     let actor = if actor == report.absorbed { report.survivor } else { actor };
@@ -207,6 +208,6 @@ pub(crate) fn merge_entry(report: &crate::MergeReport, actor: UserId, at: Offset
         actor: Some(actor),
         action: AuditAction::AccountsMerged,
         subject: report.survivor,
-        detail: format!("Merged account {} into {}: {}", report.absorbed, report.survivor, parts.join(", ")),
+        detail: format!("Merged account {} into {}{moved}", report.absorbed, report.survivor),
     }
 }

@@ -208,6 +208,10 @@ impl ProfilePage<'_> {
         when(at)
     }
 
+    fn detail(&self, entry: &AuditEntry) -> String {
+        words::activity(entry)
+    }
+
     fn label(&self, action: &AuditAction) -> &'static str {
         action_label(*action)
     }

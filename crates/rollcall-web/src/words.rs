@@ -1,6 +1,9 @@
 //! Clever's data in a teacher's words: subjects as people write them ("English / Language
-//! Arts", not `english/language arts`), section numbers labelled, and one form of a person's
-//! name for every page.
+//! Arts", not `english/language arts`), section numbers labelled, one form of a person's name
+//! for every page, and account activity without ids.
+
+use rollcall_core::SyncCounts;
+use rollcall_store::{AuditAction, AuditEntry};
 
 /// Clever's v3.0 subject values (the `Section.subject` enum, case-sensitive) and their words.
 /// `other` and `""` say nothing a teacher needs to read, so they have no words.
@@ -64,6 +67,57 @@ fn is_ideographic(s: &str) -> bool {
     })
 }
 
+/// An account-activity line's details as its owner reads them on their profile. The store's
+/// words are for the admin's audit log, which names accounts and Clever ids; a teacher or
+/// student sees no id: a Clever link is "your Clever account", a merged account "your other
+/// account". A sync run recorded in the old words ("At login: 15 added, 0 updated, …") is
+/// retold in today's.
+pub fn activity(entry: &AuditEntry) -> String {
+    let detail = entry.detail.as_str();
+    match entry.action {
+        AuditAction::CleverLinked => "Your Clever account was linked: you can log in with Clever".to_owned(),
+        AuditAction::CleverUnlinked => "Your Clever account was unlinked".to_owned(),
+        AuditAction::AccountsMerged => match detail.split_once(": ") {
+            Some((_, moved)) => format!("Your other account was merged into this one, bringing {moved}"),
+            None => "Your other account was merged into this one".to_owned(),
+        },
+        AuditAction::SyncRun => legacy_sync(detail).unwrap_or_else(|| detail.to_owned()),
+        AuditAction::AccountCreated
+        | AuditAction::RoleChanged
+        | AuditAction::PasswordAdded
+        | AuditAction::SchoolChanged
+        | AuditAction::AdminChanged => detail.to_owned(),
+    }
+}
+
+/// A sync entry in the words recorded before runs counted classes and students apart:
+/// "{how}: N added, N updated, N removed, N unchanged, N errors[ (failed)]".
+fn legacy_sync(detail: &str) -> Option<String> {
+    let (how, counts) = detail.split_once(": ")?;
+    let (counts, failed) = match counts.strip_suffix(" (failed)") {
+        Some(counts) => (counts, true),
+        None => (counts, false),
+    };
+    let mut numbers = [0u32; 5];
+    let parts: Vec<&str> = counts.split(", ").collect();
+    let [added, updated, removed, unchanged, errors] = parts.as_slice() else { return None };
+    for (slot, (part, word)) in numbers.iter_mut().zip([
+        (added, "added"),
+        (updated, "updated"),
+        (removed, "removed"),
+        (unchanged, "unchanged"),
+        (errors, "errors"),
+    ]) {
+        *slot = part.strip_suffix(word)?.trim_end().parse().ok()?;
+    }
+    let [added, updated, removed, unchanged, errors] = numbers;
+    if failed {
+        return Some(format!("{how}: the sync failed, nothing changed"));
+    }
+    let counts = SyncCounts { added, updated, removed, unchanged, errors, changes: None };
+    Some(format!("{how}: {}", counts.summary()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +158,50 @@ mod tests {
         assert_eq!(person("Wei", "李"), "Wei 李", "one ideograph is a whole family name");
         assert_eq!(person("Ann", ""), "Ann");
         assert_eq!(person(" Ann ", " S "), "Ann S.");
+    }
+
+    fn entry(action: AuditAction, detail: &str) -> AuditEntry {
+        AuditEntry {
+            id: 1,
+            at: time::OffsetDateTime::UNIX_EPOCH,
+            actor: Some(rollcall_core::UserId(3)),
+            actor_name: None,
+            action,
+            subject: rollcall_core::UserId(3),
+            subject_name: None,
+            detail: detail.to_owned(),
+        }
+    }
+
+    #[test]
+    fn activity_names_accounts_in_words_never_by_id() {
+        let merged = entry(AuditAction::AccountsMerged, "Merged account 8 into 3: 1 class, Clever login");
+        assert_eq!(
+            activity(&merged),
+            "Your other account was merged into this one, bringing 1 class, Clever login"
+        );
+        let linked = entry(AuditAction::CleverLinked, "Linked Clever account 5f3a9c0e1b2d4a6f8e7c9b1a");
+        assert!(!activity(&linked).contains("5f3a"), "{}", activity(&linked));
+        let unlinked = entry(AuditAction::CleverUnlinked, "Unlinked Clever account 5f3a9c0e1b2d4a6f8e7c9b1a");
+        assert_eq!(activity(&unlinked), "Your Clever account was unlinked");
+    }
+
+    #[test]
+    fn a_sync_entry_in_the_old_words_is_retold_in_todays() {
+        let old =
+            entry(AuditAction::SyncRun, "At login: 15 added, 0 updated, 0 removed, 6 unchanged, 0 errors");
+        assert_eq!(activity(&old), "At login: 15 classes or students added");
+        let quiet = entry(
+            AuditAction::SyncRun,
+            "Background sync: 0 added, 0 updated, 0 removed, 3 unchanged, 0 errors",
+        );
+        assert_eq!(activity(&quiet), "Background sync: Everything was already up to date");
+        let failed = entry(
+            AuditAction::SyncRun,
+            "Background sync: 0 added, 0 updated, 0 removed, 0 unchanged, 1 errors (failed)",
+        );
+        assert_eq!(activity(&failed), "Background sync: the sync failed, nothing changed");
+        let new = entry(AuditAction::SyncRun, "Sync my classes: 1 class renamed");
+        assert_eq!(activity(&new), "Sync my classes: 1 class renamed");
     }
 }

@@ -83,3 +83,39 @@ async fn a_roster_is_sorted_by_last_then_first_name_with_one_name_form_per_stude
     assert!(at.windows(2).all(|w| w[0] < w[1]), "Ç as C, 李 as Li, then N, O, W: {}", page.body);
     assert!(!page.contains("Zoë Ç<") && !page.contains("Núñez N"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn no_page_a_teacher_or_student_sees_shows_a_clever_id() {
+    let app = TestApp::spawn().await;
+    let who = app.teacher_and_student().await;
+    let csrf = who.teacher_token.as_str();
+    let section = format!("/sections/{}", who.section);
+    let posted =
+        who.teacher.post(&format!("{section}/assignments"), &[("csrf", csrf), ("title", "Fractions")]).await;
+    assert!(posted.contains("Fractions"), "{}", posted.body);
+    let assignment = app.store().section_assignments(who.sam.id, who.section).await.unwrap()[0].id;
+    let students = ["maria", "zoe", "liwei", "jamal", "oliver", "aiyana", "sofia", "ethan"];
+    let teachers = ["skelly", "aortega"];
+    let sections = ["math4", "reading4", "homeroom4", "science7"];
+    let ids: Vec<String> = students
+        .iter()
+        .chain(&teachers)
+        .map(|k| user_id(k))
+        .chain(sections.iter().map(|k| section_id(k)))
+        .collect();
+    let teacher_pages =
+        ["/dashboard", "/profile", "/sync/history", &section, &format!("/assignments/{assignment}")];
+    for path in teacher_pages {
+        let page = who.teacher.get(path).await;
+        assert!(page.status.is_success(), "{path}: {}", page.status);
+        for id in &ids {
+            assert!(!page.contains(id), "{path} shows the Clever id {id}: {}", page.body);
+        }
+    }
+    for path in ["/dashboard", "/profile"] {
+        let page = who.student.get(path).await;
+        for id in &ids {
+            assert!(!page.contains(id), "{path} shows the Clever id {id}: {}", page.body);
+        }
+    }
+}
