@@ -24,6 +24,7 @@ mod routes;
 mod session;
 mod state;
 pub mod sync;
+pub mod times;
 pub mod words;
 
 use std::future::Future;

@@ -8,6 +8,7 @@ use rollcall_store::{
     StudentAssignment, StudentSection, SyncRun, SyncTrigger, User,
 };
 
+use crate::times::Stamp;
 use crate::words;
 
 /// Renders a template, or a plain 500 if rendering itself fails (a bug, logged).
@@ -29,12 +30,20 @@ pub struct Viewer<'a> {
     pub csrf: &'a str,
     /// Whether to show the admin link.
     pub admin: bool,
+    /// The request's time (the app's clock), for "2 minutes ago".
+    pub now: time::OffsetDateTime,
 }
 
 impl<'a> Viewer<'a> {
-    /// The header's view of `user`, signed in with a session whose CSRF token is `csrf`.
-    pub fn of(user: &User, csrf: &'a str) -> Self {
-        Viewer { name: words::person(&user.first_name, &user.last_name), csrf, admin: is_admin(user) }
+    /// The header's view of `user`, signed in with a session whose CSRF token is `csrf`, on a
+    /// request read at `now`.
+    pub fn of(user: &User, csrf: &'a str, now: time::OffsetDateTime) -> Self {
+        Viewer { name: words::person(&user.first_name, &user.last_name), csrf, admin: is_admin(user), now }
+    }
+
+    /// `at` relative to this request, with its exact time.
+    pub fn stamp(&self, at: &time::OffsetDateTime) -> Stamp {
+        crate::times::stamp(*at, self.now)
     }
 }
 
@@ -204,8 +213,8 @@ pub fn action_label(action: AuditAction) -> &'static str {
 }
 
 impl ProfilePage<'_> {
-    fn when(&self, at: &time::OffsetDateTime) -> String {
-        when(at)
+    fn stamp(&self, at: &time::OffsetDateTime) -> Stamp {
+        self.viewer.stamp(at)
     }
 
     fn detail(&self, entry: &AuditEntry) -> String {
@@ -234,12 +243,12 @@ impl AuditPage<'_> {
 }
 
 impl AssignmentPage<'_> {
-    fn person(&self, first: &str, last: &str) -> String {
-        words::person(first, last)
+    fn stamp(&self, at: &time::OffsetDateTime) -> Stamp {
+        self.viewer.stamp(at)
     }
 
-    fn when(&self, at: &time::OffsetDateTime) -> String {
-        when(at)
+    fn person(&self, first: &str, last: &str) -> String {
+        words::person(first, last)
     }
 
     fn due(&self, d: &time::Date) -> String {
@@ -337,12 +346,12 @@ pub struct StudentPage<'a> {
 }
 
 impl StudentPage<'_> {
-    fn subject(&self, value: &Option<String>) -> Option<String> {
-        words::subject(value.as_deref())
+    fn stamp(&self, at: &time::OffsetDateTime) -> Stamp {
+        self.viewer.stamp(at)
     }
 
-    fn when(&self, at: &time::OffsetDateTime) -> String {
-        when(at)
+    fn subject(&self, value: &Option<String>) -> Option<String> {
+        words::subject(value.as_deref())
     }
 
     fn due(&self, d: &time::Date) -> String {
@@ -403,12 +412,12 @@ fn section_meta(s: &SectionSummary) -> String {
 }
 
 impl TeacherPage<'_> {
-    fn current_school(&self) -> &str {
-        ""
+    fn stamp(&self, at: &time::OffsetDateTime) -> Stamp {
+        self.viewer.stamp(at)
     }
 
-    fn when(&self, at: &time::OffsetDateTime) -> String {
-        when(at)
+    fn current_school(&self) -> &str {
+        ""
     }
 
     fn meta(&self, s: &SectionSummary) -> String {
@@ -435,8 +444,8 @@ impl SectionPage<'_> {
 }
 
 impl HistoryPage<'_> {
-    fn when(&self, at: &time::OffsetDateTime) -> String {
-        when(at)
+    fn stamp(&self, at: &time::OffsetDateTime) -> Stamp {
+        self.viewer.stamp(at)
     }
 
     fn summary(&self, run: &SyncRun) -> String {

@@ -93,7 +93,11 @@ async fn every_login_resyncs_new_renamed_and_removed() {
     }
     let page = app.login(&app.browser(), "skelly").await;
     assert!(page.contains("Math 4 (Advanced)"), "renamed");
-    assert!(page.contains("class=\"flag\">1 student removed in Clever<"), "Jamal is flagged, not deleted: {}", page.body);
+    assert!(
+        page.contains("class=\"flag\">1 student removed in Clever<"),
+        "Jamal is flagged, not deleted: {}",
+        page.body
+    );
     let sam = app.store().user_by_clever_id(&cid(&user_id("skelly"))).await.unwrap().unwrap();
     let math = app
         .store()

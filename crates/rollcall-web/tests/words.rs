@@ -119,3 +119,28 @@ async fn no_page_a_teacher_or_student_sees_shows_a_clever_id() {
         }
     }
 }
+
+#[tokio::test]
+async fn times_read_relative_to_now_with_the_exact_time_on_hover() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    app.login(&browser, "skelly").await;
+    let synced = rollcall_core::Clock::now(&app.clock);
+    app.clock.advance(time::Duration::minutes(2));
+
+    let page = browser.get("/dashboard").await;
+    let exact = synced
+        .format(time::macros::format_description!(
+            "[weekday repr:short], [month repr:short] [day padding:none], [year], [hour]:[minute] UTC"
+        ))
+        .unwrap();
+    let stamp = format!("title=\"{exact}\">2 minutes ago</time>");
+    assert!(page.contains("Last synced <time datetime=\""), "{}", page.body);
+    assert!(page.contains(&stamp), "{stamp} in {}", page.body);
+
+    app.clock.advance(time::Duration::hours(3));
+    let history = browser.get("/sync/history").await;
+    assert!(history.contains("\">3 hours ago</time>"), "{}", history.body);
+    let profile = browser.get("/profile").await;
+    assert!(profile.contains("\">3 hours ago</time>"), "the account activity too: {}", profile.body);
+}
