@@ -6,7 +6,6 @@ use super::*;
 
 /// The emulator and the app, wired to each other, on port 0 and a temp SQLite file.
 pub(super) struct Rig {
-    pub(super) district: District,
     pub(super) emulator: RunningEmulator,
     pub(super) app_url: String,
     pub(super) state: AppState,
@@ -179,19 +178,7 @@ impl Rig {
             District::Full => 0,
         };
         let browsers = runtimes.browsers.handle().clone();
-        Ok(Self {
-            district,
-            emulator,
-            app_url,
-            state,
-            db,
-            classes,
-            enrolled,
-            stop_app,
-            app_task,
-            teachers,
-            browsers,
-        })
+        Ok(Self { emulator, app_url, state, db, classes, enrolled, stop_app, app_task, teachers, browsers })
     }
 
     /// Runs one row: `pick()` names the teacher each login is for (`None`: no more work), and a

@@ -109,8 +109,8 @@ const UPSERT_CLEVER_LOGIN: &str = "BEGIN IMMEDIATE; \
 /// (`sqlite/sync.rs`, `apply_sync` with no changes), one per repeat login.
 const SYNC_RUN: &str = "BEGIN IMMEDIATE; \
      INSERT INTO sync_runs (user_id, trigger, started_at, finished_at, added, updated, removed, \
-         unchanged, errors, problems, failed, needs_reconnect) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $17) RETURNING id; \
+         unchanged, errors, problems, failed, needs_reconnect, changes) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $17, $18) RETURNING id; \
      INSERT INTO audit_log (at, actor_id, action, subject_id, detail) VALUES ($12, $13, $14, $1, $15); \
      DELETE FROM sync_leases WHERE user_id = $1 AND holder = $16; \
      COMMIT";
@@ -409,7 +409,11 @@ fn unchanged_run(now: time::OffsetDateTime) -> RunRecord {
         trigger: SyncTrigger::Login,
         started_at: now - time::Duration::milliseconds(3),
         finished_at: now,
-        counts: SyncCounts { unchanged: 6, ..SyncCounts::default() },
+        counts: SyncCounts {
+            unchanged: 6,
+            changes: Some(rollcall_core::Changes::default()),
+            ..SyncCounts::default()
+        },
         problems: Vec::new(),
         failed: false,
         needs_reconnect: false,
@@ -421,10 +425,8 @@ fn unchanged_run(now: time::OffsetDateTime) -> RunRecord {
 /// `sync_run_entry` (`rollcall-store/src/audit.rs`) for a login's run.
 fn run_params(teacher: UserId, run: &RunRecord) -> anyhow::Result<Vec<Value>> {
     let c = run.counts;
-    let detail = format!(
-        "At login: {} added, {} updated, {} removed, {} unchanged, {} errors",
-        c.added, c.updated, c.removed, c.unchanged, c.errors
-    );
+    let detail = format!("At login: {}", c.summary());
+    let changes = c.changes.map(|c| serde_json::to_string(&c)).transpose()?;
     Ok(vec![
         Value::Integer(teacher.0),
         Value::Text(run.trigger.as_str().to_owned()),
@@ -443,6 +445,7 @@ fn run_params(teacher: UserId, run: &RunRecord) -> anyhow::Result<Vec<Value>> {
         Value::Text(detail),
         run.lease_holder.clone().map_or(Value::Null, Value::Text),
         Value::Integer(i64::from(run.needs_reconnect)),
+        changes.map_or(Value::Null, Value::Text),
     ])
 }
 

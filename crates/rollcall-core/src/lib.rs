@@ -6,12 +6,13 @@ pub mod ids;
 pub mod plan;
 pub mod planner;
 pub mod roster;
+pub mod summary;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use ids::{AssignmentId, CleverId, InvalidCleverId, SectionId, UserId};
 pub use plan::{
-    SectionChange, SectionChangeKind, SectionField, SectionUnlink, SkippedSection, StudentChange, SyncCounts,
-    SyncPlan, SyncedSection, SyncedStudent, UNNAMED_SECTION,
+    Changes, SectionChange, SectionChangeKind, SectionField, SectionUnlink, SkippedSection, StudentChange,
+    SyncCounts, SyncPlan, SyncedSection, SyncedStudent, UNNAMED_SECTION,
 };
 pub use planner::plan;
 pub use roster::{

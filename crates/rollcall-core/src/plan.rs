@@ -2,6 +2,8 @@
 //! teacher sees. The store applies each [`SectionChange`] in one transaction with race-free
 //! upserts, so two co-teachers applying plans for the same section at once converge on one row.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{CleverId, SectionId};
@@ -167,7 +169,9 @@ pub struct SkippedSection {
     pub error: FetchError,
 }
 
-/// The counts a teacher sees after a sync ("3 added, 1 updated, …").
+/// A sync's counts. The five totals are what every run has recorded since the first release
+/// (they mix classes and students); [`SyncCounts::changes`] tells them apart, and is `None` only
+/// for runs recorded before it existed. [`SyncCounts::summary`] puts either into words.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncCounts {
     /// Sections created or joined, plus students enrolled.
@@ -180,29 +184,101 @@ pub struct SyncCounts {
     pub unchanged: u32,
     /// Sections skipped because of an error.
     pub errors: u32,
+    /// What changed, classes and students apart; `None` for a run recorded before Rollcall
+    /// counted them apart.
+    #[serde(default)]
+    pub changes: Option<Changes>,
+}
+
+/// What one sync changed, with classes and students apart. Each class counts in one class
+/// bucket only (restored, else renamed, else updated); students are counted once per bucket
+/// however many of the teacher's classes they are in (a student added to two classes is one
+/// student added).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Changes {
+    /// Classes created, or joined as co-teacher.
+    pub classes_added: u32,
+    /// Classes Clever lists again (back from the archive, or back on the teacher's list).
+    pub classes_restored: u32,
+    /// Classes whose name changed.
+    pub classes_renamed: u32,
+    /// Classes whose section number, subject, grade or known roster changed (the name did not).
+    pub classes_updated: u32,
+    /// Classes Clever no longer lists for the teacher.
+    pub classes_removed: u32,
+    /// Students enrolled in a class.
+    pub students_added: u32,
+    /// Students back in a class after Clever had removed them.
+    pub students_restored: u32,
+    /// Students whose name changed.
+    pub students_renamed: u32,
+    /// Students whose grade changed (and nothing else).
+    pub students_regraded: u32,
+    /// Students Clever no longer lists in a class (flagged, not deleted).
+    pub students_removed: u32,
 }
 
 impl SyncPlan {
     /// The counts for the report.
     pub fn counts(&self) -> SyncCounts {
         let mut c = SyncCounts::default();
+        let mut d = Changes::default();
+        // Per bucket, the students it counts, so a student in two classes counts once.
+        let mut students: [BTreeSet<&CleverId>; 5] = Default::default();
+        let [added, restored, renamed, regraded, removed] = &mut students;
         for s in &self.sections {
             match &s.kind {
-                SectionChangeKind::Created | SectionChangeKind::JoinedAsCoTeacher { .. } => c.added += 1,
-                SectionChangeKind::Updated { .. } => c.updated += 1,
+                SectionChangeKind::Created | SectionChangeKind::JoinedAsCoTeacher { .. } => {
+                    c.added += 1;
+                    d.classes_added += 1;
+                }
+                SectionChangeKind::Updated { changed, restored } => {
+                    c.updated += 1;
+                    if *restored {
+                        d.classes_restored += 1;
+                    } else if changed.contains(&SectionField::Name) {
+                        d.classes_renamed += 1;
+                    } else {
+                        d.classes_updated += 1;
+                    }
+                }
                 SectionChangeKind::Unchanged if s.students.is_empty() => c.unchanged += 1,
                 SectionChangeKind::Unchanged => {}
             }
             for st in &s.students {
                 match st {
-                    StudentChange::Added { .. } => c.added += 1,
-                    StudentChange::Updated { .. } => c.updated += 1,
-                    StudentChange::RemovedInClever { .. } => c.removed += 1,
+                    StudentChange::Added { student } => {
+                        c.added += 1;
+                        added.insert(&student.clever_id);
+                    }
+                    StudentChange::Updated { student, update_name, restored: back } => {
+                        c.updated += 1;
+                        let bucket = match (back, update_name) {
+                            (true, _) => &mut *restored,
+                            (false, true) => &mut *renamed,
+                            (false, false) => &mut *regraded,
+                        };
+                        bucket.insert(&student.clever_id);
+                    }
+                    StudentChange::RemovedInClever { student_clever_id } => {
+                        c.removed += 1;
+                        removed.insert(student_clever_id);
+                    }
                 }
             }
         }
-        c.removed += u32::try_from(self.unlinks.len()).unwrap_or(u32::MAX);
-        c.errors = u32::try_from(self.skipped.len()).unwrap_or(u32::MAX);
+        let n = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
+        c.removed += n(self.unlinks.len());
+        c.errors = n(self.skipped.len());
+        d.classes_removed = n(self.unlinks.len());
+        [
+            d.students_added,
+            d.students_restored,
+            d.students_renamed,
+            d.students_regraded,
+            d.students_removed,
+        ] = students.map(|set| n(set.len()));
+        c.changes = Some(d);
         c
     }
 

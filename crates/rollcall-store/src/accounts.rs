@@ -98,7 +98,8 @@ impl std::fmt::Debug for LocalCredential {
     }
 }
 
-/// What a merge moved from the absorbed account to the surviving one.
+/// What a merge moved from the absorbed account to the surviving one, and what the absorbed
+/// account's owner gains from the survivor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MergeReport {
     /// The account that survives (and now holds everything).
@@ -109,10 +110,18 @@ pub struct MergeReport {
     pub enrollments_moved: u32,
     /// Enrollments in a section both accounts were in: one kept (active wins over flagged).
     pub enrollments_shared: u32,
+    /// The survivor's enrollments in sections the absorbed account was not in: what the person
+    /// signed in to the absorbed account finds added. (`serde(default)`: a report sealed before
+    /// this was counted reads 0.)
+    #[serde(default)]
+    pub enrollments_gained: u32,
     /// Assignment completions moved over.
     pub submissions_moved: u32,
     /// Assignments both accounts had marked done: one kept (the earlier time).
     pub submissions_shared: u32,
+    /// The survivor's completions of assignments the absorbed account had not marked done.
+    #[serde(default)]
+    pub submissions_gained: u32,
     /// Identity providers moved over (e.g. `clever`).
     pub identities_moved: Vec<String>,
     /// Sessions moved over (so whoever was logged in to either stays logged in).

@@ -80,7 +80,7 @@ pub struct NewAuditEntry {
     pub action: AuditAction,
     /// The account it concerns.
     pub subject: UserId,
-    /// Details in words (`"Linked Clever account 5f…"`, `"3 added, 1 updated"`).
+    /// Details in words (`"Linked Clever account 5f…"`, `"At login: 3 students added"`).
     pub detail: String,
 }
 
@@ -169,13 +169,12 @@ pub(crate) fn sync_run_entry(teacher: UserId, run: &crate::RunRecord) -> NewAudi
         crate::SyncTrigger::Background => "Background sync",
         crate::SyncTrigger::Cli => "Command line",
     };
-    let mut detail = format!(
-        "{how}: {} added, {} updated, {} removed, {} unchanged, {} errors",
-        c.added, c.updated, c.removed, c.unchanged, c.errors
-    );
-    if run.failed {
-        detail.push_str(" (failed)");
-    }
+    // The words the teacher reads on the dashboard, as this entry is shown on their profile.
+    let detail = if run.failed {
+        format!("{how}: the sync failed, nothing changed")
+    } else {
+        format!("{how}: {}", c.summary())
+    };
     let actor = match trigger {
         crate::SyncTrigger::Login | crate::SyncTrigger::Button => Some(teacher),
         crate::SyncTrigger::Background | crate::SyncTrigger::Cli => None,
@@ -186,20 +185,21 @@ pub(crate) fn sync_run_entry(teacher: UserId, run: &crate::RunRecord) -> NewAudi
 /// The `accounts_merged` entry: what moved, in words.
 pub(crate) fn merge_entry(report: &crate::MergeReport, actor: UserId, at: OffsetDateTime) -> NewAuditEntry {
     let plural = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let mut parts = vec![
-        plural(report.enrollments_moved + report.enrollments_shared, "class", "classes"),
-        plural(
-            report.submissions_moved + report.submissions_shared,
-            "completed assignment",
-            "completed assignments",
-        ),
-    ];
+    // Only what the merge brought to the survivor, and only counts that are not zero.
+    let mut parts = Vec::new();
+    if report.enrollments_moved > 0 {
+        parts.push(plural(report.enrollments_moved, "class", "classes"));
+    }
+    if report.submissions_moved > 0 {
+        parts.push(plural(report.submissions_moved, "completed assignment", "completed assignments"));
+    }
     if report.identities_moved.iter().any(|p| p == "clever") {
         parts.push("Clever login".to_owned());
     }
     if report.sessions_moved > 0 {
         parts.push(plural(report.sessions_moved, "session", "sessions"));
     }
+    let moved = if parts.is_empty() { String::new() } else { format!(": {}", parts.join(", ")) };
     // The person usually acts from the account being absorbed, which no longer exists once
     // this entry is read: name the account they are now in.
     let actor = if actor == report.absorbed { report.survivor } else { actor };
@@ -208,6 +208,6 @@ pub(crate) fn merge_entry(report: &crate::MergeReport, actor: UserId, at: Offset
         actor: Some(actor),
         action: AuditAction::AccountsMerged,
         subject: report.survivor,
-        detail: format!("Merged account {} into {}: {}", report.absorbed, report.survivor, parts.join(", ")),
+        detail: format!("Merged account {} into {}{moved}", report.absorbed, report.survivor),
     }
 }

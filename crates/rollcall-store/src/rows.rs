@@ -159,6 +159,16 @@ pub(crate) struct RunRow {
     problems: String,
     failed: bool,
     needs_reconnect: bool,
+    /// [`rollcall_core::Changes`] as JSON; NULL for a run recorded before they were counted.
+    changes: Option<String>,
+}
+
+/// The run's [`rollcall_core::Changes`] as the JSON its `changes` column keeps, if it has them.
+pub(crate) fn changes_json(counts: &SyncCounts) -> StoreResult<Option<String>> {
+    counts
+        .changes
+        .map(|c| serde_json::to_string(&c).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()
 }
 
 impl RunRow {
@@ -180,6 +190,11 @@ impl RunRow {
                 removed: count(self.removed)?,
                 unchanged: count(self.unchanged)?,
                 errors: count(self.errors)?,
+                changes: self
+                    .changes
+                    .map(|json| serde_json::from_str(&json))
+                    .transpose()
+                    .map_err(|e| StoreError::Corrupt(format!("sync run {} changes: {e}", self.id)))?,
             },
             problems,
             failed: self.failed,
@@ -316,4 +331,34 @@ pub(crate) fn identity_conflict(e: sqlx::Error) -> StoreError {
     } else {
         Conflict::CleverLinkedElsewhere
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_key;
+
+    #[test]
+    fn names_sort_by_last_then_first_name_with_accents_and_case_folded() {
+        let mut names = vec![
+            ("Zoey", "Celik"),
+            ("Zoë", "Çelik"),
+            ("Ana", "cela"),
+            ("Zoe", "Celik"),
+            ("Wei", "李"),
+            ("Al", "Lim"),
+        ];
+        names.sort_by_cached_key(|(first, last)| name_key(last, first));
+        assert_eq!(
+            names,
+            [
+                ("Ana", "cela"),
+                ("Zoë", "Çelik"),
+                ("Zoe", "Celik"),
+                ("Zoey", "Celik"),
+                ("Wei", "李"),
+                ("Al", "Lim")
+            ],
+            "Zoë sorts with Zoe (a stable sort keeps their order), before Zoey; 李 is Li, before Lim"
+        );
+    }
 }

@@ -25,6 +25,8 @@ mod routes;
 mod session;
 mod state;
 pub mod sync;
+pub mod times;
+pub mod words;
 
 use std::future::Future;
 use std::io;

@@ -5,8 +5,11 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use rollcall_store::{
     AccountRole, Assignment, AuditAction, AuditEntry, Completion, MergeReport, SectionRoster, SectionSummary,
-    StudentAssignment, StudentSection, SyncRun, User,
+    StudentAssignment, StudentSection, SyncRun, SyncTrigger, User,
 };
+
+use crate::times::Stamp;
+use crate::words;
 
 /// Renders a template, or a plain 500 if rendering itself fails (a bug, logged).
 pub fn render<T: Template>(page: &T) -> Response {
@@ -27,12 +30,20 @@ pub struct Viewer<'a> {
     pub csrf: &'a str,
     /// Whether to show the admin link.
     pub admin: bool,
+    /// The request's time (the app's clock), for "2 minutes ago".
+    pub now: time::OffsetDateTime,
 }
 
 impl<'a> Viewer<'a> {
-    /// The header's view of `user`, signed in with a session whose CSRF token is `csrf`.
-    pub fn of(user: &User, csrf: &'a str) -> Self {
-        Viewer { name: format!("{} {}", user.first_name, user.last_name), csrf, admin: is_admin(user) }
+    /// The header's view of `user`, signed in with a session whose CSRF token is `csrf`, on a
+    /// request read at `now`.
+    pub fn of(user: &User, csrf: &'a str, now: time::OffsetDateTime) -> Self {
+        Viewer { name: words::person(&user.first_name, &user.last_name), csrf, admin: is_admin(user), now }
+    }
+
+    /// `at` relative to this request, with its exact time.
+    pub fn stamp(&self, at: &time::OffsetDateTime) -> Stamp {
+        crate::times::stamp(*at, self.now)
     }
 }
 
@@ -211,8 +222,12 @@ pub fn action_label(action: AuditAction) -> &'static str {
 }
 
 impl ProfilePage<'_> {
-    fn when(&self, at: &time::OffsetDateTime) -> String {
-        when(at)
+    fn stamp(&self, at: &time::OffsetDateTime) -> Stamp {
+        self.viewer.stamp(at)
+    }
+
+    fn detail(&self, entry: &AuditEntry) -> String {
+        words::activity(entry)
     }
 
     fn label(&self, action: &AuditAction) -> &'static str {
@@ -237,8 +252,12 @@ impl AuditPage<'_> {
 }
 
 impl AssignmentPage<'_> {
-    fn when(&self, at: &time::OffsetDateTime) -> String {
-        when(at)
+    fn stamp(&self, at: &time::OffsetDateTime) -> Stamp {
+        self.viewer.stamp(at)
+    }
+
+    fn person(&self, first: &str, last: &str) -> String {
+        words::person(first, last)
     }
 
     fn due(&self, d: &time::Date) -> String {
@@ -338,8 +357,12 @@ pub struct StudentPage<'a> {
 }
 
 impl StudentPage<'_> {
-    fn when(&self, at: &time::OffsetDateTime) -> String {
-        when(at)
+    fn stamp(&self, at: &time::OffsetDateTime) -> Stamp {
+        self.viewer.stamp(at)
+    }
+
+    fn subject(&self, value: &Option<String>) -> Option<String> {
+        words::subject(value.as_deref())
     }
 
     fn due(&self, d: &time::Date) -> String {
@@ -377,17 +400,17 @@ pub fn due(d: &time::Date) -> String {
     d.format(&format).unwrap_or_else(|_| d.to_string())
 }
 
-/// "#M4-01 · math · Grade 4 · 5 students", skipping what Clever left empty.
+/// "Section M4-01 · Math · Grade 4 · 5 students", skipping what Clever left empty.
 fn section_meta(s: &SectionSummary) -> String {
     let mut parts = Vec::new();
-    if let Some(n) = s.section_number.as_deref().filter(|n| !n.is_empty()) {
-        parts.push(format!("#{n}"));
+    if let Some(n) = s.section_number.as_deref().filter(|n| !n.trim().is_empty()) {
+        parts.push(words::section_number(n));
     }
-    if let Some(subject) = s.subject.as_deref().filter(|v| !v.is_empty()) {
-        parts.push(subject.to_owned());
+    if let Some(subject) = words::subject(s.subject.as_deref()) {
+        parts.push(subject);
     }
-    if let Some(grade) = s.grade.as_deref().filter(|v| !v.is_empty()) {
-        parts.push(format!("Grade {grade}"));
+    if let Some(grade) = s.grade.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        parts.push(words::grade(grade));
     }
     // A class whose roster Clever did not give is never "0 students": the count is only what
     // an earlier sync learned, and the page says so.
@@ -400,20 +423,28 @@ fn section_meta(s: &SectionSummary) -> String {
 }
 
 impl TeacherPage<'_> {
-    fn current_school(&self) -> &str {
-        ""
+    fn stamp(&self, at: &time::OffsetDateTime) -> Stamp {
+        self.viewer.stamp(at)
     }
 
-    fn when(&self, at: &time::OffsetDateTime) -> String {
-        when(at)
+    fn current_school(&self) -> &str {
+        ""
     }
 
     fn meta(&self, s: &SectionSummary) -> String {
         section_meta(s)
     }
+
+    fn summary(&self, run: &SyncRun) -> String {
+        sync_summary(run)
+    }
 }
 
 impl SectionPage<'_> {
+    fn person(&self, first: &str, last: &str) -> String {
+        words::person(first, last)
+    }
+
     fn meta(&self) -> String {
         section_meta(&self.roster.section)
     }
@@ -424,7 +455,27 @@ impl SectionPage<'_> {
 }
 
 impl HistoryPage<'_> {
-    fn when(&self, at: &time::OffsetDateTime) -> String {
-        when(at)
+    fn stamp(&self, at: &time::OffsetDateTime) -> Stamp {
+        self.viewer.stamp(at)
     }
+
+    fn summary(&self, run: &SyncRun) -> String {
+        sync_summary(run)
+    }
+
+    fn how(&self, trigger: &SyncTrigger) -> &'static str {
+        match trigger {
+            SyncTrigger::Login => "When you logged in",
+            SyncTrigger::Button => "Sync my classes",
+            SyncTrigger::Background => "Automatic",
+            SyncTrigger::Cli => "By your school’s Rollcall administrator",
+        }
+    }
+}
+
+/// What a sync run changed, in a teacher's words: "3 students added, 1 class renamed",
+/// "Everything was already up to date", or that a failed run changed nothing (its problems
+/// say why).
+pub fn sync_summary(run: &SyncRun) -> String {
+    if run.failed { "Nothing was changed".to_owned() } else { run.counts.summary() }
 }

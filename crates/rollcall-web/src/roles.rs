@@ -145,7 +145,7 @@ mod tests {
             school: None,
             created_at: now,
         };
-        CurrentUser { user, session }
+        CurrentUser { user, session, now: time::OffsetDateTime::UNIX_EPOCH }
     }
 
     fn refusal<R: Role>(user: CurrentUser) -> Option<&'static str> {

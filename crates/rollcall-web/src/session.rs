@@ -87,12 +87,14 @@ pub struct CurrentUser {
     pub user: User,
     /// The session (for its CSRF token).
     pub session: Session,
+    /// When the request was read, from the app's clock: what the page's times are relative to.
+    pub now: time::OffsetDateTime,
 }
 
 impl CurrentUser {
     /// The page header's view of this account.
     pub fn viewer(&self) -> Viewer<'_> {
-        Viewer::of(&self.user, &self.session.csrf_token)
+        Viewer::of(&self.user, &self.session.csrf_token, self.now)
     }
 }
 
@@ -126,9 +128,10 @@ impl<S: AsRef<Sessions> + Send + Sync> FromRequestParts<S> for CurrentUser {
             .get(SESSION_COOKIE.of(sessions.cookies))
             .map(|c| c.value().to_owned())
             .ok_or_else(required)?;
-        let found = sessions.store.session(&sha256(&token), sessions.clock.now()).await?;
+        let now = sessions.clock.now();
+        let found = sessions.store.session(&sha256(&token), now).await?;
         let (session, user) = found.ok_or_else(required)?;
-        Ok(CurrentUser { user, session })
+        Ok(CurrentUser { user, session, now })
     }
 }
 

@@ -41,12 +41,17 @@ async fn zoes_older_account(app: &TestApp) -> i64 {
 
 /// Zoe signs in with Clever again (a new account), Sam syncs, and she finishes both assignments.
 async fn zoes_new_clever_account(app: &TestApp, sam: &Browser) -> (Browser, i64) {
+    zoes_new_clever_account_finishing(app, sam, &["Fractions", "Chapter 3"]).await
+}
+
+/// Zoe's new Clever account, as above, finishing only `titles`.
+async fn zoes_new_clever_account_finishing(app: &TestApp, sam: &Browser, titles: &[&str]) -> (Browser, i64) {
     let zoe = app.browser();
     app.login(&zoe, "zoe").await;
     let dashboard = sam.get("/dashboard").await;
     sam.submit(&dashboard, &app.url, "Sync my classes").await;
     let mut home = zoe.get("/dashboard").await;
-    for title in ["Fractions", "Chapter 3"] {
+    for title in titles {
         home = zoe.submit(&home, &app.url, &format!("Mark “{title}” done")).await;
     }
     let id = app.clever_account("zoe").await.unwrap().id.0;
@@ -71,7 +76,11 @@ async fn a_merge_keeps_the_classes_and_finished_work_of_both_accounts() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.contains("Your accounts are now one"), "{}", page.body);
     assert!(page.contains("2 classes were on both accounts, now listed once"), "{}", page.body);
-    assert!(page.contains("1 finished assignment added from your other account"), "{}", page.body);
+    assert!(
+        !page.contains("finished assignment added") && !page.contains("added from your other account"),
+        "Zoe had done both already and her classes were on both accounts: nothing is new to her: {}",
+        page.body
+    );
     assert!(page.contains("1 assignment was done on both, kept once with the earlier time"), "{}", page.body);
     assert!(page.contains("Your Clever login now opens this account"));
     assert!(page.url.ends_with("/profile/merged"), "a reload cannot post the merge again: {}", page.url);
@@ -98,8 +107,32 @@ async fn a_merge_keeps_the_classes_and_finished_work_of_both_accounts() {
     // Either way in works: Clever, and the older password.
     assert_eq!(app.login(&app.browser(), "zoe").await.status, StatusCode::OK);
     assert!(app.browser().password_login(OLD_EMAIL, PASSWORD).await.contains("Grade 4 Math"));
-    // The owner sees it in their account activity.
-    assert!(zoe.get("/profile").await.contains("Accounts merged"));
+    // The owner sees it in their account activity, in words: no account numbers, no Clever id.
+    let profile = zoe.get("/profile").await;
+    assert!(profile.contains("Accounts merged"), "{}", profile.body);
+    assert!(profile.contains("Your other account was merged into this one, bringing"), "{}", profile.body);
+    assert!(
+        !profile.contains(&format!("account {new}")) && !profile.contains("Merged account"),
+        "{}",
+        profile.body
+    );
+    let clever_id = support::user_id("zoe");
+    assert!(!profile.contains(&clever_id), "no Clever id on the profile: {}", profile.body);
+}
+
+#[tokio::test]
+async fn a_merge_counts_only_what_the_other_account_brings() {
+    let app = TestApp::spawn().await;
+    let sam = sam_posts_two_assignments(&app).await;
+    zoes_older_account(&app).await; // finished Fractions
+    let (zoe, _) = zoes_new_clever_account_finishing(&app, &sam, &["Chapter 3"]).await;
+
+    let page = merge(&zoe, &app, OLD_EMAIL, PASSWORD).await;
+    assert!(page.contains("1 finished assignment added from your other account"), "Fractions: {}", page.body);
+    assert!(!page.contains("done on both"), "no assignment was done on both: {}", page.body);
+    assert!(!page.contains("classes added from"), "both accounts were in both classes: {}", page.body);
+    let home = zoe.get("/dashboard").await;
+    assert_eq!(home.body.matches("not done</button>").count(), 2, "{}", home.body);
 }
 
 #[tokio::test]

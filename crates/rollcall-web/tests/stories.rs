@@ -93,7 +93,11 @@ async fn every_login_resyncs_new_renamed_and_removed() {
     }
     let page = app.login(&app.browser(), "skelly").await;
     assert!(page.contains("Math 4 (Advanced)"), "renamed");
-    assert!(page.contains("1 removed in Clever"), "Jamal is flagged, not deleted: {}", page.body);
+    assert!(
+        page.contains("class=\"flag\">1 student removed in Clever<"),
+        "Jamal is flagged, not deleted: {}",
+        page.body
+    );
     let sam = app.store().user_by_clever_id(&cid(&user_id("skelly"))).await.unwrap().unwrap();
     let math = app
         .store()
@@ -125,7 +129,7 @@ async fn the_sync_button_picks_up_changes_and_needs_the_csrf_token() {
     let page = browser.post("/sync", &[("csrf", &dashboard.csrf())]).await;
     assert!(page.on("/dashboard"));
     assert!(page.contains("Reading Workshop"));
-    assert!(page.contains("1 updated"), "the report says what changed: {}", page.body);
+    assert!(page.contains("— 1 class renamed."), "the report says what changed: {}", page.body);
 }
 
 #[tokio::test]

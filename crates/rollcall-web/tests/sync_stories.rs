@@ -145,7 +145,11 @@ async fn a_server_error_mid_roster_changes_nothing_in_that_section_and_the_next_
 
     app.emulator().faults().clear();
     let page = browser.post("/sync", &[("csrf", &csrf)]).await;
-    assert!(page.contains("1 removed") && !page.contains("not responding"), "{}", page.body);
+    assert!(
+        page.contains("— 1 student removed in Clever.") && !page.contains("not responding"),
+        "{}",
+        page.body
+    );
     assert_eq!(active(&app.roster("skelly", "math4").await), 4, "converged: Jamal flagged now");
 }
 
@@ -182,7 +186,11 @@ async fn a_429_storm_is_waited_out_and_the_sync_completes() {
     app.change_clever();
     app.fault(serde_json::json!({"path": "/v3.0/users/*", "rate_limit": true, "times": 2}));
     let page = browser.post("/sync", &[("csrf", &csrf)]).await;
-    assert!(page.contains("Reading Workshop") && page.contains("1 removed"), "{}", page.body);
+    assert!(
+        page.contains("Reading Workshop") && page.contains("1 class renamed, 1 student removed in Clever."),
+        "{}",
+        page.body
+    );
     assert!(!page.contains("not synced"), "{}", page.body);
 }
 
@@ -298,7 +306,13 @@ async fn the_sync_history_keeps_every_run() {
     let (browser, csrf) = app.sam().await;
     browser.post("/sync", &[("csrf", &csrf)]).await;
     let history = browser.get("/sync/history").await;
-    assert!(history.contains("<td>login</td>") && history.contains("<td>button</td>"), "{}", history.body);
+    assert!(
+        history.contains("<td>When you logged in</td>") && history.contains("<td>Sync my classes</td>"),
+        "{}",
+        history.body
+    );
+    assert!(history.contains("<td>3 classes added, 6 students added</td>"), "{}", history.body);
+    assert!(history.contains("<td>Everything was already up to date</td>"), "{}", history.body);
 }
 
 #[tokio::test]

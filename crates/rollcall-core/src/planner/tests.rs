@@ -3,7 +3,7 @@
 use super::plan;
 use super::support::*;
 use crate::ids::SectionId;
-use crate::plan::{SectionChangeKind, SectionField, SectionUnlink, StudentChange, SyncCounts};
+use crate::plan::{Changes, SectionChangeKind, SectionField, SectionUnlink, StudentChange, SyncCounts};
 use crate::roster::{FetchErrorKind, TeacherLink};
 
 fn added(clever_id: &str) -> StudentChange {
@@ -28,7 +28,10 @@ fn a_failed_student_fetch_is_skipped_and_never_read_as_empty() {
     assert_eq!(p.skipped[0].name, "Class s1");
     assert_eq!(p.skipped[0].error.kind, FetchErrorKind::CleverFailed);
     assert!(p.is_noop());
-    assert_eq!(p.counts(), SyncCounts { errors: 1, ..SyncCounts::default() });
+    assert_eq!(
+        p.counts(),
+        SyncCounts { errors: 1, changes: Some(Changes::default()), ..SyncCounts::default() }
+    );
 }
 
 #[test]
@@ -43,7 +46,8 @@ fn a_new_section_is_created_with_every_student_added_in_id_order() {
     assert_eq!(s.existing, None);
     assert_eq!(s.kind, SectionChangeKind::Created);
     assert_eq!(s.students, vec![added("a"), added("b"), added("c")]);
-    assert_eq!(p.counts(), SyncCounts { added: 4, ..SyncCounts::default() });
+    let changes = Changes { classes_added: 1, students_added: 3, ..Changes::default() };
+    assert_eq!(p.counts(), SyncCounts { added: 4, changes: Some(changes), ..SyncCounts::default() });
 }
 
 #[test]
@@ -80,6 +84,7 @@ fn a_linked_section_whose_fields_changed_is_updated() {
     let expected = vec![SectionField::Name, SectionField::Subject];
     assert_eq!(p.sections[0].kind, SectionChangeKind::Updated { changed: expected, restored: false });
     assert_eq!(p.counts().updated, 1);
+    assert_eq!(p.counts().changes, Some(Changes { classes_renamed: 1, ..Changes::default() }));
 }
 
 #[test]
@@ -92,7 +97,10 @@ fn a_linked_section_with_nothing_new_is_unchanged() {
     assert_eq!(p.sections[0].kind, SectionChangeKind::Unchanged);
     assert!(p.sections[0].students.is_empty());
     assert!(p.is_noop());
-    assert_eq!(p.counts(), SyncCounts { unchanged: 1, ..SyncCounts::default() });
+    assert_eq!(
+        p.counts(),
+        SyncCounts { unchanged: 1, changes: Some(Changes::default()), ..SyncCounts::default() }
+    );
 }
 
 #[test]
@@ -129,7 +137,12 @@ fn enrollments_are_added_flagged_and_restored_but_never_flagged_twice() {
         StudentChange::Updated { student: synced(student("back")), update_name: false, restored: true };
     assert_eq!(p.sections[0].kind, SectionChangeKind::Unchanged);
     assert_eq!(p.sections[0].students, vec![restored, removed("leaves"), added("new")]);
-    assert_eq!(p.counts(), SyncCounts { added: 1, updated: 1, removed: 1, ..SyncCounts::default() });
+    let changes =
+        Changes { students_added: 1, students_restored: 1, students_removed: 1, ..Changes::default() };
+    assert_eq!(
+        p.counts(),
+        SyncCounts { added: 1, updated: 1, removed: 1, changes: Some(changes), ..SyncCounts::default() }
+    );
 }
 
 #[test]
@@ -201,7 +214,11 @@ fn a_section_clever_no_longer_lists_is_unlinked_once_and_only_if_active() {
 
     let unlink = SectionUnlink { section_id: SectionId(3), clever_id: id("gone"), name: "Class gone".into() };
     assert_eq!(p.unlinks, vec![unlink]);
-    assert_eq!(p.counts(), SyncCounts { removed: 1, errors: 1, ..SyncCounts::default() });
+    let changes = Changes { classes_removed: 1, ..Changes::default() };
+    assert_eq!(
+        p.counts(),
+        SyncCounts { removed: 1, errors: 1, changes: Some(changes), ..SyncCounts::default() }
+    );
 }
 
 #[test]
@@ -316,4 +333,32 @@ fn the_teacher_whose_token_listed_a_section_naming_no_teacher_is_its_primary_tea
 
     let primary: Vec<bool> = p.sections.iter().map(|s| s.section.primary).collect();
     assert_eq!(primary, [true, false, true]);
+}
+
+#[test]
+fn the_counts_tell_classes_from_students_and_count_a_student_once() {
+    // "a" is new in both classes; "b" changed grade; s2's subject changed; s3 came back.
+    let local =
+        snapshot([local(1, "s1").with(enrolled("b").grade("3")), local(2, "s2"), local(3, "s3").archived()]);
+    let fetched = roster([
+        section("s1").with(student("b").grade("4")).students(["a"]),
+        section("s2").subject("Math").students(["a"]),
+        section("s3").named("Art"),
+    ]);
+
+    let p = plan(&local, &fetched);
+
+    let changes = Changes {
+        classes_restored: 1,
+        classes_updated: 1,
+        students_added: 1,
+        students_regraded: 1,
+        ..Changes::default()
+    };
+    assert_eq!(p.counts().changes, Some(changes));
+    assert_eq!(p.counts().added, 2, "the totals still count enrollments");
+    assert_eq!(
+        p.counts().summary(),
+        "1 class restored, 1 class updated, 1 student added, 1 student’s grade changed"
+    );
 }

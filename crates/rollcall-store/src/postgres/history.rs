@@ -13,11 +13,12 @@ use crate::{RunRecord, StoreError, StoreResult, SyncRun};
 pub(super) async fn record_sync_run(pool: &PgPool, teacher: UserId, run: &RunRecord) -> StoreResult<i64> {
     let problems = serde_json::to_string(&run.problems).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let c = run.counts;
+    let changes = crate::rows::changes_json(&c)?;
     let mut tx = pool.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO sync_runs (user_id, trigger, started_at, finished_at, added, updated, removed, unchanged, \
-             errors, problems, failed, needs_reconnect) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12) RETURNING id",
+             errors, problems, failed, needs_reconnect, changes) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13::jsonb) RETURNING id",
     )
     .bind(teacher.0)
     .bind(run.trigger.as_str())
@@ -31,6 +32,7 @@ pub(super) async fn record_sync_run(pool: &PgPool, teacher: UserId, run: &RunRec
     .bind(problems)
     .bind(run.failed)
     .bind(run.needs_reconnect)
+    .bind(changes)
     .fetch_one(&mut *tx)
     .await?;
     audit::insert(&mut tx, &sync_run_entry(teacher, run)).await?;
@@ -49,7 +51,7 @@ pub(super) async fn record_sync_run(pool: &PgPool, teacher: UserId, run: &RunRec
 pub(super) async fn sync_runs(pool: &PgPool, teacher: UserId, limit: u32) -> StoreResult<Vec<SyncRun>> {
     let rows: Vec<RunRow> = sqlx::query_as(
         "SELECT id, user_id, trigger, started_at, finished_at, added, updated, removed, unchanged, errors, \
-                problems::text AS problems, failed, needs_reconnect \
+                problems::text AS problems, failed, needs_reconnect, changes::text AS changes \
          FROM sync_runs WHERE user_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2",
     )
     .bind(teacher.0)

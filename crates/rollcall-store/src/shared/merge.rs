@@ -47,8 +47,10 @@ pub(super) async fn merge_accounts(
         return Err(Conflict::BothLinkedToClever.into());
     }
 
-    let (enrollments_moved, enrollments_shared) = merge_rows(&mut tx, &ENROLLMENTS, s, a).await?;
-    let (submissions_moved, submissions_shared) = merge_rows(&mut tx, &COMPLETIONS, s, a).await?;
+    let [enrollments_moved, enrollments_shared, enrollments_gained] =
+        merge_rows(&mut tx, &ENROLLMENTS, s, a).await?;
+    let [submissions_moved, submissions_shared, submissions_gained] =
+        merge_rows(&mut tx, &COMPLETIONS, s, a).await?;
     let identities_moved: Vec<String> = sqlx::query_scalar(
         "UPDATE identities SET user_id = $1 WHERE user_id = $2 \
          AND provider NOT IN (SELECT provider FROM identities WHERE user_id = $1) RETURNING provider",
@@ -79,8 +81,10 @@ pub(super) async fn merge_accounts(
         absorbed,
         enrollments_moved,
         enrollments_shared,
+        enrollments_gained,
         submissions_moved,
         submissions_shared,
+        submissions_gained,
         identities_moved,
         sessions_moved,
     };
@@ -94,6 +98,7 @@ pub(super) async fn merge_accounts(
 /// the rest.
 struct Keyed {
     shared: &'static str,
+    survivor_only: &'static str,
     keep_better: &'static str,
     drop_shared: &'static str,
     move_rest: &'static str,
@@ -103,6 +108,8 @@ struct Keyed {
 const ENROLLMENTS: Keyed = Keyed {
     shared: "SELECT COUNT(*) FROM enrollments a \
              JOIN enrollments s ON s.section_id = a.section_id AND s.user_id = $1 WHERE a.user_id = $2",
+    survivor_only: "SELECT COUNT(*) FROM enrollments s WHERE s.user_id = $1 AND NOT EXISTS ( \
+                        SELECT 1 FROM enrollments a WHERE a.user_id = $2 AND a.section_id = s.section_id)",
     keep_better: "UPDATE enrollments SET removed_in_clever_at = NULL \
                   WHERE user_id = $1 AND removed_in_clever_at IS NOT NULL AND section_id IN ( \
                       SELECT section_id FROM enrollments WHERE user_id = $2 AND removed_in_clever_at IS NULL)",
@@ -116,6 +123,9 @@ const COMPLETIONS: Keyed = Keyed {
     shared: "SELECT COUNT(*) FROM assignment_completions a \
              JOIN assignment_completions s ON s.assignment_id = a.assignment_id AND s.user_id = $1 \
              WHERE a.user_id = $2",
+    survivor_only: "SELECT COUNT(*) FROM assignment_completions s WHERE s.user_id = $1 AND NOT EXISTS ( \
+                        SELECT 1 FROM assignment_completions a \
+                        WHERE a.user_id = $2 AND a.assignment_id = s.assignment_id)",
     keep_better: "UPDATE assignment_completions SET done_at = ( \
                       SELECT a.done_at FROM assignment_completions a \
                       WHERE a.user_id = $2 AND a.assignment_id = assignment_completions.assignment_id) \
@@ -128,13 +138,15 @@ const COMPLETIONS: Keyed = Keyed {
     move_rest: "UPDATE assignment_completions SET user_id = $1 WHERE user_id = $2",
 };
 
-/// Merges one kind of keyed rows; returns (moved, shared).
-async fn merge_rows(conn: &mut Conn, rows: &Keyed, s: i64, a: i64) -> StoreResult<(u32, u32)> {
+/// Merges one kind of keyed rows; returns [moved, shared, the survivor's own that the absorbed
+/// account lacked].
+async fn merge_rows(conn: &mut Conn, rows: &Keyed, s: i64, a: i64) -> StoreResult<[u32; 3]> {
     let shared: i64 = sqlx::query_scalar(rows.shared).bind(s).bind(a).fetch_one(&mut *conn).await?;
+    let gained: i64 = sqlx::query_scalar(rows.survivor_only).bind(s).bind(a).fetch_one(&mut *conn).await?;
     run(conn, rows.keep_better, s, a).await?;
     run(conn, rows.drop_shared, s, a).await?;
     let moved = run(conn, rows.move_rest, s, a).await?;
-    Ok((moved, count(shared)?))
+    Ok([moved, count(shared)?, count(gained)?])
 }
 
 /// Everything else that names the absorbed account, re-pointed to the survivor: its credential

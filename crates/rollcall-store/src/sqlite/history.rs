@@ -17,7 +17,7 @@ macro_rules! runs_of_teacher {
     ($limit:literal) => {
         concat!(
             "SELECT id, user_id, trigger, started_at, finished_at, added, updated, removed, unchanged, errors, \
-                    problems, failed, needs_reconnect \
+                    problems, failed, needs_reconnect, changes \
              FROM sync_runs WHERE user_id = $1 ORDER BY started_at DESC, id DESC LIMIT ",
             $limit
         )
@@ -28,8 +28,8 @@ pub(super) use runs_of_teacher;
 /// The statements that record a run: the run (returning its id), its audit entry, and the
 /// lease's return (a NULL holder matches no lease).
 const INSERT_RUN: &str = "INSERT INTO sync_runs (user_id, trigger, started_at, finished_at, added, updated, removed, \
-         unchanged, errors, problems, failed, needs_reconnect) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $17) RETURNING id; \
+         unchanged, errors, problems, failed, needs_reconnect, changes) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $17, $18) RETURNING id; \
      INSERT INTO audit_log (at, actor_id, action, subject_id, detail) VALUES ($12, $13, $14, $1, $15); \
      DELETE FROM sync_leases WHERE user_id = $1 AND holder = $16";
 
@@ -79,6 +79,7 @@ pub(super) fn bind_run<'q>(
 ) -> StoreResult<Query<'q, Sqlite, SqliteArguments>> {
     let problems = serde_json::to_string(&run.problems).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let c = run.counts;
+    let changes = crate::rows::changes_json(&c)?;
     let entry = sync_run_entry(teacher, run);
     Ok(query
         .bind(teacher.0)
@@ -98,7 +99,8 @@ pub(super) fn bind_run<'q>(
         .bind(entry.detail)
         // No holder (NULL) matches no lease.
         .bind(run.lease_holder.as_deref())
-        .bind(run.needs_reconnect))
+        .bind(run.needs_reconnect)
+        .bind(changes))
 }
 
 /// The run's id: the one row [`INSERT_RUN`] returns, whatever statements came with it.
@@ -124,7 +126,9 @@ mod tests {
         assert_eq!(insert_run_from(1), INSERT_RUN);
         let shifted = insert_run_from(6);
         assert!(
-            shifted.contains("VALUES ($6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $22) RETURNING id")
+            shifted.contains(
+                "VALUES ($6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $22, $23) RETURNING id"
+            )
         );
         assert!(shifted.contains("VALUES ($17, $18, $19, $6, $20)"), "{shifted}");
         assert!(shifted.ends_with("WHERE user_id = $6 AND holder = $21"), "{shifted}");

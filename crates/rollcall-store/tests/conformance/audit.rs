@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use rollcall_core::{SyncCounts, UserId};
+use rollcall_core::{Changes, SyncCounts, UserId};
 use rollcall_store::{AccountRole, AuditAction, AuditEntry, AuditFilter, Store, SyncTrigger};
 
 use super::{AppSteps, at, profile, run, teacher};
@@ -21,12 +21,14 @@ pub async fn logins_and_syncs_are_recorded_with_them(store: Arc<dyn Store>) {
     store.clever_login(&p, at(3)).await.unwrap();
     p.role = AccountRole::Teacher;
     store.clever_login(&p, at(4)).await.unwrap();
-    let counts = SyncCounts { added: 3, updated: 1, removed: 0, unchanged: 5, errors: 0 };
+    let changes = Changes { classes_added: 1, students_added: 2, students_renamed: 1, ..Changes::default() };
+    let counts =
+        SyncCounts { added: 3, updated: 1, removed: 0, unchanged: 5, errors: 0, changes: Some(changes) };
     store
         .record_sync_run(sam.id, &run(SyncTrigger::Login, at(5), at(6), counts, &[], false, None))
         .await
         .unwrap();
-    let failed = SyncCounts { added: 0, updated: 0, removed: 0, unchanged: 0, errors: 1 };
+    let failed = SyncCounts { errors: 1, ..SyncCounts::default() };
     let problems = ["Clever did not answer".to_owned()];
     store
         .record_sync_run(sam.id, &run(SyncTrigger::Background, at(7), at(8), failed, &problems, true, None))
@@ -47,14 +49,9 @@ pub async fn logins_and_syncs_are_recorded_with_them(store: Arc<dyn Store>) {
                 AuditAction::SyncRun,
                 Some(sam.id),
                 sam.id,
-                "At login: 3 added, 1 updated, 0 removed, 5 unchanged, 0 errors"
+                "At login: 1 class added, 2 students added, 1 student renamed"
             ),
-            (
-                AuditAction::SyncRun,
-                None,
-                sam.id,
-                "Background sync: 0 added, 0 updated, 0 removed, 0 unchanged, 1 errors (failed)"
-            ),
+            (AuditAction::SyncRun, None, sam.id, "Background sync: the sync failed, nothing changed"),
         ]
     );
     assert_eq!(entries[0].at, at(0));

@@ -153,7 +153,14 @@ pub async fn student_sections_list_active_classes(store: Arc<dyn Store>) {
 pub async fn sync_runs_round_trip_newest_first(store: Arc<dyn Store>) {
     let t = teacher(&*store, "t1", "Tara", "Ng").await;
     let other = teacher(&*store, "t2", "Cole", "Park").await;
-    let counts = SyncCounts { added: 3, updated: 1, removed: 2, unchanged: 4, errors: 1 };
+    let changes = rollcall_core::Changes {
+        classes_renamed: 1,
+        students_added: 2,
+        students_removed: 2,
+        ..Default::default()
+    };
+    let counts =
+        SyncCounts { added: 3, updated: 1, removed: 2, unchanged: 4, errors: 1, changes: Some(changes) };
     let problems = vec!["Art: Clever did not share this class".to_owned(), "quote \" and ünïcode".to_owned()];
     let first = store
         .record_sync_run(t.id, &run(SyncTrigger::Login, at(1), at(2), counts, &problems, false, None))
@@ -177,8 +184,11 @@ pub async fn sync_runs_round_trip_newest_first(store: Arc<dyn Store>) {
     assert_eq!((r.user_id, r.trigger, r.started_at, r.finished_at), (t.id, SyncTrigger::Login, at(1), at(2)));
     assert_eq!((r.counts, &r.problems, r.failed), (counts, &problems, false));
     assert!(runs[0].failed && runs[0].problems.is_empty());
+    assert_eq!(runs[0].counts.changes, None, "a run without the breakdown keeps none");
     assert_eq!(store.sync_runs(t.id, 1).await.unwrap().len(), 1);
     assert_eq!(store.sync_runs(other.id, 10).await.unwrap()[0].trigger, SyncTrigger::Cli);
+    let last = store.teacher_dashboard(other.id, false).await.unwrap().last_sync.unwrap();
+    assert_eq!(last.counts, counts, "the dashboard reads the breakdown too");
 }
 
 pub async fn a_run_that_needs_a_reconnect_says_so_as_data(store: Arc<dyn Store>) {

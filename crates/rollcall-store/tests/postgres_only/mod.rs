@@ -35,7 +35,7 @@ async fn migrations_apply_and_reopen_cleanly() {
         .fetch_all(&mut raw)
         .await
         .unwrap();
-    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     raw.close().await.unwrap();
     db.drop_database().await;
 }
