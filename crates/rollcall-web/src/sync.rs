@@ -1,7 +1,9 @@
 //! Syncing a teacher's classes: fetch from Clever, plan against the local snapshot, write the
 //! plan and the run's record in one store call ([`rollcall_store::SyncStore::apply_sync`]).
 //! Single-flight per teacher: a second request while a sync runs (login and the button at once)
-//! waits for that run and shares its outcome.
+//! waits for that run and shares its outcome. A login's sync runs in the background
+//! ([`SyncService::start_login`]): the dashboard shows at once and waits for it
+//! ([`SyncService::settle`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -262,8 +264,9 @@ async fn run(sync: &SyncService, mut request: SyncRequest, refresh: Option<Refre
     // Someone in front of a page (a login, the button) is never kept waiting for another
     // process's sync; `rollcall sync` and background jobs wait for it, and share its result.
     let waits = matches!(request.trigger, SyncTrigger::Cli | SyncTrigger::Background);
-    // A returning teacher's login is still hearing from Clever: that goes on while the lease is
-    // taken, and runs to its end whatever the lease says (it stores the login's profile).
+    // A login may still be hearing from Clever (the roster lists; a returning teacher's user
+    // record too): that goes on while the lease is taken, and runs to its end whatever the lease
+    // says (it may store the login's profile and token).
     let lease = match refresh {
         Some(refresh) => {
             let (lease, lists) = tokio::join!(wait_for_lease(sync, request.teacher, waits), refresh);

@@ -20,12 +20,11 @@ fn answered(app: &TestApp) -> Vec<String> {
 }
 
 /// The synced page a self-reloading dashboard leads to.
-async fn settled(app: &TestApp, browser: &support::Browser, first: &Page) -> Page {
+async fn settled(browser: &support::Browser, first: &Page) -> Page {
     let next = first.refresh().expect("the page reloads itself while the sync runs");
     let page = browser.get(&first.resolve(&next)).await;
     assert!(page.on("/dashboard") && page.refresh().is_none(), "{}\n{}", page.url, page.body);
     assert!(!page.contains("id=\"syncing\""), "{}", page.body);
-    let _ = app;
     page
 }
 
@@ -48,7 +47,7 @@ async fn a_returning_teacher_sees_their_classes_once_clever_has_said_who_they_ar
     assert!(first.contains("Syncing your classes…"), "{}", first.body);
     assert!(first.contains("Grade 4 Reading"), "the classes Rollcall has are shown meanwhile");
 
-    let synced = settled(&app, &browser, &first).await;
+    let synced = settled(&browser, &first).await;
     assert!(synced.contains("Reading Workshop") && synced.contains("id=\"sync-report\""), "{}", synced.body);
     let sam = user_id("skelly");
     let calls = app.emulator().journal().entries();
@@ -78,7 +77,7 @@ async fn a_first_login_says_it_is_importing_and_becomes_the_dashboard() {
     assert!(!first.contains("have not been synced yet") && !first.contains("no classes in Clever"));
     assert!(app.clever_account("skelly").await.is_some(), "the account exists from the first page on");
 
-    let synced = settled(&app, &browser, &first).await;
+    let synced = settled(&browser, &first).await;
     for class in ["Grade 4 Math", "Grade 4 Reading", "Homeroom 4B"] {
         assert!(synced.contains(class), "{class} missing: {}", synced.body);
     }
@@ -100,7 +99,7 @@ async fn nothing_is_written_before_the_first_login_question_is_answered() {
     let glance = browser.without_refresh();
     let first = glance.submit(&question, &app.url, "Create my Rollcall account").await;
     assert!(first.contains("Importing your classes from Clever…"), "{}", first.body);
-    let synced = settled(&app, &browser, &first).await;
+    let synced = settled(&browser, &first).await;
     assert!(synced.contains("Grade 4 Math"), "{}", synced.body);
     assert!(app.store().teacher_sections(old.id).await.unwrap().is_empty(), "the other account is untouched");
 }
@@ -117,7 +116,7 @@ async fn when_clever_fails_behind_the_page_nothing_is_flagged_and_the_teacher_is
     let browser = app.browser();
     let first = app.login(&browser.without_refresh(), "skelly").await;
     assert!(first.contains("Syncing your classes…"), "{}", first.body);
-    let synced = settled(&app, &browser, &first).await;
+    let synced = settled(&browser, &first).await;
     assert!(synced.contains("Clever is not responding right now. Nothing was changed"), "{}", synced.body);
     assert!(synced.contains("Grade 4 Math") && !synced.contains("removed in Clever"), "{}", synced.body);
     let sam = app.clever_account("skelly").await.unwrap();
