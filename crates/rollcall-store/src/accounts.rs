@@ -38,9 +38,9 @@ pub enum Conflict {
     /// A merge of an account into itself.
     #[error("both accounts are the same account")]
     SameAccount,
-    /// A merge of accounts that are not both students.
-    #[error("only two student accounts can be merged")]
-    NotBothStudents,
+    /// A merge of accounts that are not both students or both teachers.
+    #[error("only two student accounts or two teacher accounts can be merged")]
+    NotTheSameKind,
     /// A merge of two accounts that each have a Clever identity.
     #[error("both accounts are linked to Clever")]
     BothLinkedToClever,
@@ -122,6 +122,15 @@ pub struct MergeReport {
     /// The survivor's completions of assignments the absorbed account had not marked done.
     #[serde(default)]
     pub submissions_gained: u32,
+    /// Classes the absorbed (teacher) account taught, moved over.
+    #[serde(default)]
+    pub classes_taught_moved: u32,
+    /// Classes both teacher accounts taught: one link kept (one Clever still lists wins).
+    #[serde(default)]
+    pub classes_taught_shared: u32,
+    /// The survivor's classes the absorbed account did not teach.
+    #[serde(default)]
+    pub classes_taught_gained: u32,
     /// Identity providers moved over (e.g. `clever`).
     pub identities_moved: Vec<String>,
     /// Sessions moved over (so whoever was logged in to either stays logged in).
@@ -191,12 +200,12 @@ pub trait AccountStore: Send + Sync {
     /// if the account has no password.
     async fn unlink_clever(&self, user: UserId, now: OffsetDateTime) -> StoreResult<bool>;
 
-    /// Makes two student accounts one, in one transaction: everything of `absorbed` moves to
+    /// Makes two student accounts, or two teacher accounts, one, in one transaction: everything of `absorbed` moves to
     /// `survivor` (see [`MergeReport`]), `absorbed` is deleted, and an `accounts_merged` audit
     /// entry is recorded (actor = `actor`, subject = `survivor`; the absorbed account's earlier
     /// audit entries now name the survivor as subject). Concurrent merges of overlapping accounts
     /// serialise: the later one finds an account gone and fails with `NotFound`, never leaving
-    /// a half-merged pair. Fails with [`Conflict::SameAccount`], [`Conflict::NotBothStudents`]
+    /// a half-merged pair. Fails with [`Conflict::SameAccount`], [`Conflict::NotTheSameKind`]
     /// or [`Conflict::BothLinkedToClever`].
     async fn merge_accounts(
         &self,

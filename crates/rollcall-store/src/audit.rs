@@ -193,6 +193,9 @@ pub(crate) fn merge_entry(report: &crate::MergeReport, actor: UserId, at: Offset
     if report.submissions_moved > 0 {
         parts.push(plural(report.submissions_moved, "completed assignment", "completed assignments"));
     }
+    if report.classes_taught_moved > 0 {
+        parts.push(plural(report.classes_taught_moved, "class taught", "classes taught"));
+    }
     if report.identities_moved.iter().any(|p| p == "clever") {
         parts.push("Clever login".to_owned());
     }

@@ -155,9 +155,9 @@ fn conflict_words(conflict: Conflict) -> (&'static str, &'static str, &'static s
             "You are already logged in to that account, so there is nothing to merge.",
             "/profile#merge",
         ),
-        Conflict::NotBothStudents => (
-            "Only student accounts can be merged",
-            "The account you logged in to is not a student account. Ask your teacher for help.",
+        Conflict::NotTheSameKind => (
+            "These accounts are not the same kind",
+            "Only two student accounts, or two teacher accounts, can be merged. The account you logged in to is a different kind.",
             "/profile#merge",
         ),
         Conflict::BothLinkedToClever => (

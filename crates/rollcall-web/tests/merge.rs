@@ -1,5 +1,5 @@
-//! "Merge my accounts" stories: a student signed in with Clever proves they own an older
-//! password account, and the two become one without losing anything.
+//! "Merge my accounts" stories: a student or a teacher signed in with Clever proves they own an
+//! older password account, and the two become one without losing anything.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -186,13 +186,84 @@ async fn two_merges_raced_at_once_leave_one_consistent_account() {
 }
 
 #[tokio::test]
-async fn teachers_and_password_only_students_are_not_offered_a_merge() {
+async fn password_only_accounts_are_not_offered_a_merge() {
+    // The merge folds a Clever account into an older password account: an account without
+    // Clever has nothing to fold in.
     let app = TestApp::spawn().await;
+    for (role, email) in [
+        (rollcall_store::AccountRole::Teacher, "pat@school.test"),
+        (rollcall_store::AccountRole::Student, "lee@school.test"),
+    ] {
+        app.password_account(role, ("Pat", "Lee"), email, PASSWORD).await;
+        let browser = app.browser();
+        browser.password_login(email, PASSWORD).await;
+        let page = browser.get("/profile").await;
+        assert!(!page.contains("Merge my accounts"), "{email}: {}", page.body);
+        let form = [("csrf", page.csrf()), ("email", "x@y.test".to_owned()), ("password", "x".to_owned())];
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let refused = browser.post("/profile/merge", &form).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{email}");
+    }
+}
+
+/// Sam had a password account (with his school) and, at his first Clever login, answered "Create
+/// my Rollcall account" by mistake; he posted an assignment there. From his profile he proves he
+/// owns the older account: the two become one, and nothing is lost.
+#[tokio::test]
+async fn a_teacher_who_made_a_second_account_by_mistake_merges_them_from_the_profile() {
+    let app = TestApp::spawn().await;
+    let old = app
+        .password_account(
+            rollcall_store::AccountRole::Teacher,
+            ("Sam", "Kelly"),
+            "sam.old@school.test",
+            PASSWORD,
+        )
+        .await;
+    app.store()
+        .set_school(old.id, Some("Lincoln Elementary"), rollcall_core::Clock::now(&app.clock))
+        .await
+        .unwrap();
     let sam = app.browser();
-    app.login(&sam, "skelly").await;
-    assert!(!sam.get("/profile").await.contains("Merge my accounts"));
-    let page = sam.get("/profile").await;
-    let refused =
-        sam.post("/profile/merge", &[("csrf", &page.csrf()), ("email", "x@y.test"), ("password", "x")]).await;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let question = app.login(&sam, "skelly").await;
+    let first = question.body.find("Create my Rollcall account").unwrap();
+    let link = question.body.find("Link my existing account").unwrap();
+    assert!(first < link, "creating an account is offered first, linking second");
+    let dashboard = sam.submit(&question, &app.url, "Create my Rollcall account").await;
+    let at = dashboard.body.find("<h2>Grade 4 Math</h2>").unwrap();
+    let href = dashboard.body[..at].rfind("href=\"").unwrap() + 6;
+    let math = dashboard.body[href..].split('"').next().unwrap().to_owned();
+    let page = sam.get(&math).await;
+    sam.fill(&page, &app.url, "Post assignment", &[("title", "Fractions")]).await;
+    let mistaken = app.clever_account("skelly").await.unwrap();
+    assert_ne!(mistaken.id, old.id);
+
+    let profile = sam.get("/profile").await;
+    assert!(profile.contains("Merge my accounts"), "{}", profile.body);
+    let typed = [("email", "sam.old@school.test"), ("password", PASSWORD)];
+    let merged = sam.fill(&profile, &app.url, "Merge my accounts", &typed).await;
+    assert!(merged.on("/profile/merged"), "{}", merged.url);
+    assert!(
+        merged.contains("Your accounts are now one")
+            && merged.contains("Clever login now opens this account")
+    );
+
+    // One account: the older one, with the classes, the assignment and the school.
+    let now = app.clever_account("skelly").await.unwrap();
+    assert_eq!(now.id, old.id, "Clever opens the older account");
+    assert_eq!(now.school.as_deref(), Some("Lincoln Elementary"));
+    assert!(app.store().user(mistaken.id).await.unwrap().is_none());
+    let classes = sam.get("/dashboard").await;
+    for class in ["Grade 4 Math", "Grade 4 Reading", "Homeroom 4B"] {
+        assert!(classes.contains(class), "{class}: {}", classes.body);
+    }
+    assert!(sam.get(&math).await.contains("Fractions"), "the assignment is still there");
+    let by_password = app.browser().password_login("sam.old@school.test", PASSWORD).await;
+    assert!(
+        by_password.contains("Grade 4 Math"),
+        "the password opens the same classes: {}",
+        by_password.body
+    );
+    let profile = sam.get("/profile").await;
+    assert!(profile.contains("Your other account was merged into this one"), "audited: {}", profile.body);
 }

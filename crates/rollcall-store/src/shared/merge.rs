@@ -1,4 +1,6 @@
-//! Merging two student accounts into one, in one transaction.
+//! Merging two accounts of one person into one, in one transaction: two student accounts, or
+//! two teacher accounts (a teacher who made a new account at their first Clever login instead of
+//! linking their older one).
 //!
 //! The same queries on both backends, so this file is compiled into each of them (`#[path]`);
 //! each backend supplies `Pool`, `Conn`, `begin_write` and what [`lock_accounts`] needs. Every
@@ -33,8 +35,9 @@ pub(super) async fn merge_accounts(
     if let Some(missing) = [s, a].into_iter().find(|id| !accounts.iter().any(|(found, _)| found == id)) {
         return Err(StoreError::NotFound(format!("account {missing}")));
     }
-    if accounts.iter().any(|(_, role)| role != "student") {
-        return Err(Conflict::NotBothStudents.into());
+    let same_kind = accounts.iter().all(|(_, role)| role == &accounts[0].1);
+    if !same_kind || !matches!(accounts[0].1.as_str(), "student" | "teacher") {
+        return Err(Conflict::NotTheSameKind.into());
     }
     let linked: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM identities WHERE provider = 'clever' AND user_id IN ($1, $2)",
@@ -51,6 +54,8 @@ pub(super) async fn merge_accounts(
         merge_rows(&mut tx, &ENROLLMENTS, s, a).await?;
     let [submissions_moved, submissions_shared, submissions_gained] =
         merge_rows(&mut tx, &COMPLETIONS, s, a).await?;
+    let [classes_taught_moved, classes_taught_shared, classes_taught_gained] =
+        merge_rows(&mut tx, &TEACHING, s, a).await?;
     let identities_moved: Vec<String> = sqlx::query_scalar(
         "UPDATE identities SET user_id = $1 WHERE user_id = $2 \
          AND provider NOT IN (SELECT provider FROM identities WHERE user_id = $1) RETURNING provider",
@@ -85,6 +90,9 @@ pub(super) async fn merge_accounts(
         submissions_moved,
         submissions_shared,
         submissions_gained,
+        classes_taught_moved,
+        classes_taught_shared,
+        classes_taught_gained,
         identities_moved,
         sessions_moved,
     };
@@ -138,6 +146,20 @@ const COMPLETIONS: Keyed = Keyed {
     move_rest: "UPDATE assignment_completions SET user_id = $1 WHERE user_id = $2",
 };
 
+/// Classes taught: of a class both teach, a link Clever still lists wins over one it dropped.
+const TEACHING: Keyed = Keyed {
+    shared: "SELECT COUNT(*) FROM section_teachers a \
+             JOIN section_teachers s ON s.section_id = a.section_id AND s.user_id = $1 WHERE a.user_id = $2",
+    survivor_only: "SELECT COUNT(*) FROM section_teachers s WHERE s.user_id = $1 AND NOT EXISTS ( \
+                        SELECT 1 FROM section_teachers a WHERE a.user_id = $2 AND a.section_id = s.section_id)",
+    keep_better: "UPDATE section_teachers SET removed_in_clever_at = NULL \
+                  WHERE user_id = $1 AND removed_in_clever_at IS NOT NULL AND section_id IN ( \
+                      SELECT section_id FROM section_teachers WHERE user_id = $2 AND removed_in_clever_at IS NULL)",
+    drop_shared: "DELETE FROM section_teachers WHERE user_id = $2 \
+                  AND section_id IN (SELECT section_id FROM section_teachers WHERE user_id = $1)",
+    move_rest: "UPDATE section_teachers SET user_id = $1 WHERE user_id = $2",
+};
+
 /// Merges one kind of keyed rows; returns [moved, shared, the survivor's own that the absorbed
 /// account lacked].
 async fn merge_rows(conn: &mut Conn, rows: &Keyed, s: i64, a: i64) -> StoreResult<[u32; 3]> {
@@ -150,15 +172,14 @@ async fn merge_rows(conn: &mut Conn, rows: &Keyed, s: i64, a: i64) -> StoreResul
 }
 
 /// Everything else that names the absorbed account, re-pointed to the survivor: its credential
-/// and Clever token unless the survivor has its own (then they are dropped below), teacher links
-/// the survivor lacks, history, callbacks, authored work and audit entries.
+/// and Clever token unless the survivor has its own (then they are dropped below), its school if
+/// the survivor names none, history, callbacks, authored work and audit entries.
 const MOVE: [&str; 8] = [
     "UPDATE local_credentials SET user_id = $1 WHERE user_id = $2 \
      AND NOT EXISTS (SELECT 1 FROM local_credentials WHERE user_id = $1)",
     "UPDATE clever_tokens SET user_id = $1 WHERE user_id = $2 \
      AND NOT EXISTS (SELECT 1 FROM clever_tokens WHERE user_id = $1)",
-    "UPDATE section_teachers SET user_id = $1 WHERE user_id = $2 \
-     AND section_id NOT IN (SELECT section_id FROM section_teachers WHERE user_id = $1)",
+    "UPDATE users SET school = (SELECT school FROM users WHERE id = $2) WHERE id = $1 AND school IS NULL",
     "UPDATE sync_runs SET user_id = $1 WHERE user_id = $2",
     "UPDATE oauth_callbacks SET user_id = $1 WHERE user_id = $2",
     "UPDATE assignments SET author_id = $1 WHERE author_id = $2",
@@ -167,9 +188,8 @@ const MOVE: [&str; 8] = [
 ];
 
 /// Rows of the absorbed account that are dropped: what the survivor had of its own, and the
-/// background sync's state (a student has none; a teacher's would be rebuilt on their login).
-const DROP: [&str; 5] =
-    ["local_credentials", "clever_tokens", "section_teachers", "sync_jobs", "sync_leases"];
+/// background sync's state (a student has none; a teacher's is rebuilt at their next login).
+const DROP: [&str; 4] = ["local_credentials", "clever_tokens", "sync_jobs", "sync_leases"];
 
 /// Runs a statement with the survivor as `$1` and the absorbed account as `$2`; returns the
 /// rows it changed.

@@ -1,4 +1,5 @@
-//! Merging two student accounts: everything moves, or nothing; racing merges never half-merge.
+//! Merging two student accounts, or two teacher accounts: everything moves, or nothing; racing
+//! merges never half-merge.
 
 use std::sync::Arc;
 
@@ -164,8 +165,8 @@ pub async fn refused_merges_change_nothing(store: Arc<dyn Store>) {
 
     let refusals = [
         (ana.id, ana.id, Conflict::SameAccount),
-        (t.id, local_ana.id, Conflict::NotBothStudents),
-        (local_ana.id, staff.id, Conflict::NotBothStudents),
+        (t.id, local_ana.id, Conflict::NotTheSameKind),
+        (local_ana.id, staff.id, Conflict::NotTheSameKind),
         (ana.id, ben.id, Conflict::BothLinkedToClever),
     ];
     for (survivor, absorbed, why) in refusals {
@@ -268,7 +269,70 @@ pub async fn racing_merges_leave_one_whole_account(store: Arc<dyn Store>) {
     );
 }
 
+/// A teacher's older password account (it taught Math and Art before Clever was unlinked, and
+/// names a school) and the Clever account they made by mistake (Math and Science, an assignment
+/// in Science).
+async fn teacher_pair(store: &dyn Store, n: u8) -> (User, User, Vec<(String, SectionId)>) {
+    let clever = format!("t{n}");
+    let new = teacher(store, &clever, "Tara", "Ng").await;
+    let old = store
+        .create_local_account(
+            &local(AccountRole::Teacher, "Tara", "Ng", &format!("tara{n}@example.org")),
+            at(0),
+        )
+        .await
+        .unwrap();
+    store.set_school(old.id, Some("Elm Street School"), at(0)).await.unwrap();
+    let (math, art, science) = (format!("m{n}"), format!("a{n}"), format!("s{n}"));
+    for (who, id, name) in
+        [(&old, &math, "Math"), (&old, &art, "Art"), (&new, &math, "Math"), (&new, &science, "Science")]
+    {
+        store.apply_section(who.id, &created(section(id, name, &[&clever]), &[]), at(1)).await.unwrap();
+    }
+    let sections = section_ids(store, new.id).await;
+    let (_, science_id) = sections.iter().find(|(name, _)| name == "Science").unwrap().clone();
+    post(store, new.id, science_id, "Cells").await;
+    (old, new, sections)
+}
+
+pub async fn a_teachers_two_accounts_merge_keeping_classes_assignments_and_school(store: Arc<dyn Store>) {
+    let (old, new, _) = teacher_pair(&*store, 1).await;
+    let report = store.merge_accounts(old.id, new.id, new.id, at(3)).await.unwrap();
+    assert_eq!(
+        (report.classes_taught_moved, report.classes_taught_shared, report.classes_taught_gained),
+        (1, 1, 1),
+        "Science moved, Math on both, Art only on the older account"
+    );
+    assert_eq!(report.identities_moved, ["clever"]);
+    let mut names: Vec<String> = section_ids(&*store, old.id).await.into_iter().map(|(n, _)| n).collect();
+    names.sort();
+    assert_eq!(names, ["Art", "Math", "Science"], "every class, once");
+    let science = section_ids(&*store, old.id).await.into_iter().find(|(n, _)| n == "Science").unwrap().1;
+    let work = store.section_assignments(old.id, science).await.unwrap();
+    assert_eq!(work.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(), ["Cells"], "the assignment moved");
+    let survivor = store.user(old.id).await.unwrap().unwrap();
+    assert_eq!(survivor.clever_id, Some(cid("t1")), "Clever now opens the older account");
+    assert_eq!(survivor.school.as_deref(), Some("Elm Street School"));
+    assert_eq!(store.user(new.id).await.unwrap(), None);
+    assert_eq!(store.user_by_clever_id(&cid("t1")).await.unwrap().map(|u| u.id), Some(old.id));
+}
+
+pub async fn racing_teacher_merges_leave_one_whole_account(store: Arc<dyn Store>) {
+    for n in 2..=4 {
+        let (old, new, _) = teacher_pair(&*store, n).await;
+        let (x, y) = tokio::join!(
+            store.merge_accounts(old.id, new.id, new.id, at(4)),
+            store.merge_accounts(new.id, old.id, new.id, at(4)),
+        );
+        one_won(&x, &y);
+        let winner = if x.is_ok() { old.id } else { new.id };
+        assert_eq!(section_ids(&*store, winner).await.len(), 3, "Art, Math and Science, once each");
+    }
+}
+
 backend_tests!(
+    a_teachers_two_accounts_merge_keeping_classes_assignments_and_school,
+    racing_teacher_merges_leave_one_whole_account,
     a_merge_keeps_everything_of_both_students,
     refused_merges_change_nothing,
     racing_merges_leave_one_whole_account,

@@ -52,6 +52,12 @@ pub async fn dashboard(
                 }
             }
             let syncing = sync.syncing(current.user.id).await;
+            // A login's sync may have ended between reading the session and here, having found
+            // the account a student's now: show what the account is, not what it was.
+            if !syncing && store.user(current.user.id).await?.is_some_and(|u| u.role != AccountRole::Teacher)
+            {
+                return Ok(Redirect::to("/dashboard").into_response());
+            }
             let ask_school =
                 current.user.school.is_none() && jar.get(SKIP_SCHOOL_COOKIE.of(state.cookies())).is_none();
             let dashboard = store.teacher_dashboard(current.user.id, ask_school).await?;

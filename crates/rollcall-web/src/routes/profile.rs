@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::response::{Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
-use rollcall_store::{AuditFilter, MergeReport, StoreError};
+use rollcall_store::{AccountRole, AuditFilter, MergeReport, StoreError};
 use serde::Deserialize;
 
 use crate::client_addr::ClientAddr;
@@ -18,7 +18,7 @@ use crate::error::WebError;
 use crate::login_email::EmailField;
 use crate::pages::{EmailSentPage, MergedPage, ProfilePage, render};
 use crate::passwords::{self, check_new_password};
-use crate::roles::{Student, Teacher};
+use crate::roles::Teacher;
 use crate::session::{CookieName, host_cookie};
 use crate::session::{CurrentUser, cookie};
 use crate::state::AppState;
@@ -152,17 +152,18 @@ pub struct MergeForm {
     password: String,
 }
 
-/// `POST /profile/merge`: a student signed in with Clever proves they own an older password
-/// account; the Clever account is merged into it (the older account survives) in one
-/// transaction; `/profile/merged` then says what was kept.
+/// `POST /profile/merge`: a student or teacher signed in with Clever proves they own an older
+/// password account of the same kind; the Clever account is merged into it (the older account
+/// survives) in one transaction; `/profile/merged` then says what was kept.
 pub async fn merge(
     State(state): State<AppState>,
     jar: CookieJar,
     client: ClientAddr,
-    SignedInForm { user: Student(current), form }: SignedInForm<MergeForm, Student>,
+    SignedInForm { user: current, form }: SignedInForm<MergeForm>,
 ) -> Result<Response, WebError> {
     // The merge folds a Clever account into an older password account.
-    if current.user.clever_id.is_none() {
+    let person = matches!(current.user.role, AccountRole::Student | AccountRole::Teacher);
+    if current.user.clever_id.is_none() || !person {
         return Err(WebError::Forbidden);
     }
     let verified = match form.email.parsed() {
@@ -190,7 +191,7 @@ pub async fn merge(
         }
         Err(e) => return Err(e.into()),
     };
-    tracing::info!(survivor = %report.survivor, absorbed = %report.absorbed, "student accounts merged");
+    tracing::info!(survivor = %report.survivor, absorbed = %report.absorbed, role = current.user.role.as_str(), "accounts merged");
     // Post/redirect/get: the report rides along sealed, so a reload shows it again instead of
     // posting the merge a second time. (The session moved to the surviving account.)
     let sealed = seal_json(state.sealer(), &report);
