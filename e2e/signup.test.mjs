@@ -97,7 +97,7 @@ test('1. Sam signs up with Clever, links his older account, and posts an assignm
   await page.waitForURL(/\/sections\/\d+$/);
   await heading(page, 'Grade 4 Math').waitFor();
   // Clever shares students' last initials only.
-  await page.getByRole('cell', { name: 'María N', exact: true }).waitFor();
+  await page.getByRole('cell', { name: 'María N.', exact: true }).waitFor();
   await heading(page, 'Students (5)').waitFor();
   await page.getByText('No assignments yet.').waitFor();
   await shot(page, 'section');
