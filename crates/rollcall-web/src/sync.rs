@@ -250,11 +250,6 @@ const SYNC_LEASE: time::Duration = time::Duration::seconds(60);
 /// never lets a live sync's lease run out.
 const LEASE_RENEWAL: std::time::Duration = std::time::Duration::from_secs(20);
 
-/// What a teacher who logs in or presses "Sync my classes" reads while another Rollcall process
-/// (a replica, `rollcall sync`) is syncing their classes: they are not kept waiting for it.
-pub const SYNC_ELSEWHERE: &str =
-    "Your classes are being synced right now. Reload this page in a moment to see the result.";
-
 /// How often a replica waiting for another's sync of the same teacher looks again.
 const LEASE_POLL: std::time::Duration = std::time::Duration::from_millis(200);
 
@@ -282,11 +277,8 @@ async fn run(sync: &SyncService, mut request: SyncRequest, refresh: Option<Refre
         Lease::Held => {}
         Lease::SyncedElsewhere(outcome) => return outcome,
         Lease::Busy => {
-            return SyncOutcome {
-                problems: vec![SYNC_ELSEWHERE.to_owned()],
-                in_progress: true,
-                ..SyncOutcome::default()
-            };
+            // The teacher's dashboard says the other sync is running and shows its result.
+            return SyncOutcome { in_progress: true, ..SyncOutcome::default() };
         }
         Lease::Unavailable => {} // the store is failing; the sync will report it
     }
