@@ -8,27 +8,16 @@
 // - a form that goes nowhere: each same-site form's action, posted without its token, must be
 //   a route that answers the refusal (403 or a redirect), never 404, 405 or 5xx.
 // Screenshots of every page at laptop and phone size in e2e/screenshots/crawl/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { SAM, ADMIN, startDemo, launchBrowser, newPage, watchedPage, screenshots, cleverLogin } from './support.mjs';
+import { SAM, ADMIN, demoForFile, newPage, watchedPage, screenshots, cleverLogin } from './support.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const shot = screenshots('crawl');
 const MAX_PAGES = 40;
-let demo, appUrl, browser;
-
-before(async () => {
-  demo = await startDemo();
-  appUrl = demo.appUrl;
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  demo?.stop();
-});
+const run = demoForFile();
 
 /** Waits while the page reloads itself (the dashboard while a sync runs, which reloads to
  * `?wait=1` and is sent back to `/dashboard` when the sync ends). */
@@ -64,7 +53,7 @@ async function links(page) {
   const hrefs = await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.href));
   return hrefs
     .map((h) => new URL(h))
-    .filter((u) => u.origin === new URL(appUrl).origin)
+    .filter((u) => u.origin === new URL(run.appUrl).origin)
     .filter((u) => !u.pathname.startsWith('/auth/clever/') && !u.pathname.startsWith('/static/'))
     .map((u) => { u.hash = ''; return u.toString(); });
 }
@@ -92,7 +81,7 @@ async function check(page, role, signedIn) {
   })));
   for (const form of forms) {
     const action = new URL(form.action);
-    if (action.origin !== new URL(appUrl).origin) continue;
+    if (action.origin !== new URL(run.appUrl).origin) continue;
     const answer = form.method === 'get'
       ? await page.request.get(action.toString(), { maxRedirects: 0 })
       : await page.request.post(action.toString(), { form: {}, maxRedirects: 0 });
@@ -126,8 +115,8 @@ async function crawl(page, role, { signedIn = true } = {}) {
 
 async function cleverUser(role, who, { consent = true, question = false } = {}) {
   const problems = [];
-  const page = await watchedPage(browser, problems);
-  await page.goto(`${appUrl}/login`);
+  const page = await watchedPage(run.browser, problems);
+  await page.goto(`${run.appUrl}/login`);
   await page.getByRole('link', { name: 'Log in with Clever' }).first().click();
   await cleverLogin(page, shot, who, role, { consent });
   if (question) {
@@ -140,8 +129,8 @@ async function cleverUser(role, who, { consent = true, question = false } = {}) 
 
 async function passwordUser(role, account) {
   const problems = [];
-  const page = await watchedPage(browser, problems);
-  await page.goto(`${appUrl}/login`);
+  const page = await watchedPage(run.browser, problems);
+  await page.goto(`${run.appUrl}/login`);
   await page.getByLabel('Email').fill(account.email);
   await page.getByLabel('Password').fill(account.password);
   await page.getByRole('button', { name: 'Log in', exact: true }).click();
@@ -158,8 +147,8 @@ async function crawled({ page, problems }, role, options) {
 
 test('The checks find what they look for', async () => {
   // A page with an image without words, a form to nowhere, signed in without navigation.
-  const page = await newPage(browser);
-  await page.goto(`${appUrl}/login`);
+  const page = await newPage(run.browser);
+  await page.goto(`${run.appUrl}/login`);
   await page.evaluate(() => {
     document.querySelector('header nav')?.remove();
     document.body.insertAdjacentHTML('beforeend',
@@ -174,8 +163,8 @@ test('The checks find what they look for', async () => {
 
 test('Signed out: the public pages', async () => {
   const problems = [];
-  const page = await watchedPage(browser, problems);
-  await page.goto(appUrl);
+  const page = await watchedPage(run.browser, problems);
+  await page.goto(run.appUrl);
   await crawled({ page, problems }, 'visitor', { signedIn: false });
 });
 

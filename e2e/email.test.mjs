@@ -7,33 +7,22 @@
 // which enforces it: any violation or script error fails the story.
 // Screenshots go to e2e/screenshots/email/ (gitignored). No sleeps: every step waits for a URL,
 // a heading or a text (e2e/support.mjs).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, launchBrowser, watchedPage, screenshots, heading } from './support.mjs';
+import { demoForFile, watchedPage, screenshots, heading } from './support.mjs';
 
 const LEE = { first: 'Lee', last: 'Park-Žukauskas', email: 'lee.park@school.test', password: 'quiet-river-47' };
 
 const shot = screenshots('email');
-let demo, appUrl, browser;
+const run = demoForFile();
 /** Everything Chromium blocked or that threw, on every page of the story. */
 const problems = [];
 
-before(async () => {
-  demo = await startDemo();
-  appUrl = demo.appUrl;
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  demo?.stop();
-});
-
-const newPage = () => watchedPage(browser, problems);
+const newPage = () => watchedPage(run.browser, problems);
 
 test('Lee signs up with her email, confirms it from the outbox, and logs in with her password', async () => {
   const page = await newPage();
-  await page.goto(`${appUrl}/signup`);
+  await page.goto(`${run.appUrl}/signup`);
   await heading(page, 'Create your Rollcall account').waitFor();
   await page.getByLabel('First name').fill(LEE.first);
   await page.getByLabel('Last name').fill(LEE.last);
@@ -48,14 +37,14 @@ test('Lee signs up with her email, confirms it from the outbox, and logs in with
   assert.match(await page.locator('#email-sent').innerText(), new RegExp(`sent an email to ${LEE.email.replace('.', '\\.')}`));
   await shot(page, 'check-your-email');
   const early = await newPage();
-  await early.goto(`${appUrl}/login`);
+  await early.goto(`${run.appUrl}/login`);
   await early.getByLabel('Email').fill(LEE.email);
   await early.getByLabel('Password').fill(LEE.password);
   await early.getByRole('button', { name: 'Log in' }).click();
   await early.getByRole('alert').filter({ hasText: 'Wrong email or password.' }).waitFor();
 
   // The demo's outbox holds the mail; its link opens a page that only describes what it does.
-  await page.goto(`${appUrl}/dev/outbox`);
+  await page.goto(`${run.appUrl}/dev/outbox`);
   await heading(page, 'Outbox').waitFor();
   const mail = page.locator('article.mail').filter({ hasText: `To ${LEE.email}` });
   await mail.waitFor();
@@ -75,7 +64,7 @@ test('Lee signs up with her email, confirms it from the outbox, and logs in with
 
   // The same link again (a second click in the mail, a forwarded mail) creates nothing.
   const again = await newPage();
-  await again.goto(new URL(link, appUrl).href);
+  await again.goto(new URL(link, run.appUrl).href);
   await again.getByRole('button', { name: 'Create my account' }).click();
   await heading(again, 'This account already exists').waitFor();
   await shot(again, 'link-used-again');

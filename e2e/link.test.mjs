@@ -4,34 +4,23 @@
 // this story fails if Rollcall's policy does not name Clever's origin (the button would then do
 // nothing). The admin picks a Clever teacher on the emulator's login page, allows Rollcall, and
 // the profile says the account is linked. Screenshots in e2e/screenshots/link/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN, startDemo, launchBrowser, watchedPage, screenshots, cleverLogin, heading } from './support.mjs';
+import { ADMIN, demoForFile, watchedPage, screenshots, cleverLogin, heading } from './support.mjs';
 
 const shot = screenshots('link');
 const problems = [];
-let demo, appUrl, browser;
-
-before(async () => {
-  demo = await startDemo();
-  appUrl = demo.appUrl;
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  demo?.stop();
-});
+const run = demoForFile();
 
 test('A password account links Clever from its profile', async () => {
-  const page = await watchedPage(browser, problems);
-  await page.goto(`${appUrl}/login`);
+  const page = await watchedPage(run.browser, problems);
+  await page.goto(`${run.appUrl}/login`);
   await page.getByLabel('Email').fill(ADMIN.email);
   await page.getByLabel('Password').fill(ADMIN.password);
   await page.getByRole('button', { name: 'Log in', exact: true }).click();
   await page.waitForURL(/\/admin\/audit$/);
 
-  await page.goto(`${appUrl}/profile`);
+  await page.goto(`${run.appUrl}/profile`);
   await heading(page, 'Your account').waitFor();
   await page.getByText('Not linked.').waitFor();
   await shot(page, 'profile-not-linked');

@@ -10,31 +10,21 @@
 //   3. María, in Sam's classes, logs in: Rollcall says it was not told which classes she is in,
 //      rather than that her teacher has not set Rollcall up.
 // Screenshots go to e2e/screenshots/profiles/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, launchBrowser, watchedPage, screenshots, cleverLogin, heading } from './support.mjs';
+import { demoForFile, watchedPage, screenshots, cleverLogin, heading } from './support.mjs';
 
 const PROFILES = 'no-member-lists,no-section-users,no-links,foreign-ids,legacy-me,loose-enums,extra-fields';
 
 const shot = screenshots('profiles');
-let demo, browser;
+const run = demoForFile(['--profile', PROFILES]);
 // Every page's CSP violations and script errors, checked by the last test.
 const problems = [];
 
-before(async () => {
-  demo = await startDemo(['--profile', PROFILES]);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  demo?.stop();
-});
-
 /** Signs a new teacher up with Clever and answers "no" to the first-login question. */
 async function newTeacher(who, whose) {
-  const page = await watchedPage(browser, problems);
-  await page.goto(`${demo.appUrl}/signup`);
+  const page = await watchedPage(run.browser, problems);
+  await page.goto(`${run.appUrl}/signup`);
   await page.getByRole('link', { name: 'Sign up with Clever' }).click();
   await cleverLogin(page, shot, who, whose);
   await page.waitForURL(/\/auth\/clever\/welcome$/);
@@ -86,8 +76,8 @@ test('2. A teacher with three classes is told Clever did not say who is in them'
 });
 
 test('3. A student in those classes is told Rollcall was not told her classes', async () => {
-  const page = await watchedPage(browser, problems);
-  await page.goto(`${demo.appUrl}/login`);
+  const page = await watchedPage(run.browser, problems);
+  await page.goto(`${run.appUrl}/login`);
   await page.getByRole('link', { name: 'Log in with Clever' }).click();
   await cleverLogin(page, shot, /María Núñez/, 'maria', { consent: false });
   await page.waitForURL(/\/dashboard$/);

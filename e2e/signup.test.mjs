@@ -14,10 +14,10 @@
 // Each page is saved as a numbered screenshot in e2e/screenshots/signup/ (gitignored). Set
 // E2E_PHONE_SHOTS=1 to also save every page at phone size (`*-phone.png`). No sleeps: every step
 // waits for a URL, a heading or a text (e2e/support.mjs).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  SAM, MARIA, ADMIN, startDemo, launchBrowser, watchedPage, screenshots, cleverLogin as login, heading,
+  SAM, MARIA, ADMIN, demoForFile, watchedPage, screenshots, cleverLogin as login, heading,
 } from './support.mjs';
 
 const ASSIGNMENT = {
@@ -28,29 +28,18 @@ const ASSIGNMENT = {
 };
 
 const shot = screenshots('signup');
-let demo, appUrl, browser;
+const run = demoForFile();
 // Shared by the stories, in order: Sam's browser stays open for story 3.
 let sam, assignmentUrl;
 
-before(async () => {
-  demo = await startDemo();
-  appUrl = demo.appUrl;
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  demo?.stop();
-});
-
 // Every page's CSP violations and script errors, checked by the last test.
 const problems = [];
-const newPage = () => watchedPage(browser, problems);
+const newPage = () => watchedPage(run.browser, problems);
 const cleverLogin = (page, who, whose, options) => login(page, shot, who, whose, options);
 
 test('1. Sam signs up with Clever, links his older account, and posts an assignment', async () => {
   const page = sam = await newPage();
-  await page.goto(`${appUrl}/signup`);
+  await page.goto(`${run.appUrl}/signup`);
   await heading(page, 'Create your Rollcall account').waitFor();
   await shot(page, 'signup');
   await page.getByRole('link', { name: 'Sign up with Clever' }).click();
@@ -128,7 +117,7 @@ test('1. Sam signs up with Clever, links his older account, and posts an assignm
 test('2. María logs in with Clever, finishes the assignment, and merges her older account', async () => {
   assert.ok(assignmentUrl, 'story 1 posted the assignment');
   const page = await newPage();
-  await page.goto(appUrl);
+  await page.goto(run.appUrl);
   await heading(page, 'Your classes, ready when you are.').waitFor();
   await shot(page, 'home');
   await page.getByRole('link', { name: 'Log in', exact: true }).click();
@@ -221,7 +210,7 @@ test('3. Sam sees María done, and his account activity', async () => {
 
 test('4. The admin logs in with a password and filters the audit log', async () => {
   const page = await newPage();
-  await page.goto(`${appUrl}/login`);
+  await page.goto(`${run.appUrl}/login`);
   await page.getByLabel('Email').fill(ADMIN.email);
   await page.getByLabel('Password').fill(ADMIN.password);
   await page.getByRole('button', { name: 'Log in', exact: true }).click();

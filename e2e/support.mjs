@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import readline from 'node:readline';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const binary = process.env.ROLLCALL_BIN ?? join(here, '..', 'target', 'debug', 'rollcall');
@@ -46,6 +47,25 @@ export async function startDemo(extraArgs = []) {
       rmSync(tmp, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * One `rollcall demo` (with `extraArgs`) and one chromium for a story file: started before its
+ * tests, stopped after them. Its `appUrl` and `browser` are set once the tests run.
+ */
+export function demoForFile(extraArgs = []) {
+  const run = { appUrl: undefined, browser: undefined };
+  let demo;
+  before(async () => {
+    demo = await startDemo(extraArgs);
+    run.appUrl = demo.appUrl;
+    run.browser = await launchBrowser();
+  });
+  after(async () => {
+    await run.browser?.close();
+    demo?.stop();
+  });
+  return run;
 }
 
 /** Debian's chromium, headless, with the network chatter this machine refuses turned off. */
